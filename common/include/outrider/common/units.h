@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace outrider {
+
+// Parses "250ms", "10s", "5m", "1h", "30d", "1m30s", "1.5s", "100us". Returns nullopt on any
+// other text. Units: ns, us (or µs), ms, s, m, h, d.
+std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text);
+
+// Parses sizes "64KiB", "256MiB", "1GiB", "512B", "10KB" (KB = 1000). Returns bytes.
+std::optional<uint64_t> parseSize(std::string_view text);
+
+// Parses byte rates "64KiB/s", "1MiB/s". Returns bytes per second.
+std::optional<uint64_t> parseByteRate(std::string_view text);
+
+// Renders a duration the way a scenario would write it: "1m30s", "250ms", "0s".
+std::string formatDuration(std::chrono::nanoseconds d);
+
+double toSeconds(std::chrono::nanoseconds d);
+
+}  // namespace outrider

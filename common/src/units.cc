@@ -1,0 +1,156 @@
+#include "outrider/common/units.h"
+
+#include <cmath>
+#include <limits>
+
+namespace outrider {
+namespace {
+
+// Reads a non-negative decimal number ("10", "1.5") from the front of text.
+std::optional<double> takeNumber(std::string_view& text) {
+  size_t i = 0;
+  bool digits = false;
+  bool dot = false;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+    ++i;
+  }
+  if (!digits) {
+    return std::nullopt;
+  }
+  double value = std::strtod(std::string(text.substr(0, i)).c_str(), nullptr);
+  text.remove_prefix(i);
+  return value;
+}
+
+std::optional<double> durationUnitNanos(std::string_view& text) {
+  struct Unit {
+    std::string_view name;
+    double nanos;
+  };
+  // Longest names first so "ms" is not read as "m" followed by "s".
+  static constexpr Unit Units[] = {
+      {"ns", 1.0},     {"us", 1e3},       {"\xC2\xB5s", 1e3}, {"ms", 1e6},
+      {"s", 1e9},      {"m", 60e9},       {"h", 3600e9},      {"d", 86400e9},
+  };
+  for (const auto& unit : Units) {
+    if (text.substr(0, unit.name.size()) == unit.name) {
+      text.remove_prefix(unit.name.size());
+      return unit.nanos;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  double total = 0;
+  while (!text.empty()) {
+    auto number = takeNumber(text);
+    if (!number) {
+      return std::nullopt;
+    }
+    auto unit = durationUnitNanos(text);
+    if (!unit) {
+      return std::nullopt;
+    }
+    total += *number * *unit;
+  }
+  if (total > static_cast<double>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
+}
+
+std::optional<uint64_t> parseSize(std::string_view text) {
+  auto number = takeNumber(text);
+  if (!number) {
+    return std::nullopt;
+  }
+  struct Unit {
+    std::string_view name;
+    double bytes;
+  };
+  static constexpr Unit Units[] = {
+      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+      {"KB", 1e3},     {"MB", 1e6},        {"GB", 1e9},           {"B", 1.0},
+      {"", 1.0},
+  };
+  for (const auto& unit : Units) {
+    if (text == unit.name) {
+      double bytes = *number * unit.bytes;
+      if (bytes > 1.8e19) {
+        return std::nullopt;
+      }
+      return static_cast<uint64_t>(std::llround(bytes));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> parseByteRate(std::string_view text) {
+  constexpr std::string_view PerSecond = "/s";
+  if (text.size() <= PerSecond.size() || text.substr(text.size() - PerSecond.size()) != PerSecond) {
+    return std::nullopt;
+  }
+  text.remove_suffix(PerSecond.size());
+  return parseSize(text);
+}
+
+std::string formatDuration(std::chrono::nanoseconds d) {
+  using namespace std::chrono;
+  int64_t ns = d.count();
+  if (ns == 0) {
+    return "0s";
+  }
+  std::string out;
+  if (ns < 0) {
+    out = "-";
+    ns = -ns;
+  }
+  if (ns % 1000000000 != 0) {
+    // Sub-second precision: one unit is clearer than "1s250ms".
+    if (ns % 1000000 == 0) {
+      return out + std::to_string(ns / 1000000) + "ms";
+    }
+    if (ns % 1000 == 0) {
+      return out + std::to_string(ns / 1000) + "us";
+    }
+    return out + std::to_string(ns) + "ns";
+  }
+  int64_t s = ns / 1000000000;
+  const int64_t days = s / 86400;
+  s %= 86400;
+  const int64_t hours = s / 3600;
+  s %= 3600;
+  const int64_t minutes = s / 60;
+  s %= 60;
+  if (days) {
+    out += std::to_string(days) + "d";
+  }
+  if (hours) {
+    out += std::to_string(hours) + "h";
+  }
+  if (minutes) {
+    out += std::to_string(minutes) + "m";
+  }
+  if (s) {
+    out += std::to_string(s) + "s";
+  }
+  return out;
+}
+
+double toSeconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+
+}  // namespace outrider

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "outrider/common/result.h"
+#include "outrider/scenarios/scenario.h"
+
+namespace outrider::scenarios {
+
+// One problem in a scenario file, located at the key it is about.
+struct Diagnostic {
+  SourceLocation where;
+  std::string key_path;  // "fault[1].duration", "scenario.durration"
+  std::string message;   // "expected a duration like \"10s\", got integer 10"
+
+  // "scenarios/bad.toml:12:9: error: fault[1].duration: expected a duration like ..."
+  std::string format() const;
+};
+
+struct LoadFailure {
+  std::vector<Diagnostic> diagnostics;  // every problem at once, in file order
+};
+
+// Environment lookups go through this so tests can inject the environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+struct LoadOptions {
+  EnvLookup env;  // for ${env.NAME}; empty means "no variable is set"
+};
+
+// Parses and checks a whole scenario file: syntax, types, unknown keys (with "did you mean"),
+// units, placeholders and the cross-checks of spec/scenario.md. Reports every problem.
+tl::expected<Scenario, LoadFailure> loadScenarioFile(const std::string& path,
+                                                     const LoadOptions& options);
+// The same from text; `path` is used only for messages.
+tl::expected<Scenario, LoadFailure> loadScenario(std::string_view text, const std::string& path,
+                                                 const LoadOptions& options);
+
+}  // namespace outrider::scenarios

@@ -1,0 +1,203 @@
+#pragma once
+
+// The typed model of a v1 scenario file (shared/spec/scenario.md). Pure data: the loader fills it,
+// the planner, harness, fault plan and SLO engine read it. Strings may hold placeholders until
+// resolvePlaceholders() (placeholders.h) substitutes them for one run.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "outrider/common/result.h"
+
+namespace outrider::scenarios {
+
+using std::chrono::nanoseconds;
+
+enum class RestartPolicy { Never, OnFailure, Always };
+enum class StartMode { BeforeApp, WithApp };
+enum class ProcessRole { Service, Sidecar, App };
+enum class LinkProtocol { Tcp, Http };
+
+// One process of the pod ([app], [[sidecar]]) or outside it ([[service]]).
+struct ProcessSpec {
+  std::string name;  // "app" for [app]
+  ProcessRole role = ProcessRole::App;
+  std::vector<std::string> command;
+  std::map<std::string, std::string> env;  // extension: extra environment variables
+  std::optional<std::string> ready;        // http(s)://host:port/path or tcp://host:port
+  std::optional<std::string> live;
+  std::optional<std::string> metrics;  // scraped each second when set
+  StartMode start = StartMode::BeforeApp;
+  RestartPolicy restart = RestartPolicy::Always;
+  std::optional<uint64_t> memory_limit_bytes;
+  std::optional<double> cpu_limit_cores;
+  nanoseconds ready_timeout = std::chrono::seconds(30);
+  nanoseconds termination_grace = std::chrono::seconds(5);
+  nanoseconds restart_backoff = std::chrono::seconds(10);
+  SourceLocation where;  // the table that declared it
+};
+
+struct Link {
+  std::string name;
+  std::string listen;  // host:port
+  std::string to;      // host:port
+  LinkProtocol protocol = LinkProtocol::Tcp;
+  SourceLocation where;
+};
+
+struct Load {
+  std::string target;  // http://host:port/path
+  double rate = 0;     // requests per second
+  uint32_t connections = 16;
+  nanoseconds warmup = std::chrono::seconds(0);
+  nanoseconds timeout = std::chrono::seconds(1);
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  SourceLocation where;
+};
+
+enum class FaultKind {
+  // link faults
+  Latency,
+  Bandwidth,
+  Reset,
+  Blackhole,
+  Refuse,
+  SlowClose,
+  Slicer,
+  LimitData,
+  HttpAbort,
+  // process faults
+  Kill,
+  Pause,
+  Crashloop,
+  Oom,
+  CpuStarve,
+  // certificate faults
+  CertExpiry,
+  CertWrongCa,
+  ClockSkew,
+  // control plane, start-up and shutdown
+  ControlPlaneOutage,
+  StartupRace,
+};
+
+enum class Direction { Downstream, Upstream, Both };
+enum class ControlPlaneMode { Down, Hang, Error, Slow };
+enum class StartupRaceMode { AppFirst, SidecarSlow, SidecarCrashOnStart, SidecarExitsFirst };
+
+// One [[fault]]. Only the parameters of its kind are meaningful; the loader rejects keys that
+// belong to other kinds.
+struct Fault {
+  std::string name;  // the `name` key, else "<kind>-<target>" (made unique with -2, -3...)
+  FaultKind kind = FaultKind::Latency;
+  std::string target;                   // a link or process name
+  nanoseconds at{0};                    // offset from the run's start
+  std::optional<nanoseconds> duration;  // absent: until the end of the run
+  double probability = 1.0;
+  Direction direction = Direction::Downstream;
+
+  nanoseconds latency{0};  // latency
+  nanoseconds jitter{0};   // latency
+  uint64_t rate_bytes_per_s = 0;  // bandwidth
+  nanoseconds after{0};  // reset
+  nanoseconds delay{0};  // slow-close, slicer, startup-race sidecar-slow
+  uint64_t average_size = 0;    // slicer
+  uint64_t size_variation = 0;  // slicer
+  uint64_t bytes = 0;           // limit-data
+  int status = 503;             // http-abort
+  int signal = 9;               // kill (default SIGKILL)
+  std::string signal_name = "SIGKILL";
+  uint64_t limit_bytes = 0;  // oom
+  double share = 0;          // cpu-starve
+  nanoseconds ttl{0};        // cert-expiry
+  nanoseconds skew{0};       // clock-skew (may be negative)
+  ControlPlaneMode control_plane_mode = ControlPlaneMode::Down;
+  StartupRaceMode startup_race_mode = StartupRaceMode::AppFirst;
+  uint32_t times = 1;  // startup-race sidecar-crash-on-start
+  SourceLocation where;
+};
+
+enum class SliKind { Availability, Latency, Ratio };
+
+struct Slo {
+  std::string name;
+  SliKind sli = SliKind::Availability;
+  double objective = 0;
+  std::optional<nanoseconds> threshold;  // latency
+  nanoseconds period = std::chrono::hours(24 * 30);
+  // sli = "ratio": events from a process's metrics
+  std::string source;
+  std::string good;
+  std::string bad;
+  std::string total;
+  SourceLocation where;
+};
+
+struct AlertRule {
+  std::string severity;  // page | ticket
+  nanoseconds long_window{0};
+  nanoseconds short_window{0};
+  double factor = 0;
+};
+
+enum class AlertPolicy { SreWorkbook, Rules };
+enum class AlertHistory { Clean, None };
+
+struct Alerting {
+  AlertPolicy policy = AlertPolicy::SreWorkbook;
+  AlertHistory history = AlertHistory::Clean;
+  std::vector<AlertRule> rules;  // the explicit rules, or the sre-workbook table when that policy
+};
+
+enum class FindingKind { Objective, Page, Ticket, Budget };
+
+struct Gate {
+  std::vector<FindingKind> fail_on = {FindingKind::Objective, FindingKind::Page};
+  std::optional<double> max_budget_consumed;
+  uint64_t min_events = 100;
+};
+
+struct Scenario {
+  std::string file;      // as given on the command line
+  std::string contents;  // the file's text, for the journal's sha256
+  std::string name;
+  std::string description;
+  nanoseconds duration{0};
+  std::optional<uint64_t> seed;
+
+  ProcessSpec app;
+  std::vector<ProcessSpec> sidecars;
+  std::vector<ProcessSpec> services;
+  std::vector<Link> links;
+  std::optional<Load> load;
+  std::vector<Fault> faults;
+  std::vector<Slo> slos;
+  Alerting alerting;
+  Gate gate;
+
+  // Every process in start-order groups: services, sidecars, app.
+  std::vector<const ProcessSpec*> processes() const;
+  const ProcessSpec* findProcess(const std::string& name) const;
+  const Link* findLink(const std::string& name) const;
+};
+
+// The spec's sre-workbook table: page 1h/5m 14.4, page 6h/30m 6, ticket 1d/2h 3, ticket 3d/6h 1.
+std::vector<AlertRule> sreWorkbookRules();
+
+std::string toString(FaultKind kind);
+std::optional<FaultKind> parseFaultKind(const std::string& text);
+bool isLinkFault(FaultKind kind);
+bool isProcessFault(FaultKind kind);
+std::string toString(RestartPolicy policy);
+std::string toString(StartMode mode);
+std::string toString(ProcessRole role);
+std::string toString(FindingKind kind);
+
+}  // namespace outrider::scenarios
