@@ -1,0 +1,65 @@
+# outrider: two commands on a fresh Debian 12 machine — `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+SCENARIO   ?= scenarios/quickstart.toml
+
+# Everything the build and the tests need, by Debian package name. libboost1.81-dev by name:
+# the default libboost-dev is 1.74, which lacks the Asio features we use.
+DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
+  libboost1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
+  nlohmann-json3-dev libexpected-dev libfmt-dev \
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
+  libgtest-dev libgmock-dev libbenchmark-dev wrk curl
+# Peers for bench/ only; `make bench` installs them.
+BENCH_PACKAGES := haproxy nginx-light wrk procps util-linux
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0
+
+define apt_install_missing
+	@missing=$$(for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing </dev/null; \
+	else echo "deps: all packages present"; fi
+endef
+
+.PHONY: deps bench-deps configure build test run asan bench clean check-style
+deps:
+	$(call apt_install_missing,$(DEB_PACKAGES))
+
+bench-deps: deps
+	$(call apt_install_missing,$(BENCH_PACKAGES))
+
+configure:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: deps build
+	ci/check-real-time
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 300
+
+run: deps build
+	$(BUILD)/bin/outrider run $(SCENARIO)
+
+# The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DOUTRIDER_SANITIZE="address;undefined" -DOUTRIDER_BUILD_BENCH=OFF
+	cmake --build $(BUILD_ASAN) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure --timeout 600
+
+bench: bench-deps build
+	bench/proxy-vs-peers
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,110 @@
+#pragma once
+
+// The journal of one run (shared/spec/journal.md, schema outrider.journal/v1) as typed data.
+// The harness fills it; every report is rendered from it; toJson/fromJson are its only encoding.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "outrider/common/result.h"
+
+namespace outrider::reports {
+
+struct LatencySummary {
+  double p50 = 0;
+  double p90 = 0;
+  double p99 = 0;
+  double p999 = 0;
+  double max = 0;
+  double mean = 0;
+};
+
+struct LoadRecord {
+  std::string target;
+  double rate = 0;
+  uint32_t connections = 0;
+  double warmup_s = 0;
+  double timeout_s = 0;
+  uint64_t scheduled = 0;
+  uint64_t sent = 0;
+  uint64_t completed = 0;
+  uint64_t failed = 0;
+  uint64_t timed_out = 0;
+  uint64_t late = 0;
+  uint64_t not_sent = 0;
+  std::map<std::string, uint64_t> status;  // "2xx" -> count
+  LatencySummary latency_ms;               // from scheduled send time (CO corrected)
+  LatencySummary service_time_ms;          // from actual send time
+};
+
+struct ProcessExit {
+  double at_s = 0;
+  std::optional<int> code;
+  std::optional<std::string> signal;
+};
+
+struct ProcessRecord {
+  std::string name;
+  std::string role;  // app | sidecar | service
+  uint32_t starts = 0;
+  uint32_t restarts = 0;
+  std::vector<ProcessExit> exits;
+  std::vector<double> ready_at_s;
+  std::string log;  // path relative to the run folder
+};
+
+struct TimelineEvent {
+  double at_s = 0;
+  std::string event;  // process-start, process-exit, ready, not-ready, fault-start, ...
+  std::string detail;
+};
+
+struct Series {
+  double interval_s = 1;
+  std::vector<double> rps;
+  std::vector<uint64_t> errors;
+  std::vector<double> p50_ms;
+  std::vector<double> p99_ms;
+};
+
+struct LinkRecord {
+  std::string name;
+  std::string listen;
+  std::string to;
+  uint64_t connections = 0;
+  uint64_t connect_errors = 0;
+  uint64_t bytes_upstream = 0;
+  uint64_t bytes_downstream = 0;
+};
+
+struct Journal {
+  std::string schema = "outrider.journal/v1";
+  std::string scenario_name;
+  std::string scenario_file;
+  std::string scenario_sha256;
+  uint64_t seed = 0;
+  std::string started_at;  // RFC 3339 UTC
+  double duration_s = 0;
+  double startup_s = 0;  // pod start-up before the run's t=0 (negative at_s in the timeline)
+  std::optional<std::string> verdict;
+  std::string harness_error;  // set when the harness failed
+  LoadRecord load;
+  std::vector<ProcessRecord> processes;
+  std::vector<LinkRecord> links;
+  std::vector<TimelineEvent> timeline;
+  Series series;
+};
+
+nlohmann::json toJson(const Journal& journal);
+Result<Journal> journalFromJson(const nlohmann::json& json);
+
+// Writes journal.json into a run folder atomically (temp file, fsync, rename).
+Result<void> writeJournal(const Journal& journal, const std::string& run_dir);
+Result<Journal> readJournal(const std::string& run_dir);
+
+}  // namespace outrider::reports

@@ -1,0 +1,257 @@
+#include "outrider/reports/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace outrider::reports {
+
+using nlohmann::json;
+
+namespace {
+
+// Rounds to 3 decimals (µs for milliseconds, ms for seconds) so journals diff cleanly.
+double round3(double value) { return std::round(value * 1000.0) / 1000.0; }
+
+json latencyJson(const LatencySummary& l) {
+  return json{{"p50", round3(l.p50)},   {"p90", round3(l.p90)}, {"p99", round3(l.p99)},
+              {"p999", round3(l.p999)}, {"max", round3(l.max)}, {"mean", round3(l.mean)}};
+}
+
+LatencySummary latencyFrom(const json& j) {
+  LatencySummary l;
+  l.p50 = j.value("p50", 0.0);
+  l.p90 = j.value("p90", 0.0);
+  l.p99 = j.value("p99", 0.0);
+  l.p999 = j.value("p999", 0.0);
+  l.max = j.value("max", 0.0);
+  l.mean = j.value("mean", 0.0);
+  return l;
+}
+
+template <class T>
+json roundedArray(const std::vector<T>& values) {
+  json out = json::array();
+  for (const auto& v : values) {
+    if constexpr (std::is_floating_point_v<T>) {
+      out.push_back(round3(v));
+    } else {
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json toJson(const Journal& j) {
+  json out;
+  out["schema"] = j.schema;
+  out["scenario"] = {{"name", j.scenario_name}, {"file", j.scenario_file},
+                     {"sha256", j.scenario_sha256}};
+  out["seed"] = j.seed;
+  out["started_at"] = j.started_at;
+  out["duration_s"] = round3(j.duration_s);
+  out["startup_s"] = round3(j.startup_s);
+  if (j.verdict) {
+    out["verdict"] = *j.verdict;
+  }
+  if (!j.harness_error.empty()) {
+    out["harness_error"] = j.harness_error;
+  }
+  const auto& l = j.load;
+  out["load"] = {{"target", l.target},
+                 {"rate", l.rate},
+                 {"connections", l.connections},
+                 {"warmup_s", round3(l.warmup_s)},
+                 {"timeout_s", round3(l.timeout_s)},
+                 {"scheduled", l.scheduled},
+                 {"sent", l.sent},
+                 {"completed", l.completed},
+                 {"failed", l.failed},
+                 {"timed_out", l.timed_out},
+                 {"late", l.late},
+                 {"not_sent", l.not_sent},
+                 {"status", l.status},
+                 {"latency_ms", latencyJson(l.latency_ms)},
+                 {"service_time_ms", latencyJson(l.service_time_ms)}};
+  json processes = json::array();
+  for (const auto& p : j.processes) {
+    json exits = json::array();
+    for (const auto& e : p.exits) {
+      exits.push_back({{"at_s", round3(e.at_s)},
+                       {"code", e.code ? json(*e.code) : json(nullptr)},
+                       {"signal", e.signal ? json(*e.signal) : json(nullptr)}});
+    }
+    processes.push_back({{"name", p.name},
+                         {"role", p.role},
+                         {"starts", p.starts},
+                         {"restarts", p.restarts},
+                         {"exits", exits},
+                         {"ready_at_s", roundedArray(p.ready_at_s)},
+                         {"log", p.log}});
+  }
+  out["processes"] = processes;
+  json links = json::array();
+  for (const auto& link : j.links) {
+    links.push_back({{"name", link.name},
+                     {"listen", link.listen},
+                     {"to", link.to},
+                     {"connections", link.connections},
+                     {"connect_errors", link.connect_errors},
+                     {"bytes_upstream", link.bytes_upstream},
+                     {"bytes_downstream", link.bytes_downstream}});
+  }
+  out["links"] = links;
+  json timeline = json::array();
+  for (const auto& e : j.timeline) {
+    timeline.push_back({{"at_s", round3(e.at_s)}, {"event", e.event}, {"detail", e.detail}});
+  }
+  out["timeline"] = timeline;
+  out["series"] = {{"interval_s", j.series.interval_s},
+                   {"rps", roundedArray(j.series.rps)},
+                   {"errors", roundedArray(j.series.errors)},
+                   {"p50_ms", roundedArray(j.series.p50_ms)},
+                   {"p99_ms", roundedArray(j.series.p99_ms)}};
+  return out;
+}
+
+Result<Journal> journalFromJson(const json& in) {
+  try {
+    Journal j;
+    j.schema = in.at("schema").get<std::string>();
+    if (j.schema != "outrider.journal/v1") {
+      return makeError(ErrorCode::InvalidArgument, "unsupported journal schema '" + j.schema + "'");
+    }
+    const auto& scenario = in.at("scenario");
+    j.scenario_name = scenario.value("name", "");
+    j.scenario_file = scenario.value("file", "");
+    j.scenario_sha256 = scenario.value("sha256", "");
+    j.seed = in.value("seed", uint64_t{0});
+    j.started_at = in.value("started_at", "");
+    j.duration_s = in.value("duration_s", 0.0);
+    j.startup_s = in.value("startup_s", 0.0);
+    if (in.contains("verdict") && in["verdict"].is_string()) {
+      j.verdict = in["verdict"].get<std::string>();
+    }
+    j.harness_error = in.value("harness_error", "");
+    if (in.contains("load")) {
+      const auto& l = in["load"];
+      j.load.target = l.value("target", "");
+      j.load.rate = l.value("rate", 0.0);
+      j.load.connections = l.value("connections", 0u);
+      j.load.warmup_s = l.value("warmup_s", 0.0);
+      j.load.timeout_s = l.value("timeout_s", 0.0);
+      j.load.scheduled = l.value("scheduled", uint64_t{0});
+      j.load.sent = l.value("sent", uint64_t{0});
+      j.load.completed = l.value("completed", uint64_t{0});
+      j.load.failed = l.value("failed", uint64_t{0});
+      j.load.timed_out = l.value("timed_out", uint64_t{0});
+      j.load.late = l.value("late", uint64_t{0});
+      j.load.not_sent = l.value("not_sent", uint64_t{0});
+      if (l.contains("status")) {
+        j.load.status = l["status"].get<std::map<std::string, uint64_t>>();
+      }
+      if (l.contains("latency_ms")) {
+        j.load.latency_ms = latencyFrom(l["latency_ms"]);
+      }
+      if (l.contains("service_time_ms")) {
+        j.load.service_time_ms = latencyFrom(l["service_time_ms"]);
+      }
+    }
+    for (const auto& p : in.value("processes", json::array())) {
+      ProcessRecord r;
+      r.name = p.value("name", "");
+      r.role = p.value("role", "");
+      r.starts = p.value("starts", 0u);
+      r.restarts = p.value("restarts", 0u);
+      r.log = p.value("log", "");
+      for (const auto& e : p.value("exits", json::array())) {
+        ProcessExit x;
+        x.at_s = e.value("at_s", 0.0);
+        if (e.contains("code") && e["code"].is_number_integer()) {
+          x.code = e["code"].get<int>();
+        }
+        if (e.contains("signal") && e["signal"].is_string()) {
+          x.signal = e["signal"].get<std::string>();
+        }
+        r.exits.push_back(x);
+      }
+      r.ready_at_s = p.value("ready_at_s", std::vector<double>{});
+      j.processes.push_back(std::move(r));
+    }
+    for (const auto& link : in.value("links", json::array())) {
+      j.links.push_back(LinkRecord{link.value("name", ""), link.value("listen", ""),
+                                   link.value("to", ""), link.value("connections", uint64_t{0}),
+                                   link.value("connect_errors", uint64_t{0}),
+                                   link.value("bytes_upstream", uint64_t{0}),
+                                   link.value("bytes_downstream", uint64_t{0})});
+    }
+    for (const auto& e : in.value("timeline", json::array())) {
+      j.timeline.push_back(
+          TimelineEvent{e.value("at_s", 0.0), e.value("event", ""), e.value("detail", "")});
+    }
+    if (in.contains("series")) {
+      const auto& s = in["series"];
+      j.series.interval_s = s.value("interval_s", 1.0);
+      j.series.rps = s.value("rps", std::vector<double>{});
+      j.series.errors = s.value("errors", std::vector<uint64_t>{});
+      j.series.p50_ms = s.value("p50_ms", std::vector<double>{});
+      j.series.p99_ms = s.value("p99_ms", std::vector<double>{});
+    }
+    return j;
+  } catch (const json::exception& e) {
+    return makeError(ErrorCode::InvalidArgument, std::string("malformed journal: ") + e.what());
+  }
+}
+
+Result<void> writeJournal(const Journal& journal, const std::string& run_dir) {
+  const std::string final_path = run_dir + "/journal.json";
+  const std::string temp_path = final_path + ".tmp";
+  const std::string text = toJson(journal).dump(2) + "\n";
+  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return makeError(ErrorCode::Io, "cannot write " + temp_path + ": " + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      int saved = errno;
+      ::close(fd);
+      return makeError(ErrorCode::Io, "cannot write " + temp_path + ": " + std::strerror(saved));
+    }
+    done += static_cast<size_t>(n);
+  }
+  // fsync before rename: a crash leaves the old journal or the new one, never half of one.
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return makeError(ErrorCode::Io, "cannot flush " + temp_path + ": " + std::strerror(errno));
+  }
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    return makeError(ErrorCode::Io, "cannot rename to " + final_path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+Result<Journal> readJournal(const std::string& run_dir) {
+  const std::string path = run_dir + "/journal.json";
+  std::ifstream file(path);
+  if (!file) {
+    return makeError(ErrorCode::NotFound, "no journal at " + path);
+  }
+  json parsed = json::parse(file, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return makeError(ErrorCode::InvalidArgument, path + ": not valid JSON");
+  }
+  return journalFromJson(parsed);
+}
+
+}  // namespace outrider::reports

@@ -1,0 +1,123 @@
+#include "outrider/reports/markdown_report.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace outrider::reports {
+
+namespace {
+
+std::string exitText(const ProcessExit& e) {
+  if (e.signal) {
+    return fmt::format("{} at {:.2f}s", *e.signal, e.at_s);
+  }
+  if (e.code) {
+    return fmt::format("code {} at {:.2f}s", *e.code, e.at_s);
+  }
+  return fmt::format("at {:.2f}s", e.at_s);
+}
+
+double percent(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+}  // namespace
+
+std::string renderMarkdown(const Journal& j) {
+  std::string out;
+  auto line = [&out](const std::string& text) {
+    out += text;
+    out += '\n';
+  };
+  line(fmt::format("# Game day: {}", j.scenario_name));
+  line("");
+  line(fmt::format("- Scenario: `{}` (sha256 `{}`)", j.scenario_file,
+                   j.scenario_sha256.substr(0, std::min<size_t>(12, j.scenario_sha256.size()))));
+  line(fmt::format("- Seed: {}", j.seed));
+  line(fmt::format("- Started: {}, ran {:.1f}s (pod start-up {:.2f}s before that)", j.started_at,
+                   j.duration_s, j.startup_s));
+  if (j.verdict) {
+    line(fmt::format("- Verdict: **{}**", *j.verdict));
+  }
+  if (!j.harness_error.empty()) {
+    line(fmt::format("- Harness error: {}", j.harness_error));
+  }
+  line("");
+
+  const auto& l = j.load;
+  line("## Load");
+  line("");
+  line(fmt::format("Open loop at {} req/s over {} connections to `{}`; the first {:.1f}s are "
+                   "warm-up and excluded; a request has {:.2f}s to complete.",
+                   l.rate, l.connections, l.target, l.warmup_s, l.timeout_s));
+  line("");
+  line("| scheduled | sent | completed | failed | timed out | late (>1 ms) | not sent |");
+  line("|---:|---:|---:|---:|---:|---:|---:|");
+  line(fmt::format("| {} | {} | {} | {} | {} | {} ({:.2f}%) | {} ({:.2f}%) |", l.scheduled, l.sent,
+                   l.completed, l.failed, l.timed_out, l.late, percent(l.late, l.scheduled),
+                   l.not_sent, percent(l.not_sent, l.scheduled)));
+  line("");
+  if (!l.status.empty()) {
+    std::string statuses;
+    for (const auto& [klass, count] : l.status) {
+      statuses += fmt::format("{}{}: {}", statuses.empty() ? "" : ", ", klass, count);
+    }
+    line(fmt::format("Replies by status: {}.", statuses));
+    line("");
+  }
+  line("| latency (ms) | p50 | p90 | p99 | p99.9 | max |");
+  line("|---|---:|---:|---:|---:|---:|");
+  line(fmt::format("| from scheduled send (what users see) | {:.3f} | {:.3f} | {:.3f} | {:.3f} | "
+                   "{:.3f} |",
+                   l.latency_ms.p50, l.latency_ms.p90, l.latency_ms.p99, l.latency_ms.p999,
+                   l.latency_ms.max));
+  line(fmt::format("| from actual send (service time) | {:.3f} | {:.3f} | {:.3f} | {:.3f} | "
+                   "{:.3f} |",
+                   l.service_time_ms.p50, l.service_time_ms.p90, l.service_time_ms.p99,
+                   l.service_time_ms.p999, l.service_time_ms.max));
+  line("");
+
+  line("## Processes");
+  line("");
+  line("| process | role | starts | restarts | ready at (s) | exits | log |");
+  line("|---|---|---:|---:|---|---|---|");
+  for (const auto& p : j.processes) {
+    std::string ready;
+    for (double at : p.ready_at_s) {
+      ready += fmt::format("{}{:.2f}", ready.empty() ? "" : ", ", at);
+    }
+    std::string exits;
+    for (const auto& e : p.exits) {
+      exits += (exits.empty() ? "" : "; ") + exitText(e);
+    }
+    line(fmt::format("| {} | {} | {} | {} | {} | {} | `{}` |", p.name, p.role, p.starts,
+                     p.restarts, ready.empty() ? "-" : ready, exits.empty() ? "-" : exits,
+                     p.log));
+  }
+  line("");
+
+  if (!j.links.empty()) {
+    line("## Links");
+    line("");
+    line("| link | listen | to | connections | connect errors | bytes up | bytes down |");
+    line("|---|---|---|---:|---:|---:|---:|");
+    for (const auto& link : j.links) {
+      line(fmt::format("| {} | {} | {} | {} | {} | {} | {} |", link.name, link.listen, link.to,
+                       link.connections, link.connect_errors, link.bytes_upstream,
+                       link.bytes_downstream));
+    }
+    line("");
+  }
+
+  line("## Timeline");
+  line("");
+  line("Times are seconds from the run's start (t=0 is when the pod was ready and load began).");
+  line("");
+  for (const auto& e : j.timeline) {
+    line(fmt::format("- `{:8.2f}s` {} {}", e.at_s, e.event, e.detail));
+  }
+  return out;
+}
+
+}  // namespace outrider::reports
