@@ -1,0 +1,75 @@
+// outrider: the CLI. Each subcommand fills an Options struct and calls one library function;
+// main() owns the real clock and the entropy, and maps outcomes to the exit codes of spec/cli.md.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include <CLI/CLI.hpp>
+
+#include "outrider/common/clock.h"
+#include "outrider/harness/commands.h"
+
+namespace {
+
+// The folder of the outrider binaries: ${bin} in scenarios.
+std::string binDir() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : self.parent_path().string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"outrider: prove sidecars keep their SLOs when things break"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "outrider 0.1.0");
+
+  outrider::harness::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run one game day and write its run folder");
+  run_cmd->add_option("scenario", run.scenario_path, "Scenario file")->required();
+  uint64_t run_seed = 0;
+  auto* run_seed_opt = run_cmd->add_option("--seed", run_seed,
+                                           "Seed for every random choice (default: the "
+                                           "scenario's, else drawn and recorded)");
+  run_cmd->add_option("--out", run.out_dir, "Run folder (default: runs/<scenario>-<UTC time>)");
+  run_cmd->add_flag("--quiet", run.quiet, "Print only the summary");
+
+  std::vector<std::string> validate_paths;
+  auto* validate_cmd = app.add_subcommand("validate", "Check scenario files; run nothing");
+  validate_cmd->add_option("scenario", validate_paths, "Scenario files")->required();
+
+  outrider::harness::PlanOptions plan;
+  auto* plan_cmd =
+      app.add_subcommand("plan", "Print the process plan and the fault schedule; run nothing");
+  plan_cmd->add_option("scenario", plan.scenario_path, "Scenario file")->required();
+  uint64_t plan_seed = 0;
+  auto* plan_seed_opt =
+      plan_cmd->add_option("--seed", plan_seed, "Seed (default: the scenario's, else drawn)");
+
+  CLI11_PARSE(app, argc, argv);
+  if (run_seed_opt->count() > 0) {
+    run.seed = run_seed;
+  }
+  if (plan_seed_opt->count() > 0) {
+    plan.seed = plan_seed;
+  }
+
+  outrider::RealClock clock;
+  std::random_device entropy;
+  const uint64_t drawn_seed = (uint64_t{entropy()} << 32) | entropy();
+  outrider::harness::Environment env{clock, binDir(), drawn_seed, isatty(STDOUT_FILENO) == 1};
+
+  if (*run_cmd) {
+    return outrider::harness::runCommand(run, env);
+  }
+  if (*validate_cmd) {
+    return outrider::harness::validateCommand(validate_paths, env);
+  }
+  if (*plan_cmd) {
+    return outrider::harness::planCommand(plan, env);
+  }
+  return 2;
+}

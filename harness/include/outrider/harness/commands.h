@@ -1,0 +1,39 @@
+#pragma once
+
+// The library functions behind the CLI's subcommands. main() fills the options and the
+// environment (real clock, entropy, terminal or not) and returns what these return: the exit
+// codes of spec/cli.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outrider/common/clock.h"
+
+namespace outrider::harness {
+
+struct Environment {
+  const Clock& clock;
+  std::string bin_dir;      // ${bin}
+  uint64_t drawn_seed = 0;  // used when neither --seed nor the scenario gives one
+  bool terminal = false;    // stdout is a terminal: draw a progress line instead of plain lines
+};
+
+struct RunOptions {
+  std::string scenario_path;
+  std::optional<uint64_t> seed;
+  std::string out_dir;  // empty: runs/<scenario>-<UTC time>
+  bool quiet = false;
+};
+
+struct PlanOptions {
+  std::string scenario_path;
+  std::optional<uint64_t> seed;
+};
+
+int runCommand(const RunOptions& options, const Environment& env);
+int validateCommand(const std::vector<std::string>& paths, const Environment& env);
+int planCommand(const PlanOptions& options, const Environment& env);
+
+}  // namespace outrider::harness

@@ -1,0 +1,156 @@
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "outrider/common/units.h"
+#include "outrider/harness/commands.h"
+#include "outrider/harness/scenario_source.h"
+#include "outrider/scenarios/placeholders.h"
+
+namespace outrider::harness {
+
+namespace {
+
+std::string joinCommand(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& arg : argv) {
+    if (!out.empty()) {
+      out += ' ';
+    }
+    // Quote what a shell would split, so the line can be pasted to reproduce a process.
+    bool plain = !arg.empty() && arg.find_first_of(" \t\"'$\\") == std::string::npos;
+    out += plain ? arg : "'" + arg + "'";
+  }
+  return out;
+}
+
+std::string faultParameters(const scenarios::Fault& f) {
+  using scenarios::FaultKind;
+  switch (f.kind) {
+    case FaultKind::Latency:
+      return fmt::format("latency={} jitter={}", formatDuration(f.latency),
+                         formatDuration(f.jitter));
+    case FaultKind::Bandwidth:
+      return fmt::format("rate={}B/s", f.rate_bytes_per_s);
+    case FaultKind::Reset:
+      return fmt::format("after={}", formatDuration(f.after));
+    case FaultKind::SlowClose:
+      return fmt::format("delay={}", formatDuration(f.delay));
+    case FaultKind::Slicer:
+      return fmt::format("average_size={} size_variation={} delay={}", f.average_size,
+                         f.size_variation, formatDuration(f.delay));
+    case FaultKind::LimitData:
+      return fmt::format("bytes={}", f.bytes);
+    case FaultKind::HttpAbort:
+      return fmt::format("status={}", f.status);
+    case FaultKind::Kill:
+      return fmt::format("signal={}", f.signal_name);
+    case FaultKind::Oom:
+      return fmt::format("limit={}B", f.limit_bytes);
+    case FaultKind::CpuStarve:
+      return fmt::format("share={}", f.share);
+    case FaultKind::CertExpiry:
+      return fmt::format("ttl={}", formatDuration(f.ttl));
+    case FaultKind::ClockSkew:
+      return fmt::format("skew={}", formatDuration(f.skew));
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+int planCommand(const PlanOptions& options, const Environment& env) {
+  auto scenario = loadScenarioReporting(options.scenario_path, std::cerr);
+  if (!scenario) {
+    return 2;
+  }
+  const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
+  auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
+  if (!ports) {
+    std::cerr << "outrider: " << ports.error().message << "\n";
+    return 3;
+  }
+  scenarios::PlaceholderContext context;
+  context.bin = env.bin_dir;
+  context.scenario_dir = std::filesystem::path(options.scenario_path).parent_path().string();
+  if (context.scenario_dir.empty()) {
+    context.scenario_dir = ".";
+  }
+  context.run_dir = "runs/" + scenario->name + "-<UTC time>";
+  context.ports = *ports;
+  context.env = processEnvironment();
+  auto resolved = scenarios::resolvePlaceholders(*scenario, context);
+  if (!resolved) {
+    std::cerr << "outrider: " << resolved.error().message << "\n";
+    return 2;
+  }
+  const auto& s = *resolved;
+  std::cout << fmt::format("scenario {} ({}), seed {}, duration {}\n", s.name, s.file, seed,
+                           formatDuration(s.duration));
+  if (!s.description.empty()) {
+    std::cout << "  " << s.description << "\n";
+  }
+  if (!context.ports.empty()) {
+    std::cout << "\nports (allocated for this plan; a run allocates its own):\n";
+    for (const auto& [name, port] : context.ports) {
+      std::cout << fmt::format("  {:<20} {}\n", name, port);
+    }
+  }
+  if (!s.links.empty()) {
+    std::cout << "\nlinks (fault proxies started before any process):\n";
+    for (const auto& link : s.links) {
+      std::cout << fmt::format("  {:<20} {} -> {} ({})\n", link.name, link.listen, link.to,
+                               link.protocol == scenarios::LinkProtocol::Http ? "http" : "tcp");
+    }
+  }
+  std::cout << "\nprocesses, in start order:\n";
+  int index = 1;
+  for (const auto* p : s.processes()) {
+    std::string how = scenarios::toString(p->role);
+    if (p->role == scenarios::ProcessRole::Sidecar) {
+      how += ", " + scenarios::toString(p->start);
+    }
+    how += ", restart " + scenarios::toString(p->restart);
+    std::cout << fmt::format("  {}. {} ({})\n", index++, p->name, how);
+    std::cout << fmt::format("       command: {}\n", joinCommand(p->command));
+    if (p->ready) {
+      std::cout << fmt::format("       ready:   {} (within {})\n", *p->ready,
+                               formatDuration(p->ready_timeout));
+    }
+    if (p->live) {
+      std::cout << fmt::format("       live:    {}\n", *p->live);
+    }
+    if (p->metrics) {
+      std::cout << fmt::format("       metrics: {}\n", *p->metrics);
+    }
+  }
+  std::cout << "  stop order: app, then sidecars once it has exited, then services\n";
+  if (s.load) {
+    const auto& l = *s.load;
+    const double measured_s = toSeconds(s.duration - l.warmup);
+    std::cout << fmt::format(
+        "\nload: {} {} at {} req/s over {} connections, warmup {}, timeout {}\n"
+        "      {:.0f} measured requests scheduled\n",
+        l.method, l.target, l.rate, l.connections, formatDuration(l.warmup),
+        formatDuration(l.timeout), l.rate * measured_s);
+  }
+  std::cout << "\nfault schedule:\n";
+  if (s.faults.empty()) {
+    std::cout << "  (none)\n";
+  }
+  auto faults = s.faults;
+  std::stable_sort(faults.begin(), faults.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
+  for (const auto& f : faults) {
+    std::string until = f.duration ? formatDuration(f.at + *f.duration) : "end";
+    std::cout << fmt::format("  {:>8} .. {:<8} {:<14} on {:<14} p={} {}\n", formatDuration(f.at),
+                             until, scenarios::toString(f.kind), f.target, f.probability,
+                             faultParameters(f));
+  }
+  return 0;
+}
+
+}  // namespace outrider::harness
