@@ -67,7 +67,8 @@ std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text) {
     }
     total += *number * *unit;
   }
-  if (total > static_cast<double>(std::numeric_limits<int64_t>::max())) {
+  // 2^63 itself is not representable: >= keeps llround from wrapping to INT64_MIN.
+  if (total >= 0x1p63) {
     return std::nullopt;
   }
   return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
@@ -89,11 +90,12 @@ std::optional<uint64_t> parseSize(std::string_view text) {
   };
   for (const auto& unit : Units) {
     if (text == unit.name) {
-      double bytes = *number * unit.bytes;
-      if (bytes > 1.8e19) {
+      // Unsigned all the way: llround would misread anything between 2^63 and 2^64.
+      double bytes = std::round(*number * unit.bytes);
+      if (bytes >= 0x1p64) {
         return std::nullopt;
       }
-      return static_cast<uint64_t>(std::llround(bytes));
+      return static_cast<uint64_t>(bytes);
     }
   }
   return std::nullopt;

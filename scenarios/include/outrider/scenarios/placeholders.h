@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "outrider/common/result.h"
 #include "outrider/scenarios/loader.h"
@@ -12,11 +13,11 @@ namespace outrider::scenarios {
 
 // What ${...} means for one run.
 struct PlaceholderContext {
-  std::string bin;       // ${bin}
-  std::string scenario_dir;  // ${dir.scenario}
-  std::string run_dir;   // ${dir.run}
+  std::string bin;                        // ${bin}
+  std::string scenario_dir;               // ${dir.scenario}
+  std::string run_dir;                    // ${dir.run}
   std::map<std::string, uint16_t> ports;  // ${port.NAME}; see allocatePorts()
-  EnvLookup env;         // ${env.NAME}
+  EnvLookup env;                          // ${env.NAME}
 };
 
 // Every ${port.NAME} that the scenario mentions, sorted.

@@ -103,11 +103,11 @@ struct Fault {
   double probability = 1.0;
   Direction direction = Direction::Downstream;
 
-  nanoseconds latency{0};  // latency
-  nanoseconds jitter{0};   // latency
+  nanoseconds latency{0};         // latency
+  nanoseconds jitter{0};          // latency
   uint64_t rate_bytes_per_s = 0;  // bandwidth
-  nanoseconds after{0};  // reset
-  nanoseconds delay{0};  // slow-close, slicer, startup-race sidecar-slow
+  nanoseconds after{0};           // reset
+  nanoseconds delay{0};  // slow-close, slicer, control-plane-outage slow, startup-race sidecar-slow
   uint64_t average_size = 0;    // slicer
   uint64_t size_variation = 0;  // slicer
   uint64_t bytes = 0;           // limit-data
@@ -191,13 +191,29 @@ struct Scenario {
 // The spec's sre-workbook table: page 1h/5m 14.4, page 6h/30m 6, ticket 1d/2h 3, ticket 3d/6h 1.
 std::vector<AlertRule> sreWorkbookRules();
 
+// Fault kinds as the spec spells them: "latency", "http-abort", "control-plane-outage"...
 std::string toString(FaultKind kind);
 std::optional<FaultKind> parseFaultKind(const std::string& text);
+// A link fault acts on a [[link]]; every other kind acts on a process (the spec's process,
+// certificate, control-plane and start-up faults), so exactly one of these two is true.
 bool isLinkFault(FaultKind kind);
 bool isProcessFault(FaultKind kind);
+// Every fault kind in the spec's order, for `outrider faults`.
+const std::vector<FaultKind>& allFaultKinds();
+// The keys a [[fault]] of this kind takes besides name, kind, target and at, in the spec's
+// order ("duration", "direction", "probability", "latency", "jitter" for latency).
+std::vector<std::string> faultParameterKeys(FaultKind kind);
+
 std::string toString(RestartPolicy policy);
 std::string toString(StartMode mode);
 std::string toString(ProcessRole role);
 std::string toString(FindingKind kind);
+std::string toString(LinkProtocol protocol);
+std::string toString(Direction direction);
+std::string toString(ControlPlaneMode mode);
+std::string toString(StartupRaceMode mode);
+std::string toString(SliKind kind);
+std::string toString(AlertPolicy policy);
+std::string toString(AlertHistory history);
 
 }  // namespace outrider::scenarios

@@ -1,0 +1,163 @@
+// parseHostPort() and parseProbe() from placeholders.h: the shapes probes, links and the load
+// target must have once their placeholders are resolved.
+
+#include <string_view>
+
+#include "outrider/scenarios/placeholders.h"
+
+namespace outrider::scenarios {
+namespace {
+
+tl::unexpected<Error> invalid(std::string message) {
+  return makeError(ErrorCode::InvalidArgument, std::move(message));
+}
+
+// Built by appends: GCC 12 warns falsely (-Wrestrict) about "\"" + std::string.
+std::string inQuotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out.append(text);
+  out += '"';
+  return out;
+}
+
+bool isHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+Result<uint16_t> parsePort(std::string_view digits, std::string_view whole) {
+  if (digits.empty()) {
+    return invalid(inQuotes(whole) + " names no port");
+  }
+  uint32_t port = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      return invalid(inQuotes(whole) + " has an invalid port '" + std::string(digits) + "'");
+    }
+    port = port * 10 + static_cast<uint32_t>(c - '0');
+    if (port > 65535) {
+      break;
+    }
+  }
+  if (port == 0 || port > 65535) {
+    return invalid(inQuotes(whole) + " has port " + std::string(digits) + ", outside 1-65535");
+  }
+  return static_cast<uint16_t>(port);
+}
+
+}  // namespace
+
+Result<Endpoint> parseHostPort(const std::string& text) {
+  const std::string_view view = text;
+  Endpoint endpoint;
+  std::string_view port;
+  if (!view.empty() && view.front() == '[') {
+    // [v6]:port, the only way a host may contain ':'.
+    const size_t close = view.find(']');
+    if (close == std::string_view::npos || close == 1) {
+      return invalid(inQuotes(text) + " is not host:port");
+    }
+    endpoint.host = std::string(view.substr(1, close - 1));
+    for (char c : endpoint.host) {
+      if (!(isHostChar(c) || c == ':')) {
+        return invalid(inQuotes(text) + " has an invalid host");
+      }
+    }
+    const std::string_view rest = view.substr(close + 1);
+    if (rest.empty()) {
+      return invalid(inQuotes(text) + " names no port");
+    }
+    if (rest.front() != ':') {
+      return invalid(inQuotes(text) + " is not host:port");
+    }
+    port = rest.substr(1);
+  } else {
+    const size_t colon = view.rfind(':');
+    const std::string_view host = view.substr(0, colon);
+    if (host.empty()) {
+      return invalid(inQuotes(text) + " names no host");
+    }
+    for (char c : host) {
+      if (c == ':') {
+        return invalid(inQuotes(text) + " needs brackets around an IPv6 host, like [::1]:8080");
+      }
+      if (!isHostChar(c)) {
+        return invalid(inQuotes(text) + " has an invalid host");
+      }
+    }
+    if (colon == std::string_view::npos) {
+      return invalid(inQuotes(text) + " names no port");
+    }
+    endpoint.host = std::string(host);
+    port = view.substr(colon + 1);
+  }
+  auto number = parsePort(port, view);
+  if (!number) {
+    return tl::unexpected<Error>(number.error());
+  }
+  endpoint.port = *number;
+  return endpoint;
+}
+
+Result<ProbeTarget> parseProbe(const std::string& url) {
+  const std::string_view view = url;
+  ProbeTarget probe;
+  std::string_view rest;
+  if (view.substr(0, 7) == "http://") {
+    probe.kind = ProbeTarget::Kind::Http;
+    rest = view.substr(7);
+  } else if (view.substr(0, 8) == "https://") {
+    probe.kind = ProbeTarget::Kind::Https;
+    rest = view.substr(8);
+  } else if (view.substr(0, 6) == "tcp://") {
+    probe.kind = ProbeTarget::Kind::Tcp;
+    rest = view.substr(6);
+  } else {
+    return invalid(inQuotes(url) + " is not an http://, https:// or tcp:// URL");
+  }
+  const size_t authority_end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    return invalid(inQuotes(url) + " carries credentials, which probes do not send");
+  }
+  if (authority.empty()) {
+    return invalid(inQuotes(url) + " names no host");
+  }
+  auto endpoint = parseHostPort(std::string(authority));
+  if (!endpoint) {
+    // Name the whole URL, not just its authority, so the user can find it.
+    const std::string prefix = inQuotes(authority);
+    std::string message = endpoint.error().message;
+    if (message.compare(0, prefix.size(), prefix) == 0) {
+      message = inQuotes(url) + message.substr(prefix.size());
+    }
+    return invalid(std::move(message));
+  }
+  probe.host = endpoint->host;
+  probe.port = endpoint->port;
+  std::string_view path =
+      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  path = path.substr(0, path.find('#'));
+  if (probe.kind == ProbeTarget::Kind::Tcp) {
+    if (!path.empty() && path != "/") {
+      return invalid(inQuotes(url) + " is a tcp:// probe and takes no path");
+    }
+    return probe;  // path keeps its default "/"
+  }
+  // "http://h:1?x" asks for "/?x"; the field's default "/" already holds the slash.
+  if (path.empty() || path.front() == '?') {
+    probe.path.append(path);
+  } else {
+    probe.path = std::string(path);
+  }
+  for (char c : probe.path) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return invalid(inQuotes(url) + " has a space or control character in its path");
+    }
+  }
+  return probe;
+}
+
+}  // namespace outrider::scenarios

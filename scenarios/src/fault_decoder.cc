@@ -1,0 +1,443 @@
+// [[fault]] tables: the common keys, each kind's parameters, and the checks against the pod.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <set>
+
+#include "outrider/common/units.h"
+#include "scenario_decoder.h"
+
+namespace outrider::scenarios::detail {
+namespace {
+
+struct SignalName {
+  std::string_view name;
+  int number;
+};
+
+constexpr SignalName Signals[] = {
+    {"SIGHUP", SIGHUP},   {"SIGINT", SIGINT},   {"SIGQUIT", SIGQUIT}, {"SIGILL", SIGILL},
+    {"SIGTRAP", SIGTRAP}, {"SIGABRT", SIGABRT}, {"SIGBUS", SIGBUS},   {"SIGFPE", SIGFPE},
+    {"SIGKILL", SIGKILL}, {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV}, {"SIGUSR2", SIGUSR2},
+    {"SIGPIPE", SIGPIPE}, {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM}, {"SIGCONT", SIGCONT},
+    {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP}, {"SIGXCPU", SIGXCPU}, {"SIGSYS", SIGSYS},
+};
+
+// "SIGKILL", "KILL" and "sigkill" all name SIGKILL.
+const SignalName* findSignal(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (upper.compare(0, 3, "SIG") != 0) {
+    upper = "SIG" + upper;
+  }
+  for (const auto& signal : Signals) {
+    if (signal.name == upper) {
+      return &signal;
+    }
+  }
+  return nullptr;
+}
+
+const SignalName* findSignal(int64_t number) {
+  for (const auto& signal : Signals) {
+    if (signal.number == number) {
+      return &signal;
+    }
+  }
+  return nullptr;
+}
+
+std::string describeRole(ProcessRole role) {
+  switch (role) {
+    case ProcessRole::App:
+      return "the app";
+    case ProcessRole::Sidecar:
+      return "a sidecar";
+    case ProcessRole::Service:
+      return "a service";
+  }
+  return "a process";
+}
+
+// kill's signal: a name ("SIGTERM", "TERM") or a number; absent means SIGKILL.
+void decodeSignal(TableReader& reader, Fault& fault) {
+  const toml::node* signal = reader.node("signal");
+  if (!signal) {
+    return;
+  }
+  const SignalName* found = nullptr;
+  std::string shown;
+  if (signal->is_string()) {
+    found = findSignal(signal->as_string()->get());
+    shown = quote(signal->as_string()->get());
+  } else if (signal->is_integer()) {
+    found = findSignal(signal->as_integer()->get());
+    shown = std::to_string(signal->as_integer()->get());
+  } else {
+    reader.error("signal", "expected a signal like \"SIGKILL\" or 9, got " + describe(*signal));
+    return;
+  }
+  if (!found) {
+    reader.error("signal", "unknown signal " + shown +
+                               " (expected a name like \"SIGTERM\" or \"KILL\", or a number)");
+    return;
+  }
+  fault.signal = found->number;
+  fault.signal_name = std::string(found->name);
+}
+
+bool contains(const std::vector<std::string>& keys, std::string_view key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+}  // namespace
+
+void ScenarioDecoder::decodeFaults() {
+  std::vector<bool> named;
+  for (const auto& [table, path] : sectionArray(root_, "fault")) {
+    named.push_back(decodeFault(*table, path));
+  }
+  checkDuplicates(fault_names_);
+  nameFaults(named);
+}
+
+bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& path) {
+  TableReader reader(decoder_, table, path);
+  Fault fault;
+  fault.where = reader.headerLocation();
+  bool named = false;
+  if (auto name = readName(reader, Need::Optional)) {
+    fault.name = *name;
+    named = true;
+    fault_names_.push_back(NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
+  }
+  std::vector<std::pair<std::string, FaultKind>> kinds;
+  for (FaultKind kind : allFaultKinds()) {
+    kinds.emplace_back(toString(kind), kind);
+  }
+  auto kind = reader.choice<FaultKind>("kind", kinds, Need::Required);
+  if (auto target = reader.string("target", Need::Required)) {
+    fault.target = *target;
+  }
+  if (auto at = reader.duration("at")) {
+    if (duration_known_ && *at >= scenario_.duration) {
+      reader.error("at", formatDuration(*at) + " is not before the end of the run (duration = " +
+                             formatDuration(scenario_.duration) + ")");
+    }
+    fault.at = *at;
+  }
+  std::vector<std::string> valid = {"name", "kind", "target", "at"};
+  if (!kind) {
+    // Without a kind the parameters cannot be judged; only keys that no kind takes are reported.
+    for (FaultKind other : allFaultKinds()) {
+      for (const auto& key : faultParameterKeys(other)) {
+        reader.consume(key);
+        if (!contains(valid, key)) {
+          valid.push_back(key);
+        }
+      }
+    }
+    reader.finish(valid);
+    scenario_.faults.push_back(std::move(fault));
+    return named;
+  }
+  fault.kind = *kind;
+  const std::vector<std::string> parameters = faultParameterKeys(*kind);
+  for (auto&& [key, value] : table) {
+    const std::string key_text(key.str());
+    if (contains(valid, key_text) || contains(parameters, key_text)) {
+      continue;
+    }
+    for (FaultKind other : allFaultKinds()) {
+      if (contains(faultParameterKeys(other), key_text)) {
+        reader.error(key_text, "key '" + key_text + "' does not apply to fault kind '" +
+                                   toString(*kind) + "'");
+        reader.consume(key_text);
+        break;
+      }
+    }
+  }
+  valid.insert(valid.end(), parameters.begin(), parameters.end());
+  decodeFaultParameters(reader, fault);
+  if (!fault.target.empty()) {
+    checkFaultTarget(reader, fault);
+  }
+  reader.finish(valid);
+  scenario_.faults.push_back(std::move(fault));
+  return named;
+}
+
+void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
+  const std::vector<std::string> parameters = faultParameterKeys(fault.kind);
+  const std::string kind_name = toString(fault.kind);
+  auto positive = [&reader](std::string_view key, std::chrono::nanoseconds value) {
+    if (value.count() <= 0) {
+      reader.error(key, "must be greater than 0s");
+    }
+  };
+  if (contains(parameters, "duration")) {
+    if (auto duration = reader.duration("duration")) {
+      positive("duration", *duration);
+      fault.duration = *duration;
+    }
+  }
+  if (contains(parameters, "direction")) {
+    if (auto direction =
+            reader.choice<Direction>("direction", {{"downstream", Direction::Downstream},
+                                                   {"upstream", Direction::Upstream},
+                                                   {"both", Direction::Both}})) {
+      fault.direction = *direction;
+    }
+  }
+  if (contains(parameters, "probability")) {
+    if (auto probability = reader.number("probability")) {
+      if (*probability < 0 || *probability > 1) {
+        reader.error("probability",
+                     fmt::format("must be between 0 and 1 (inclusive), got {}", *probability));
+      }
+      fault.probability = *probability;
+    }
+  }
+  switch (fault.kind) {
+    case FaultKind::Latency:
+      if (auto latency = reader.duration("latency", Need::Required)) {
+        fault.latency = *latency;
+      }
+      if (auto jitter = reader.duration("jitter")) {
+        fault.jitter = *jitter;
+      }
+      break;
+    case FaultKind::Bandwidth:
+      if (auto rate = reader.byteRate("rate", Need::Required)) {
+        if (*rate == 0) {
+          reader.error("rate", "must be greater than 0B/s (use kind = \"blackhole\" to stop data)");
+        }
+        fault.rate_bytes_per_s = *rate;
+      }
+      break;
+    case FaultKind::Reset:
+      if (auto after = reader.duration("after")) {
+        fault.after = *after;
+      }
+      break;
+    case FaultKind::SlowClose:
+      if (auto delay = reader.duration("delay", Need::Required)) {
+        positive("delay", *delay);
+        fault.delay = *delay;
+      }
+      break;
+    case FaultKind::Slicer:
+      if (auto average = reader.size("average_size", Need::Required)) {
+        if (*average == 0) {
+          reader.error("average_size", "must be greater than 0 bytes");
+        }
+        fault.average_size = *average;
+      }
+      if (auto variation = reader.size("size_variation")) {
+        // Slices are average ± variation bytes, so a larger variation would allow empty slices.
+        if (fault.average_size > 0 && *variation >= fault.average_size) {
+          reader.error("size_variation", "must be smaller than average_size");
+        }
+        fault.size_variation = *variation;
+      }
+      if (auto delay = reader.duration("delay")) {
+        fault.delay = *delay;
+      }
+      break;
+    case FaultKind::LimitData:
+      if (auto bytes = reader.size("bytes", Need::Required)) {
+        fault.bytes = *bytes;
+      }
+      break;
+    case FaultKind::HttpAbort:
+      if (auto status = reader.integer("status")) {
+        if (*status < 200 || *status > 599) {
+          reader.error("status",
+                       "must be an HTTP status from 200 to 599, got " + std::to_string(*status));
+        } else {
+          fault.status = static_cast<int>(*status);
+        }
+      }
+      break;
+    case FaultKind::Kill:
+      decodeSignal(reader, fault);
+      break;
+    case FaultKind::Oom:
+      if (auto limit = reader.size("limit", Need::Required)) {
+        if (*limit == 0) {
+          reader.error("limit", "must be greater than 0 bytes");
+        }
+        fault.limit_bytes = *limit;
+      }
+      break;
+    case FaultKind::CpuStarve:
+      if (auto share = reader.number("share", Need::Required)) {
+        if (*share <= 0 || *share > 1) {
+          reader.error("share",
+                       fmt::format("must be a fraction of one core in (0, 1], got {}", *share));
+        }
+        fault.share = *share;
+      }
+      break;
+    case FaultKind::CertExpiry:
+      if (auto ttl = reader.duration("ttl", Need::Required)) {
+        positive("ttl", *ttl);
+        fault.ttl = *ttl;
+      }
+      break;
+    case FaultKind::ClockSkew:
+      if (auto skew = reader.signedDuration("skew", Need::Required)) {
+        fault.skew = *skew;
+      }
+      break;
+    case FaultKind::ControlPlaneOutage: {
+      auto mode = reader.choice<ControlPlaneMode>("mode", {{"down", ControlPlaneMode::Down},
+                                                           {"hang", ControlPlaneMode::Hang},
+                                                           {"error", ControlPlaneMode::Error},
+                                                           {"slow", ControlPlaneMode::Slow}});
+      // An absent mode means the default, "down"; an invalid one was reported already.
+      if (!mode && !reader.has("mode")) {
+        mode = ControlPlaneMode::Down;
+      }
+      if (mode) {
+        fault.control_plane_mode = *mode;
+      }
+      if (mode == ControlPlaneMode::Slow) {
+        if (auto delay = reader.duration("delay", Need::Required)) {
+          positive("delay", *delay);
+          fault.delay = *delay;
+        }
+      } else if (mode && reader.has("delay")) {
+        reader.consume("delay");
+        reader.error("delay", "key 'delay' does not apply to mode \"" + toString(*mode) +
+                                  "\" (only to mode \"slow\")");
+      } else {
+        reader.consume("delay");
+      }
+      break;
+    }
+    case FaultKind::StartupRace: {
+      auto mode = reader.choice<StartupRaceMode>(
+          "mode",
+          {{"app-first", StartupRaceMode::AppFirst},
+           {"sidecar-slow", StartupRaceMode::SidecarSlow},
+           {"sidecar-crash-on-start", StartupRaceMode::SidecarCrashOnStart},
+           {"sidecar-exits-first", StartupRaceMode::SidecarExitsFirst}},
+          Need::Required);
+      if (mode) {
+        fault.startup_race_mode = *mode;
+      }
+      if (mode == StartupRaceMode::SidecarSlow) {
+        if (auto delay = reader.duration("delay", Need::Required)) {
+          positive("delay", *delay);
+          fault.delay = *delay;
+        }
+      } else if (mode && reader.has("delay")) {
+        reader.consume("delay");
+        reader.error("delay", "key 'delay' does not apply to mode \"" + toString(*mode) +
+                                  "\" (only to mode \"sidecar-slow\")");
+      } else {
+        reader.consume("delay");
+      }
+      if (mode == StartupRaceMode::SidecarCrashOnStart) {
+        if (auto times = reader.integer("times")) {
+          if (*times < 1 || *times > 1000) {
+            reader.error("times", "must be between 1 and 1000, got " + std::to_string(*times));
+          } else {
+            fault.times = static_cast<uint32_t>(*times);
+          }
+        }
+      } else if (mode && reader.has("times")) {
+        reader.consume("times");
+        reader.error("times", "key 'times' does not apply to mode \"" + toString(*mode) +
+                                  "\" (only to mode \"sidecar-crash-on-start\")");
+      } else {
+        reader.consume("times");
+      }
+      break;
+    }
+    case FaultKind::Blackhole:
+    case FaultKind::Refuse:
+    case FaultKind::Pause:
+    case FaultKind::Crashloop:
+    case FaultKind::CertWrongCa:
+      break;
+  }
+}
+
+void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) {
+  const std::string& target = fault.target;
+  const std::string kind = toString(fault.kind);
+  const Link* link = scenario_.findLink(target);
+  const ProcessSpec* process = scenario_.findProcess(target);
+  if (!link && !process) {
+    std::vector<std::string> links;
+    std::vector<std::string> processes;
+    for (const auto& candidate : scenario_.links) {
+      links.push_back(candidate.name);
+    }
+    for (const ProcessSpec* candidate : scenario_.processes()) {
+      processes.push_back(candidate->name);
+    }
+    // Suggest a name of the right sort first: a latency fault meant a link.
+    auto hint = closestMatch(target, isLinkFault(fault.kind) ? links : processes);
+    if (!hint) {
+      std::vector<std::string> all = links;
+      all.insert(all.end(), processes.begin(), processes.end());
+      hint = closestMatch(target, all);
+    }
+    reader.error("target", "no link or process named '" + target + "'" +
+                               (hint ? " (did you mean '" + *hint + "'?)" : std::string()));
+    return;
+  }
+  if (isLinkFault(fault.kind)) {
+    if (!link) {
+      reader.error("target", "fault kind '" + kind + "' acts on a link, but '" + target + "' is " +
+                                 describeRole(process->role));
+      return;
+    }
+    if (fault.kind == FaultKind::HttpAbort && link->protocol != LinkProtocol::Http) {
+      reader.error("target", "fault kind 'http-abort' needs an http link, but link '" + target +
+                                 "' has protocol = \"" + toString(link->protocol) + "\"");
+    }
+    return;
+  }
+  if (!process) {
+    reader.error("target",
+                 "fault kind '" + kind + "' acts on a process, but '" + target + "' is a link");
+    return;
+  }
+  if (fault.kind == FaultKind::StartupRace && process->role != ProcessRole::Sidecar) {
+    reader.error("target", "fault kind 'startup-race' acts on a sidecar, but '" + target + "' is " +
+                               describeRole(process->role));
+  }
+}
+
+void ScenarioDecoder::nameFaults(const std::vector<bool>& named) {
+  std::set<std::string> taken;
+  for (size_t i = 0; i < scenario_.faults.size() && i < named.size(); ++i) {
+    if (named[i]) {
+      taken.insert(scenario_.faults[i].name);
+    }
+  }
+  for (size_t i = 0; i < scenario_.faults.size() && i < named.size(); ++i) {
+    if (named[i]) {
+      continue;
+    }
+    Fault& fault = scenario_.faults[i];
+    const std::string base = toString(fault.kind) + "-" + fault.target;
+    std::string name = base;
+    for (int suffix = 2; taken.count(name) > 0; ++suffix) {
+      name = base + "-" + std::to_string(suffix);
+    }
+    taken.insert(name);
+    fault.name = name;
+  }
+}
+
+}  // namespace outrider::scenarios::detail

@@ -1,0 +1,481 @@
+#include "outrider/scenarios/loader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "outrider/common/units.h"
+#include "outrider/scenarios/placeholders.h"
+#include "placeholder_syntax.h"
+#include "scenario_decoder.h"
+
+namespace outrider::scenarios {
+
+std::string Diagnostic::format() const {
+  std::string out = where.file;
+  if (where.line > 0) {
+    out += fmt::format(":{}:{}", where.line, where.column);
+  }
+  out += ": error: ";
+  if (!key_path.empty()) {
+    out += key_path + ": ";
+  }
+  return out + message;
+}
+
+tl::expected<Scenario, LoadFailure> loadScenario(std::string_view text, const std::string& path,
+                                                 const LoadOptions& options) {
+  detail::Decoder decoder(path, options.env);
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string(path));
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    decoder.error(SourceLocation{path, begin.line, begin.column}, "",
+                  std::string(error.description()));
+    return tl::unexpected<LoadFailure>(LoadFailure{decoder.takeDiagnostics()});
+  }
+  Scenario scenario;
+  scenario.file = path;
+  scenario.contents = std::string(text);
+  detail::ScenarioDecoder(decoder, root, scenario).decode();
+  if (decoder.failed()) {
+    return tl::unexpected<LoadFailure>(LoadFailure{decoder.takeDiagnostics()});
+  }
+  return scenario;
+}
+
+tl::expected<Scenario, LoadFailure> loadScenarioFile(const std::string& path,
+                                                     const LoadOptions& options) {
+  auto fail = [&path](std::string message) {
+    return tl::unexpected<LoadFailure>(
+        LoadFailure{{Diagnostic{SourceLocation{path, 0, 0}, "", std::move(message)}}});
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return fail("cannot read file: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(std::string("cannot read file: ") + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return fail("cannot read file: read error");
+  }
+  return loadScenario(text.str(), path, options);
+}
+
+namespace detail {
+namespace {
+
+const std::vector<std::string> RootKeys = {"scenario", "app",   "sidecar", "service",  "link",
+                                           "load",     "fault", "slo",     "alerting", "gate"};
+
+bool isNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+bool isEnvName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) { return isNameChar(c) && c != '-'; });
+}
+
+// RFC 9110 token characters, for methods and header names.
+bool isToken(std::string_view text) {
+  if (text.empty()) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// Built by appends: GCC 12 warns falsely (-Wrestrict) about "\"" + std::string.
+std::string inQuotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out.append(text);
+  out += '"';
+  return out;
+}
+
+// parseProbe()/parseHostPort() name the text they saw; show the user's text, not the stand-ins.
+std::string restate(std::string message, const std::string& checked, const std::string& original) {
+  const std::string prefix = inQuotes(checked);
+  if (message.compare(0, prefix.size(), prefix) == 0) {
+    return inQuotes(original) + message.substr(prefix.size());
+  }
+  return message;
+}
+
+}  // namespace
+
+ScenarioDecoder::ScenarioDecoder(Decoder& decoder, const toml::table& root, Scenario& scenario)
+    : decoder_(decoder), root_(decoder, root, ""), scenario_(scenario) {}
+
+void ScenarioDecoder::decode() {
+  decodeHeader();
+  decodeProcesses();
+  decodeLinks();
+  checkDuplicates(process_and_link_names_);
+  decodeLoad();
+  decodeFaults();
+  decodeSlos();
+  decodeAlerting();
+  decodeGate();
+  root_.finish(RootKeys);
+}
+
+const toml::table* ScenarioDecoder::section(std::string_view key, Need need) {
+  const toml::node* found = root_.node(key);
+  if (!found) {
+    if (need == Need::Required) {
+      decoder_.error(SourceLocation{decoder_.file(), 1, 1}, std::string(key),
+                     "missing required table [" + std::string(key) + "]");
+    }
+    return nullptr;
+  }
+  const toml::table* table = found->as_table();
+  if (!table) {
+    root_.error(key, "expected a table [" + std::string(key) + "], got " + describe(*found));
+  }
+  return table;
+}
+
+std::vector<std::pair<const toml::table*, std::string>> ScenarioDecoder::sectionArray(
+    TableReader& reader, std::string_view key) {
+  std::vector<std::pair<const toml::table*, std::string>> tables;
+  const toml::node* found = reader.node(key);
+  if (!found) {
+    return tables;
+  }
+  const toml::array* array = found->as_array();
+  if (!array) {
+    reader.error(
+        key, "expected an array of tables [[" + reader.pathOf(key) + "]], got " + describe(*found));
+    return tables;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    std::string path = reader.pathOf(key) + "[" + std::to_string(i) + "]";
+    if (const toml::table* table = element.as_table()) {
+      tables.emplace_back(table, std::move(path));
+    } else {
+      decoder_.error(decoder_.locate(element.source()), path,
+                     "expected a table, got " + describe(element));
+    }
+  }
+  return tables;
+}
+
+std::optional<std::string> ScenarioDecoder::readName(TableReader& reader, Need need) {
+  auto name = reader.string("name", need);
+  if (!name) {
+    return std::nullopt;
+  }
+  if (name->empty() || !std::all_of(name->begin(), name->end(), isNameChar)) {
+    reader.error("name", "invalid name " + quote(*name) +
+                             " (use letters, digits, '-' and '_', like \"proxy-admin\")");
+  }
+  return name;
+}
+
+void ScenarioDecoder::checkUrl(TableReader& reader, std::string_view key, const std::string& value,
+                               UrlUse use) {
+  // Placeholder problems were reported when the string was read; one message per mistake.
+  if (!decoder_.placeholdersResolvable(value)) {
+    return;
+  }
+  const std::string checked = substituteStandIns(value, decoder_.env());
+  auto probe = parseProbe(checked);
+  if (use == UrlUse::LoadTarget) {
+    if (checked.compare(0, 7, "http://") != 0) {
+      reader.error(key, "expected an http:// URL, got " + quote(value));
+      return;
+    }
+  } else if (use == UrlUse::Metrics && checked.compare(0, 6, "tcp://") == 0) {
+    reader.error(key, "expected an http:// or https:// URL for metrics, got " + quote(value));
+    return;
+  }
+  if (!probe) {
+    reader.error(key, restate(probe.error().message, checked, value));
+  }
+}
+
+void ScenarioDecoder::checkHostPort(TableReader& reader, std::string_view key,
+                                    const std::string& value) {
+  if (!decoder_.placeholdersResolvable(value)) {
+    return;
+  }
+  const std::string checked = substituteStandIns(value, decoder_.env());
+  auto endpoint = parseHostPort(checked);
+  if (!endpoint) {
+    reader.error(key, restate(endpoint.error().message, checked, value) +
+                          " (expected host:port, like \"127.0.0.1:${port.app}\")");
+  }
+}
+
+void ScenarioDecoder::checkDuplicates(std::vector<NameUse> uses) {
+  std::stable_sort(uses.begin(), uses.end(), [](const NameUse& a, const NameUse& b) {
+    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+  });
+  for (size_t i = 0; i < uses.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (uses[j].name == uses[i].name) {
+        decoder_.error(uses[i].where, uses[i].key_path,
+                       "name '" + uses[i].name + "' is already used by " + uses[j].owner);
+        break;
+      }
+    }
+  }
+}
+
+void ScenarioDecoder::decodeHeader() {
+  const toml::table* table = section("scenario", Need::Required);
+  if (!table) {
+    return;
+  }
+  TableReader reader(decoder_, *table, "scenario");
+  if (auto name = reader.string("name", Need::Required)) {
+    const bool valid = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!valid) {
+      reader.error("name", "invalid name " + quote(*name) +
+                               " (use lowercase letters, digits and '-', like \"quickstart\")");
+    }
+    scenario_.name = *name;
+  }
+  if (auto description = reader.string("description")) {
+    scenario_.description = *description;
+  }
+  if (auto duration = reader.duration("duration", Need::Required)) {
+    if (duration->count() <= 0) {
+      reader.error("duration", "must be greater than 0s");
+    } else {
+      scenario_.duration = *duration;
+      duration_known_ = true;
+    }
+  }
+  if (auto seed = reader.integer("seed")) {
+    if (*seed < 0) {
+      reader.error("seed", "must be 0 or more, got " + std::to_string(*seed));
+    } else {
+      scenario_.seed = static_cast<uint64_t>(*seed);
+    }
+  }
+  reader.finish({"name", "description", "duration", "seed"});
+}
+
+void ScenarioDecoder::decodeProcesses() {
+  if (const toml::table* app = section("app", Need::Required)) {
+    scenario_.app = decodeProcess(*app, "app", ProcessRole::App);
+    process_and_link_names_.push_back(
+        NameUse{"app", "the app", "app", decoder_.locate(app->source())});
+  }
+  for (const auto& [table, path] : sectionArray(root_, "sidecar")) {
+    scenario_.sidecars.push_back(decodeProcess(*table, path, ProcessRole::Sidecar));
+  }
+  for (const auto& [table, path] : sectionArray(root_, "service")) {
+    scenario_.services.push_back(decodeProcess(*table, path, ProcessRole::Service));
+  }
+}
+
+ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::string& path,
+                                           ProcessRole role) {
+  TableReader reader(decoder_, table, path);
+  ProcessSpec process;
+  process.role = role;
+  process.where = reader.headerLocation();
+  std::vector<std::string> valid = {
+      "command",        "env",          "ready",     "live",          "metrics",
+      "restart",        "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
+      "restart_backoff"};
+  if (role == ProcessRole::App) {
+    process.name = "app";
+  } else {
+    valid.insert(valid.begin(), "name");
+    if (auto name = readName(reader, Need::Required)) {
+      process.name = *name;
+      process_and_link_names_.push_back(
+          NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
+    }
+  }
+  if (role == ProcessRole::Sidecar) {
+    valid.push_back("start");
+    if (auto start = reader.choice<StartMode>(
+            "start", {{"before-app", StartMode::BeforeApp}, {"with-app", StartMode::WithApp}})) {
+      process.start = *start;
+    }
+  }
+  if (auto command = reader.stringArray("command", Need::Required)) {
+    if (command->empty()) {
+      reader.error("command", "must name a program, like [\"${bin}/outrider-echo\"]");
+    } else if (command->front().empty()) {
+      reader.error("command", "the program (the first element) is an empty string");
+    }
+    process.command = std::move(*command);
+  }
+  if (auto env = reader.stringTable("env")) {
+    for (auto& entry : *env) {
+      if (!isEnvName(entry.key)) {
+        decoder_.error(entry.where, entry.path,
+                       "invalid environment variable name '" + entry.key + "'");
+      }
+      process.env[entry.key] = std::move(entry.value);
+    }
+  }
+  if (auto ready = reader.string("ready")) {
+    checkUrl(reader, "ready", *ready, UrlUse::Probe);
+    process.ready = *ready;
+  }
+  if (auto live = reader.string("live")) {
+    checkUrl(reader, "live", *live, UrlUse::Probe);
+    process.live = *live;
+  }
+  if (auto metrics = reader.string("metrics")) {
+    checkUrl(reader, "metrics", *metrics, UrlUse::Metrics);
+    process.metrics = *metrics;
+  }
+  if (auto restart =
+          reader.choice<RestartPolicy>("restart", {{"never", RestartPolicy::Never},
+                                                   {"on-failure", RestartPolicy::OnFailure},
+                                                   {"always", RestartPolicy::Always}})) {
+    process.restart = *restart;
+  }
+  if (auto memory = reader.size("memory_limit")) {
+    if (*memory == 0) {
+      reader.error("memory_limit", "must be greater than 0");
+    }
+    process.memory_limit_bytes = *memory;
+  }
+  if (auto cpu = reader.number("cpu_limit")) {
+    if (*cpu <= 0) {
+      reader.error("cpu_limit", fmt::format("must be greater than 0 cores, got {}", *cpu));
+    }
+    process.cpu_limit_cores = *cpu;
+  }
+  if (auto timeout = reader.duration("ready_timeout")) {
+    if (timeout->count() <= 0) {
+      reader.error("ready_timeout", "must be greater than 0s");
+    }
+    process.ready_timeout = *timeout;
+  }
+  if (auto grace = reader.duration("termination_grace")) {
+    process.termination_grace = *grace;
+  }
+  if (auto backoff = reader.duration("restart_backoff")) {
+    process.restart_backoff = *backoff;
+  }
+  reader.finish(valid);
+  return process;
+}
+
+void ScenarioDecoder::decodeLinks() {
+  for (const auto& [table, path] : sectionArray(root_, "link")) {
+    TableReader reader(decoder_, *table, path);
+    Link link;
+    link.where = reader.headerLocation();
+    if (auto name = readName(reader, Need::Required)) {
+      link.name = *name;
+      process_and_link_names_.push_back(
+          NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
+    }
+    if (auto listen = reader.string("listen", Need::Required)) {
+      checkHostPort(reader, "listen", *listen);
+      link.listen = *listen;
+    }
+    if (auto to = reader.string("to", Need::Required)) {
+      checkHostPort(reader, "to", *to);
+      link.to = *to;
+    }
+    if (auto protocol = reader.choice<LinkProtocol>(
+            "protocol", {{"tcp", LinkProtocol::Tcp}, {"http", LinkProtocol::Http}})) {
+      link.protocol = *protocol;
+    }
+    reader.finish({"name", "listen", "to", "protocol"});
+    scenario_.links.push_back(std::move(link));
+  }
+}
+
+void ScenarioDecoder::decodeLoad() {
+  const toml::table* table = section("load", Need::Optional);
+  if (!table) {
+    return;
+  }
+  TableReader reader(decoder_, *table, "load");
+  Load load;
+  load.where = reader.headerLocation();
+  if (auto target = reader.string("target", Need::Required)) {
+    checkUrl(reader, "target", *target, UrlUse::LoadTarget);
+    load.target = *target;
+  }
+  if (auto rate = reader.number("rate", Need::Required)) {
+    if (*rate <= 0) {
+      reader.error("rate",
+                   fmt::format("must be greater than 0 requests per second, got {}", *rate));
+    }
+    load.rate = *rate;
+  }
+  if (auto connections = reader.integer("connections")) {
+    // One loopback client cannot hold more connections than it has ephemeral ports.
+    if (*connections < 1 || *connections > 65535) {
+      reader.error("connections",
+                   "must be between 1 and 65535, got " + std::to_string(*connections));
+    } else {
+      load.connections = static_cast<uint32_t>(*connections);
+    }
+  }
+  if (auto warmup = reader.duration("warmup")) {
+    if (duration_known_ && *warmup >= scenario_.duration) {
+      reader.error("warmup", formatDuration(*warmup) + " leaves nothing to measure in a " +
+                                 formatDuration(scenario_.duration) + " scenario");
+    }
+    load.warmup = *warmup;
+  }
+  if (auto timeout = reader.duration("timeout")) {
+    if (timeout->count() <= 0) {
+      reader.error("timeout", "must be greater than 0s");
+    }
+    load.timeout = *timeout;
+  }
+  if (auto method = reader.string("method")) {
+    if (!isToken(*method)) {
+      reader.error("method", "invalid HTTP method " + quote(*method));
+    }
+    load.method = *method;
+  }
+  if (auto headers = reader.stringTable("headers")) {
+    for (auto& entry : *headers) {
+      if (!isToken(entry.key)) {
+        decoder_.error(entry.where, entry.path, "invalid HTTP header name '" + entry.key + "'");
+      }
+      if (entry.value.find_first_of("\r\n") != std::string::npos) {
+        decoder_.error(entry.where, entry.path, "a header value cannot contain a line break");
+      }
+      load.headers.emplace_back(std::move(entry.key), std::move(entry.value));
+    }
+  }
+  if (auto body = reader.string("body")) {
+    load.body = *body;
+  }
+  reader.finish(
+      {"target", "rate", "connections", "warmup", "timeout", "method", "headers", "body"});
+  scenario_.load = std::move(load);
+}
+
+}  // namespace detail
+}  // namespace outrider::scenarios

@@ -1,0 +1,247 @@
+// [[slo]], [alerting] and [gate]: what the run is judged by.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scenario_decoder.h"
+
+namespace outrider::scenarios::detail {
+namespace {
+
+const std::vector<std::string> SloKeys = {"name",   "sli",  "objective", "threshold", "period",
+                                          "source", "good", "bad",       "total"};
+const std::vector<std::string> RatioKeys = {"source", "good", "bad", "total"};
+
+}  // namespace
+
+void ScenarioDecoder::decodeSlos() {
+  for (const auto& [table, path] : sectionArray(root_, "slo")) {
+    decodeSlo(*table, path);
+  }
+  checkDuplicates(slo_names_);
+}
+
+void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& path) {
+  TableReader reader(decoder_, table, path);
+  Slo slo;
+  slo.where = reader.headerLocation();
+  if (auto name = readName(reader, Need::Required)) {
+    slo.name = *name;
+    slo_names_.push_back(NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
+  }
+  auto sli = reader.choice<SliKind>("sli",
+                                    {{"availability", SliKind::Availability},
+                                     {"latency", SliKind::Latency},
+                                     {"ratio", SliKind::Ratio}},
+                                    Need::Required);
+  if (sli) {
+    slo.sli = *sli;
+  }
+  if (auto objective = reader.number("objective", Need::Required)) {
+    if (*objective <= 0 || *objective >= 1) {
+      reader.error("objective",
+                   fmt::format("must be between 0 and 1 (exclusive), got {}", *objective));
+    }
+    slo.objective = *objective;
+  }
+  if (auto period = reader.duration("period")) {
+    if (period->count() <= 0) {
+      reader.error("period", "must be greater than 0s");
+    }
+    slo.period = *period;
+  }
+  if (!sli) {
+    // Without a valid sli the SLI-specific keys cannot be judged.
+    reader.finish(SloKeys);
+    return;
+  }
+  const std::string sli_name = toString(*sli);
+  if (*sli == SliKind::Latency) {
+    if (auto threshold = reader.duration("threshold", Need::Required)) {
+      if (threshold->count() <= 0) {
+        reader.error("threshold", "must be greater than 0s");
+      }
+      slo.threshold = *threshold;
+    }
+  } else if (reader.has("threshold")) {
+    reader.consume("threshold");
+    reader.error("threshold",
+                 "key 'threshold' applies only to sli = \"latency\", not \"" + sli_name + "\"");
+  }
+  if (*sli != SliKind::Ratio) {
+    for (const auto& key : RatioKeys) {
+      if (reader.has(key)) {
+        reader.consume(key);
+        reader.error(key,
+                     "key '" + key + "' applies only to sli = \"ratio\", not \"" + sli_name + "\"");
+      }
+    }
+    reader.finish(SloKeys);
+    scenario_.slos.push_back(std::move(slo));
+    return;
+  }
+  if (auto source = reader.string("source", Need::Required)) {
+    slo.source = *source;
+    const ProcessSpec* process = scenario_.findProcess(*source);
+    if (!process) {
+      std::vector<std::string> names;
+      for (const ProcessSpec* candidate : scenario_.processes()) {
+        names.push_back(candidate->name);
+      }
+      reader.error("source", "no process named '" + *source + "'" + didYouMean(*source, names));
+    } else if (!process->metrics) {
+      reader.error("source", "process '" + *source + "' has no metrics endpoint to read from");
+    }
+  }
+  auto selector = [&reader](std::string_view key, Need need) -> std::string {
+    auto text = reader.string(key, need);
+    if (text && text->empty()) {
+      reader.error(key,
+                   "expected a metric selector like \"http_requests_total{code=~\\\"5..\\\"}\"");
+    }
+    return text.value_or("");
+  };
+  slo.total = selector("total", Need::Required);
+  slo.good = selector("good", Need::Optional);
+  slo.bad = selector("bad", Need::Optional);
+  if (reader.has("good") && reader.has("bad")) {
+    reader.error("bad", "give either 'good' or 'bad', not both");
+  } else if (!reader.has("good") && !reader.has("bad")) {
+    decoder_.error(reader.headerLocation(), path,
+                   "a ratio SLI needs 'good' or 'bad' (a metric selector) besides 'total'");
+  }
+  reader.finish(SloKeys);
+  scenario_.slos.push_back(std::move(slo));
+}
+
+void ScenarioDecoder::decodeAlerting() {
+  Alerting& alerting = scenario_.alerting;
+  alerting.rules = sreWorkbookRules();
+  const toml::table* table = section("alerting", Need::Optional);
+  if (!table) {
+    return;
+  }
+  TableReader reader(decoder_, *table, "alerting");
+  auto policy = reader.choice<AlertPolicy>(
+      "policy", {{"sre-workbook", AlertPolicy::SreWorkbook}, {"rules", AlertPolicy::Rules}});
+  if (auto history = reader.choice<AlertHistory>(
+          "history", {{"clean", AlertHistory::Clean}, {"none", AlertHistory::None}})) {
+    alerting.history = *history;
+  }
+  std::vector<AlertRule> rules;
+  for (const auto& [rule_table, path] : sectionArray(reader, "rule")) {
+    TableReader rule_reader(decoder_, *rule_table, path);
+    AlertRule rule;
+    if (auto severity = rule_reader.choice<std::string>(
+            "severity", {{"page", "page"}, {"ticket", "ticket"}}, Need::Required)) {
+      rule.severity = *severity;
+    }
+    auto long_window = rule_reader.duration("long", Need::Required);
+    auto short_window = rule_reader.duration("short", Need::Required);
+    if (long_window) {
+      if (long_window->count() <= 0) {
+        rule_reader.error("long", "must be greater than 0s");
+      }
+      rule.long_window = *long_window;
+    }
+    if (short_window) {
+      if (short_window->count() <= 0) {
+        rule_reader.error("short", "must be greater than 0s");
+      } else if (long_window && *short_window >= *long_window) {
+        rule_reader.error("short", "the short window must be shorter than the long window");
+      }
+      rule.short_window = *short_window;
+    }
+    if (auto factor = rule_reader.number("factor", Need::Required)) {
+      if (*factor <= 0) {
+        rule_reader.error("factor", fmt::format("must be greater than 0, got {}", *factor));
+      }
+      rule.factor = *factor;
+    }
+    rule_reader.finish({"severity", "long", "short", "factor"});
+    rules.push_back(std::move(rule));
+  }
+  const bool has_rules = reader.has("rule");
+  if (policy == AlertPolicy::SreWorkbook && has_rules) {
+    reader.error("rule", "[[alerting.rule]] needs policy = \"rules\", not \"sre-workbook\"");
+  } else if (policy == AlertPolicy::Rules && !has_rules) {
+    reader.error("policy", "policy = \"rules\" needs at least one [[alerting.rule]]");
+  }
+  if (policy == AlertPolicy::Rules || (!reader.has("policy") && has_rules)) {
+    alerting.policy = AlertPolicy::Rules;
+    alerting.rules = std::move(rules);
+  }
+  reader.finish({"policy", "history", "rule"});
+}
+
+void ScenarioDecoder::decodeGate() {
+  const toml::table* table = section("gate", Need::Optional);
+  if (!table) {
+    return;
+  }
+  Gate& gate = scenario_.gate;
+  TableReader reader(decoder_, *table, "gate");
+  if (auto budget = reader.number("max_budget_consumed")) {
+    if (*budget <= 0 || *budget > 1) {
+      reader.error("max_budget_consumed",
+                   fmt::format("must be a fraction of the budget in (0, 1], got {}", *budget));
+    }
+    gate.max_budget_consumed = *budget;
+  }
+  if (const toml::node* fail_on = reader.node("fail_on")) {
+    const toml::array* array = fail_on->as_array();
+    if (!array) {
+      reader.error("fail_on", "expected an array of strings like [\"objective\", \"page\"], got " +
+                                  describe(*fail_on));
+    } else {
+      const std::vector<std::pair<std::string, FindingKind>> kinds = {
+          {"objective", FindingKind::Objective},
+          {"page", FindingKind::Page},
+          {"ticket", FindingKind::Ticket},
+          {"budget", FindingKind::Budget}};
+      std::vector<std::string> names;
+      for (const auto& [name, kind] : kinds) {
+        names.push_back(name);
+      }
+      gate.fail_on.clear();
+      for (size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const std::string path = reader.pathOf("fail_on") + "[" + std::to_string(i) + "]";
+        const SourceLocation where = decoder_.locate(element.source());
+        if (!element.is_string()) {
+          decoder_.error(where, path, "expected a string, got " + describe(element));
+          continue;
+        }
+        const std::string& text = element.as_string()->get();
+        auto kind = std::find_if(kinds.begin(), kinds.end(),
+                                 [&text](const auto& entry) { return entry.first == text; });
+        if (kind == kinds.end()) {
+          auto hint = closestMatch(text, names);
+          decoder_.error(where, path,
+                         "invalid value " + quote(text) +
+                             (hint ? " (did you mean '" + *hint + "'?)"
+                                   : " (expected " + listChoices(names) + ")"));
+          continue;
+        }
+        if (kind->second == FindingKind::Budget && !gate.max_budget_consumed) {
+          decoder_.error(where, path, "\"budget\" needs gate.max_budget_consumed");
+        }
+        if (std::find(gate.fail_on.begin(), gate.fail_on.end(), kind->second) ==
+            gate.fail_on.end()) {
+          gate.fail_on.push_back(kind->second);
+        }
+      }
+    }
+  }
+  if (auto min_events = reader.integer("min_events")) {
+    if (*min_events < 0) {
+      reader.error("min_events", "must be 0 or more, got " + std::to_string(*min_events));
+    } else {
+      gate.min_events = static_cast<uint64_t>(*min_events);
+    }
+  }
+  reader.finish({"fail_on", "max_budget_consumed", "min_events"});
+}
+
+}  // namespace outrider::scenarios::detail

@@ -1,0 +1,397 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "loader_test_helpers.h"
+#include "outrider/scenarios/loader.h"
+
+namespace outrider::scenarios {
+namespace {
+
+using test::problemsIn;
+using test::withMinimal;
+using testing::ElementsAre;
+using testing::IsEmpty;
+
+// Line 7 is the first line after MinimalScenario, which ends inside [app].
+class LoaderErrorsTest : public testing::Test {};
+
+// A TOML syntax error is reported at toml++'s position in the same format.
+TEST_F(LoaderErrorsTest, SyntaxError) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \n"),
+              ElementsAre("t.toml:2:8: error: Error while parsing key-value pair: expected "
+                          "value, saw '\\n'"));
+}
+
+// A misspelt key is unknown and the closest valid key is suggested, at the key itself.
+TEST_F(LoaderErrorsTest, UnknownKeyWithSuggestion) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \"t\"\ndurration = \"60s\"\n[app]\ncommand = "
+                         "[\"a\"]\n"),
+              ElementsAre("t.toml:1:1: error: scenario.duration: missing required key",
+                          "t.toml:3:1: error: scenario.durration: unknown key (did you mean "
+                          "'duration'?)"));
+}
+
+// A key far from every valid key gets no suggestion.
+TEST_F(LoaderErrorsTest, UnknownKeyWithoutSuggestion) {
+  EXPECT_THAT(problemsIn(withMinimal("colour = \"blue\"\n")),
+              ElementsAre("t.toml:7:1: error: app.colour: unknown key"));
+}
+
+// An unknown top-level table is an unknown key too.
+TEST_F(LoaderErrorsTest, UnknownSection) {
+  EXPECT_THAT(problemsIn(withMinimal("[[slos]]\nname = \"x\"\n")),
+              ElementsAre("t.toml:7:3: error: slos: unknown key (did you mean 'slo'?)"));
+}
+
+// A number where a duration belongs names both the expectation and what was found.
+TEST_F(LoaderErrorsTest, DurationTypeError) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \"t\"\nduration = 10\n[app]\ncommand = [\"a\"]\n"),
+              ElementsAre("t.toml:3:1: error: scenario.duration: expected a duration like "
+                          "\"10s\", got integer 10"));
+}
+
+// A duration string without a unit is rejected with the accepted units.
+TEST_F(LoaderErrorsTest, DurationWithoutUnit) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \"t\"\nduration = \"60\"\n[app]\ncommand = "
+                         "[\"a\"]\n"),
+              ElementsAre("t.toml:3:1: error: scenario.duration: invalid duration \"60\" (a "
+                          "number and a unit: ns, us, ms, s, m, h or d, like \"1m30s\")"));
+}
+
+// [scenario] and [app] are required; their absence is reported at the top of the file.
+TEST_F(LoaderErrorsTest, MissingRequiredTables) {
+  EXPECT_THAT(problemsIn("[gate]\nmin_events = 1\n"),
+              ElementsAre("t.toml:1:1: error: scenario: missing required table [scenario]",
+                          "t.toml:1:1: error: app: missing required table [app]"));
+}
+
+// The scenario name must be lowercase letters, digits and '-'.
+TEST_F(LoaderErrorsTest, InvalidScenarioName) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \"Quick Start\"\nduration = \"1s\"\n[app]\n"
+                         "command = [\"a\"]\n"),
+              ElementsAre("t.toml:2:1: error: scenario.name: invalid name \"Quick Start\" (use "
+                          "lowercase letters, digits and '-', like \"quickstart\")"));
+}
+
+// A command must be a non-empty array of strings; a wrong element is located at itself.
+TEST_F(LoaderErrorsTest, CommandShape) {
+  EXPECT_THAT(problemsIn("[scenario]\nname = \"t\"\nduration = \"1s\"\n[app]\ncommand = "
+                         "[\"a\", 2]\n[[sidecar]]\nname = \"s\"\ncommand = []\n"),
+              ElementsAre("t.toml:5:17: error: app.command[1]: expected a string, got integer 2",
+                          "t.toml:8:1: error: sidecar[0].command: must name a program, like "
+                          "[\"${bin}/outrider-echo\"]"));
+}
+
+// A probe must have an explicit port; a placeholder counts as one.
+TEST_F(LoaderErrorsTest, ProbeWithoutPort) {
+  EXPECT_THAT(problemsIn(withMinimal("ready = \"http://127.0.0.1:${port.app}/healthz\"\n"
+                                     "[[sidecar]]\nname = \"p\"\ncommand = [\"p\"]\n"
+                                     "ready = \"http://127.0.0.1/ready\"\n")),
+              ElementsAre("t.toml:11:1: error: sidecar[0].ready: \"http://127.0.0.1/ready\" "
+                          "names no port"));
+}
+
+// A probe with another scheme is rejected.
+TEST_F(LoaderErrorsTest, ProbeScheme) {
+  EXPECT_THAT(problemsIn(withMinimal("live = \"udp://127.0.0.1:9\"\n")),
+              ElementsAre("t.toml:7:1: error: app.live: \"udp://127.0.0.1:9\" is not an http://, "
+                          "https:// or tcp:// URL"));
+}
+
+// Metrics are scraped over HTTP, so a tcp:// metrics URL is an error.
+TEST_F(LoaderErrorsTest, MetricsNeedHttp) {
+  EXPECT_THAT(problemsIn(withMinimal("metrics = \"tcp://127.0.0.1:${port.m}\"\n")),
+              ElementsAre("t.toml:7:1: error: app.metrics: expected an http:// or https:// URL "
+                          "for metrics, got \"tcp://127.0.0.1:${port.m}\""));
+}
+
+// Unknown placeholders and unset environment variables are errors at their key.
+TEST_F(LoaderErrorsTest, PlaceholderErrors) {
+  EXPECT_THAT(
+      problemsIn(withMinimal("env = { A = \"${prot.app}\", B = \"${env.NOPE}\", C = \"${bin\" "
+                             "}\n")),
+      ElementsAre("t.toml:7:9: error: app.env.A: unknown placeholder '${prot.app}' (expected "
+                  "${port.NAME}, ${bin}, ${dir.scenario}, ${dir.run} or ${env.NAME})",
+                  "t.toml:7:28: error: app.env.B: environment variable NOPE is not set (used as "
+                  "${env.NOPE})",
+                  "t.toml:7:47: error: app.env.C: unterminated placeholder '${bin' (expected "
+                  "${port.NAME}, ${bin}, ${dir.scenario}, ${dir.run} or ${env.NAME})"));
+}
+
+// An enum value near a valid one gets "did you mean"; a far one lists the choices.
+TEST_F(LoaderErrorsTest, InvalidChoice) {
+  EXPECT_THAT(problemsIn(withMinimal("restart = \"alwas\"\n[[sidecar]]\nname = \"s\"\n"
+                                     "command = [\"s\"]\nstart = \"later\"\n")),
+              ElementsAre("t.toml:7:1: error: app.restart: invalid value \"alwas\" (did you mean "
+                          "'always'?)",
+                          "t.toml:11:1: error: sidecar[0].start: invalid value \"later\" "
+                          "(expected before-app or with-app)"));
+}
+
+// Sizes and CPU limits are checked.
+TEST_F(LoaderErrorsTest, ResourceLimits) {
+  EXPECT_THAT(problemsIn(withMinimal("memory_limit = \"256M\"\ncpu_limit = 0\n")),
+              ElementsAre("t.toml:7:1: error: app.memory_limit: invalid size \"256M\" (a number "
+                          "and a unit: B, KB, MB, GB, KiB, MiB, GiB or TiB, like \"256MiB\")",
+                          "t.toml:8:1: error: app.cpu_limit: must be greater than 0 cores, got 0"));
+}
+
+// A fault target that names nothing suggests the closest link.
+TEST_F(LoaderErrorsTest, UnknownFaultTarget) {
+  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"upstream\"\nlisten = \"127.0.0.1:1\"\n"
+                                     "to = \"127.0.0.1:2\"\n[[fault]]\nkind = \"latency\"\n"
+                                     "target = \"upstrem\"\nlatency = \"1s\"\n")),
+              ElementsAre("t.toml:13:1: error: fault[0].target: no link or process named "
+                          "'upstrem' (did you mean 'upstream'?)"));
+}
+
+// A link fault aimed at a process is an error.
+TEST_F(LoaderErrorsTest, LinkFaultOnProcess) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"latency\"\ntarget = \"app\"\n"
+                                     "latency = \"1s\"\n")),
+              ElementsAre("t.toml:9:1: error: fault[0].target: fault kind 'latency' acts on a "
+                          "link, but 'app' is the app"));
+}
+
+// A process fault aimed at a link is an error.
+TEST_F(LoaderErrorsTest, ProcessFaultOnLink) {
+  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
+                                     "to = \"127.0.0.1:2\"\n[[fault]]\nkind = \"kill\"\n"
+                                     "target = \"l\"\n")),
+              ElementsAre("t.toml:13:1: error: fault[0].target: fault kind 'kill' acts on a "
+                          "process, but 'l' is a link"));
+}
+
+// http-abort needs an http link.
+TEST_F(LoaderErrorsTest, HttpAbortOnTcpLink) {
+  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
+                                     "to = \"127.0.0.1:2\"\n[[fault]]\nkind = \"http-abort\"\n"
+                                     "target = \"l\"\n")),
+              ElementsAre("t.toml:13:1: error: fault[0].target: fault kind 'http-abort' needs an "
+                          "http link, but link 'l' has protocol = \"tcp\""));
+}
+
+// A key of another fault kind does not apply.
+TEST_F(LoaderErrorsTest, KeyOfAnotherFaultKind) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"kill\"\ntarget = \"app\"\n"
+                                     "jitter = \"1s\"\n")),
+              ElementsAre("t.toml:10:1: error: fault[0].jitter: key 'jitter' does not apply to "
+                          "fault kind 'kill'"));
+}
+
+// A fault's own required parameter is missing: reported at its [[fault]] header.
+TEST_F(LoaderErrorsTest, MissingFaultParameter) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"oom\"\ntarget = \"app\"\n")),
+              ElementsAre("t.toml:7:1: error: fault[0].limit: missing required key"));
+}
+
+// A fault that starts at or after the end of the run is an error.
+TEST_F(LoaderErrorsTest, FaultAtEndOfRun) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"pause\"\ntarget = \"app\"\n"
+                                     "at = \"60s\"\nduration = \"1h\"\n")),
+              ElementsAre("t.toml:10:1: error: fault[0].at: 1m is not before the end of the run "
+                          "(duration = 1m)"));
+}
+
+// A fault's duration may run past the end of the run: it is clipped, not rejected.
+TEST_F(LoaderErrorsTest, FaultDurationPastEndIsAllowed) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"pause\"\ntarget = \"app\"\n"
+                                     "at = \"59s\"\nduration = \"1h\"\n")),
+              IsEmpty());
+}
+
+// Probability must lie in [0, 1].
+TEST_F(LoaderErrorsTest, ProbabilityRange) {
+  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
+                                     "to = \"127.0.0.1:2\"\n[[fault]]\nkind = \"blackhole\"\n"
+                                     "target = \"l\"\nprobability = 1.5\n")),
+              ElementsAre("t.toml:14:1: error: fault[0].probability: must be between 0 and 1 "
+                          "(inclusive), got 1.5"));
+}
+
+// A kill signal that names no signal is an error.
+TEST_F(LoaderErrorsTest, UnknownSignal) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"kill\"\ntarget = \"app\"\n"
+                                     "signal = \"SIGFOO\"\n")),
+              ElementsAre("t.toml:10:1: error: fault[0].signal: unknown signal "
+                          "\"SIGFOO\" (expected a name like \"SIGTERM\" or \"KILL\", or a "
+                          "number)"));
+}
+
+// Mode-specific keys of startup-race only apply to their mode.
+TEST_F(LoaderErrorsTest, StartupRaceModeKeys) {
+  EXPECT_THAT(problemsIn(withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\n"
+                                     "[[fault]]\nkind = \"startup-race\"\ntarget = \"s\"\n"
+                                     "mode = \"app-first\"\ntimes = 2\n")),
+              ElementsAre("t.toml:14:1: error: fault[0].times: key 'times' does not apply to "
+                          "mode \"app-first\" (only to mode \"sidecar-crash-on-start\")"));
+}
+
+// A startup race is about a sidecar; aiming it at the app is an error.
+TEST_F(LoaderErrorsTest, StartupRaceOnApp) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"startup-race\"\ntarget = \"app\"\n"
+                                     "mode = \"app-first\"\n")),
+              ElementsAre("t.toml:9:1: error: fault[0].target: fault kind 'startup-race' acts on "
+                          "a sidecar, but 'app' is the app"));
+}
+
+// The warmup must leave time to measure.
+TEST_F(LoaderErrorsTest, WarmupCoversDuration) {
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n"
+                                     "warmup = \"60s\"\n")),
+              ElementsAre("t.toml:10:1: error: load.warmup: 1m leaves nothing to measure in a 1m "
+                          "scenario"));
+}
+
+// Load needs an http:// target, a positive rate and at least one connection.
+TEST_F(LoaderErrorsTest, LoadValues) {
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 0\n"
+                                     "connections = 0\n")),
+              ElementsAre("t.toml:8:1: error: load.target: expected an http:// URL, got "
+                          "\"https://127.0.0.1:1/\"",
+                          "t.toml:9:1: error: load.rate: must be greater than 0 requests per "
+                          "second, got 0",
+                          "t.toml:10:1: error: load.connections: must be between 1 and 65535, got "
+                          "0"));
+}
+
+// Link endpoints must be host:port.
+TEST_F(LoaderErrorsTest, LinkEndpoints) {
+  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1\"\n"
+                                     "to = \"127.0.0.1:99999\"\n")),
+              ElementsAre("t.toml:9:1: error: link[0].listen: \"127.0.0.1\" names no port "
+                          "(expected host:port, like \"127.0.0.1:${port.app}\")",
+                          "t.toml:10:1: error: link[0].to: \"127.0.0.1:99999\" has port 99999, "
+                          "outside 1-65535 (expected host:port, like \"127.0.0.1:${port.app}\")"));
+}
+
+// Duplicate names are reported at the later use, and processes share names with links.
+TEST_F(LoaderErrorsTest, DuplicateNames) {
+  EXPECT_THAT(problemsIn(withMinimal("[[sidecar]]\nname = \"p\"\ncommand = [\"p\"]\n"
+                                     "[[sidecar]]\nname = \"p\"\ncommand = [\"p\"]\n"
+                                     "[[link]]\nname = \"app\"\nlisten = \"127.0.0.1:1\"\n"
+                                     "to = \"127.0.0.1:2\"\n")),
+              ElementsAre("t.toml:11:1: error: sidecar[1].name: name 'p' is already used by "
+                          "sidecar[0]",
+                          "t.toml:14:1: error: link[0].name: name 'app' is already used by the "
+                          "app"));
+}
+
+// Two faults with the same explicit name are an error.
+TEST_F(LoaderErrorsTest, DuplicateFaultNames) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nname = \"f\"\nkind = \"pause\"\n"
+                                     "target = \"app\"\n[[fault]]\nname = \"f\"\n"
+                                     "kind = \"pause\"\ntarget = \"app\"\n")),
+              ElementsAre("t.toml:12:1: error: fault[1].name: name 'f' is already used by "
+                          "fault[0]"));
+}
+
+// An objective must lie strictly between 0 and 1.
+TEST_F(LoaderErrorsTest, ObjectiveRange) {
+  EXPECT_THAT(problemsIn(withMinimal("[[slo]]\nname = \"a\"\nsli = \"availability\"\n"
+                                     "objective = 1.0\n")),
+              ElementsAre("t.toml:10:1: error: slo[0].objective: must be between 0 and 1 "
+                          "(exclusive), got 1"));
+}
+
+// A latency SLO needs a threshold, and only a latency SLO takes one.
+TEST_F(LoaderErrorsTest, LatencyThreshold) {
+  EXPECT_THAT(problemsIn(withMinimal("[[slo]]\nname = \"l\"\nsli = \"latency\"\n"
+                                     "objective = 0.9\n[[slo]]\nname = \"a\"\n"
+                                     "sli = \"availability\"\nobjective = 0.9\n"
+                                     "threshold = \"1s\"\n")),
+              ElementsAre("t.toml:7:1: error: slo[0].threshold: missing required key",
+                          "t.toml:15:1: error: slo[1].threshold: key 'threshold' applies only to "
+                          "sli = \"latency\", not \"availability\""));
+}
+
+// A ratio SLI needs a process with metrics, total, and exactly one of good or bad.
+TEST_F(LoaderErrorsTest, RatioSli) {
+  EXPECT_THAT(problemsIn(withMinimal("[[slo]]\nname = \"r\"\nsli = \"ratio\"\n"
+                                     "objective = 0.9\nsource = \"app\"\ngood = \"g\"\n"
+                                     "bad = \"b\"\n")),
+              ElementsAre("t.toml:7:1: error: slo[0].total: missing required key",
+                          "t.toml:11:1: error: slo[0].source: process 'app' has no metrics "
+                          "endpoint to read from",
+                          "t.toml:13:1: error: slo[0].bad: give either 'good' or 'bad', not "
+                          "both"));
+}
+
+// Alert rules need a known severity and a short window inside the long one.
+TEST_F(LoaderErrorsTest, AlertRuleValues) {
+  EXPECT_THAT(problemsIn(withMinimal("[[alerting.rule]]\nseverity = \"warn\"\nlong = \"5m\"\n"
+                                     "short = \"1h\"\nfactor = 2\n")),
+              ElementsAre("t.toml:8:1: error: alerting.rule[0].severity: invalid value \"warn\" "
+                          "(expected page or ticket)",
+                          "t.toml:10:1: error: alerting.rule[0].short: the short window must be "
+                          "shorter than the long window"));
+}
+
+// Rules with policy = "sre-workbook" contradict each other.
+TEST_F(LoaderErrorsTest, RulesNeedRulesPolicy) {
+  EXPECT_THAT(problemsIn(withMinimal("[alerting]\npolicy = \"sre-workbook\"\n"
+                                     "[[alerting.rule]]\nseverity = \"page\"\nlong = \"1h\"\n"
+                                     "short = \"5m\"\nfactor = 2\n")),
+              ElementsAre("t.toml:9:12: error: alerting.rule: [[alerting.rule]] needs policy = "
+                          "\"rules\", not \"sre-workbook\""));
+}
+
+// fail_on takes only the four findings, and "budget" needs its bound.
+TEST_F(LoaderErrorsTest, GateFailOn) {
+  EXPECT_THAT(problemsIn(withMinimal("[gate]\nfail_on = [\"objectve\", \"budget\"]\n"
+                                     "max_budget_consumed = 0\n")),
+              ElementsAre("t.toml:8:12: error: gate.fail_on[0]: invalid value \"objectve\" (did "
+                          "you mean 'objective'?)",
+                          "t.toml:9:1: error: gate.max_budget_consumed: must be a fraction of the "
+                          "budget in (0, 1], got 0"));
+}
+
+// A section of the wrong shape is reported once, not crashed on.
+TEST_F(LoaderErrorsTest, WrongSectionShapes) {
+  EXPECT_THAT(problemsIn("sidecar = \"proxy\"\n" + std::string(test::MinimalScenario) + "[load]\n"),
+              ElementsAre("t.toml:1:1: error: sidecar: expected an array of tables [[sidecar]], "
+                          "got string \"proxy\"",
+                          "t.toml:8:1: error: load.target: missing required key",
+                          "t.toml:8:1: error: load.rate: missing required key"));
+  EXPECT_THAT(problemsIn("scenario = 1\napp = []\n"),
+              ElementsAre("t.toml:1:1: error: scenario: expected a table [scenario], got "
+                          "integer 1",
+                          "t.toml:2:1: error: app: expected a table [app], got an array"));
+}
+
+// Problems from different sections come out sorted by position, all at once.
+TEST_F(LoaderErrorsTest, AllProblemsSortedByPosition) {
+  auto problems = problemsIn(
+      "[gate]\nmin_events = -1\n[scenario]\nname = \"t\"\nduration = 1\n"
+      "[app]\ncommand = \"a\"\n");
+  EXPECT_THAT(problems,
+              ElementsAre("t.toml:2:1: error: gate.min_events: must be 0 or more, got -1",
+                          "t.toml:5:1: error: scenario.duration: expected a duration like "
+                          "\"10s\", got integer 1",
+                          "t.toml:7:1: error: app.command: expected an array of strings, got "
+                          "string \"a\""));
+}
+
+// Every truncation of the spec example either loads or fails with located diagnostics.
+TEST_F(LoaderErrorsTest, EveryPrefixOfTheSpecExampleIsHandled) {
+  std::ifstream in("tests/golden/scenarios/spec-example.toml", std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string full = text.str();
+  ASSERT_FALSE(full.empty());
+  for (size_t length = 0; length <= full.size(); ++length) {
+    auto loaded = loadScenario(std::string_view(full).substr(0, length), "t.toml", LoadOptions{});
+    if (!loaded) {
+      ASSERT_FALSE(loaded.error().diagnostics.empty()) << "prefix " << length;
+      for (const auto& diagnostic : loaded.error().diagnostics) {
+        ASSERT_GT(diagnostic.where.line, 0u) << "prefix " << length << ": " << diagnostic.format();
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace outrider::scenarios

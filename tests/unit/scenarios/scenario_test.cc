@@ -1,0 +1,131 @@
+#include "outrider/scenarios/scenario.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace outrider::scenarios {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using testing::ElementsAre;
+
+class ScenarioTest : public testing::Test {
+ protected:
+  ScenarioTest() {
+    scenario_.app.name = "app";
+    scenario_.sidecars.push_back(ProcessSpec{});
+    scenario_.sidecars.back().name = "proxy";
+    scenario_.services.push_back(ProcessSpec{});
+    scenario_.services.back().name = "control";
+    scenario_.links.push_back(Link{});
+    scenario_.links.back().name = "upstream";
+  }
+
+  Scenario scenario_;
+};
+
+// processes() lists services, then sidecars, then the app: the start order.
+TEST_F(ScenarioTest, ProcessesInStartOrder) {
+  auto processes = scenario_.processes();
+  ASSERT_EQ(processes.size(), 3u);
+  EXPECT_EQ(processes[0]->name, "control");
+  EXPECT_EQ(processes[1]->name, "proxy");
+  EXPECT_EQ(processes[2], &scenario_.app);
+}
+
+// findProcess() and findLink() find by name and return null for strangers.
+TEST_F(ScenarioTest, FindByName) {
+  EXPECT_EQ(scenario_.findProcess("proxy"), &scenario_.sidecars[0]);
+  EXPECT_EQ(scenario_.findProcess("app"), &scenario_.app);
+  EXPECT_EQ(scenario_.findProcess("upstream"), nullptr);
+  EXPECT_EQ(scenario_.findLink("upstream"), &scenario_.links[0]);
+  EXPECT_EQ(scenario_.findLink("proxy"), nullptr);
+}
+
+// The sre-workbook table is the spec's four rules.
+TEST_F(ScenarioTest, SreWorkbookRules) {
+  auto rules = sreWorkbookRules();
+  ASSERT_EQ(rules.size(), 4u);
+  EXPECT_EQ(rules[0].severity, "page");
+  EXPECT_EQ(rules[0].long_window, hours(1));
+  EXPECT_EQ(rules[0].short_window, minutes(5));
+  EXPECT_EQ(rules[0].factor, 14.4);
+  EXPECT_EQ(rules[1].long_window, hours(6));
+  EXPECT_EQ(rules[1].short_window, minutes(30));
+  EXPECT_EQ(rules[1].factor, 6.0);
+  EXPECT_EQ(rules[2].severity, "ticket");
+  EXPECT_EQ(rules[2].long_window, hours(24));
+  EXPECT_EQ(rules[2].short_window, hours(2));
+  EXPECT_EQ(rules[2].factor, 3.0);
+  EXPECT_EQ(rules[3].long_window, hours(72));
+  EXPECT_EQ(rules[3].short_window, hours(6));
+  EXPECT_EQ(rules[3].factor, 1.0);
+}
+
+// Kind names are spelt as in the spec.
+TEST_F(ScenarioTest, FaultKindNames) {
+  EXPECT_EQ(toString(FaultKind::HttpAbort), "http-abort");
+  EXPECT_EQ(toString(FaultKind::SlowClose), "slow-close");
+  EXPECT_EQ(toString(FaultKind::LimitData), "limit-data");
+  EXPECT_EQ(toString(FaultKind::CpuStarve), "cpu-starve");
+  EXPECT_EQ(toString(FaultKind::CertExpiry), "cert-expiry");
+  EXPECT_EQ(toString(FaultKind::CertWrongCa), "cert-wrong-ca");
+  EXPECT_EQ(toString(FaultKind::ClockSkew), "clock-skew");
+  EXPECT_EQ(toString(FaultKind::ControlPlaneOutage), "control-plane-outage");
+  EXPECT_EQ(toString(FaultKind::StartupRace), "startup-race");
+}
+
+// Every kind's name parses back to the kind, and the list holds each kind once.
+TEST_F(ScenarioTest, FaultKindRoundTrip) {
+  std::set<std::string> names;
+  for (FaultKind kind : allFaultKinds()) {
+    EXPECT_EQ(parseFaultKind(toString(kind)), kind);
+    names.insert(toString(kind));
+  }
+  EXPECT_EQ(allFaultKinds().size(), 19u);
+  EXPECT_EQ(names.size(), 19u);
+  EXPECT_EQ(parseFaultKind("Latency"), std::nullopt);
+  EXPECT_EQ(parseFaultKind(""), std::nullopt);
+}
+
+// Link faults are the nine network kinds; every other kind acts on a process.
+TEST_F(ScenarioTest, LinkAndProcessFaults) {
+  int links = 0;
+  for (FaultKind kind : allFaultKinds()) {
+    EXPECT_NE(isLinkFault(kind), isProcessFault(kind)) << toString(kind);
+    links += isLinkFault(kind) ? 1 : 0;
+  }
+  EXPECT_EQ(links, 9);
+  EXPECT_TRUE(isLinkFault(FaultKind::HttpAbort));
+  EXPECT_TRUE(isProcessFault(FaultKind::Kill));
+  EXPECT_TRUE(isProcessFault(FaultKind::ClockSkew));
+}
+
+// Each kind lists its own parameter keys.
+TEST_F(ScenarioTest, FaultParameterKeys) {
+  EXPECT_THAT(faultParameterKeys(FaultKind::Latency),
+              ElementsAre("duration", "direction", "probability", "latency", "jitter"));
+  EXPECT_THAT(faultParameterKeys(FaultKind::Kill), ElementsAre("signal"));
+  EXPECT_THAT(faultParameterKeys(FaultKind::StartupRace), ElementsAre("mode", "delay", "times"));
+}
+
+// Enumerations print as the scenario file spells them.
+TEST_F(ScenarioTest, EnumNames) {
+  EXPECT_EQ(toString(RestartPolicy::OnFailure), "on-failure");
+  EXPECT_EQ(toString(StartMode::BeforeApp), "before-app");
+  EXPECT_EQ(toString(ProcessRole::Service), "service");
+  EXPECT_EQ(toString(FindingKind::Budget), "budget");
+  EXPECT_EQ(toString(LinkProtocol::Http), "http");
+  EXPECT_EQ(toString(Direction::Both), "both");
+  EXPECT_EQ(toString(ControlPlaneMode::Hang), "hang");
+  EXPECT_EQ(toString(StartupRaceMode::SidecarCrashOnStart), "sidecar-crash-on-start");
+  EXPECT_EQ(toString(SliKind::Ratio), "ratio");
+  EXPECT_EQ(toString(AlertPolicy::SreWorkbook), "sre-workbook");
+  EXPECT_EQ(toString(AlertHistory::None), "none");
+}
+
+}  // namespace
+}  // namespace outrider::scenarios
