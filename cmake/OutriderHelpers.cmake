@@ -40,8 +40,10 @@ function(outrider_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} outrider_test_support GTest::gmock
                         GTest::gtest_main outrider::warnings outrider::sanitizers)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  set(_properties ENVIRONMENT "OUTRIDER_BIN=${CMAKE_BINARY_DIR}/bin")
+  if(ARG_LABELS)
+    list(APPEND _properties LABELS "${ARG_LABELS}")
+  endif()
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-                       PROPERTIES LABELS "${ARG_LABELS}"
-                       ENVIRONMENT "OUTRIDER_BIN=${CMAKE_BINARY_DIR}/bin"
-                       DISCOVERY_TIMEOUT 30)
+                       PROPERTIES ${_properties} DISCOVERY_TIMEOUT 30)
 endfunction()

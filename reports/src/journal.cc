@@ -11,12 +11,15 @@
 
 namespace outrider::reports {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
 // Rounds to 3 decimals (µs for milliseconds, ms for seconds) so journals diff cleanly.
-double round3(double value) { return std::round(value * 1000.0) / 1000.0; }
+double round3(double value) {
+  double rounded = std::round(value * 1000.0) / 1000.0;
+  return rounded == 0.0 ? 0.0 : rounded;  // no "-0.0" in the journal
+}
 
 json latencyJson(const LatencySummary& l) {
   return json{{"p50", round3(l.p50)},   {"p90", round3(l.p90)}, {"p99", round3(l.p99)},
@@ -94,6 +97,7 @@ json toJson(const Journal& j) {
                          {"restarts", p.restarts},
                          {"exits", exits},
                          {"ready_at_s", roundedArray(p.ready_at_s)},
+                         {"pids", p.pids},
                          {"log", p.log}});
   }
   out["processes"] = processes;
@@ -183,6 +187,7 @@ Result<Journal> journalFromJson(const json& in) {
         r.exits.push_back(x);
       }
       r.ready_at_s = p.value("ready_at_s", std::vector<double>{});
+      r.pids = p.value("pids", std::vector<int>{});
       j.processes.push_back(std::move(r));
     }
     for (const auto& link : in.value("links", json::array())) {

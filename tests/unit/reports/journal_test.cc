@@ -42,6 +42,7 @@ Journal sampleJournal() {
   proxy.exits = {ProcessExit{12.5, std::nullopt, "SIGKILL"}, ProcessExit{30.2, 0, std::nullopt}};
   proxy.ready_at_s = {-0.1, 12.8};
   proxy.log = "logs/proxy.log";
+  proxy.pids = {1234, 1240};
   j.processes.push_back(proxy);
   j.links.push_back(LinkRecord{"upstream", "127.0.0.1:1", "127.0.0.1:2", 16, 0, 100, 200});
   j.timeline.push_back(TimelineEvent{-0.1, "ready", "proxy"});

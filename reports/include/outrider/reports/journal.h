@@ -55,6 +55,7 @@ struct ProcessRecord {
   uint32_t restarts = 0;
   std::vector<ProcessExit> exits;
   std::vector<double> ready_at_s;
+  std::vector<int> pids;  // one per start, so a test or an operator can check none is left
   std::string log;  // path relative to the run folder
 };
 
@@ -100,8 +101,9 @@ struct Journal {
   Series series;
 };
 
-nlohmann::json toJson(const Journal& journal);
-Result<Journal> journalFromJson(const nlohmann::json& json);
+// Ordered JSON: the journal reads in the order of spec/journal.md (schema first, series last).
+nlohmann::ordered_json toJson(const Journal& journal);
+Result<Journal> journalFromJson(const nlohmann::ordered_json& json);
 
 // Writes journal.json into a run folder atomically (temp file, fsync, rename).
 Result<void> writeJournal(const Journal& journal, const std::string& run_dir);

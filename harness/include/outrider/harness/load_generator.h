@@ -1,0 +1,89 @@
+#pragma once
+
+// The open-loop HTTP/1.1 load generator (wrk2's method, shared/reference/sidecars-and-load.md C):
+// requests leave on a fixed schedule whatever the replies, over N keep-alive connections, and
+// each latency is measured from the request's scheduled send time, so a stalled target cannot
+// hide its stall by slowing the generator down (coordinated omission).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "outrider/common/clock.h"
+#include "outrider/common/result.h"
+#include "outrider/harness/load_schedule.h"
+#include "outrider/harness/load_stats.h"
+
+namespace outrider::harness {
+
+struct LoadConfig {
+  std::string host = "127.0.0.1";  // where to connect: an address or a name (resolved once)
+  uint16_t port = 0;
+  std::string path = "/";
+  std::string host_header;  // empty: "host:port"
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  // sent as given, in order
+  std::string body;                                          // sent with a Content-Length
+
+  double rate = 0;  // requests per second
+  uint32_t connections = 16;
+  std::chrono::nanoseconds warmup{0};    // requests due before it are sent but not measured
+  std::chrono::nanoseconds duration{0};  // the whole run, warmup included
+  std::chrono::nanoseconds timeout = std::chrono::seconds(1);  // from the scheduled send time
+
+  std::chrono::nanoseconds late_threshold = std::chrono::milliseconds(1);
+  // After a failure a connection waits initial, doubling up to max, before its next attempt.
+  std::chrono::nanoseconds reconnect_backoff_initial = std::chrono::milliseconds(1);
+  std::chrono::nanoseconds reconnect_backoff_max = std::chrono::milliseconds(50);
+};
+
+// http://host[:port][/path] split for LoadConfig (the scenario's [load] target).
+struct LoadTarget {
+  std::string host;
+  uint16_t port = 80;
+  std::string path = "/";
+};
+Result<LoadTarget> parseLoadTarget(std::string_view url);
+
+class LoadGenerator {
+ public:
+  // Validates the config (rate, duration > warmup, connections in [1, 10000], timeout > 0, a
+  // port, header and method syntax) and pre-serialises the request. Nothing runs yet. The clock
+  // times every request; it must advance in real time (waits use Asio's steady timers), so it is
+  // the RealClock in production.
+  static Result<std::unique_ptr<LoadGenerator>> create(boost::asio::io_context& io,
+                                                       const Clock& clock, LoadConfig config);
+  ~LoadGenerator();
+  LoadGenerator(const LoadGenerator&) = delete;
+  LoadGenerator& operator=(const LoadGenerator&) = delete;
+
+  // The run, once: t0 is the moment it starts; it returns after the duration plus the time the
+  // last in-flight requests take (at most `timeout`). Spawn it on the io_context given to
+  // create(), which one thread must run, and keep the generator alive until it completes:
+  //   auto done = co_spawn(io, generator->run(), boost::asio::use_future);
+  boost::asio::awaitable<LoadResult> run();
+
+  // Ends the run early (from any thread): nothing new is scheduled, queued requests count as
+  // not_sent, in-flight ones finish or time out. The result has stopped_early set.
+  void stop();
+
+  // Progress for a display, from any thread; a few atomic loads.
+  LoadSnapshot snapshot() const;
+
+  const LoadConfig& config() const;
+  const LoadSchedule& schedule() const;
+
+ private:
+  class Engine;
+  explicit LoadGenerator(std::shared_ptr<Engine> engine);
+  std::shared_ptr<Engine> engine_;  // shared only so a posted stop() can check it is alive
+};
+
+}  // namespace outrider::harness

@@ -1,0 +1,106 @@
+#pragma once
+
+// What a load run measured: the counts of journal.md's `load`, the latency histograms and the
+// per-second series the SLO engine and the journal's `series` read.
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "outrider/common/clock.h"
+#include "outrider/common/histogram.h"
+
+namespace outrider::harness {
+
+// Request outcomes. After a run: scheduled = sent + not_sent and
+// sent = completed + failed + timed_out (journal.md). late is a subset of sent.
+struct LoadCounts {
+  uint64_t scheduled = 0;  // requests whose send time has come
+  uint64_t sent = 0;       // handed to a connection (including a reconnect that then failed)
+  uint64_t completed = 0;  // a full reply of any status within the timeout
+  uint64_t failed = 0;     // connect error, reset, bad reply
+  uint64_t timed_out = 0;  // sent, no full reply within timeout of the scheduled time
+  uint64_t late = 0;       // sent more than late_threshold (1 ms) after the scheduled time
+  uint64_t not_sent = 0;   // still queued at scheduled + timeout, or when the run ended
+  // Requests the generator itself noticed more than late_threshold after their time (event-loop
+  // lag, CPU starvation) rather than queued behind busy connections: its own health signal,
+  // counted whether or not they were then sent.
+  uint64_t late_dispatch = 0;
+  uint64_t status_1xx = 0;
+  uint64_t status_2xx = 0;
+  uint64_t status_3xx = 0;
+  uint64_t status_4xx = 0;
+  uint64_t status_5xx = 0;
+  uint64_t status_other = 0;  // outside 100..599
+
+  // Bad events for availability: failed + timed_out + not_sent + 5xx replies.
+  uint64_t errors() const { return failed + timed_out + not_sent + status_5xx; }
+  // The journal's invariants; they hold once the run has finished.
+  bool balanced() const {
+    return scheduled == sent + not_sent && sent == completed + failed + timed_out;
+  }
+  void add(const LoadCounts& other);
+};
+
+// Percentiles of a nanosecond histogram, in milliseconds (the journal's latency_ms).
+struct LatencySummary {
+  uint64_t count = 0;
+  double min_ms = 0;
+  double mean_ms = 0;
+  double p50_ms = 0;
+  double p90_ms = 0;
+  double p99_ms = 0;
+  double p999_ms = 0;
+  double max_ms = 0;
+};
+
+LatencySummary summarizeLatency(const Histogram& nanoseconds);
+
+// One second of the series: the requests *scheduled* in [k s, k+1 s) from the load's start,
+// after the warmup (warmup requests are in no bucket, so the first buckets of a run with a warmup
+// are empty or partial).
+struct LoadSecond {
+  LoadCounts counts;
+  // Corrected latency (from the scheduled send time) of this second's completed replies, ns.
+  Histogram latency;
+};
+
+struct LoadResult {
+  MonotonicTime started_at{};           // the schedule's t0 (request 0's send time)
+  std::chrono::nanoseconds elapsed{0};  // t0 until the last reply or timeout
+  bool stopped_early = false;           // stop() ended the run before its duration
+  uint64_t planned = 0;                 // measured requests the schedule held for the full run
+
+  LoadCounts counts;         // after the warmup: the journal's `load`
+  LoadCounts warmup_counts;  // during the warmup (history = "clean" needs its rate)
+
+  // Nanoseconds, measured requests only, completed replies only (failed, timed-out and unsent
+  // requests are counted above, not here).
+  Histogram latency;       // from the scheduled send time: coordinated omission corrected
+  Histogram service_time;  // from the actual send: what the target took
+  Histogram send_delay;    // actual send - scheduled send, every sent request (self-monitoring)
+  LatencySummary latency_ms;
+  LatencySummary service_time_ms;
+
+  std::vector<LoadSecond> series;  // index = whole seconds since started_at
+
+  uint64_t connections_opened = 0;
+  uint64_t connect_errors = 0;
+
+  // Sent requests per second over the measured span.
+  double achievedRate(std::chrono::nanoseconds measured_span) const;
+};
+
+// A cheap, thread-safe progress view while a run goes on (warmup included).
+struct LoadSnapshot {
+  bool running = false;
+  std::chrono::nanoseconds elapsed{0};
+  uint64_t scheduled = 0;
+  uint64_t sent = 0;
+  uint64_t completed = 0;
+  uint64_t errors = 0;     // failed + timed_out + not_sent + 5xx
+  uint64_t queued = 0;     // due, waiting for an idle connection
+  double current_rps = 0;  // replies completed during the last whole second
+};
+
+}  // namespace outrider::harness

@@ -1,0 +1,62 @@
+#pragma once
+
+// Readiness and liveness probes: http(s)://host:port/path (2xx is a success) and tcp://host:port
+// (the connect succeeds), each attempt bounded by a timeout.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "outrider/common/result.h"
+#include "outrider/scenarios/placeholders.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace outrider::harness {
+
+namespace asio = boost::asio;
+
+struct ProbeResult {
+  bool success = false;
+  std::string detail;  // "HTTP 200", "connect: Connection refused", "timed out after 1s"
+};
+
+class Probe;
+using ProbePtr = std::unique_ptr<Probe>;
+
+// One probe URL. https:// does a TLS handshake without verifying the certificate: the probe asks
+// "is it serving?", not "is it trusted?" (kubelet's HTTPS probes do the same).
+class Probe {
+ public:
+  // Parses the URL and resolves its host once. InvalidArgument for a bad URL or unknown host.
+  static Result<ProbePtr> create(const std::string& url, std::chrono::nanoseconds timeout);
+  ~Probe();
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
+  // One attempt on the calling coroutine's executor. Never throws for network outcomes; keep
+  // the Probe alive until it completes.
+  asio::awaitable<ProbeResult> check();
+
+  const std::string& url() const { return url_; }
+  std::chrono::nanoseconds timeout() const { return timeout_; }
+
+ private:
+  Probe(std::string url, scenarios::ProbeTarget target,
+        std::vector<asio::ip::tcp::endpoint> endpoints, std::chrono::nanoseconds timeout);
+  asio::awaitable<ProbeResult> attempt();
+
+  std::string url_;
+  scenarios::ProbeTarget target_;
+  std::vector<asio::ip::tcp::endpoint> endpoints_;
+  std::chrono::nanoseconds timeout_;
+  std::unique_ptr<asio::ssl::context> tls_;  // https only
+};
+
+}  // namespace outrider::harness

@@ -1,0 +1,90 @@
+#pragma once
+
+// One spawned child process: its own process group, output appended to a log file, a parent-death
+// signal so it never outlives the harness, and exit detection through a pidfd on the executor.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "outrider/common/result.h"
+#include "outrider/harness/process_events.h"
+
+namespace outrider::harness {
+
+namespace asio = boost::asio;
+
+struct SpawnOptions {
+  std::string name;                        // for messages: "cannot start proxy: ..."
+  std::vector<std::string> argv;           // argv[0] without '/' is looked up in PATH
+  std::map<std::string, std::string> env;  // set on top of the harness's own environment
+  std::string log_path;    // stdout and stderr are appended here (created if missing)
+  std::string log_marker;  // written to the log as one line just before the child starts
+};
+
+class Process;
+using ProcessPtr = std::unique_ptr<Process>;
+
+// A running (or exited, not yet destroyed) child. All methods may be called from any thread;
+// waitExit() runs on the executor given to spawn().
+//
+// The child gets PR_SET_PDEATHSIG(SIGKILL), which Linux ties to the *thread* that forked: spawn
+// from a thread that lives as long as the harness (the io_context's thread), or the child is
+// killed when that thread exits.
+class Process {
+ public:
+  // Fork and exec. Fails with NotFound when the program does not exist (or is not in PATH), and
+  // with Io when exec itself fails (the child reports errno through a close-on-exec pipe).
+  static Result<ProcessPtr> spawn(const asio::any_io_executor& executor,
+                                  const SpawnOptions& options);
+
+  // Kills the process group and reaps the child if it is still there: a child never leaks.
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const std::string& name() const { return name_; }
+  // The exit status once reaped.
+  std::optional<ExitStatus> exitStatus() const;
+  bool exited() const { return exitStatus().has_value(); }
+
+  // Sends `signo` to the whole process group. Fails once the child has been reaped.
+  Result<void> signalGroup(int signo);
+
+  // Completes once the child has exited and been reaped; nullopt when the wait was cancelled.
+  // When the group leader exits, whatever else remains in its group is SIGKILLed (as a
+  // container's processes die with its PID 1). One waiter at a time.
+  asio::awaitable<std::optional<ExitStatus>> waitExit();
+
+  // Synchronous: SIGKILL to the group, then reap, waiting at most `timeout`. For emergency
+  // teardown; returns nullopt when the child did not die in time (uninterruptible sleep).
+  std::optional<ExitStatus> killAndReap(std::chrono::milliseconds timeout);
+
+ private:
+  Process(const asio::any_io_executor& executor, pid_t pid, int pidfd, std::string name);
+  // Reaps without blocking; requires mutex_.
+  std::optional<ExitStatus> tryReapLocked();
+
+  pid_t pid_;
+  std::string name_;
+  // Readable when the child exits; null when the kernel lacks pidfd_open (Linux < 5.3), in which
+  // case waitExit() polls.
+  std::unique_ptr<asio::posix::stream_descriptor> pidfd_;
+  asio::steady_timer poll_timer_;
+  mutable std::mutex mutex_;  // guards status_ and the reap: killAll() may run on another thread
+  std::optional<ExitStatus> status_;
+};
+
+}  // namespace outrider::harness

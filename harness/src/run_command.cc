@@ -1,0 +1,572 @@
+// `outrider run`: one game day. Links first, then the pod in its start order, then open-loop
+// load for the scenario's duration, then the pod's stop order; the journal records all of it.
+#include <openssl/evp.h>
+
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fmt/format.h>
+
+#include "outrider/common/units.h"
+#include "outrider/faults/link_proxy.h"
+#include "outrider/harness/commands.h"
+#include "outrider/harness/load_generator.h"
+#include "outrider/harness/progress.h"
+#include "outrider/harness/scenario_source.h"
+#include "outrider/harness/supervisor.h"
+#include "outrider/reports/journal.h"
+#include "outrider/reports/markdown_report.h"
+#include "outrider/scenarios/placeholders.h"
+
+namespace outrider::harness {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using std::chrono::nanoseconds;
+
+namespace {
+
+constexpr int ExitPass = 0;
+constexpr int ExitUsage = 2;
+constexpr int ExitHarness = 3;
+constexpr int ExitInvalid = 5;
+
+std::string utcStamp(SystemTime t, bool compact) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string sha256Hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += fmt::format("{:02x}", digest[i]);
+  }
+  return hex;
+}
+
+double seconds(nanoseconds d) { return toSeconds(d); }
+
+reports::LatencySummary toJournal(const LatencySummary& s) {
+  return reports::LatencySummary{s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms, s.mean_ms};
+}
+
+// Everything one run owns. Lives on the main thread's io_context; the links and the load
+// generator each get their own io_context and thread so a slow pod cannot slow the measurement.
+class GameDay {
+ public:
+  GameDay(const Environment& env, scenarios::Scenario scenario, uint64_t seed, std::string run_dir,
+          Progress& progress)
+      : env_(env),
+        scenario_(std::move(scenario)),
+        seed_(seed),
+        run_dir_(std::move(run_dir)),
+        progress_(progress),
+        signals_(main_ctx_, SIGINT, SIGTERM),
+        tick_timer_(main_ctx_),
+        load_done_(main_ctx_) {}
+
+  ~GameDay() {
+    links_work_.reset();
+    links_ctx_.stop();
+    if (links_thread_.joinable()) {
+      links_thread_.join();
+    }
+    load_ctx_.stop();
+    if (load_thread_.joinable()) {
+      load_thread_.join();
+    }
+  }
+
+  int run() {
+    journal_.scenario_name = scenario_.name;
+    journal_.scenario_file = scenario_.file;
+    journal_.scenario_sha256 = sha256Hex(scenario_.contents);
+    journal_.seed = seed_;
+    journal_.started_at = utcStamp(env_.clock.systemNow(), false);
+    links_thread_ = std::thread([this] { links_ctx_.run(); });
+    watchSignals();
+    asio::co_spawn(main_ctx_, main(), [this](std::exception_ptr error) {
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          failHarness(std::string("internal error: ") + e.what());
+        }
+        if (supervisor_) {
+          supervisor_->killAll();
+        }
+      }
+      signals_.cancel();
+      main_ctx_.stop();
+    });
+    main_ctx_.run();
+    return finish();
+  }
+
+ private:
+  asio::awaitable<void> main() {
+    if (!startLinks()) {
+      co_return;
+    }
+    SupervisorOptions options;
+    for (const auto* spec : scenario_.processes()) {
+      options.processes.push_back(*spec);
+    }
+    options.log_dir = run_dir_ + "/logs";
+    options.on_event = [this](const ProcessEvent& event) { onProcessEvent(event); };
+    auto supervisor = Supervisor::create(main_ctx_.get_executor(), env_.clock, std::move(options));
+    if (!supervisor) {
+      failHarness(supervisor.error().message);
+      co_return;
+    }
+    supervisor_ = std::move(*supervisor);
+
+    startup_begin_ = env_.clock.monotonicNow();
+    phase_ = Phase::Starting;
+    auto started = co_await supervisor_->start();
+    t0_ = env_.clock.monotonicNow();
+    if (!started || interrupted_) {
+      failHarness(interrupted_ ? "interrupted during pod start-up"
+                               : "the pod did not start: " + started.error().message);
+      phase_ = Phase::Stopping;
+      co_await supervisor_->stop();
+      co_return;
+    }
+    phase_ = Phase::Running;
+    timeline(t0_, "run-start", "pod ready; load begins");
+    if (!startLoad()) {
+      phase_ = Phase::Stopping;
+      co_await supervisor_->stop();
+      co_return;
+    }
+    co_await tickUntilDone();
+    phase_ = Phase::Stopping;
+    timeline(env_.clock.monotonicNow(), "pod-stop", "stopping the pod: app, sidecars, services");
+    co_await supervisor_->stop();
+    for (auto& link : links_) {
+      link->stop();
+    }
+  }
+
+  bool startLinks() {
+    for (const auto& spec : scenario_.links) {
+      auto listen = scenarios::parseHostPort(spec.listen);
+      auto to = scenarios::parseHostPort(spec.to);
+      if (!listen || !to) {
+        failHarness("link " + spec.name + ": " + (!listen ? listen.error() : to.error()).message);
+        return false;
+      }
+      faults::LinkConfig config{spec.name, {listen->host, listen->port}, {to->host, to->port}};
+      auto link = faults::LinkProxy::create(links_ctx_.get_executor(), std::move(config));
+      if (!link) {
+        failHarness(link.error().message);
+        return false;
+      }
+      (*link)->start();
+      links_.push_back(std::move(*link));
+    }
+    return true;
+  }
+
+  bool startLoad() {
+    if (!scenario_.load) {
+      return true;  // a pod-only game day: watch the processes for the duration
+    }
+    const auto& load = *scenario_.load;
+    auto target = parseLoadTarget(load.target);
+    if (!target) {
+      failHarness("load.target: " + target.error().message);
+      return false;
+    }
+    LoadConfig config;
+    config.host = target->host;
+    config.port = target->port;
+    config.path = target->path;
+    config.method = load.method;
+    config.headers = load.headers;
+    config.body = load.body;
+    config.rate = load.rate;
+    config.connections = load.connections;
+    config.warmup = load.warmup;
+    config.duration = scenario_.duration;
+    config.timeout = load.timeout;
+    auto generator = LoadGenerator::create(load_ctx_, env_.clock, std::move(config));
+    if (!generator) {
+      failHarness("load: " + generator.error().message);
+      return false;
+    }
+    generator_ = std::move(*generator);
+    // The result comes back through a future; the timer wakes the main loop when it is ready.
+    load_result_ = asio::co_spawn(load_ctx_, generator_->run(), asio::use_future);
+    load_work_.emplace(load_ctx_.get_executor());
+    load_thread_ = std::thread([this] {
+      load_ctx_.run();
+    });
+    timeline(t0_, "load-start",
+             fmt::format("{} req/s over {} connections to {}", load.rate, load.connections,
+                         load.target));
+    if (load.warmup.count() > 0) {
+      timeline(t0_ + load.warmup, "warmup-end", "measurement begins");
+    }
+    return true;
+  }
+
+  // Once a second until the duration is over: progress, then wait for the load's last replies.
+  asio::awaitable<void> tickUntilDone() {
+    const nanoseconds duration = scenario_.duration;
+    for (int64_t second = 1;; ++second) {
+      auto due = t0_ + std::chrono::seconds(second);
+      if (due - t0_ > duration) {
+        due = t0_ + duration;
+      }
+      tick_timer_.expires_after(due - env_.clock.monotonicNow());
+      auto [ec] = co_await tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+      if (interrupted_) {
+        break;
+      }
+      showStatus();
+      if (due - t0_ >= duration) {
+        break;
+      }
+    }
+    if (generator_) {
+      if (interrupted_) {
+        generator_->stop();
+      }
+      // The generator ends by itself after the duration plus the last requests' timeout.
+      while (load_result_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        load_done_.expires_after(std::chrono::milliseconds(20));
+        auto [ec] = co_await load_done_.async_wait(asio::as_tuple(asio::use_awaitable));
+        (void)ec;
+        if (interrupted_) {
+          generator_->stop();
+        }
+      }
+      timeline(env_.clock.monotonicNow(), "load-end", "last replies in");
+    }
+  }
+
+  void showStatus() {
+    ProgressStatus status;
+    status.elapsed_s = seconds(env_.clock.monotonicNow() - t0_);
+    status.duration_s = seconds(scenario_.duration);
+    if (generator_) {
+      auto snapshot = generator_->snapshot();
+      status.rps = snapshot.current_rps;
+      status.errors = snapshot.errors;
+    }
+    progress_.status(status);
+  }
+
+  void watchSignals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) {
+        return;
+      }
+      if (interrupted_) {
+        // A second Ctrl-C: no more grace for anyone.
+        if (supervisor_) {
+          supervisor_->killAll();
+        }
+        return;
+      }
+      interrupted_ = true;
+      failHarness(fmt::format("interrupted by {}", signalName(signo)));
+      tick_timer_.cancel();
+      if (phase_ == Phase::Starting && supervisor_) {
+        // start() may be waiting on a slow probe: end the processes so it returns now.
+        supervisor_->killAll();
+      }
+      if (generator_) {
+        generator_->stop();
+      }
+      watchSignals();
+    });
+  }
+
+  void onProcessEvent(const ProcessEvent& event) {
+    if (event.kind == ProcessEventKind::Started) {
+      pids_[event.name].push_back(static_cast<int>(event.pid));
+    }
+    std::string what = fmt::format("{} {}", toString(event.kind), event.name);
+    if (!event.detail.empty()) {
+      what += ": " + event.detail;
+    }
+    timeline(event.at, toString(event.kind), event.name + (event.detail.empty() ? "" : ": " +
+                                                                                      event.detail));
+    progress_.event(relative(event.at), what, inStartup());
+  }
+
+  // Times before t0 (pod start-up) are kept as monotonic stamps and made relative at the end.
+  void timeline(MonotonicTime at, std::string event, std::string detail) {
+    // Process events print themselves with more detail (onProcessEvent); the run's own do here.
+    const bool own = event == "run-start" || event == "load-start" || event == "warmup-end" ||
+                     event == "load-end" || event == "pod-stop";
+    if (own) {
+      progress_.event(relative(at), event + " " + detail, inStartup());
+    }
+    pending_timeline_.push_back({at, std::move(event), std::move(detail)});
+  }
+
+  bool inStartup() const { return phase_ == Phase::Starting || phase_ == Phase::Setup; }
+
+  double relative(MonotonicTime at) const {
+    // Before t0 is known (during start-up), times count from the start-up's beginning.
+    return seconds(at - (inStartup() ? startup_begin_ : t0_));
+  }
+
+  void failHarness(std::string message) {
+    if (journal_.harness_error.empty()) {
+      journal_.harness_error = std::move(message);
+    }
+  }
+
+  int finish() {
+    progress_.finish();
+    journal_.duration_s = seconds(scenario_.duration);
+    journal_.startup_s = seconds(t0_ - startup_begin_);
+    for (const auto& entry : pending_timeline_) {
+      journal_.timeline.push_back({seconds(entry.at - t0_), entry.event, entry.detail});
+    }
+    std::stable_sort(journal_.timeline.begin(), journal_.timeline.end(),
+                     [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
+    if (supervisor_) {
+      for (const auto& record : supervisor_->records()) {
+        reports::ProcessRecord out;
+        out.name = record.name;
+        out.role = scenarios::toString(record.role);
+        out.starts = record.starts;
+        out.restarts = record.restarts;
+        for (const auto& exit : record.exits) {
+          out.exits.push_back({seconds(exit.at - t0_), exit.code, exit.signal});
+        }
+        for (auto at : record.ready_at) {
+          out.ready_at_s.push_back(seconds(at - t0_));
+        }
+        out.log = "logs/" + record.name + ".log";
+        out.pids = pids_[record.name];
+        journal_.processes.push_back(std::move(out));
+      }
+    }
+    for (const auto& link : links_) {
+      auto stats = link->stats();
+      const auto& config = link->config();
+      journal_.links.push_back(reports::LinkRecord{
+          config.name, fmt::format("{}:{}", config.listen.host, config.listen.port),
+          fmt::format("{}:{}", config.to.host, config.to.port), stats.accepted,
+          stats.connect_errors, stats.bytes_upstream, stats.bytes_downstream});
+    }
+    bool behind_schedule = false;
+    if (generator_ && load_result_.valid() &&
+        load_result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      LoadResult result = load_result_.get();
+      fillLoad(result);
+      const auto& c = result.counts;
+      // spec: invalid when the generator fell behind its schedule by more than 1% of requests.
+      // Only its own lag counts (late_dispatch: noticed late, event loop starved). Requests that
+      // waited for a busy connection are the target's slowness: they stay in late and not_sent,
+      // and count against availability, but they do not make the measurement untrustworthy.
+      behind_schedule = c.scheduled > 0 && static_cast<double>(c.late_dispatch) >
+                                               0.01 * static_cast<double>(c.scheduled);
+      connections_saturated_ = c.scheduled > 0 && static_cast<double>(c.not_sent) >
+                                                      0.01 * static_cast<double>(c.scheduled);
+    }
+    int exit_code = ExitPass;
+    if (!journal_.harness_error.empty()) {
+      journal_.verdict = "invalid";
+      exit_code = ExitHarness;
+    } else if (behind_schedule) {
+      journal_.verdict = "invalid";
+      exit_code = ExitInvalid;
+    }
+    if (auto written = reports::writeJournal(journal_, run_dir_); !written) {
+      std::cerr << "outrider: " << written.error().message << "\n";
+      return ExitHarness;
+    }
+    std::ofstream(run_dir_ + "/report.md") << reports::renderMarkdown(journal_);
+    printSummary(behind_schedule);
+    return exit_code;
+  }
+
+  void fillLoad(const LoadResult& result) {
+    const auto& load = *scenario_.load;
+    auto& out = journal_.load;
+    out.target = load.target;
+    out.rate = load.rate;
+    out.connections = load.connections;
+    out.warmup_s = seconds(load.warmup);
+    out.timeout_s = seconds(load.timeout);
+    const auto& c = result.counts;
+    out.scheduled = c.scheduled;
+    out.sent = c.sent;
+    out.completed = c.completed;
+    out.failed = c.failed;
+    out.timed_out = c.timed_out;
+    out.late = c.late;
+    out.not_sent = c.not_sent;
+    out.status = {{"1xx", c.status_1xx}, {"2xx", c.status_2xx}, {"3xx", c.status_3xx},
+                  {"4xx", c.status_4xx}, {"5xx", c.status_5xx}};
+    if (c.status_other > 0) {
+      out.status["other"] = c.status_other;
+    }
+    out.latency_ms = toJournal(result.latency_ms);
+    out.service_time_ms = toJournal(result.service_time_ms);
+    // The series covers the run's duration, one entry a second, from the measured requests.
+    const size_t seconds_in_run =
+        static_cast<size_t>((scenario_.duration + std::chrono::seconds(1) - nanoseconds(1)) /
+                            std::chrono::seconds(1));
+    auto& series = journal_.series;
+    for (size_t i = 0; i < seconds_in_run; ++i) {
+      if (i < result.series.size()) {
+        const auto& second = result.series[i];
+        auto summary = summarizeLatency(second.latency);
+        series.rps.push_back(static_cast<double>(second.counts.completed));
+        series.errors.push_back(second.counts.errors());
+        series.p50_ms.push_back(summary.p50_ms);
+        series.p99_ms.push_back(summary.p99_ms);
+      } else {
+        series.rps.push_back(0);
+        series.errors.push_back(0);
+        series.p50_ms.push_back(0);
+        series.p99_ms.push_back(0);
+      }
+    }
+  }
+
+  void printSummary(bool behind_schedule) {
+    auto& out = std::cout;
+    out << fmt::format("\n{}: seed {}, {}\n", journal_.scenario_name, journal_.seed, run_dir_);
+    if (!journal_.harness_error.empty()) {
+      std::cerr << "outrider: harness error: " << journal_.harness_error << "\n";
+    }
+    if (scenario_.load && generator_) {
+      const auto& l = journal_.load;
+      out << fmt::format(
+          "  load: {} scheduled, {} completed, {} failed, {} timed out, {} late, {} not sent\n",
+          l.scheduled, l.completed, l.failed, l.timed_out, l.late, l.not_sent);
+      out << fmt::format("  latency from schedule: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms\n",
+                         l.latency_ms.p50, l.latency_ms.p99, l.latency_ms.max);
+      if (behind_schedule) {
+        out << "  invalid: the load generator fell behind its schedule by more than 1% of "
+               "requests\n";
+      }
+      if (connections_saturated_) {
+        out << fmt::format(
+            "  note: {} requests were never sent because all {} connections were busy: the "
+            "target was slower than rate / connections allows (they count as failures)\n",
+            l.not_sent, l.connections);
+      }
+    }
+    for (const auto& p : journal_.processes) {
+      out << fmt::format("  {} {}: {} start(s), {} exit(s)\n", p.role, p.name, p.starts,
+                         p.exits.size());
+    }
+    out << fmt::format("  journal: {}/journal.json\n", run_dir_);
+    out.flush();
+  }
+
+  enum class Phase { Setup, Starting, Running, Stopping };
+  struct PendingEvent {
+    MonotonicTime at;
+    std::string event;
+    std::string detail;
+  };
+
+  const Environment& env_;
+  scenarios::Scenario scenario_;
+  uint64_t seed_;
+  std::string run_dir_;
+  Progress& progress_;
+
+  asio::io_context main_ctx_;
+  asio::io_context links_ctx_;
+  asio::executor_work_guard<asio::io_context::executor_type> links_work_{
+      links_ctx_.get_executor()};
+  std::thread links_thread_;
+  asio::io_context load_ctx_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> load_work_;
+  std::thread load_thread_;
+  asio::signal_set signals_;
+  asio::steady_timer tick_timer_;
+  asio::steady_timer load_done_;
+
+  std::vector<faults::LinkProxyPtr> links_;
+  std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<LoadGenerator> generator_;
+  std::future<LoadResult> load_result_;
+
+  Phase phase_ = Phase::Setup;
+  bool interrupted_ = false;
+  bool connections_saturated_ = false;
+  MonotonicTime startup_begin_{};
+  MonotonicTime t0_{};
+  std::vector<PendingEvent> pending_timeline_;
+  std::map<std::string, std::vector<int>> pids_;
+  reports::Journal journal_;
+};
+
+}  // namespace
+
+int runCommand(const RunOptions& options, const Environment& env) {
+  auto scenario = loadScenarioReporting(options.scenario_path, std::cerr);
+  if (!scenario) {
+    return ExitUsage;
+  }
+  const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
+  std::string run_dir = options.out_dir;
+  if (run_dir.empty()) {
+    run_dir = "runs/" + scenario->name + "-" + utcStamp(env.clock.systemNow(), true);
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(run_dir) / "logs", ec);
+  if (ec) {
+    std::cerr << "outrider: cannot create " << run_dir << ": " << ec.message() << "\n";
+    return ExitHarness;
+  }
+  auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
+  if (!ports) {
+    std::cerr << "outrider: " << ports.error().message << "\n";
+    return ExitHarness;
+  }
+  scenarios::PlaceholderContext context;
+  context.bin = env.bin_dir;
+  context.scenario_dir = fs::absolute(options.scenario_path).parent_path().string();
+  context.run_dir = fs::absolute(run_dir).string();
+  context.ports = *ports;
+  context.env = processEnvironment();
+  auto resolved = scenarios::resolvePlaceholders(*scenario, context);
+  if (!resolved) {
+    std::cerr << "outrider: " << resolved.error().message << "\n";
+    return ExitUsage;
+  }
+  Progress progress(std::cout, options.quiet      ? Progress::Mode::Quiet
+                               : env.terminal ? Progress::Mode::Terminal
+                                              : Progress::Mode::Plain);
+  progress.event(0, fmt::format("run {} (seed {}) -> {}", scenario->name, seed, run_dir));
+  GameDay day(env, std::move(*resolved), seed, run_dir, progress);
+  return day.run();
+}
+
+}  // namespace outrider::harness

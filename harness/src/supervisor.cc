@@ -1,0 +1,848 @@
+#include "outrider/harness/supervisor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "outrider/common/units.h"
+#include "outrider/harness/backoff.h"
+#include "outrider/harness/probe.h"
+#include "outrider/harness/process.h"
+
+namespace outrider::harness {
+
+using scenarios::ProcessRole;
+using scenarios::ProcessSpec;
+using scenarios::RestartPolicy;
+using scenarios::StartMode;
+
+namespace {
+
+// How long a SIGKILLed group may take to be reaped before stop() stops waiting for it (only a
+// process stuck in uninterruptible sleep takes that long).
+constexpr auto KillWait = std::chrono::seconds(5);
+constexpr auto EmergencyReapTimeout = std::chrono::milliseconds(2000);
+// Logs are read from their end only: a chatty process may have written megabytes.
+constexpr std::streamoff LogTailBytes = 64 * 1024;
+
+std::string joinCommand(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& arg : argv) {
+    if (!out.empty()) {
+      out += ' ';
+    }
+    out += arg;
+  }
+  return out;
+}
+
+// The last `count` lines of a file, or none when it cannot be read.
+std::vector<std::string> readLogTail(const std::string& path, size_t count) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return {};
+  }
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = size > LogTailBytes ? size - LogTailBytes : 0;
+  in.seekg(start);
+  std::string text(static_cast<size_t>(size - start), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (start > 0 && !lines.empty()) {
+    lines.erase(lines.begin());  // a partial first line
+  }
+  if (lines.size() > count) {
+    lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(count));
+  }
+  return lines;
+}
+
+// A completion handler for the supervisor's own coroutines: they report through Results and
+// events, so an exception here is a bug and escapes io_context::run() to be seen.
+void rethrowIfFailed(const std::exception_ptr& error) {
+  if (error) {
+    std::rethrow_exception(error);
+  }
+}
+
+}  // namespace
+
+std::string toString(ProcessPhase phase) {
+  switch (phase) {
+    case ProcessPhase::NotStarted:
+      return "not-started";
+    case ProcessPhase::Running:
+      return "running";
+    case ProcessPhase::BackingOff:
+      return "backing-off";
+    case ProcessPhase::Finished:
+      return "finished";
+    case ProcessPhase::Stopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+// Everything the supervising coroutines touch. They hold it through shared_ptr, so a Supervisor
+// destroyed while they are suspended leaves them something valid to wake up to.
+struct Supervisor::State {
+  // One process across all its restarts.
+  struct Slot {
+    Slot(const asio::any_io_executor& executor, ProcessSpec process_spec, std::string log,
+         Backoff::Policy policy)
+        : spec(std::move(process_spec)),
+          log_path(std::move(log)),
+          backoff(policy),
+          backoff_timer(executor),
+          ready_deadline(executor),
+          kill_timer(executor) {
+      record.name = spec.name;
+      record.role = spec.role;
+    }
+
+    ProcessSpec spec;
+    std::string log_path;
+    ProbePtr ready_probe;
+    ProbePtr live_probe;
+    Backoff backoff;
+    ProcessRecord record;
+    ProcessPtr process;  // current or last incarnation; swapped under State::children_mutex
+    ProcessPhase phase = ProcessPhase::NotStarted;
+    bool ready = false;
+    bool killed_by_liveness = false;  // this incarnation was killed for failing liveness
+    bool deadline_passed = false;     // ready_timeout elapsed before the first ready
+    bool stop_killed = false;         // stop() had to SIGKILL it
+    std::optional<ExitStatus> last_exit;
+    std::string last_probe_detail;
+    std::string last_start_error;
+    MonotonicTime started_at{};
+    asio::steady_timer backoff_timer;
+    asio::steady_timer ready_deadline;
+    asio::steady_timer kill_timer;
+  };
+
+  State(const asio::any_io_executor& executor_in, const Clock& clock_in,
+        SupervisorOptions options_in)
+      : executor(executor_in),
+        clock(clock_in),
+        options(std::move(options_in)),
+        changed(executor_in) {
+    changed.expires_at(asio::steady_timer::time_point::max());
+  }
+
+  Slot* find(const std::string& name) const {
+    for (const auto& slot : slots) {
+      if (slot->spec.name == name) {
+        return slot.get();
+      }
+    }
+    return nullptr;
+  }
+
+  // Wakes every coroutine waiting for a state change; they re-check what they wait for.
+  void notify() { changed.cancel(); }
+
+  ProcessEvent makeEvent(const Slot& slot, ProcessEventKind kind, MonotonicTime at) const {
+    ProcessEvent event;
+    event.kind = kind;
+    event.name = slot.spec.name;
+    event.role = slot.spec.role;
+    event.at = at;
+    event.start_number = slot.record.starts;
+    if (slot.process && slot.phase == ProcessPhase::Running) {
+      event.pid = slot.process->pid();
+    }
+    return event;
+  }
+
+  void emit(const ProcessEvent& event) const {
+    if (detached) {
+      return;
+    }
+    if (options.on_event) {
+      options.on_event(event);
+    }
+    // By index over a deque: a listener may add another without moving the one running.
+    for (size_t i = 0; i < listeners.size(); ++i) {
+      listeners[i](event);
+    }
+  }
+
+  Result<void> spawn(Slot& slot);
+  // Records the exit and moves to `next` (BackingOff, Finished or Stopped).
+  void onExit(Slot& slot, const ExitStatus& status, ProcessPhase next);
+  // What follows an exit (`ran`) or a failed restart (!ran): Stopped, Finished or BackingOff.
+  ProcessPhase afterExit(const Slot& slot, bool ran, const ExitStatus& status) const;
+  void setReady(Slot& slot, bool ready, const std::string& detail);
+  // Sends `signo` to the slot's group and records a Signalled event saying why.
+  void sendSignal(Slot& slot, int signo, const std::string& why);
+  std::string logTail(const Slot& slot) const;
+  Error notReadyError(const Slot& slot) const;
+  Error exitedBeforeReadyError(const Slot& slot) const;
+  void killAll();
+  void cancelTimers();
+
+  asio::any_io_executor executor;
+  const Clock& clock;
+  SupervisorOptions options;
+  std::vector<std::unique_ptr<Slot>> slots;  // start order: services, sidecars, app
+  std::deque<ProcessEventCallback> listeners;
+  asio::steady_timer changed;  // never expires; notify() cancels its waits
+  std::mutex children_mutex;   // guards Slot::process swaps against killAll() from another thread
+  std::atomic<bool> stopping{false};
+  bool started = false;
+  bool detached = false;  // the Supervisor is gone: no more callbacks
+  int live_loops = 0;     // runSlot() coroutines still running
+};
+
+namespace {
+using State = Supervisor::State;
+using Slot = Supervisor::State::Slot;
+}  // namespace
+
+Result<void> State::spawn(Slot& slot) {
+  const uint32_t number = slot.record.starts + 1;
+  const std::time_t wall = std::chrono::system_clock::to_time_t(clock.systemNow());
+  SpawnOptions spawn_options;
+  spawn_options.name = slot.spec.name;
+  spawn_options.argv = slot.spec.command;
+  spawn_options.env = slot.spec.env;
+  spawn_options.log_path = slot.log_path;
+  spawn_options.log_marker =
+      fmt::format("===== outrider: start #{} of {} at {:%Y-%m-%dT%H:%M:%S}Z: {} =====", number,
+                  slot.spec.name, fmt::gmtime(wall), joinCommand(slot.spec.command));
+  {
+    std::lock_guard lock(children_mutex);
+    // Checked under the lock killAll() takes, so a process spawned now cannot escape it.
+    if (stopping) {
+      return makeError(ErrorCode::Internal, "not starting " + slot.spec.name + ": stopping");
+    }
+    auto process = Process::spawn(executor, spawn_options);
+    if (!process) {
+      return tl::unexpected(process.error());
+    }
+    slot.process = std::move(*process);
+  }
+  const MonotonicTime now = clock.monotonicNow();
+  slot.record.starts = number;
+  slot.record.restarts = number - 1;
+  slot.started_at = now;
+  slot.phase = ProcessPhase::Running;
+  slot.ready = false;
+  slot.killed_by_liveness = false;
+  slot.last_start_error.clear();
+  ProcessEvent event = makeEvent(slot, ProcessEventKind::Started, now);
+  event.detail = joinCommand(slot.spec.command);
+  emit(event);
+  if (!slot.ready_probe) {
+    // Ready as soon as it runs, even if it exits before the supervising coroutine looks.
+    setReady(slot, true, "started (no ready probe)");
+  }
+  notify();
+  return {};
+}
+
+void State::onExit(Slot& slot, const ExitStatus& status, ProcessPhase next) {
+  const MonotonicTime now = clock.monotonicNow();
+  ProcessEvent event = makeEvent(slot, ProcessEventKind::Exited, now);
+  slot.record.exits.push_back(ExitRecord{
+      now, status.code,
+      status.signal ? std::optional<std::string>(signalName(*status.signal)) : std::nullopt});
+  slot.last_exit = status;
+  // Settled before the callbacks run, so they see where the process is going.
+  slot.phase = next;
+  event.exit = status;
+  event.detail = status.describe();
+  if (slot.killed_by_liveness) {
+    event.detail += " (killed after failing its liveness probe)";
+  }
+  emit(event);
+  if (slot.ready) {
+    slot.ready = false;
+    slot.record.not_ready_at.push_back(now);
+    ProcessEvent not_ready = makeEvent(slot, ProcessEventKind::NotReady, now);
+    not_ready.pid = event.pid;
+    not_ready.detail = "exited";
+    emit(not_ready);
+  }
+  notify();
+}
+
+ProcessPhase State::afterExit(const Slot& slot, bool ran, const ExitStatus& status) const {
+  if (stopping) {
+    return ProcessPhase::Stopped;
+  }
+  // A restart that failed to spawn counts as a failure (kubelet retries those too).
+  const bool restart = ran ? shouldRestart(slot.spec.restart, status, slot.killed_by_liveness)
+                           : slot.spec.restart != RestartPolicy::Never;
+  return restart ? ProcessPhase::BackingOff : ProcessPhase::Finished;
+}
+
+void State::setReady(Slot& slot, bool ready, const std::string& detail) {
+  if (slot.ready == ready) {
+    return;
+  }
+  const MonotonicTime now = clock.monotonicNow();
+  slot.ready = ready;
+  if (ready) {
+    slot.record.ready_at.push_back(now);
+    slot.ready_deadline.cancel();
+  } else {
+    slot.record.not_ready_at.push_back(now);
+  }
+  ProcessEvent event =
+      makeEvent(slot, ready ? ProcessEventKind::Ready : ProcessEventKind::NotReady, now);
+  event.detail = detail;
+  emit(event);
+  notify();
+}
+
+void State::sendSignal(Slot& slot, int signo, const std::string& why) {
+  if (!slot.process) {
+    return;
+  }
+  auto sent = slot.process->signalGroup(signo);
+  if (!sent) {
+    return;  // it has just exited; the exit is on its way
+  }
+  if (signo == SIGTERM) {
+    // A paused (SIGSTOPped) process could not act on SIGTERM until continued.
+    (void)slot.process->signalGroup(SIGCONT);
+  }
+  ProcessEvent event = makeEvent(slot, ProcessEventKind::Signalled, clock.monotonicNow());
+  event.signal = signo;
+  event.detail = signalName(signo) + ": " + why;
+  emit(event);
+}
+
+std::string State::logTail(const Slot& slot) const {
+  const auto lines = readLogTail(slot.log_path, options.log_tail_lines);
+  if (lines.empty()) {
+    return "\n(" + slot.log_path + " is empty)";
+  }
+  std::string out = fmt::format("\nlast {} lines of {}:", lines.size(), slot.log_path);
+  for (const auto& line : lines) {
+    out += "\n  | " + line;
+  }
+  return out;
+}
+
+Error State::notReadyError(const Slot& slot) const {
+  std::string message = fmt::format("{} '{}' was not ready after {}", toString(slot.spec.role),
+                                    slot.spec.name, formatDuration(slot.spec.ready_timeout));
+  if (slot.ready_probe && !slot.last_probe_detail.empty()) {
+    message +=
+        fmt::format(" (ready probe {}: {})", slot.ready_probe->url(), slot.last_probe_detail);
+  }
+  if (!slot.record.exits.empty() && slot.last_exit) {
+    message += fmt::format("; it exited {} time(s), last with {}", slot.record.exits.size(),
+                           slot.last_exit->describe());
+  }
+  if (!slot.last_start_error.empty()) {
+    message += "; last restart failed: " + slot.last_start_error;
+  }
+  return Error{ErrorCode::Timeout, message + logTail(slot), std::nullopt};
+}
+
+Error State::exitedBeforeReadyError(const Slot& slot) const {
+  const std::string how = slot.last_exit ? slot.last_exit->describe() : "unknown status";
+  std::string message =
+      fmt::format("{} '{}' exited with {} before it was ready (restart = {})",
+                  toString(slot.spec.role), slot.spec.name, how, toString(slot.spec.restart));
+  return Error{ErrorCode::Io, message + logTail(slot), std::nullopt};
+}
+
+void State::killAll() {
+  std::lock_guard lock(children_mutex);
+  stopping = true;
+  // Every group gets its SIGKILL before any reap waits, so they die in parallel.
+  for (const auto& slot : slots) {
+    if (slot->process && !slot->process->exited()) {
+      (void)slot->process->signalGroup(SIGKILL);
+    }
+  }
+  for (const auto& slot : slots) {
+    if (slot->process) {
+      slot->process->killAndReap(EmergencyReapTimeout);
+    }
+  }
+}
+
+void State::cancelTimers() {
+  for (const auto& slot : slots) {
+    slot->backoff_timer.cancel();
+    slot->ready_deadline.cancel();
+    slot->kill_timer.cancel();
+  }
+  notify();
+}
+
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+// Completes at the next notify().
+asio::awaitable<void> waitChanged(State* state) {
+  co_await state->changed.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// Completes when the timer fires; throws when cancelled (used as a branch of `||`).
+asio::awaitable<void> waitTimer(asio::steady_timer* timer) {
+  co_await timer->async_wait(asio::use_awaitable);
+}
+
+asio::awaitable<void> sleepFor(std::chrono::nanoseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(duration);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+asio::awaitable<ExitStatus> watchExit(Process* process) {
+  auto status = co_await process->waitExit();
+  co_return status.value_or(ExitStatus{});
+}
+
+// Readiness until the first success (every ready_poll_interval), then readiness and liveness every
+// probe_period. Never returns: the incarnation's exit cancels it.
+asio::awaitable<void> probeLoop(State* state, Slot* slot) {
+  const SupervisorOptions& options = state->options;
+  // Without a ready probe, spawn() has already marked it ready.
+  while (slot->ready_probe && !slot->ready) {
+    const ProbeResult result = co_await slot->ready_probe->check();
+    if (result.success) {
+      state->setReady(*slot, true, slot->ready_probe->url() + ": " + result.detail);
+      break;
+    }
+    slot->last_probe_detail = result.detail;
+    co_await sleepFor(options.ready_poll_interval);
+  }
+
+  uint32_t ready_failures = 0;
+  uint32_t live_failures = 0;
+  for (;;) {
+    co_await sleepFor(options.probe_period);
+    if (state->stopping) {
+      continue;  // stop() is ending it; a probe-triggered kill now would only race
+    }
+    if (slot->ready_probe) {
+      const ProbeResult result = co_await slot->ready_probe->check();
+      if (result.success) {
+        ready_failures = 0;
+        state->setReady(*slot, true, slot->ready_probe->url() + ": " + result.detail);
+      } else {
+        slot->last_probe_detail = result.detail;
+        if (++ready_failures >= options.failure_threshold) {
+          state->setReady(*slot, false, slot->ready_probe->url() + ": " + result.detail);
+        }
+      }
+    }
+    if (slot->live_probe) {
+      const ProbeResult result = co_await slot->live_probe->check();
+      if (result.success) {
+        live_failures = 0;
+      } else if (++live_failures >= options.failure_threshold) {
+        ProcessEvent event =
+            state->makeEvent(*slot, ProcessEventKind::LivenessFailed, state->clock.monotonicNow());
+        event.detail = fmt::format("{}: {} ({} failures in a row)", slot->live_probe->url(),
+                                   result.detail, live_failures);
+        state->emit(event);
+        // Kubelet's kill: SIGTERM, the grace period, then SIGKILL; the restart policy follows.
+        slot->killed_by_liveness = true;
+        state->sendSignal(*slot, SIGTERM, "liveness probe failed");
+        co_await sleepFor(slot->spec.termination_grace);
+        state->sendSignal(
+            *slot, SIGKILL,
+            "termination grace " + formatDuration(slot->spec.termination_grace) + " expired");
+        for (;;) {
+          co_await sleepFor(std::chrono::hours(1));
+        }
+      }
+    }
+  }
+}
+
+// Supervises one process from its first start until it is stopped or the restart policy gives
+// up: waits for each exit while probing, then backs off and restarts.
+asio::awaitable<void> runSlot(std::shared_ptr<State> state, Slot* slot) {
+  for (;;) {
+    const bool ran = slot->phase == ProcessPhase::Running;
+    ExitStatus status;
+    if (ran) {
+      auto outcome = co_await (watchExit(slot->process.get()) || probeLoop(state.get(), slot));
+      if (outcome.index() == 0) {
+        status = std::get<0>(outcome);
+      }
+      state->onExit(*slot, status, state->afterExit(*slot, true, status));
+    } else {
+      slot->phase = state->afterExit(*slot, false, status);
+    }
+    if (slot->phase != ProcessPhase::BackingOff) {
+      break;
+    }
+    const MonotonicTime now = state->clock.monotonicNow();
+    const auto delay =
+        slot->backoff.nextDelay(ran ? now - slot->started_at : std::chrono::nanoseconds(0));
+    ProcessEvent event = state->makeEvent(*slot, ProcessEventKind::BackingOff, now);
+    event.delay = delay;
+    event.detail = "restarting in " + formatDuration(delay);
+    state->emit(event);
+    state->notify();
+
+    slot->backoff_timer.expires_after(delay);
+    co_await slot->backoff_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (state->stopping) {
+      slot->phase = ProcessPhase::Stopped;
+      break;
+    }
+    if (auto spawned = state->spawn(*slot); !spawned) {
+      slot->last_start_error = spawned.error().message;
+      ProcessEvent failed =
+          state->makeEvent(*slot, ProcessEventKind::StartFailed, state->clock.monotonicNow());
+      failed.detail = spawned.error().message;
+      state->emit(failed);
+    }
+  }
+  --state->live_loops;
+  state->notify();
+}
+
+// Marks the slot as late once its ready_timeout has passed without a first ready.
+asio::awaitable<void> watchReadyDeadline(std::shared_ptr<State> state, Slot* slot) {
+  if (!slot->record.ready_at.empty()) {
+    co_return;  // ready at spawn (no ready probe)
+  }
+  auto [ec] = co_await slot->ready_deadline.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!ec && slot->record.ready_at.empty()) {
+    slot->deadline_passed = true;
+    state->notify();
+  }
+}
+
+// First start of a slot: spawn now, then hand it to its supervising coroutine.
+Result<void> launch(const std::shared_ptr<State>& state, Slot* slot) {
+  if (auto spawned = state->spawn(*slot); !spawned) {
+    return spawned;
+  }
+  slot->ready_deadline.expires_after(slot->spec.ready_timeout);
+  asio::co_spawn(state->executor, watchReadyDeadline(state, slot), rethrowIfFailed);
+  ++state->live_loops;
+  asio::co_spawn(state->executor, runSlot(state, slot), rethrowIfFailed);
+  return {};
+}
+
+// Waits until every slot of the group has been ready once. Fails as soon as one exits for good
+// before that, or its ready_timeout passes.
+asio::awaitable<Result<void>> awaitReady(State* state, std::vector<Slot*> group) {
+  for (;;) {
+    bool all_ready = true;
+    for (Slot* slot : group) {
+      if (!slot->record.ready_at.empty()) {
+        continue;
+      }
+      all_ready = false;
+      if (slot->phase == ProcessPhase::Finished) {
+        co_return tl::unexpected(state->exitedBeforeReadyError(*slot));
+      }
+      if (slot->deadline_passed) {
+        co_return tl::unexpected(state->notReadyError(*slot));
+      }
+      if (state->stopping) {
+        co_return tl::unexpected(
+            Error{ErrorCode::Internal,
+                  "stopped while waiting for " + slot->spec.name + " to be ready", std::nullopt});
+      }
+    }
+    if (all_ready) {
+      co_return Result<void>{};
+    }
+    co_await waitChanged(state);
+  }
+}
+
+asio::awaitable<Result<void>> startAll(std::shared_ptr<State> state) {
+  if (state->started) {
+    co_return tl::unexpected(
+        Error{ErrorCode::Internal, "the supervisor was already started", std::nullopt});
+  }
+  state->started = true;
+  std::vector<Slot*> last_group;
+  for (const auto& owned : state->slots) {
+    Slot* slot = owned.get();
+    const bool one_by_one =
+        slot->spec.role == ProcessRole::Service ||
+        (slot->spec.role == ProcessRole::Sidecar && slot->spec.start == StartMode::BeforeApp);
+    if (!one_by_one) {
+      last_group.push_back(slot);
+      continue;
+    }
+    if (auto launched = launch(state, slot); !launched) {
+      co_return launched;
+    }
+    // A named vector: a braced list inside co_await trips GCC 12 ("array used as initializer").
+    std::vector<Slot*> single(1, slot);
+    if (auto ready = co_await awaitReady(state.get(), single); !ready) {
+      co_return ready;
+    }
+  }
+  // The app first, then the with-app sidecars, in one go (a Pod's regular containers).
+  std::stable_partition(last_group.begin(), last_group.end(),
+                        [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  for (Slot* slot : last_group) {
+    if (auto launched = launch(state, slot); !launched) {
+      co_return launched;
+    }
+  }
+  co_return co_await awaitReady(state.get(), last_group);
+}
+
+// SIGTERM to every running member at once; each then gets its own termination_grace before
+// SIGKILL. Completes when all have been reaped.
+asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group) {
+  for (Slot* slot : group) {
+    if (slot->phase != ProcessPhase::Running) {
+      continue;
+    }
+    state->sendSignal(*slot, SIGTERM, "stopping");
+    slot->stop_killed = false;
+    slot->kill_timer.expires_after(slot->spec.termination_grace);
+  }
+  for (Slot* slot : group) {
+    while (slot->phase == ProcessPhase::Running) {
+      auto outcome = co_await (waitChanged(state) || waitTimer(&slot->kill_timer));
+      if (outcome.index() == 0 || slot->phase != ProcessPhase::Running) {
+        continue;
+      }
+      if (slot->stop_killed) {
+        break;  // not reaped even after SIGKILL; killAll() and the destructor try again
+      }
+      state->sendSignal(
+          *slot, SIGKILL,
+          "termination grace " + formatDuration(slot->spec.termination_grace) + " expired");
+      slot->stop_killed = true;
+      slot->kill_timer.expires_after(KillWait);
+    }
+  }
+}
+
+asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
+  {
+    std::lock_guard lock(state->children_mutex);
+    state->stopping = true;
+  }
+  for (const auto& slot : state->slots) {
+    slot->backoff_timer.cancel();
+    slot->ready_deadline.cancel();
+  }
+  state->notify();
+
+  // Native sidecar semantics: regular containers (the app, with-app sidecars) first; then the
+  // before-app sidecars in reverse start order; services last, also in reverse.
+  std::vector<Slot*> regular;
+  std::vector<Slot*> sidecars;
+  std::vector<Slot*> services;
+  for (const auto& owned : state->slots) {
+    Slot* slot = owned.get();
+    if (slot->spec.role == ProcessRole::Service) {
+      services.insert(services.begin(), slot);
+    } else if (slot->spec.role == ProcessRole::Sidecar &&
+               slot->spec.start == StartMode::BeforeApp) {
+      sidecars.insert(sidecars.begin(), slot);
+    } else {
+      regular.push_back(slot);
+    }
+  }
+  co_await terminateGroup(state.get(), regular);
+  for (Slot* slot : sidecars) {
+    std::vector<Slot*> single(1, slot);
+    co_await terminateGroup(state.get(), single);
+  }
+  for (Slot* slot : services) {
+    std::vector<Slot*> single(1, slot);
+    co_await terminateGroup(state.get(), single);
+  }
+
+  // Let the supervising coroutines record the last exits and finish.
+  asio::steady_timer limit(state->executor);
+  limit.expires_after(KillWait);
+  while (state->live_loops > 0) {
+    auto outcome = co_await (waitChanged(state.get()) || waitTimer(&limit));
+    if (outcome.index() == 1) {
+      break;
+    }
+  }
+}
+
+Result<void> validateName(const std::string& name, std::set<std::string>& seen) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "invalid process name '" + name + "': it names its log file");
+  }
+  if (!seen.insert(name).second) {
+    return makeError(ErrorCode::InvalidArgument, "two processes are named '" + name + "'");
+  }
+  return {};
+}
+
+int roleOrder(ProcessRole role) {
+  switch (role) {
+    case ProcessRole::Service:
+      return 0;
+    case ProcessRole::Sidecar:
+      return 1;
+    case ProcessRole::App:
+      return 2;
+  }
+  return 3;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Supervisor>> Supervisor::create(const asio::any_io_executor& executor,
+                                                       const Clock& clock,
+                                                       SupervisorOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.log_dir, ec);
+  if (ec) {
+    return makeError(ErrorCode::Io,
+                     "cannot create log folder '" + options.log_dir + "': " + ec.message());
+  }
+  std::vector<ProcessSpec> specs = std::move(options.processes);
+  options.processes.clear();
+  std::stable_sort(specs.begin(), specs.end(), [](const ProcessSpec& a, const ProcessSpec& b) {
+    return roleOrder(a.role) < roleOrder(b.role);
+  });
+
+  auto state = std::make_shared<State>(executor, clock, std::move(options));
+  std::set<std::string> seen;
+  for (auto& spec : specs) {
+    if (auto valid = validateName(spec.name, seen); !valid) {
+      return tl::unexpected(valid.error());
+    }
+    if (spec.command.empty()) {
+      return makeError(ErrorCode::InvalidArgument, "process '" + spec.name + "' has no command");
+    }
+    Backoff::Policy policy{spec.restart_backoff, state->options.backoff_cap,
+                           state->options.backoff_reset_after};
+    const std::string log_path =
+        (std::filesystem::path(state->options.log_dir) / (spec.name + ".log")).string();
+    auto slot = std::make_unique<Slot>(executor, std::move(spec), log_path, policy);
+    if (slot->spec.ready) {
+      auto probe = Probe::create(*slot->spec.ready, state->options.probe_timeout);
+      if (!probe) {
+        return makeError(
+            ErrorCode::InvalidArgument,
+            "process '" + slot->spec.name + "': ready probe: " + probe.error().message);
+      }
+      slot->ready_probe = std::move(*probe);
+    }
+    if (slot->spec.live) {
+      auto probe = Probe::create(*slot->spec.live, state->options.probe_timeout);
+      if (!probe) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "process '" + slot->spec.name + "': live probe: " + probe.error().message);
+      }
+      slot->live_probe = std::move(*probe);
+    }
+    state->slots.push_back(std::move(slot));
+  }
+  return std::unique_ptr<Supervisor>(new Supervisor(std::move(state)));
+}
+
+Supervisor::Supervisor(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+Supervisor::~Supervisor() {
+  state_->detached = true;
+  state_->killAll();
+  state_->cancelTimers();
+}
+
+asio::awaitable<Result<void>> Supervisor::start() { return startAll(state_); }
+
+asio::awaitable<void> Supervisor::stop() { return stopAll(state_); }
+
+void Supervisor::killAll() noexcept { state_->killAll(); }
+
+std::optional<pid_t> Supervisor::pid(const std::string& name) const {
+  const Slot* slot = state_->find(name);
+  if (slot == nullptr || slot->phase != ProcessPhase::Running || !slot->process) {
+    return std::nullopt;
+  }
+  return slot->process->pid();
+}
+
+Result<void> Supervisor::signal(const std::string& name, int signo) {
+  Slot* slot = state_->find(name);
+  if (slot == nullptr) {
+    return makeError(ErrorCode::InvalidArgument, "no process named '" + name + "'");
+  }
+  if (slot->phase != ProcessPhase::Running || !slot->process) {
+    return makeError(ErrorCode::Io, "cannot send " + signalName(signo) + " to " + name +
+                                        ": it is " + toString(slot->phase));
+  }
+  return slot->process->signalGroup(signo);
+}
+
+bool Supervisor::isReady(const std::string& name) const {
+  const Slot* slot = state_->find(name);
+  return slot != nullptr && slot->ready;
+}
+
+std::optional<ProcessPhase> Supervisor::phase(const std::string& name) const {
+  const Slot* slot = state_->find(name);
+  if (slot == nullptr) {
+    return std::nullopt;
+  }
+  return slot->phase;
+}
+
+void Supervisor::addEventListener(ProcessEventCallback listener) {
+  state_->listeners.push_back(std::move(listener));
+}
+
+std::vector<ProcessRecord> Supervisor::records() const {
+  std::vector<ProcessRecord> out;
+  out.reserve(state_->slots.size());
+  for (const auto& slot : state_->slots) {
+    out.push_back(slot->record);
+  }
+  return out;
+}
+
+std::optional<ProcessRecord> Supervisor::record(const std::string& name) const {
+  const Slot* slot = state_->find(name);
+  if (slot == nullptr) {
+    return std::nullopt;
+  }
+  return slot->record;
+}
+
+}  // namespace outrider::harness

@@ -1,0 +1,46 @@
+// outrider-echo: the HTTP/1.1 backend for load tests and game days.
+#include <csignal>
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/core.h>
+
+#include "flag_values.h"
+#include "outrider/sidecar/echo_server.h"
+
+int main(int argc, char** argv) {
+  using namespace outrider::sidecar;
+  EchoOptions options;
+  CLI::App app{"outrider-echo: an HTTP/1.1 keep-alive backend whose answers requests can steer "
+               "with X-Echo-Status, X-Echo-Latency and X-Echo-Body-Size"};
+  exe::addHostPort(app, "--listen", options.listen, "Address to serve on; port 0 picks one");
+  exe::addSize(app, "--body-size", options.body_size, "Response body size");
+  exe::addDuration(app, "--latency", options.latency, "Delay before each response");
+  app.add_option("--status", options.status, "Response status")
+      ->check(CLI::Range(200, 599))
+      ->capture_default_str();
+  app.add_option("--threads", options.threads, "Event loop threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--max-requests-per-connection", options.max_requests_per_connection,
+                 "Close a connection silently after this many responses; 0 never")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  auto server = EchoServer::create(options);
+  if (!server) {
+    fmt::print(stderr, "outrider-echo: {}\n", server.error().message);
+    return outrider::exitCodeFor(server.error().code);
+  }
+  boost::asio::signal_set signals((*server)->controlContext(), SIGINT, SIGTERM);
+  signals.async_wait([&server](const boost::system::error_code& ec, int) {
+    if (!ec) {
+      (*server)->stop();
+    }
+  });
+  fmt::print("outrider-echo listening={}\n", formatEndpoint((*server)->listenEndpoint()));
+  std::fflush(stdout);
+  (*server)->run();
+  return 0;
+}

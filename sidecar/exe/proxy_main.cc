@@ -1,0 +1,79 @@
+// outrider-proxy: the HTTP/1.1 reverse-proxy sidecar.
+#include <csignal>
+#include <cstdio>
+#include <random>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/core.h>
+
+#include "flag_values.h"
+#include "outrider/common/clock.h"
+#include "outrider/sidecar/proxy.h"
+
+namespace {
+
+// Re-arms after each signal: the first starts the drain, later ones are reminders it runs.
+void awaitSignals(boost::asio::signal_set& signals, outrider::sidecar::Proxy& proxy) {
+  signals.async_wait([&signals, &proxy](const boost::system::error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    fmt::print(stderr, "outrider-proxy: signal {}, draining\n", signal);
+    proxy.drain();
+    awaitSignals(signals, proxy);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace outrider::sidecar;
+  ProxyOptions options;
+  CLI::App app{"outrider-proxy: an HTTP/1.1 reverse-proxy sidecar with a keep-alive upstream "
+               "pool, an admin listener (/ready, /live, /metrics) and a graceful SIGTERM drain"};
+  exe::addHostPort(app, "--listen", options.listen, "Address to serve on; port 0 picks one");
+  exe::addHostPort(app, "--upstream", options.upstream, "The upstream to forward to");
+  exe::addHostPort(app, "--admin", options.admin, "Admin listener; port 0 picks one");
+  exe::addDuration(app, "--request-timeout", options.request_timeout,
+                   "Upstream round trip (and request body read) limit; 504 past it");
+  exe::addDuration(app, "--idle-timeout", options.idle_timeout,
+                   "Downstream keep-alive idle limit");
+  exe::addDuration(app, "--header-timeout", options.header_timeout,
+                   "Limit from a request's first byte to its full header; 408 past it");
+  exe::addDuration(app, "--upstream-connect-timeout", options.upstream_connect_timeout,
+                   "Upstream TCP connect limit");
+  exe::addDuration(app, "--drain-timeout", options.drain_timeout,
+                   "Longest graceful drain after SIGTERM/SIGINT");
+  exe::addSize(app, "--max-header-size", options.max_header_size,
+               "Largest request header; 431 past it");
+  exe::addSize(app, "--max-body-size", options.max_body_size, "Largest request body; 413 past it");
+  app.add_option("--threads", options.threads, "Event loop threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--pool-size", options.pool_size,
+                 "Idle upstream keep-alive connections kept per thread")
+      ->capture_default_str();
+  app.add_option("--max-upstream-requests", options.max_upstream_requests,
+                 "Concurrent upstream requests before answering 503")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  // The one place real time and real randomness enter.
+  const outrider::RealClock clock;
+  options.request_id_seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^
+                            std::random_device{}();
+  auto proxy = Proxy::create(options, clock);
+  if (!proxy) {
+    fmt::print(stderr, "outrider-proxy: {}\n", proxy.error().message);
+    return outrider::exitCodeFor(proxy.error().code);
+  }
+  boost::asio::signal_set signals((*proxy)->controlContext(), SIGINT, SIGTERM);
+  awaitSignals(signals, **proxy);
+  fmt::print("outrider-proxy listening={} admin={}\n", formatEndpoint((*proxy)->listenEndpoint()),
+             formatEndpoint((*proxy)->adminEndpoint()));
+  std::fflush(stdout);
+  (*proxy)->run();
+  return 0;
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "outrider/common/result.h"
+#include "outrider/sidecar/host_port.h"
+
+namespace outrider::sidecar {
+
+// What outrider-echo answers. Requests may override status, latency and body size with the
+// X-Echo-Status, X-Echo-Latency and X-Echo-Body-Size headers.
+struct EchoOptions {
+  HostPort listen{"127.0.0.1", 0};
+  std::size_t body_size = 64;
+  std::chrono::nanoseconds latency{0};
+  unsigned status = 200;
+  std::size_t threads = 1;
+  // Close the connection silently (no "Connection: close") after this many responses; 0 never.
+  // Reproduces the keep-alive race an upstream pool must survive.
+  std::size_t max_requests_per_connection = 0;
+};
+
+class EchoState;
+using EchoServerPtr = std::unique_ptr<class EchoServer>;
+
+// The outrider-echo backend: an HTTP/1.1 keep-alive server for load tests. GET /healthz is 200
+// "ok"; GET /headers returns the request's header block; every other path gets the configured
+// response. Each response carries X-Echo-Connection (a per-process connection serial) and the
+// request's X-Request-Id.
+class EchoServer {
+ public:
+  static Result<EchoServerPtr> create(const EchoOptions& options);
+  ~EchoServer();
+  EchoServer(const EchoServer&) = delete;
+  EchoServer& operator=(const EchoServer&) = delete;
+
+  boost::asio::ip::tcp::endpoint listenEndpoint() const;
+  boost::asio::io_context& controlContext();
+
+  // Serves until stop(); runs loop 0 on the calling thread.
+  void run();
+  // Stops every loop. Safe from any thread.
+  void stop();
+
+ private:
+  explicit EchoServer(std::unique_ptr<EchoState> state);
+
+  std::unique_ptr<EchoState> state_;
+};
+
+}  // namespace outrider::sidecar

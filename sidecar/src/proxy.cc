@@ -1,0 +1,285 @@
+#include "outrider/sidecar/proxy.h"
+
+#include <optional>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/core.h>
+
+#include "downstream_session.h"
+#include "event_loops.h"
+#include "listener.h"
+#include "proxy_shared.h"
+
+namespace outrider::sidecar {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
+
+// The frame owns the session: params by value, so it outlives the accept loop's iteration.
+awaitable<void> runSession(ProxyWorker* worker, tcp::socket socket) {
+  DownstreamSession session(*worker, std::move(socket));
+  co_await session.run();
+}
+
+Result<void> validate(const ProxyOptions& options) {
+  const auto positive = [](std::chrono::nanoseconds d) { return d.count() > 0; };
+  if (!positive(options.request_timeout) || !positive(options.idle_timeout) ||
+      !positive(options.header_timeout) || !positive(options.upstream_connect_timeout) ||
+      !positive(options.drain_timeout)) {
+    return makeError(ErrorCode::InvalidArgument, "every timeout must be greater than 0");
+  }
+  if (options.threads < 1 || options.threads > 256) {
+    return makeError(ErrorCode::InvalidArgument, "--threads must be 1-256");
+  }
+  if (options.max_header_size < 256 || options.max_header_size > 1024 * 1024) {
+    return makeError(ErrorCode::InvalidArgument, "--max-header-size must be 256B-1MiB");
+  }
+  if (options.max_upstream_requests < 1) {
+    return makeError(ErrorCode::InvalidArgument, "--max-upstream-requests must be at least 1");
+  }
+  return {};
+}
+
+}  // namespace
+
+class ProxyState {
+ public:
+  ProxyState(const ProxyOptions& options, const Clock& clock)
+      : shared_(options, clock), loops_(std::make_unique<EventLoops>(options.threads)) {}
+
+  ~ProxyState() {
+    // Every I/O object goes before the loops; the loops go before what sessions reference.
+    acceptor_.reset();
+    admin_acceptor_.reset();
+    drain_timer_.reset();
+    for (auto& worker : workers_) {
+      worker->tracker.stop();
+      worker->pool.closeAll();
+    }
+    loops_.reset();
+  }
+
+  awaitable<void> acceptLoop();
+  awaitable<void> adminLoop();
+  awaitable<void> serveAdmin(tcp::socket socket);
+  http::response<http::string_body> adminResponse(
+      const http::request<http::string_body>& request) const;
+  void startDrain();
+  void finish();
+
+  ProxyShared shared_;
+  std::vector<std::unique_ptr<ProxyWorker>> workers_;
+  std::unique_ptr<EventLoops> loops_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::optional<tcp::acceptor> admin_acceptor_;
+  // Kept apart from the acceptors, which a drain closes.
+  tcp::endpoint listen_endpoint_;
+  tcp::endpoint admin_endpoint_;
+  std::optional<asio::steady_timer> drain_timer_;
+  bool finished_ = false;
+};
+
+awaitable<void> ProxyState::acceptLoop() {
+  asio::steady_timer backoff(loops_->at(0));
+  for (;;) {
+    const std::size_t index = loops_->nextIndex();
+    auto [ec, socket] = co_await acceptor_->async_accept(loops_->at(index), UseNothrow);
+    if (shared_.isDraining() || ec == asio::error::operation_aborted) {
+      co_return;
+    }
+    if (ec) {
+      // EMFILE and friends: back off briefly instead of spinning on the error.
+      fmt::print(stderr, "outrider-proxy: accept failed: {}\n", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(10));
+      co_await backoff.async_wait(UseNothrow);
+      continue;
+    }
+    // Counted before the session starts so a drain never misses a connection in hand-off.
+    shared_.active_connections.fetch_add(1);
+    asio::co_spawn(loops_->at(index), runSession(workers_[index].get(), std::move(socket)),
+                   LogOnException{"outrider-proxy"});
+  }
+}
+
+awaitable<void> ProxyState::adminLoop() {
+  for (;;) {
+    auto [ec, socket] = co_await admin_acceptor_->async_accept(UseNothrow);
+    if (ec == asio::error::operation_aborted) {
+      co_return;
+    }
+    if (ec) {
+      continue;
+    }
+    asio::co_spawn(loops_->at(0), serveAdmin(std::move(socket)),
+                   LogOnException{"outrider-proxy admin"});
+  }
+}
+
+http::response<http::string_body> ProxyState::adminResponse(
+    const http::request<http::string_body>& request) const {
+  http::response<http::string_body> response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "text/plain");
+  const auto target = request.target();
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    response.result(http::status::method_not_allowed);
+    response.body() = "GET only\n";
+  } else if (target == "/ready") {
+    // Ready only while serving: a drain turns it 503 at once so load balancers stop sending.
+    if (shared_.isDraining()) {
+      response.result(http::status::service_unavailable);
+      response.body() = "draining\n";
+    } else {
+      response.body() = "ready\n";
+    }
+  } else if (target == "/live") {
+    response.body() = "live\n";
+  } else if (target == "/metrics") {
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    response.body() = shared_.metrics.serialize();
+  } else {
+    response.result(http::status::not_found);
+    response.body() = "not found: try /ready, /live or /metrics\n";
+  }
+  response.content_length(response.body().size());
+  if (request.method() == http::verb::head) {
+    response.body().clear();
+  }
+  response.keep_alive(request.keep_alive());
+  return response;
+}
+
+awaitable<void> ProxyState::serveAdmin(tcp::socket socket) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(4096);
+    auto [ec, n] = co_await http::async_read(socket, buffer, parser, UseNothrow);
+    if (ec) {
+      break;
+    }
+    auto response = adminResponse(parser.get());
+    auto [write_ec, written] = co_await http::async_write(socket, response, UseNothrow);
+    if (write_ec || !response.keep_alive()) {
+      break;
+    }
+  }
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+void ProxyState::startDrain() {
+  if (shared_.draining.exchange(true)) {
+    return;
+  }
+  shared_.metrics.draining().Set(1);
+  fmt::print(stderr, "outrider-proxy: draining {} connection(s), at most {}s\n",
+             shared_.active_connections.load(),
+             std::chrono::duration<double>(shared_.options.drain_timeout).count());
+  boost::system::error_code ignored;
+  acceptor_->close(ignored);
+  for (auto& worker : workers_) {
+    asio::post(worker->context, [worker = worker.get()] {
+      worker->tracker.drainAll();
+      worker->pool.closeAll();
+    });
+  }
+  drain_timer_.emplace(loops_->at(0));
+  drain_timer_->expires_after(shared_.options.drain_timeout);
+  drain_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      fmt::print(stderr, "outrider-proxy: drain timeout, closing {} connection(s)\n",
+                 shared_.active_connections.load());
+      finish();
+    }
+  });
+  // Pairs with the sessions' decrement-then-check: one side always sees the other.
+  if (shared_.active_connections.load() == 0) {
+    finish();
+  }
+}
+
+void ProxyState::finish() {
+  if (finished_) {
+    return;
+  }
+  finished_ = true;
+  fmt::print(stderr, "outrider-proxy: drained, exiting\n");
+  loops_->stop();
+}
+
+Result<ProxyPtr> Proxy::create(const ProxyOptions& options, const Clock& clock) {
+  if (auto valid = validate(options); !valid) {
+    return tl::unexpected(valid.error());
+  }
+  auto state = std::make_unique<ProxyState>(options, clock);
+  auto& control = state->loops_->at(0);
+  auto upstream = resolveHostPort(control, options.upstream);
+  if (!upstream) {
+    return tl::unexpected(upstream.error());
+  }
+  state->shared_.upstream_endpoints = std::move(*upstream);
+  auto acceptor = bindAcceptor(control, options.listen);
+  if (!acceptor) {
+    return tl::unexpected(acceptor.error());
+  }
+  state->acceptor_.emplace(std::move(*acceptor));
+  state->listen_endpoint_ = state->acceptor_->local_endpoint();
+  auto admin = bindAcceptor(control, options.admin);
+  if (!admin) {
+    return tl::unexpected(admin.error());
+  }
+  state->admin_acceptor_.emplace(std::move(*admin));
+  state->admin_endpoint_ = state->admin_acceptor_->local_endpoint();
+  const auto tick = sweepTickFor(std::min({options.request_timeout, options.idle_timeout,
+                                           options.header_timeout,
+                                           options.upstream_connect_timeout}));
+  for (std::size_t i = 0; i < state->loops_->size(); ++i) {
+    state->workers_.push_back(
+        std::make_unique<ProxyWorker>(state->shared_, state->loops_->at(i), i, tick));
+  }
+  auto* raw = state.get();
+  state->shared_.on_drained = [raw] {
+    asio::post(raw->loops_->at(0), [raw] { raw->finish(); });
+  };
+  return ProxyPtr(new Proxy(std::move(state)));
+}
+
+Proxy::Proxy(std::unique_ptr<ProxyState> state) : state_(std::move(state)) {}
+
+Proxy::~Proxy() = default;
+
+tcp::endpoint Proxy::listenEndpoint() const { return state_->listen_endpoint_; }
+
+tcp::endpoint Proxy::adminEndpoint() const { return state_->admin_endpoint_; }
+
+asio::io_context& Proxy::controlContext() { return state_->loops_->at(0); }
+
+void Proxy::run() {
+  for (auto& worker : state_->workers_) {
+    worker->tracker.start();
+  }
+  asio::co_spawn(state_->loops_->at(0), state_->acceptLoop(), LogOnException{"outrider-proxy"});
+  asio::co_spawn(state_->loops_->at(0), state_->adminLoop(), LogOnException{"outrider-proxy"});
+  state_->loops_->run();
+}
+
+void Proxy::drain() {
+  asio::post(state_->loops_->at(0), [state = state_.get()] { state->startDrain(); });
+}
+
+}  // namespace outrider::sidecar

@@ -1,0 +1,96 @@
+#include "outrider/sidecar/proxy_metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace outrider::sidecar {
+namespace {
+
+prometheus::Histogram::BucketBoundaries latencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,   10.0};
+}
+
+}  // namespace
+
+ProxyMetrics::ProxyMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      upstream_latency_(prometheus::BuildHistogram()
+                            .Name("outrider_proxy_upstream_latency_seconds")
+                            .Help("Time from upstream request start to full response, seconds")
+                            .Register(*registry_)
+                            .Add({}, latencyBuckets())),
+      active_connections_(prometheus::BuildGauge()
+                              .Name("outrider_proxy_active_connections")
+                              .Help("Open downstream connections")
+                              .Register(*registry_)
+                              .Add({})),
+      upstream_requests_active_(prometheus::BuildGauge()
+                                    .Name("outrider_proxy_upstream_requests_active")
+                                    .Help("Requests waiting on the upstream")
+                                    .Register(*registry_)
+                                    .Add({})),
+      draining_(prometheus::BuildGauge()
+                    .Name("outrider_proxy_draining")
+                    .Help("1 once a graceful drain has started")
+                    .Register(*registry_)
+                    .Add({})),
+      upstream_connections_opened_(prometheus::BuildCounter()
+                                       .Name("outrider_proxy_upstream_connections_opened_total")
+                                       .Help("Upstream connections established")
+                                       .Register(*registry_)
+                                       .Add({})),
+      upstream_retries_(prometheus::BuildCounter()
+                            .Name("outrider_proxy_upstream_retries_total")
+                            .Help("Idempotent requests retried after a reused connection failed")
+                            .Register(*registry_)
+                            .Add({})),
+      upstream_overflows_(prometheus::BuildCounter()
+                              .Name("outrider_proxy_upstream_overflow_total")
+                              .Help("Requests refused with 503 at the upstream request cap")
+                              .Register(*registry_)
+                              .Add({})) {
+  auto& requests = prometheus::BuildCounter()
+                       .Name("outrider_proxy_requests_total")
+                       .Help("Downstream responses by status class")
+                       .Register(*registry_);
+  static constexpr const char* Classes[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+  for (std::size_t i = 0; i < requests_by_class_.size(); ++i) {
+    requests_by_class_[i] = &requests.Add({{"code", Classes[i]}});
+  }
+  auto& upstream_errors = prometheus::BuildCounter()
+                              .Name("outrider_proxy_upstream_errors_total")
+                              .Help("Upstream failures by kind")
+                              .Register(*registry_);
+  static constexpr const char* UpstreamKinds[] = {"connect", "reset", "timeout", "bad_response"};
+  for (std::size_t i = 0; i < upstream_errors_.size(); ++i) {
+    upstream_errors_[i] = &upstream_errors.Add({{"kind", UpstreamKinds[i]}});
+  }
+  auto& downstream_errors = prometheus::BuildCounter()
+                                .Name("outrider_proxy_downstream_errors_total")
+                                .Help("Downstream requests rejected by kind")
+                                .Register(*registry_);
+  static constexpr const char* DownstreamKinds[] = {"bad_request", "header_too_large",
+                                                    "body_too_large", "timeout"};
+  for (std::size_t i = 0; i < downstream_errors_.size(); ++i) {
+    downstream_errors_[i] = &downstream_errors.Add({{"kind", DownstreamKinds[i]}});
+  }
+}
+
+void ProxyMetrics::countResponse(unsigned status) {
+  const unsigned status_class = status / 100;
+  requests_by_class_[status_class >= 1 && status_class <= 5 ? status_class : 0]->Increment();
+}
+
+void ProxyMetrics::countUpstreamError(UpstreamErrorKind kind) {
+  upstream_errors_[static_cast<std::size_t>(kind)]->Increment();
+}
+
+void ProxyMetrics::countDownstreamError(DownstreamErrorKind kind) {
+  downstream_errors_[static_cast<std::size_t>(kind)]->Increment();
+}
+
+std::string ProxyMetrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace outrider::sidecar

@@ -1,0 +1,189 @@
+// `outrider run`, `validate` and `plan` as a user runs them: real processes on loopback.
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "outrider/reports/journal.h"
+#include "run_program.h"
+
+namespace outrider {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using test::runProgram;
+using testing::HasSubstr;
+
+class RunTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    work_ = fs::temp_directory_path() /
+            ("outrider-it-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(work_);
+    fs::create_directories(work_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) {
+      fs::remove_all(work_);
+    }
+  }
+
+  std::vector<std::string> outrider(std::vector<std::string> args) const {
+    args.insert(args.begin(), test::binDir() + "/outrider");
+    return args;
+  }
+  reports::Journal journal() const {
+    auto journal = reports::readJournal((work_ / "run").string());
+    EXPECT_TRUE(journal.has_value()) << journal.error().message;
+    return journal ? *journal : reports::Journal{};
+  }
+
+  fs::path work_;
+};
+
+// A no-fault run finishes in time, and its accounting adds up to rate x (duration - warmup).
+TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
+  auto result = runProgram(outrider({"run", "tests/integration/scenarios/run-basic.toml", "--out",
+                                     (work_ / "run").string()}),
+                           work_, 40s);
+  ASSERT_TRUE(result.finished) << result.out << result.err;
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_LT(result.took, 8s + 10s);
+  auto j = journal();
+  EXPECT_EQ(j.schema, "outrider.journal/v1");
+  EXPECT_EQ(j.seed, 7u);
+  EXPECT_EQ(j.scenario_sha256.size(), 64u);
+  // 400 req/s x 6 measured seconds, within 1%.
+  EXPECT_NEAR(static_cast<double>(j.load.scheduled), 2400.0, 24.0);
+  EXPECT_EQ(j.load.scheduled, j.load.sent + j.load.not_sent);
+  EXPECT_EQ(j.load.sent, j.load.completed + j.load.failed + j.load.timed_out);
+  EXPECT_EQ(j.load.failed + j.load.timed_out + j.load.not_sent, 0u);
+  EXPECT_EQ(j.load.status["2xx"], j.load.completed);
+  EXPECT_GT(j.load.latency_ms.p50, 0.0);
+  EXPECT_LE(j.load.latency_ms.p50, j.load.latency_ms.p99);
+  EXPECT_EQ(j.series.rps.size(), 8u);
+  ASSERT_EQ(j.processes.size(), 2u);
+  EXPECT_EQ(j.processes[0].name, "proxy");  // sidecars before the app
+  EXPECT_EQ(j.processes[1].name, "app");
+  for (const auto& p : j.processes) {
+    EXPECT_EQ(p.starts, 1u) << p.name;
+    ASSERT_EQ(p.ready_at_s.size(), 1u) << p.name;
+    EXPECT_LE(p.ready_at_s[0], 0.0) << p.name;  // ready before t=0, when load began
+    EXPECT_TRUE(fs::exists(work_ / "run" / p.log)) << p.log;
+  }
+  EXPECT_TRUE(fs::exists(work_ / "run" / "report.md"));
+  ASSERT_EQ(j.links.size(), 1u);
+  EXPECT_GE(j.links[0].connections, 1u);
+}
+
+// One connection to a 50 ms upstream at 100 req/s (it can serve 20): the journal shows late and
+// unsent requests and corrected latencies far above the service time, not flattering ones.
+TEST_F(RunTest, GeneratorThatCannotKeepUpSaysSo) {
+  auto result = runProgram(outrider({"run", "tests/integration/scenarios/run-cannot-keep-up.toml",
+                                     "--out", (work_ / "run").string()}),
+                           work_, 40s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("never sent because all 1 connections were busy"));
+  auto j = journal();
+  // ~100 of 500 requests fit through in 5 s; each sent one after the first is late.
+  EXPECT_GT(j.load.late, 50u);
+  EXPECT_GT(j.load.not_sent, 300u);
+  EXPECT_EQ(j.load.scheduled, j.load.sent + j.load.not_sent);
+  // Service time says 50 ms; what users saw (from the schedule) grew to seconds.
+  EXPECT_GE(j.load.service_time_ms.p50, 50.0);
+  EXPECT_LT(j.load.service_time_ms.p50, 100.0);
+  EXPECT_GT(j.load.latency_ms.p50, 1000.0);
+  EXPECT_GT(j.load.latency_ms.p99, 3000.0);
+}
+
+// A sidecar that never becomes ready ends the run with exit 3, naming it and quoting its log.
+TEST_F(RunTest, NeverReadySidecarIsAHarnessError) {
+  auto result = runProgram(outrider({"run", "tests/integration/scenarios/run-never-ready.toml",
+                                     "--out", (work_ / "run").string()}),
+                           work_, 30s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_THAT(result.err, HasSubstr("stuck-sidecar"));
+  EXPECT_THAT(result.err, HasSubstr("booting the stuck sidecar"));
+  auto j = journal();
+  for (const auto& p : j.processes) {
+    for (int pid : p.pids) {
+      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
+    }
+  }
+}
+
+// Ctrl-C mid-run: the run ends promptly, writes its journal, and leaves no process behind.
+TEST_F(RunTest, InterruptLeavesNothingBehind) {
+  test::Program program(outrider({"run", "tests/integration/scenarios/run-basic.toml", "--out",
+                                  (work_ / "run").string()}),
+                        work_);
+  // Wait (bounded) until the load has begun, then interrupt.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (program.currentOut().find("load-start") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // polling a file for a condition, not synchronisation
+  }
+  ASSERT_THAT(program.currentOut(), HasSubstr("load-start"));
+  program.signal(SIGINT);
+  auto result = program.wait(15s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_THAT(result.err, HasSubstr("interrupted"));
+  auto j = journal();
+  ASSERT_EQ(j.processes.size(), 2u);
+  for (const auto& p : j.processes) {
+    ASSERT_FALSE(p.pids.empty());
+    for (int pid : p.pids) {
+      errno = 0;
+      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
+      EXPECT_EQ(errno, ESRCH);
+    }
+  }
+}
+
+// validate: one located line per mistake, exit 2.
+TEST_F(RunTest, ValidateReportsEveryMistake) {
+  auto result = runProgram(outrider({"validate", "tests/integration/scenarios/several-mistakes.toml"}),
+                           work_, 10s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 2);
+  const std::string file = "tests/integration/scenarios/several-mistakes.toml:";
+  EXPECT_THAT(result.err, HasSubstr(file + "3:1: error: scenario.durration: unknown key"));
+  EXPECT_THAT(result.err, HasSubstr("did you mean 'duration'?"));
+  EXPECT_THAT(result.err, HasSubstr("app.restart"));
+  EXPECT_THAT(result.err, HasSubstr("load.rate"));
+  EXPECT_THAT(result.err, HasSubstr("fault[0].target"));
+  EXPECT_THAT(result.err, HasSubstr("fault[0].duration"));
+  size_t lines = std::count(result.err.begin(), result.err.end(), '\n');
+  EXPECT_GE(lines, 5u);
+}
+
+// validate accepts every shipped scenario; plan shows ports, processes and the load.
+TEST_F(RunTest, ShippedScenariosValidateAndPlan) {
+  std::vector<std::string> args = {"validate"};
+  for (const auto& entry : fs::directory_iterator("scenarios")) {
+    if (entry.path().extension() == ".toml") {
+      args.push_back(entry.path().string());
+    }
+  }
+  auto validated = runProgram(outrider(args), work_, 10s);
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  auto plan = runProgram(outrider({"plan", "scenarios/quickstart.toml"}), work_ / "plan", 10s);
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("outrider-proxy"));
+  EXPECT_THAT(plan.out, HasSubstr("seed 42"));
+  EXPECT_THAT(plan.out, HasSubstr("12500 measured requests"));
+  EXPECT_THAT(plan.out, testing::Not(HasSubstr("${")));
+}
+
+}  // namespace
+}  // namespace outrider

@@ -1,0 +1,274 @@
+#include "outrider/harness/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace outrider::harness {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+// Waits at most `limit` for any process (child or not) to exit, through a pidfd.
+bool waitForDeath(pid_t pid, std::chrono::milliseconds limit) {
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) {
+    return errno == ESRCH;
+  }
+  pollfd entry{fd, POLLIN, 0};
+  const int ready = ::poll(&entry, 1, static_cast<int>(limit.count()));
+  ::close(fd);
+  return ready == 1;
+}
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "outrider-process-XXXXXX");
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  SpawnOptions options(const std::string& name, std::vector<std::string> argv) {
+    SpawnOptions out;
+    out.name = name;
+    out.argv = std::move(argv);
+    out.log_path = (dir_ / (name + ".log")).string();
+    return out;
+  }
+
+  ProcessPtr spawn(const SpawnOptions& spawn_options) {
+    auto process = Process::spawn(ctx_.get_executor(), spawn_options);
+    EXPECT_TRUE(process.has_value()) << (process ? "" : process.error().message);
+    return process ? std::move(*process) : nullptr;
+  }
+
+  // Runs the io_context until the process has been reaped, at most `limit`.
+  std::optional<ExitStatus> waitExit(Process& process, std::chrono::milliseconds limit = 5000ms) {
+    std::optional<ExitStatus> out;
+    bool done = false;
+    asio::co_spawn(ctx_, process.waitExit(),
+                   [&](std::exception_ptr error, std::optional<ExitStatus> status) {
+                     EXPECT_FALSE(error);
+                     out = status;
+                     done = true;
+                   });
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      ctx_.run_one_for(10ms);
+    }
+    return out;
+  }
+
+  std::string readLog(const std::string& name) {
+    std::ifstream in(dir_ / (name + ".log"));
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  std::filesystem::path dir_;
+  asio::io_context ctx_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ctx_);
+};
+
+// stdout and stderr land in the log after the marker line; the exit code is recorded.
+TEST_F(ProcessTest, ExitCodeAndOutputGoToLog) {
+  auto spawn_options = options("app", {"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+  spawn_options.log_marker = "=== start 1 ===";
+  auto process = spawn(spawn_options);
+  ASSERT_TRUE(process);
+  auto status = waitExit(*process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 3);
+  EXPECT_FALSE(status->signal);
+  EXPECT_EQ(readLog("app"), "=== start 1 ===\nout\nerr\n");
+  EXPECT_EQ(process->exitStatus()->code, 3);
+}
+
+// A signal death is recorded as the signal, not as an exit code.
+TEST_F(ProcessTest, SignalDeathRecordsSignal) {
+  auto process = spawn(options("sleeper", {"sleep", "60"}));
+  ASSERT_TRUE(process);
+  ASSERT_TRUE(process->signalGroup(SIGTERM));
+  auto status = waitExit(*process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->signal, SIGTERM);
+  EXPECT_EQ(status->describe(), "signal SIGTERM");
+}
+
+// A program missing from PATH is an error naming it, not a child exiting 127.
+TEST_F(ProcessTest, MissingProgramIsNamed) {
+  auto process =
+      Process::spawn(ctx_.get_executor(), options("proxy", {"outrider-no-such-program", "--flag"}));
+  ASSERT_FALSE(process);
+  EXPECT_EQ(process.error().code, ErrorCode::NotFound);
+  EXPECT_THAT(process.error().message, HasSubstr("outrider-no-such-program"));
+  EXPECT_THAT(process.error().message, HasSubstr("proxy"));
+}
+
+// The same for a path that does not exist.
+TEST_F(ProcessTest, MissingPathIsNamed) {
+  auto process = Process::spawn(ctx_.get_executor(), options("app", {"/nonexistent/bin/app"}));
+  ASSERT_FALSE(process);
+  EXPECT_EQ(process.error().code, ErrorCode::NotFound);
+  EXPECT_THAT(process.error().message, HasSubstr("/nonexistent/bin/app"));
+}
+
+// exec's own failure (here ENOEXEC) travels back through the close-on-exec pipe.
+TEST_F(ProcessTest, ExecFailureIsReportedWithErrno) {
+  const auto program = dir_ / "not-a-binary";
+  std::ofstream(program) << "\x01\x02\x03 garbage";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  auto process = Process::spawn(ctx_.get_executor(), options("bad", {program.string()}));
+  ASSERT_FALSE(process);
+  EXPECT_EQ(process.error().code, ErrorCode::Io);
+  EXPECT_THAT(process.error().message, HasSubstr(program.string()));
+  EXPECT_THAT(process.error().message, HasSubstr("Exec format error"));
+}
+
+// Extra environment variables are set on top of the harness's environment.
+TEST_F(ProcessTest, ExtraEnvironment) {
+  auto spawn_options = options("env", {"/bin/sh", "-c", "echo \"$OUTRIDER_X:${HOME:+home}\""});
+  spawn_options.env["OUTRIDER_X"] = "hello";
+  ::setenv("HOME", "/root", 0);
+  auto process = spawn(spawn_options);
+  ASSERT_TRUE(process);
+  ASSERT_TRUE(waitExit(*process));
+  EXPECT_EQ(readLog("env"), "hello:home\n");
+}
+
+// The child leads its own process group, so signals reach all of it.
+TEST_F(ProcessTest, OwnProcessGroup) {
+  auto process = spawn(options("leader", {"sleep", "60"}));
+  ASSERT_TRUE(process);
+  EXPECT_EQ(::getpgid(process->pid()), process->pid());
+  EXPECT_NE(::getpgid(process->pid()), ::getpgrp());
+}
+
+// When the leader exits, what is left of its group dies with it (a container's PID 1 rule).
+TEST_F(ProcessTest, LeaderExitKillsStragglers) {
+  auto process = spawn(options("forker", {"/bin/sh", "-c", "sleep 60 & echo $!"}));
+  ASSERT_TRUE(process);
+  auto status = waitExit(*process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+  const pid_t straggler = std::stoi(readLog("forker"));
+  EXPECT_TRUE(waitForDeath(straggler, 5000ms));
+}
+
+// stdin is /dev/null: a program reading it sees end of file at once.
+TEST_F(ProcessTest, StdinIsDevNull) {
+  auto process = spawn(options("cat", {"cat"}));
+  ASSERT_TRUE(process);
+  auto status = waitExit(*process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
+// Descriptors the harness holds (sockets, listeners) are not inherited.
+TEST_F(ProcessTest, DoesNotLeakDescriptors) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::dup2(fds[0], 100), 100);  // no close-on-exec
+  auto process =
+      spawn(options("fds", {"/bin/sh", "-c",
+                            "if [ -e /proc/self/fd/100 ]; then echo leaked; else echo clean; fi"}));
+  ASSERT_TRUE(process);
+  ASSERT_TRUE(waitExit(*process));
+  EXPECT_EQ(readLog("fds"), "clean\n");
+  ::close(100);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+// Each start appends its marker, so restarts are told apart in one log.
+TEST_F(ProcessTest, MarkersSeparateStarts) {
+  for (int i = 1; i <= 2; ++i) {
+    auto spawn_options = options("twice", {"/bin/sh", "-c", "echo run"});
+    spawn_options.log_marker = "=== start " + std::to_string(i) + " ===";
+    auto process = spawn(spawn_options);
+    ASSERT_TRUE(process);
+    ASSERT_TRUE(waitExit(*process));
+  }
+  EXPECT_EQ(readLog("twice"), "=== start 1 ===\nrun\n=== start 2 ===\nrun\n");
+}
+
+// Destroying a Process kills and reaps its child: nothing outlives the object.
+TEST_F(ProcessTest, DestructorKillsAndReaps) {
+  auto process = spawn(options("orphan", {"sleep", "60"}));
+  ASSERT_TRUE(process);
+  const pid_t pid = process->pid();
+  process.reset();
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+}
+
+// killAndReap gets past a SIGTERM-ignoring group synchronously.
+TEST_F(ProcessTest, KillAndReapIgnoresTerm) {
+  auto process = spawn(options("stubborn", {"/bin/sh", "-c", "trap '' TERM; sleep 60"}));
+  ASSERT_TRUE(process);
+  auto status = process->killAndReap(2000ms);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->signal, SIGKILL);
+  EXPECT_FALSE(process->signalGroup(SIGTERM));  // reaped: nothing left to signal
+}
+
+// PR_SET_PDEATHSIG: when the harness dies without cleaning up, its child dies too. A forked
+// helper plays the harness; this test process adopts the orphan (subreaper) to see its end.
+TEST_F(ProcessTest, ChildDiesWithItsHarness) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t helper = ::fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    ::close(fds[0]);
+    asio::io_context helper_ctx;
+    auto child = Process::spawn(helper_ctx.get_executor(), options("grandchild", {"sleep", "60"}));
+    const pid_t pid = child ? (*child)->pid() : -1;
+    [[maybe_unused]] ssize_t n = ::write(fds[1], &pid, sizeof(pid));
+    ::_exit(0);  // no destructors run: only PDEATHSIG can end the grandchild
+  }
+  ::close(fds[1]);
+  pid_t grandchild = -1;
+  ASSERT_EQ(::read(fds[0], &grandchild, sizeof(grandchild)),
+            static_cast<ssize_t>(sizeof(grandchild)));
+  ::close(fds[0]);
+  ASSERT_GT(grandchild, 0);
+  int helper_status = 0;
+  ASSERT_EQ(::waitpid(helper, &helper_status, 0), helper);
+
+  const bool died = waitForDeath(grandchild, 5000ms);
+  EXPECT_TRUE(died);
+  if (!died) {
+    ::kill(grandchild, SIGKILL);  // keep the failure bounded
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(grandchild, &status, 0), grandchild);  // adopted by this process
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+}  // namespace
+}  // namespace outrider::harness

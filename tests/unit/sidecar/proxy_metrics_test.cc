@@ -1,0 +1,48 @@
+#include "outrider/sidecar/proxy_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "test_http_client.h"
+
+namespace outrider::sidecar {
+namespace {
+
+using test::metricValue;
+
+// Responses are counted by status class.
+TEST(ProxyMetricsTest, CountsResponsesByClass) {
+  ProxyMetrics metrics;
+  metrics.countResponse(200);
+  metrics.countResponse(204);
+  metrics.countResponse(503);
+  metrics.countResponse(42);
+  const auto text = metrics.serialize();
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="2xx"})"), 2.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="5xx"})"), 1.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="other"})"), 1.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="4xx"})"), 0.0);
+}
+
+// Upstream errors by kind and the latency histogram reach the exposition.
+TEST(ProxyMetricsTest, ExposesErrorsAndLatency) {
+  ProxyMetrics metrics;
+  metrics.countUpstreamError(UpstreamErrorKind::Timeout);
+  metrics.countUpstreamError(UpstreamErrorKind::BadResponse);
+  metrics.countDownstreamError(DownstreamErrorKind::HeaderTooLarge);
+  metrics.observeUpstreamLatency(0.0003);
+  metrics.activeConnections().Increment();
+  const auto text = metrics.serialize();
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_upstream_errors_total{kind="timeout"})"), 1.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_upstream_errors_total{kind="bad_response"})"),
+            1.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_upstream_errors_total{kind="connect"})"), 0.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_downstream_errors_total{kind="header_too_large"})"),
+            1.0);
+  EXPECT_EQ(metricValue(text, "outrider_proxy_upstream_latency_seconds_count"), 1.0);
+  EXPECT_EQ(metricValue(text, R"(outrider_proxy_upstream_latency_seconds_bucket{le="0.0005"})"),
+            1.0);
+  EXPECT_EQ(metricValue(text, "outrider_proxy_active_connections"), 1.0);
+}
+
+}  // namespace
+}  // namespace outrider::sidecar
