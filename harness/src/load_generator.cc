@@ -1,16 +1,11 @@
 #include "outrider/harness/load_generator.h"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <atomic>
-#include <charconv>
-#include <deque>
-#include <exception>
-#include <optional>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -22,7 +17,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <fmt/format.h>
+#include <cerrno>
+#include <charconv>
+#include <deque>
+#include <exception>
+#include <optional>
 
 namespace outrider::harness {
 

@@ -1,8 +1,8 @@
 #include "outrider/harness/load_schedule.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace outrider::harness {
 

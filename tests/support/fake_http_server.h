@@ -5,14 +5,6 @@
 // tests can build slow, failing and stalling targets with exact, known behaviour.
 
 #include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <functional>
-#include <string>
-#include <thread>
-#include <utility>
-#include <variant>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,6 +18,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <variant>
 
 namespace outrider::test {
 

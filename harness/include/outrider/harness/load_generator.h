@@ -5,6 +5,8 @@
 // each latency is measured from the request's scheduled send time, so a stalled target cannot
 // hide its stall by slowing the generator down (coordinated omission).
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -12,9 +14,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
