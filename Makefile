@@ -47,8 +47,12 @@ test: deps build
 	ci/check-real-time
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 300
 
+# A game day that ran and judged (pass 0 or fail 1) is a successful `make run`; the verdict is in
+# the summary. Anything else (a scenario error, a harness error...) fails the target.
 run: deps build
-	$(BUILD)/bin/outrider run $(SCENARIO)
+	@rc=0; $(BUILD)/bin/outrider run $(SCENARIO) || rc=$$?; \
+	case $$rc in 0|1) echo "outrider run: exit $$rc (0 pass, 1 fail: see the verdict above)";; \
+	  *) echo "outrider run: exit $$rc (spec/cli.md)"; exit $$rc;; esac
 
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps

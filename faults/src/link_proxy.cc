@@ -1,208 +1,400 @@
 #include "outrider/faults/link_proxy.h"
 
-#include <array>
+#include <chrono>
+#include <functional>
+#include <future>
 #include <list>
+#include <map>
 #include <mutex>
-#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "active_faults.h"
+#include "link_session.h"
 
 namespace outrider::faults {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
+using detail::ActiveFault;
+using detail::ActiveFaults;
+using detail::FaultCounters;
+using detail::LinkSession;
+using scenarios::FaultKind;
+
 namespace {
 constexpr auto UseTuple = asio::as_tuple(asio::use_awaitable);
-}
-
-// One proxied connection: the client socket, the target socket and the two pumps between them.
-struct LinkSession : std::enable_shared_from_this<LinkSession> {
-  LinkSession(tcp::socket client_socket, tcp::socket target_socket)
-      : client(std::move(client_socket)), target(std::move(target_socket)) {}
-
-  void close() {
-    boost::system::error_code ignored;
-    client.close(ignored);
-    target.close(ignored);
-  }
-
-  tcp::socket client;
-  tcp::socket target;
-  int pumps_left = 2;
-};
+// How long applyFault/removeFault wait for the link's executor to change the listener.
+constexpr auto ListenerTimeout = std::chrono::seconds(5);
+}  // namespace
 
 class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
  public:
   Impl(asio::any_io_executor executor, LinkConfig config)
-      : executor_(std::move(executor)), config_(std::move(config)), acceptor_(executor_) {}
+      : executor_(std::move(executor)),
+        listener_(asio::make_strand(executor_)),
+        shared_(std::make_shared<detail::LinkShared>(std::move(config))),
+        acceptor_(listener_) {}
 
   Result<void> bind() {
+    const LinkConfig& config = shared_->config;
     boost::system::error_code ec;
-    auto address = asio::ip::make_address(config_.listen.host, ec);
+    auto address = asio::ip::make_address(config.listen.host, ec);
     if (ec) {
       return makeError(ErrorCode::InvalidArgument,
-                       "link " + config_.name + ": bad listen address '" + config_.listen.host + "'");
+                       "link " + config.name + ": bad listen address '" + config.listen.host + "'");
     }
-    tcp::endpoint endpoint(address, config_.listen.port);
-    acceptor_.open(endpoint.protocol(), ec);
+    listen_endpoint_ = tcp::endpoint(address, config.listen.port);
+    if (auto opened = openAcceptor(); !opened) {
+      return opened;
+    }
+    listen_endpoint_.port(acceptor_.local_endpoint().port());
+    auto target_address = asio::ip::make_address(config.to.host, ec);
+    if (ec) {
+      return makeError(ErrorCode::InvalidArgument,
+                       "link " + config.name + ": bad target address '" + config.to.host + "'");
+    }
+    target_ = tcp::endpoint(target_address, config.to.port);
+    return {};
+  }
+
+  void start() {
+    auto self = shared_from_this();
+    asio::post(listener_, [self] { self->spawnAcceptLoop(); });
+  }
+
+  void stop() {
+    stopped_ = true;
+    {
+      std::lock_guard lock(faults_mutex_);
+      for (auto& [name, record] : records_) {
+        record.active = false;
+      }
+      shared_->publish(std::make_shared<const ActiveFaults>());
+    }
+    auto self = shared_from_this();
+    asio::post(listener_, [self] {
+      boost::system::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->listening_ = false;
+      ++self->generation_;
+    });
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& weak : sessions_) {
+      if (auto session = weak.lock()) {
+        session->close();
+      }
+    }
+  }
+
+  Result<void> applyFault(const PlannedFault& fault) {
+    const LinkConfig& config = shared_->config;
+    if (!scenarios::isLinkFault(fault.kind)) {
+      return makeError(ErrorCode::InvalidArgument,
+                       "link " + config.name + ": fault '" + fault.name + "' (" +
+                           scenarios::toString(fault.kind) + ") is not a link fault");
+    }
+    if (fault.target != config.name) {
+      return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": fault '" +
+                                                       fault.name + "' targets '" + fault.target +
+                                                       "'");
+    }
+    if (fault.kind == FaultKind::HttpAbort && config.protocol != scenarios::LinkProtocol::Http) {
+      return makeError(ErrorCode::InvalidArgument,
+                       "link " + config.name + ": http-abort needs protocol = \"http\"");
+    }
+    auto counters = std::make_shared<FaultCounters>();
+    {
+      std::lock_guard lock(faults_mutex_);
+      auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
+      std::erase_if(next->faults, [&](const ActiveFault& f) { return f.planned.name == fault.name; });
+      next->faults.push_back({++next_instance_, fault, counters});
+      records_[fault.name] = Record{fault, counters, true, {}};
+      shared_->publish(std::move(next));
+    }
+    notifySessions();
+    auto listener = reconcileListener();
+    if (fault.kind == FaultKind::Refuse && listener) {
+      listener = probeRefused();
+      if (listener) {
+        counters->add(counters->opportunities);
+        counters->add(counters->injections);
+      }
+    }
+    if (!listener) {
+      setError(fault.name, listener.error().message);
+    }
+    return listener;
+  }
+
+  Result<void> removeFault(const std::string& name) {
+    {
+      std::lock_guard lock(faults_mutex_);
+      auto found = records_.find(name);
+      if (found == records_.end() || !found->second.active) {
+        return {};
+      }
+      found->second.active = false;
+      auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
+      std::erase_if(next->faults, [&](const ActiveFault& f) { return f.planned.name == name; });
+      shared_->publish(std::move(next));
+    }
+    notifySessions();
+    auto listener = reconcileListener();
+    if (!listener) {
+      setError(name, listener.error().message);
+    }
+    return listener;
+  }
+
+  FaultEvidence faultEvidence(const std::string& name) const {
+    FaultEvidence evidence;
+    evidence.name = name;
+    std::lock_guard lock(faults_mutex_);
+    auto found = records_.find(name);
+    if (found == records_.end()) {
+      evidence.evidence = "not applied to link " + shared_->config.name;
+      return evidence;
+    }
+    const Record& record = found->second;
+    const FaultCounters& c = *record.counters;
+    evidence.kind = record.planned.kind;
+    evidence.applied = true;
+    evidence.active = record.active;
+    evidence.injections = c.injections.load(std::memory_order_relaxed);
+    evidence.opportunities = c.opportunities.load(std::memory_order_relaxed);
+    evidence.connections_affected = c.connections_affected.load(std::memory_order_relaxed);
+    evidence.requests_affected = c.requests_affected.load(std::memory_order_relaxed);
+    evidence.bytes_affected = c.bytes_affected.load(std::memory_order_relaxed);
+    evidence.error = record.error;
+    evidence.evidence = describeEvidence(
+        record.planned, shared_->config.protocol == scenarios::LinkProtocol::Http, evidence);
+    return evidence;
+  }
+
+  std::vector<std::string> activeFaults() const {
+    std::vector<std::string> names;
+    for (const auto& fault : shared_->snapshot()->faults) {
+      names.push_back(fault.planned.name);
+    }
+    return names;
+  }
+
+  LinkStats stats() const {
+    const auto& s = *shared_;
+    LinkStats out;
+    out.accepted = s.accepted.load(std::memory_order_relaxed);
+    out.connect_errors = s.connect_errors.load(std::memory_order_relaxed);
+    out.active = s.active.load(std::memory_order_relaxed);
+    out.bytes_upstream = s.bytes_upstream.load(std::memory_order_relaxed);
+    out.bytes_downstream = s.bytes_downstream.load(std::memory_order_relaxed);
+    out.framing_errors = s.framing_errors.load(std::memory_order_relaxed);
+    out.local_replies = s.local_replies.load(std::memory_order_relaxed);
+    return out;
+  }
+
+  const LinkConfig& config() const { return shared_->config; }
+  uint16_t boundPort() const { return listen_endpoint_.port(); }
+
+ private:
+  struct Record {
+    PlannedFault planned;
+    std::shared_ptr<FaultCounters> counters;
+    bool active = false;
+    std::string error;
+  };
+
+  // Listener strand (or before start()): opens, binds and listens on listen_endpoint_.
+  Result<void> openAcceptor() {
+    const LinkConfig& config = shared_->config;
+    boost::system::error_code ec;
+    acceptor_.open(listen_endpoint_.protocol(), ec);
     if (!ec) {
       acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     }
     if (!ec) {
-      acceptor_.bind(endpoint, ec);
+      acceptor_.bind(listen_endpoint_, ec);
     }
     if (!ec) {
       acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-      return makeError(ErrorCode::Io, "link " + config_.name + ": cannot listen on " +
-                                          config_.listen.host + ":" +
-                                          std::to_string(config_.listen.port) + ": " +
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      return makeError(ErrorCode::Io, "link " + config.name + ": cannot listen on " +
+                                          config.listen.host + ":" +
+                                          std::to_string(listen_endpoint_.port()) + ": " +
                                           ec.message());
     }
-    bound_port_ = acceptor_.local_endpoint().port();
-    auto target_address = asio::ip::make_address(config_.to.host, ec);
-    if (ec) {
-      return makeError(ErrorCode::InvalidArgument,
-                       "link " + config_.name + ": bad target address '" + config_.to.host + "'");
-    }
-    target_ = tcp::endpoint(target_address, config_.to.port);
+    listening_ = true;
     return {};
   }
 
-  void start() {
-    asio::co_spawn(executor_, acceptLoop(shared_from_this()), asio::detached);
+  void spawnAcceptLoop() {
+    if (stopped_ || !listening_) {
+      return;
+    }
+    ++generation_;
+    asio::co_spawn(listener_, acceptLoop(shared_from_this(), generation_), asio::detached);
   }
 
-  void stop() {
+  // Closes or reopens the listener so it refuses exactly while a refuse fault is active.
+  // Existing connections are untouched either way.
+  Result<void> reconcileListener() {
+    bool refuse = false;
+    for (const auto& fault : shared_->snapshot()->faults) {
+      refuse = refuse || fault.planned.kind == FaultKind::Refuse;
+    }
     auto self = shared_from_this();
-    asio::post(executor_, [self] {
-      self->stopped_ = true;
-      boost::system::error_code ignored;
-      self->acceptor_.close(ignored);
-      std::lock_guard lock(self->sessions_mutex_);
-      for (auto& weak : self->sessions_) {
-        if (auto session = weak.lock()) {
-          asio::post(session->client.get_executor(), [session] { session->close(); });
-        }
+    return onListener([self, refuse]() -> Result<void> {
+      if (self->stopped_) {
+        return {};
       }
+      if (refuse && self->listening_) {
+        boost::system::error_code ignored;
+        self->acceptor_.close(ignored);
+        self->listening_ = false;
+        ++self->generation_;
+      } else if (!refuse && !self->listening_) {
+        auto opened = self->openAcceptor();
+        if (!opened) {
+          return opened;
+        }
+        self->spawnAcceptLoop();
+      }
+      return {};
     });
   }
 
-  LinkStats stats() const {
-    LinkStats out;
-    out.accepted = accepted_.load(std::memory_order_relaxed);
-    out.connect_errors = connect_errors_.load(std::memory_order_relaxed);
-    out.active = active_.load(std::memory_order_relaxed);
-    out.bytes_upstream = bytes_upstream_.load(std::memory_order_relaxed);
-    out.bytes_downstream = bytes_downstream_.load(std::memory_order_relaxed);
-    return out;
+  Result<void> onListener(std::function<Result<void>()> change) {
+    if (listener_.running_in_this_thread()) {
+      return change();
+    }
+    auto promise = std::make_shared<std::promise<Result<void>>>();
+    auto done = promise->get_future();
+    asio::post(listener_, [promise, change = std::move(change)] { promise->set_value(change()); });
+    if (done.wait_for(ListenerTimeout) != std::future_status::ready) {
+      return makeError(ErrorCode::Timeout,
+                       "link " + shared_->config.name +
+                           ": the link's executor did not change the listener within 5s");
+    }
+    return done.get();
   }
 
-  const LinkConfig& config() const { return config_; }
-  uint16_t boundPort() const { return bound_port_; }
+  // Evidence for refuse: a connect to the closed port is refused, so nothing else took it.
+  Result<void> probeRefused() const {
+    tcp::endpoint probe_endpoint = listen_endpoint_;
+    if (probe_endpoint.address().is_unspecified()) {
+      probe_endpoint.address(probe_endpoint.address().is_v6()
+                                 ? asio::ip::address(asio::ip::address_v6::loopback())
+                                 : asio::ip::address(asio::ip::address_v4::loopback()));
+    }
+    asio::io_context probe_ctx;
+    tcp::socket probe(probe_ctx);
+    boost::system::error_code ec;
+    probe.connect(probe_endpoint, ec);
+    if (ec == asio::error::connection_refused) {
+      return {};
+    }
+    return makeError(ErrorCode::Io,
+                     fmt::format("link {}: port {} still accepts connections after its listener "
+                                 "closed ({})",
+                                 shared_->config.name, listen_endpoint_.port(),
+                                 ec ? ec.message() : "connected"));
+  }
 
- private:
-  static awaitable<void> acceptLoop(std::shared_ptr<Impl> self) {
-    while (!self->stopped_) {
+  void setError(const std::string& name, const std::string& message) {
+    std::lock_guard lock(faults_mutex_);
+    auto found = records_.find(name);
+    if (found != records_.end()) {
+      found->second.error = message;
+    }
+  }
+
+  void notifySessions() {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& weak : sessions_) {
+      if (auto session = weak.lock()) {
+        session->faultsChanged();
+      }
+    }
+  }
+
+  static awaitable<void> acceptLoop(std::shared_ptr<Impl> self, uint64_t generation) {
+    while (!self->stopped_ && generation == self->generation_) {
       auto strand = asio::make_strand(self->executor_);
       auto [ec, socket] = co_await self->acceptor_.async_accept(strand, UseTuple);
       if (ec) {
-        if (ec == asio::error::operation_aborted || self->stopped_) {
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+            self->stopped_ || generation != self->generation_) {
           co_return;
         }
         continue;  // EMFILE and friends: keep serving the connections we have
       }
-      self->accepted_.fetch_add(1, std::memory_order_relaxed);
-      asio::co_spawn(strand, serveConnection(self, std::move(socket)), asio::detached);
+      const uint64_t number = self->shared_->accepted.fetch_add(1, std::memory_order_relaxed);
+      asio::co_spawn(strand, serveConnection(self, std::move(socket), number), asio::detached);
     }
   }
 
-  static awaitable<void> serveConnection(std::shared_ptr<Impl> self, tcp::socket client) {
+  static awaitable<void> serveConnection(std::shared_ptr<Impl> self, tcp::socket client,
+                                         uint64_t number) {
     tcp::socket target(client.get_executor());
     auto [ec] = co_await target.async_connect(self->target_, UseTuple);
-    if (ec) {
-      // The target is down: the client sees its connection closed, as it would see a refusal.
-      self->connect_errors_.fetch_add(1, std::memory_order_relaxed);
-      boost::system::error_code ignored;
-      client.set_option(asio::socket_base::linger(true, 0), ignored);
+    boost::system::error_code ignored;
+    if (ec || self->stopped_) {
+      if (ec) {
+        // The target is down: the client sees its connection reset, as it would see a refusal.
+        self->shared_->connect_errors.fetch_add(1, std::memory_order_relaxed);
+        client.set_option(asio::socket_base::linger(true, 0), ignored);
+      }
       client.close(ignored);
       co_return;
     }
-    boost::system::error_code ignored;
     client.set_option(tcp::no_delay(true), ignored);
     target.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<LinkSession>(std::move(client), std::move(target));
+    auto session =
+        std::make_shared<LinkSession>(self->shared_, number, std::move(client), std::move(target));
+    self->shared_->active.fetch_add(1, std::memory_order_relaxed);
     self->track(session);
-    self->active_.fetch_add(1, std::memory_order_relaxed);
-    auto executor = session->client.get_executor();
-    asio::co_spawn(executor, pump(self, session, /*to_target=*/true), asio::detached);
-    asio::co_spawn(executor, pump(self, session, /*to_target=*/false), asio::detached);
-  }
-
-  // Copies one direction until EOF or error. EOF is passed on as a half-close so protocols that
-  // rely on it keep working; an error (a reset) closes both sides.
-  static awaitable<void> pump(std::shared_ptr<Impl> self, std::shared_ptr<LinkSession> session,
-                              bool to_target) {
-    tcp::socket& from = to_target ? session->client : session->target;
-    tcp::socket& to = to_target ? session->target : session->client;
-    auto& counter = to_target ? self->bytes_upstream_ : self->bytes_downstream_;
-    std::vector<char> buffer(self->config_.buffer_size);
-    for (;;) {
-      auto [read_ec, n] = co_await from.async_read_some(asio::buffer(buffer), UseTuple);
-      if (n > 0) {
-        auto [write_ec, written] = co_await asio::async_write(to, asio::buffer(buffer.data(), n),
-                                                              UseTuple);
-        counter.fetch_add(written, std::memory_order_relaxed);
-        if (write_ec) {
-          session->close();
-          break;
-        }
-      }
-      if (read_ec == asio::error::eof) {
-        boost::system::error_code ignored;
-        to.shutdown(tcp::socket::shutdown_send, ignored);
-        break;
-      }
-      if (read_ec) {
-        session->close();
-        break;
-      }
-    }
-    if (--session->pumps_left == 0) {
-      session->close();
-      self->active_.fetch_sub(1, std::memory_order_relaxed);
+    session->start();
+    if (self->stopped_) {
+      session->close();  // stop() ran between the check above and track()
     }
   }
 
   void track(const std::shared_ptr<LinkSession>& session) {
     std::lock_guard lock(sessions_mutex_);
     // Drop entries of finished sessions now and then so the list stays as long as the live set.
-    if (sessions_.size() > 64 && sessions_.size() > 2 * active_.load()) {
+    if (sessions_.size() > 64 &&
+        sessions_.size() > 2 * shared_->active.load(std::memory_order_relaxed)) {
       sessions_.remove_if([](const auto& weak) { return weak.expired(); });
     }
     sessions_.push_back(session);
   }
 
   asio::any_io_executor executor_;
-  LinkConfig config_;
+  asio::strand<asio::any_io_executor> listener_;  // the acceptor and everything about it
+  std::shared_ptr<detail::LinkShared> shared_;
   tcp::acceptor acceptor_;
+  tcp::endpoint listen_endpoint_;  // with the bound port; fixed after bind()
   tcp::endpoint target_;
-  uint16_t bound_port_ = 0;
+  bool listening_ = false;   // listener strand
+  uint64_t generation_ = 0;  // listener strand: bumped when the acceptor closes or reopens
   std::atomic<bool> stopped_{false};
-  std::atomic<uint64_t> accepted_{0};
-  std::atomic<uint64_t> connect_errors_{0};
-  std::atomic<uint64_t> active_{0};
-  std::atomic<uint64_t> bytes_upstream_{0};
-  std::atomic<uint64_t> bytes_downstream_{0};
+
+  mutable std::mutex faults_mutex_;  // records_, next_instance_ and snapshot replacement
+  std::map<std::string, Record> records_;
+  uint64_t next_instance_ = 0;
+
   std::mutex sessions_mutex_;
   std::list<std::weak_ptr<LinkSession>> sessions_;
 };
@@ -220,6 +412,12 @@ LinkProxy::LinkProxy(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LinkProxy::~LinkProxy() { impl_->stop(); }
 void LinkProxy::start() { impl_->start(); }
 void LinkProxy::stop() { impl_->stop(); }
+Result<void> LinkProxy::applyFault(const PlannedFault& fault) { return impl_->applyFault(fault); }
+Result<void> LinkProxy::removeFault(const std::string& name) { return impl_->removeFault(name); }
+FaultEvidence LinkProxy::faultEvidence(const std::string& name) const {
+  return impl_->faultEvidence(name);
+}
+std::vector<std::string> LinkProxy::activeFaults() const { return impl_->activeFaults(); }
 const LinkConfig& LinkProxy::config() const { return impl_->config(); }
 uint16_t LinkProxy::boundPort() const { return impl_->boundPort(); }
 LinkStats LinkProxy::stats() const { return impl_->stats(); }

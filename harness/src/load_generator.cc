@@ -452,9 +452,13 @@ asio::awaitable<void> LoadGenerator::Engine::dispatchLoop() {
 void LoadGenerator::Engine::becameDue(uint64_t index, MonotonicTime now) {
   count(index, &LoadCounts::scheduled);
   bump(snap_scheduled_);
-  if (now - scheduledAt(index) > config_.late_threshold) {
+  const auto lag = now - scheduledAt(index);
+  if (lag > config_.late_threshold) {
     // The generator itself noticed this request late (a blocked loop, a starved CPU).
     count(index, &LoadCounts::late_dispatch);
+    if (lag > config_.stall_threshold) {
+      count(index, &LoadCounts::stalled_dispatch);
+    }
   }
   if (!idle_.empty()) {
     Connection* conn = idle_.front();
@@ -679,6 +683,9 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     latency_.record(latency);
     service_time_.record((done - sent_at).count());
     second->latency.record(latency);
+    if (status < 500 || status >= 600) {
+      second->ok_latency.record(latency);
+    }
   }
 }
 
@@ -714,6 +721,7 @@ void LoadGenerator::Engine::compactSeries(MonotonicTime now) {
       break;
     }
     series_[compacted_seconds_].latency.compact();
+    series_[compacted_seconds_].ok_latency.compact();
     ++compacted_seconds_;
   }
 }

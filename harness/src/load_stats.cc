@@ -11,6 +11,7 @@ void LoadCounts::add(const LoadCounts& other) {
   late += other.late;
   not_sent += other.not_sent;
   late_dispatch += other.late_dispatch;
+  stalled_dispatch += other.stalled_dispatch;
   status_1xx += other.status_1xx;
   status_2xx += other.status_2xx;
   status_3xx += other.status_3xx;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "outrider/common/units.h"
+#include "outrider/faults/plan.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/scenario_source.h"
 #include "outrider/scenarios/placeholders.h"
@@ -24,40 +25,6 @@ std::string joinCommand(const std::vector<std::string>& argv) {
     out += plain ? arg : "'" + arg + "'";
   }
   return out;
-}
-
-std::string faultParameters(const scenarios::Fault& f) {
-  using scenarios::FaultKind;
-  switch (f.kind) {
-    case FaultKind::Latency:
-      return fmt::format("latency={} jitter={}", formatDuration(f.latency),
-                         formatDuration(f.jitter));
-    case FaultKind::Bandwidth:
-      return fmt::format("rate={}B/s", f.rate_bytes_per_s);
-    case FaultKind::Reset:
-      return fmt::format("after={}", formatDuration(f.after));
-    case FaultKind::SlowClose:
-      return fmt::format("delay={}", formatDuration(f.delay));
-    case FaultKind::Slicer:
-      return fmt::format("average_size={} size_variation={} delay={}", f.average_size,
-                         f.size_variation, formatDuration(f.delay));
-    case FaultKind::LimitData:
-      return fmt::format("bytes={}", f.bytes);
-    case FaultKind::HttpAbort:
-      return fmt::format("status={}", f.status);
-    case FaultKind::Kill:
-      return fmt::format("signal={}", f.signal_name);
-    case FaultKind::Oom:
-      return fmt::format("limit={}B", f.limit_bytes);
-    case FaultKind::CpuStarve:
-      return fmt::format("share={}", f.share);
-    case FaultKind::CertExpiry:
-      return fmt::format("ttl={}", formatDuration(f.ttl));
-    case FaultKind::ClockSkew:
-      return fmt::format("skew={}", formatDuration(f.skew));
-    default:
-      return "";
-  }
 }
 
 }  // namespace
@@ -137,18 +104,11 @@ int planCommand(const PlanOptions& options, const Environment& env) {
         l.method, l.target, l.rate, l.connections, formatDuration(l.warmup),
         formatDuration(l.timeout), l.rate * measured_s);
   }
-  std::cout << "\nfault schedule:\n";
+  std::cout << "\nfault schedule (seed " << seed << "):\n";
   if (s.faults.empty()) {
     std::cout << "  (none)\n";
-  }
-  auto faults = s.faults;
-  std::stable_sort(faults.begin(), faults.end(),
-                   [](const auto& a, const auto& b) { return a.at < b.at; });
-  for (const auto& f : faults) {
-    std::string until = f.duration ? formatDuration(f.at + *f.duration) : "end";
-    std::cout << fmt::format("  {:>8} .. {:<8} {:<14} on {:<14} p={} {}\n", formatDuration(f.at),
-                             until, scenarios::toString(f.kind), f.target, f.probability,
-                             faultParameters(f));
+  } else {
+    std::cout << faults::renderPlan(faults::compilePlan(s, seed));
   }
   return 0;
 }

@@ -23,7 +23,10 @@
 
 #include "outrider/common/units.h"
 #include "outrider/faults/link_proxy.h"
+#include "outrider/faults/plan.h"
 #include "outrider/harness/commands.h"
+#include "outrider/harness/fault_executor.h"
+#include "outrider/harness/judgement.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/progress.h"
 #include "outrider/harness/scenario_source.h"
@@ -141,6 +144,16 @@ class GameDay {
       co_return;
     }
     supervisor_ = std::move(*supervisor);
+    std::map<std::string, faults::LinkProxy*> links;
+    for (auto& link : links_) {
+      links[link->config().name] = link.get();
+    }
+    fault_executor_ = std::make_unique<FaultExecutor>(
+        main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *supervisor_,
+        std::move(links),
+        [this](MonotonicTime at, const std::string& event, const std::string& detail) {
+          timeline(at, event, detail);
+        });
 
     startup_begin_ = env_.clock.monotonicNow();
     phase_ = Phase::Starting;
@@ -160,7 +173,10 @@ class GameDay {
       co_await supervisor_->stop();
       co_return;
     }
+    asio::co_spawn(main_ctx_, fault_executor_->run(t0_), asio::detached);
     co_await tickUntilDone();
+    // Revert what is still active (SIGCONT to a paused process) before the pod is stopped.
+    fault_executor_->stop();
     phase_ = Phase::Stopping;
     timeline(env_.clock.monotonicNow(), "pod-stop", "stopping the pod: app, sidecars, services");
     co_await supervisor_->stop();
@@ -177,7 +193,8 @@ class GameDay {
         failHarness("link " + spec.name + ": " + (!listen ? listen.error() : to.error()).message);
         return false;
       }
-      faults::LinkConfig config{spec.name, {listen->host, listen->port}, {to->host, to->port}};
+      faults::LinkConfig config{spec.name, {listen->host, listen->port}, {to->host, to->port},
+                                spec.protocol};
       auto link = faults::LinkProxy::create(links_ctx_.get_executor(), std::move(config));
       if (!link) {
         failHarness(link.error().message);
@@ -277,6 +294,11 @@ class GameDay {
       status.rps = snapshot.current_rps;
       status.errors = snapshot.errors;
     }
+    if (fault_executor_) {
+      for (const auto& name : fault_executor_->activeNames()) {
+        status.faults += (status.faults.empty() ? "" : ", ") + name;
+      }
+    }
     progress_.status(status);
   }
 
@@ -295,6 +317,9 @@ class GameDay {
       interrupted_ = true;
       failHarness(fmt::format("interrupted by {}", signalName(signo)));
       tick_timer_.cancel();
+      if (fault_executor_) {
+        fault_executor_->stop();  // SIGCONT and link faults off before anything else
+      }
       if (phase_ == Phase::Starting && supervisor_) {
         // start() may be waiting on a slow probe: end the processes so it returns now.
         supervisor_->killAll();
@@ -310,6 +335,9 @@ class GameDay {
     if (event.kind == ProcessEventKind::Started) {
       pids_[event.name].push_back(static_cast<int>(event.pid));
     }
+    if (fault_executor_) {
+      fault_executor_->onProcessEvent(event);
+    }
     std::string what = fmt::format("{} {}", toString(event.kind), event.name);
     if (!event.detail.empty()) {
       what += ": " + event.detail;
@@ -323,7 +351,8 @@ class GameDay {
   void timeline(MonotonicTime at, std::string event, std::string detail) {
     // Process events print themselves with more detail (onProcessEvent); the run's own do here.
     const bool own = event == "run-start" || event == "load-start" || event == "warmup-end" ||
-                     event == "load-end" || event == "pod-stop";
+                     event == "load-end" || event == "pod-stop" || event == "fault-start" ||
+                     event == "fault-end";
     if (own) {
       progress_.event(relative(at), event + " " + detail, inStartup());
     }
@@ -347,11 +376,6 @@ class GameDay {
     progress_.finish();
     journal_.duration_s = seconds(scenario_.duration);
     journal_.startup_s = seconds(t0_ - startup_begin_);
-    for (const auto& entry : pending_timeline_) {
-      journal_.timeline.push_back({seconds(entry.at - t0_), entry.event, entry.detail});
-    }
-    std::stable_sort(journal_.timeline.begin(), journal_.timeline.end(),
-                     [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
     if (supervisor_) {
       for (const auto& record : supervisor_->records()) {
         reports::ProcessRecord out;
@@ -379,28 +403,66 @@ class GameDay {
           stats.connect_errors, stats.bytes_upstream, stats.bytes_downstream});
     }
     bool behind_schedule = false;
+    std::optional<LoadResult> load_result;
     if (generator_ && load_result_.valid() &&
         load_result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      LoadResult result = load_result_.get();
+      load_result = load_result_.get();
+      const LoadResult& result = *load_result;
       fillLoad(result);
       const auto& c = result.counts;
       // spec: invalid when the generator fell behind its schedule by more than 1% of requests.
-      // Only its own lag counts (late_dispatch: noticed late, event loop starved). Requests that
-      // waited for a busy connection are the target's slowness: they stay in late and not_sent,
-      // and count against availability, but they do not make the measurement untrustworthy.
-      behind_schedule = c.scheduled > 0 && static_cast<double>(c.late_dispatch) >
+      // Only its own stalls count (stalled_dispatch: noticed over 10 ms late, its loop or CPU
+      // starved). Requests that waited for a busy connection are the target's slowness: they
+      // stay in late and not_sent and count against availability, but they do not make the
+      // measurement untrustworthy.
+      behind_schedule = c.scheduled > 0 && static_cast<double>(c.stalled_dispatch) >
                                                0.01 * static_cast<double>(c.scheduled);
       connections_saturated_ = c.scheduled > 0 && static_cast<double>(c.not_sent) >
                                                       0.01 * static_cast<double>(c.scheduled);
     }
-    int exit_code = ExitPass;
+    std::vector<std::string> invalid_reasons;
     if (!journal_.harness_error.empty()) {
-      journal_.verdict = "invalid";
-      exit_code = ExitHarness;
-    } else if (behind_schedule) {
-      journal_.verdict = "invalid";
-      exit_code = ExitInvalid;
+      invalid_reasons.push_back("harness error: " + journal_.harness_error);
     }
+    if (fault_executor_) {
+      for (const auto& outcome : fault_executor_->outcomes()) {
+        reports::FaultRecord record;
+        record.name = outcome.name;
+        record.kind = outcome.kind;
+        record.target = outcome.target;
+        record.description = outcome.description;
+        record.effective = outcome.effective;
+        record.evidence = outcome.evidence;
+        record.injections = outcome.injections;
+        if (outcome.started) {
+          record.started_at_s = seconds(outcome.started_at - t0_);
+          if (outcome.ended_at) {
+            record.ended_at_s = seconds(*outcome.ended_at - t0_);
+          }
+          if (!outcome.effective) {
+            // spec: a fault that did not take effect makes the run invalid, never a silent pass.
+            invalid_reasons.push_back(
+                fmt::format("fault {} did not take effect: {}", outcome.name, outcome.evidence));
+          }
+        }
+        journal_.faults.push_back(std::move(record));
+      }
+    }
+    if (behind_schedule) {
+      invalid_reasons.push_back(fmt::format(
+          "the load generator fell behind its schedule: it noticed {} of {} requests more than "
+          "10 ms late (its own thread was starved)",
+          load_result->counts.stalled_dispatch, load_result->counts.scheduled));
+    }
+    int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
+    if (!journal_.harness_error.empty()) {
+      exit_code = ExitHarness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
+    }
+    for (const auto& entry : pending_timeline_) {
+      journal_.timeline.push_back({seconds(entry.at - t0_), entry.event, entry.detail});
+    }
+    std::stable_sort(journal_.timeline.begin(), journal_.timeline.end(),
+                     [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
     if (auto written = reports::writeJournal(journal_, run_dir_); !written) {
       std::cerr << "outrider: " << written.error().message << "\n";
       return ExitHarness;
@@ -408,6 +470,103 @@ class GameDay {
     std::ofstream(run_dir_ + "/report.md") << reports::renderMarkdown(journal_);
     printSummary(behind_schedule);
     return exit_code;
+  }
+
+  // The verdict: SLOs from the measured seconds, alerts, findings, and the gate's exit code.
+  int judge(const LoadResult& load, std::vector<std::string> invalid_reasons) {
+    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons));
+    if (!judged) {
+      failHarness("SLO evaluation: " + judged.error().message);
+      journal_.verdict = "invalid";
+      return ExitHarness;
+    }
+    for (const auto& warning : judged->warnings) {
+      std::cerr << "outrider: warning: " << warning << "\n";
+    }
+    std::map<std::string, std::string> slo_verdicts;
+    for (const auto& v : judged->judgement.slos) {
+      slo_verdicts[v.slo] = slo::toString(v.verdict);
+    }
+    for (const auto& report : judged->reports) {
+      reports::SloRecord record;
+      record.name = report.name;
+      const auto* spec = findSlo(report.name);
+      record.sli = spec ? sliName(spec->sli) : "";
+      if (spec && spec->threshold) {
+        record.threshold_ms = toSeconds(*spec->threshold) * 1000.0;
+      }
+      record.objective = report.objective;
+      record.period_s = report.period_s;
+      record.good = report.good;
+      record.total = report.total;
+      record.measured = report.measured;
+      record.met = report.met;
+      record.budget_consumed = report.budget_consumed;
+      record.verdict = slo_verdicts[report.name];
+      journal_.slos.push_back(std::move(record));
+    }
+    for (const auto& alert : judged->alerts) {
+      reports::AlertRecord record{alert.slo,        alert.severity,  alert.long_s,
+                                  alert.short_s,    alert.factor,    alert.fired_at_s,
+                                  alert.resolved_at_s, "",            std::nullopt};
+      // The fault that most recently began before the alert fired is its likely cause.
+      const reports::FaultRecord* cause = nullptr;
+      for (const auto& fault : journal_.faults) {
+        if (fault.started_at_s <= alert.fired_at_s &&
+            (cause == nullptr || fault.started_at_s > cause->started_at_s)) {
+          cause = &fault;
+        }
+      }
+      if (cause != nullptr) {
+        record.caused_by = cause->name;
+        record.detect_s = alert.fired_at_s - cause->started_at_s;
+      }
+      journal_.alerts.push_back(std::move(record));
+      pending_timeline_.push_back(
+          {t0_ + std::chrono::duration_cast<nanoseconds>(
+                     std::chrono::duration<double>(alert.fired_at_s)),
+           "alert-fired",
+           fmt::format("{} {} ({}/{} burn rate above {})", alert.slo, alert.severity,
+                       formatDuration(std::chrono::seconds(static_cast<int64_t>(alert.long_s))),
+                       formatDuration(std::chrono::seconds(static_cast<int64_t>(alert.short_s))),
+                       alert.factor)});
+      if (alert.resolved_at_s) {
+        pending_timeline_.push_back(
+            {t0_ + std::chrono::duration_cast<nanoseconds>(
+                       std::chrono::duration<double>(*alert.resolved_at_s)),
+             "alert-resolved", fmt::format("{} {}", alert.slo, alert.severity)});
+      }
+    }
+    journal_.series.burn_rate = judged->burn_rate;
+    const auto& judgement = judged->judgement;
+    journal_.verdict = slo::toString(judgement.verdict);
+    journal_.invalid_reasons = judgement.reasons;
+    for (const auto& finding : judgement.findings) {
+      journal_.findings.push_back(reports::FindingRecord{
+          scenarios::toString(finding.kind), finding.slo, finding.detail, finding.fails});
+    }
+    return slo::exitCodeFor(judgement.verdict);
+  }
+
+  const scenarios::Slo* findSlo(const std::string& name) const {
+    for (const auto& slo : scenario_.slos) {
+      if (slo.name == name) {
+        return &slo;
+      }
+    }
+    return nullptr;
+  }
+
+  static std::string sliName(scenarios::SliKind kind) {
+    switch (kind) {
+      case scenarios::SliKind::Availability:
+        return "availability";
+      case scenarios::SliKind::Latency:
+        return "latency";
+      case scenarios::SliKind::Ratio:
+        return "ratio";
+    }
+    return "";
   }
 
   void fillLoad(const LoadResult& result) {
@@ -426,6 +585,8 @@ class GameDay {
     out.timed_out = c.timed_out;
     out.late = c.late;
     out.not_sent = c.not_sent;
+    out.late_dispatch = c.late_dispatch;
+    out.stalled_dispatch = c.stalled_dispatch;
     out.status = {{"1xx", c.status_1xx}, {"2xx", c.status_2xx}, {"3xx", c.status_3xx},
                   {"4xx", c.status_4xx}, {"5xx", c.status_5xx}};
     if (c.status_other > 0) {
@@ -483,6 +644,27 @@ class GameDay {
       out << fmt::format("  {} {}: {} start(s), {} exit(s)\n", p.role, p.name, p.starts,
                          p.exits.size());
     }
+    for (const auto& slo : journal_.slos) {
+      out << fmt::format("  slo {}: {:.5f} vs objective {} ({}), budget consumed {:.2f}%\n",
+                         slo.name, slo.measured, slo.objective, slo.met ? "met" : "MISSED",
+                         100.0 * slo.budget_consumed);
+    }
+    for (const auto& a : journal_.alerts) {
+      out << fmt::format("  alert {} {} fired at {:.1f}s{}\n", a.slo, a.severity, a.fired_at_s,
+                         a.detect_s ? fmt::format(", {:.1f}s after {} began", *a.detect_s,
+                                                  a.caused_by)
+                                    : "");
+    }
+    if (journal_.verdict) {
+      out << fmt::format("  verdict: {}\n", *journal_.verdict);
+      for (const auto& reason : journal_.invalid_reasons) {
+        out << "    - " << reason << "\n";
+      }
+      for (const auto& f : journal_.findings) {
+        out << fmt::format("    - {} {}: {}{}\n", f.kind, f.slo, f.detail,
+                           f.fails ? "" : " (not in fail_on)");
+      }
+    }
     out << fmt::format("  journal: {}/journal.json\n", run_dir_);
     out.flush();
   }
@@ -515,6 +697,7 @@ class GameDay {
   std::vector<faults::LinkProxyPtr> links_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<LoadGenerator> generator_;
+  std::unique_ptr<FaultExecutor> fault_executor_;
   std::future<LoadResult> load_result_;
 
   Phase phase_ = Phase::Setup;

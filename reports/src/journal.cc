@@ -64,6 +64,15 @@ json toJson(const Journal& j) {
   if (j.verdict) {
     out["verdict"] = *j.verdict;
   }
+  json findings = json::array();
+  for (const auto& f : j.findings) {
+    findings.push_back(
+        {{"kind", f.kind}, {"slo", f.slo}, {"detail", f.detail}, {"fails", f.fails}});
+  }
+  out["findings"] = findings;
+  if (!j.invalid_reasons.empty()) {
+    out["invalid_reasons"] = j.invalid_reasons;
+  }
   if (!j.harness_error.empty()) {
     out["harness_error"] = j.harness_error;
   }
@@ -80,9 +89,57 @@ json toJson(const Journal& j) {
                  {"timed_out", l.timed_out},
                  {"late", l.late},
                  {"not_sent", l.not_sent},
+                 {"late_dispatch", l.late_dispatch},
+                 {"stalled_dispatch", l.stalled_dispatch},
                  {"status", l.status},
                  {"latency_ms", latencyJson(l.latency_ms)},
                  {"service_time_ms", latencyJson(l.service_time_ms)}};
+  json slos = json::array();
+  for (const auto& slo : j.slos) {
+    json entry = {{"name", slo.name},
+                  {"sli", slo.sli},
+                  {"objective", slo.objective},
+                  {"period_s", slo.period_s}};
+    if (slo.threshold_ms) {
+      entry["threshold_ms"] = *slo.threshold_ms;
+    }
+    entry["good"] = slo.good;
+    entry["total"] = slo.total;
+    entry["measured"] = std::round(slo.measured * 1e6) / 1e6;
+    entry["met"] = slo.met;
+    entry["budget_consumed"] = std::round(slo.budget_consumed * 1e6) / 1e6;
+    entry["verdict"] = slo.verdict;
+    slos.push_back(entry);
+  }
+  out["slos"] = slos;
+  json alerts = json::array();
+  for (const auto& a : j.alerts) {
+    json entry = {{"slo", a.slo},         {"severity", a.severity},
+                  {"long_s", a.long_s},   {"short_s", a.short_s},
+                  {"factor", a.factor},   {"fired_at_s", round3(a.fired_at_s)},
+                  {"resolved_at_s", a.resolved_at_s ? json(round3(*a.resolved_at_s)) : json()}};
+    if (!a.caused_by.empty()) {
+      entry["caused_by"] = a.caused_by;
+    }
+    if (a.detect_s) {
+      entry["detect_s"] = round3(*a.detect_s);
+    }
+    alerts.push_back(entry);
+  }
+  out["alerts"] = alerts;
+  json faults = json::array();
+  for (const auto& f : j.faults) {
+    faults.push_back({{"name", f.name},
+                      {"kind", f.kind},
+                      {"target", f.target},
+                      {"description", f.description},
+                      {"started_at_s", round3(f.started_at_s)},
+                      {"ended_at_s", f.ended_at_s ? json(round3(*f.ended_at_s)) : json()},
+                      {"effective", f.effective},
+                      {"evidence", f.evidence},
+                      {"injections", f.injections}});
+  }
+  out["faults"] = faults;
   json processes = json::array();
   for (const auto& p : j.processes) {
     json exits = json::array();
@@ -122,6 +179,13 @@ json toJson(const Journal& j) {
                    {"errors", roundedArray(j.series.errors)},
                    {"p50_ms", roundedArray(j.series.p50_ms)},
                    {"p99_ms", roundedArray(j.series.p99_ms)}};
+  json burn = json::object();
+  for (const auto& [slo, windows] : j.series.burn_rate) {
+    for (const auto& [window, values] : windows) {
+      burn[slo][window] = roundedArray(values);
+    }
+  }
+  out["series"]["burn_rate"] = burn;
   return out;
 }
 
@@ -144,6 +208,60 @@ Result<Journal> journalFromJson(const json& in) {
       j.verdict = in["verdict"].get<std::string>();
     }
     j.harness_error = in.value("harness_error", "");
+    for (const auto& f : in.value("findings", json::array())) {
+      j.findings.push_back(FindingRecord{f.value("kind", ""), f.value("slo", ""),
+                                         f.value("detail", ""), f.value("fails", false)});
+    }
+    j.invalid_reasons = in.value("invalid_reasons", std::vector<std::string>{});
+    for (const auto& e : in.value("slos", json::array())) {
+      SloRecord slo;
+      slo.name = e.value("name", "");
+      slo.sli = e.value("sli", "");
+      slo.objective = e.value("objective", 0.0);
+      slo.period_s = e.value("period_s", 0.0);
+      if (e.contains("threshold_ms") && e["threshold_ms"].is_number()) {
+        slo.threshold_ms = e["threshold_ms"].get<double>();
+      }
+      slo.good = e.value("good", uint64_t{0});
+      slo.total = e.value("total", uint64_t{0});
+      slo.measured = e.value("measured", 0.0);
+      slo.met = e.value("met", true);
+      slo.budget_consumed = e.value("budget_consumed", 0.0);
+      slo.verdict = e.value("verdict", "");
+      j.slos.push_back(std::move(slo));
+    }
+    for (const auto& e : in.value("alerts", json::array())) {
+      AlertRecord a;
+      a.slo = e.value("slo", "");
+      a.severity = e.value("severity", "");
+      a.long_s = e.value("long_s", 0.0);
+      a.short_s = e.value("short_s", 0.0);
+      a.factor = e.value("factor", 0.0);
+      a.fired_at_s = e.value("fired_at_s", 0.0);
+      if (e.contains("resolved_at_s") && e["resolved_at_s"].is_number()) {
+        a.resolved_at_s = e["resolved_at_s"].get<double>();
+      }
+      a.caused_by = e.value("caused_by", "");
+      if (e.contains("detect_s") && e["detect_s"].is_number()) {
+        a.detect_s = e["detect_s"].get<double>();
+      }
+      j.alerts.push_back(std::move(a));
+    }
+    for (const auto& e : in.value("faults", json::array())) {
+      FaultRecord f;
+      f.name = e.value("name", "");
+      f.kind = e.value("kind", "");
+      f.target = e.value("target", "");
+      f.description = e.value("description", "");
+      f.started_at_s = e.value("started_at_s", 0.0);
+      if (e.contains("ended_at_s") && e["ended_at_s"].is_number()) {
+        f.ended_at_s = e["ended_at_s"].get<double>();
+      }
+      f.effective = e.value("effective", false);
+      f.evidence = e.value("evidence", "");
+      f.injections = e.value("injections", uint64_t{0});
+      j.faults.push_back(std::move(f));
+    }
     if (in.contains("load")) {
       const auto& l = in["load"];
       j.load.target = l.value("target", "");
@@ -158,6 +276,8 @@ Result<Journal> journalFromJson(const json& in) {
       j.load.timed_out = l.value("timed_out", uint64_t{0});
       j.load.late = l.value("late", uint64_t{0});
       j.load.not_sent = l.value("not_sent", uint64_t{0});
+      j.load.late_dispatch = l.value("late_dispatch", uint64_t{0});
+      j.load.stalled_dispatch = l.value("stalled_dispatch", uint64_t{0});
       if (l.contains("status")) {
         j.load.status = l["status"].get<std::map<std::string, uint64_t>>();
       }
@@ -208,6 +328,12 @@ Result<Journal> journalFromJson(const json& in) {
       j.series.errors = s.value("errors", std::vector<uint64_t>{});
       j.series.p50_ms = s.value("p50_ms", std::vector<double>{});
       j.series.p99_ms = s.value("p99_ms", std::vector<double>{});
+      const json burn = s.value("burn_rate", json::object());  // named: items() borrows it
+      for (const auto& [slo, windows] : burn.items()) {
+        for (const auto& [window, values] : windows.items()) {
+          j.series.burn_rate[slo][window] = values.get<std::vector<double>>();
+        }
+      }
     }
     return j;
   } catch (const json::exception& e) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "outrider/common/units.h"
+
 namespace outrider::reports {
 
 namespace {
@@ -37,13 +39,76 @@ std::string renderMarkdown(const Journal& j) {
   line(fmt::format("- Seed: {}", j.seed));
   line(fmt::format("- Started: {}, ran {:.1f}s (pod start-up {:.2f}s before that)", j.started_at,
                    j.duration_s, j.startup_s));
-  if (j.verdict) {
-    line(fmt::format("- Verdict: **{}**", *j.verdict));
-  }
   if (!j.harness_error.empty()) {
     line(fmt::format("- Harness error: {}", j.harness_error));
   }
   line("");
+  if (j.verdict) {
+    line(fmt::format("## Verdict: {}", *j.verdict));
+    line("");
+    for (const auto& reason : j.invalid_reasons) {
+      line(fmt::format("- invalid: {}", reason));
+    }
+    for (const auto& f : j.findings) {
+      line(fmt::format("- {}{}{}: {}{}", f.kind, f.slo.empty() ? "" : " on ", f.slo, f.detail,
+                       f.fails ? " (fails the gate)" : " (not in fail_on)"));
+    }
+    if (j.findings.empty() && j.invalid_reasons.empty()) {
+      line("- every SLO met its objective and no alert fired");
+    }
+    line("");
+  }
+
+  if (!j.slos.empty()) {
+    line("## SLOs");
+    line("");
+    line("| SLO | SLI | objective | measured | good / total | budget consumed | verdict |");
+    line("|---|---|---:|---:|---:|---:|---|");
+    for (const auto& slo : j.slos) {
+      std::string sli = slo.sli;
+      if (slo.threshold_ms) {
+        sli += fmt::format(" (< {} ms)", *slo.threshold_ms);
+      }
+      line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {:.0f}d | {} |", slo.name,
+                       sli, slo.objective, slo.measured, slo.good, slo.total,
+                       100.0 * slo.budget_consumed, slo.period_s / 86400.0, slo.verdict));
+    }
+    line("");
+  }
+
+  if (!j.alerts.empty()) {
+    line("## Alerts");
+    line("");
+    line("| SLO | severity | windows | factor | fired | resolved | detected after |");
+    line("|---|---|---|---:|---:|---:|---|");
+    for (const auto& a : j.alerts) {
+      std::string detect = "-";
+      if (a.detect_s) {
+        detect = fmt::format("{:.1f}s ({})", *a.detect_s, a.caused_by);
+      }
+      line(fmt::format("| {} | {} | {}/{} | {} | {:.1f}s | {} | {} |", a.slo, a.severity,
+                       formatDuration(std::chrono::seconds(static_cast<int64_t>(a.long_s))),
+                       formatDuration(std::chrono::seconds(static_cast<int64_t>(a.short_s))),
+                       a.factor, a.fired_at_s,
+                       a.resolved_at_s ? fmt::format("{:.1f}s", *a.resolved_at_s) : "firing",
+                       detect));
+    }
+    line("");
+  }
+
+  if (!j.faults.empty()) {
+    line("## Faults");
+    line("");
+    line("| fault | what | from | to | took effect | evidence |");
+    line("|---|---|---:|---:|---|---|");
+    for (const auto& f : j.faults) {
+      line(fmt::format("| {} | {} | {:.1f}s | {} | {} | {} |", f.name, f.description,
+                       f.started_at_s,
+                       f.ended_at_s ? fmt::format("{:.1f}s", *f.ended_at_s) : "end",
+                       f.effective ? "yes" : "**no**", f.evidence));
+    }
+    line("");
+  }
 
   const auto& l = j.load;
   line("## Load");

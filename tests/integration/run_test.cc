@@ -79,6 +79,16 @@ TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
     EXPECT_TRUE(fs::exists(work_ / "run" / p.log)) << p.log;
   }
   EXPECT_TRUE(fs::exists(work_ / "run" / "report.md"));
+  // No fault: both SLOs met, nothing fired, the gate passes.
+  EXPECT_EQ(j.verdict, "pass");
+  ASSERT_EQ(j.slos.size(), 2u);
+  for (const auto& slo : j.slos) {
+    EXPECT_TRUE(slo.met) << slo.name;
+    EXPECT_EQ(slo.total, j.load.scheduled) << slo.name;
+    EXPECT_EQ(slo.budget_consumed, 0.0) << slo.name;
+  }
+  EXPECT_TRUE(j.alerts.empty());
+  EXPECT_EQ(j.series.burn_rate["availability"]["5m"].size(), 8u);
   ASSERT_EQ(j.links.size(), 1u);
   EXPECT_GE(j.links[0].connections, 1u);
 }

@@ -47,6 +47,20 @@ Journal sampleJournal() {
   j.links.push_back(LinkRecord{"upstream", "127.0.0.1:1", "127.0.0.1:2", 16, 0, 100, 200});
   j.timeline.push_back(TimelineEvent{-0.1, "ready", "proxy"});
   j.timeline.push_back(TimelineEvent{12.5, "process-exit", "proxy by SIGKILL"});
+  j.verdict = "fail";
+  j.findings.push_back(FindingRecord{"objective", "availability", "0.998 < 0.999", true});
+  j.findings.push_back(FindingRecord{"page", "availability", "1h/5m burn rate above 14.4", true});
+  j.slos.push_back(SloRecord{"availability", "availability", 0.999, 2592000, std::nullopt, 12470,
+                             12500, 0.9976, false, 0.0231, "fail"});
+  j.slos.push_back(SloRecord{"latency", "latency", 0.99, 2592000, 100.0, 12400, 12500, 0.992,
+                             true, 0.0001, "pass"});
+  j.alerts.push_back(AlertRecord{"availability", "page", 3600, 300, 14.4, 67.0, 90.0,
+                                 "http-abort-upstream", 52.0});
+  j.faults.push_back(FaultRecord{"http-abort-upstream", "http-abort", "upstream",
+                                 "http-abort 503 on upstream, p=1", 15.0, 25.0, true,
+                                 "503 on 5000 of 5000 requests", 5000});
+  j.series.burn_rate["availability"]["5m"] = {0, 1.5};
+  j.series.burn_rate["availability"]["1h"] = {0, 0.2};
   j.series.rps = {500, 499.5};
   j.series.errors = {0, 3};
   j.series.p50_ms = {0.4, 0.41};

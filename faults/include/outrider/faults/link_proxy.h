@@ -1,17 +1,22 @@
 #pragma once
 
-// The built-in TCP hop that serves one [[link]]: everything between `listen` and `to` passes
-// through it, so link faults (issue 3) act on real bytes and connections. With no fault active
-// it only copies bytes, in both directions, with half-close preserved.
+// The built-in hop that serves one [[link]]: everything between `listen` and `to` passes through
+// it, so link faults act on real bytes and connections. With no fault active it only copies
+// bytes, in both directions, with half-close preserved. Faults are applied and removed from any
+// thread while the link runs on its own executor; each one keeps the evidence that it acted.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "outrider/common/result.h"
+#include "outrider/faults/link_fault.h"
+#include "outrider/faults/plan.h"
+#include "outrider/scenarios/scenario.h"
 
 namespace outrider::faults {
 
@@ -24,6 +29,8 @@ struct LinkConfig {
   std::string name;
   LinkEndpoint listen;
   LinkEndpoint to;
+  // http: the link frames HTTP/1.1 (bytes still pass verbatim) so faults can act per request.
+  scenarios::LinkProtocol protocol = scenarios::LinkProtocol::Tcp;
   size_t buffer_size = 16 * 1024;
 };
 
@@ -34,6 +41,8 @@ struct LinkStats {
   uint64_t active = 0;          // connections open now
   uint64_t bytes_upstream = 0;  // client -> target
   uint64_t bytes_downstream = 0;
+  uint64_t framing_errors = 0;  // http links: streams that stopped parsing as HTTP/1.1
+  uint64_t local_replies = 0;   // http links: replies the link wrote itself (http-abort)
 };
 
 class LinkProxy {
@@ -47,8 +56,25 @@ class LinkProxy {
 
   // Starts accepting on the executor given to create().
   void start();
-  // Stops accepting and closes every connection. Safe to call from any thread.
+  // Stops accepting, removes every fault and closes every connection. Safe from any thread.
   void stop();
+
+  // Activates a link fault on this link; a fault of the same name is replaced. Data-plane
+  // faults take effect from the next chunk each connection reads; `refuse` has closed the
+  // listener (and probed that it refuses) when this returns. Call from any thread but the
+  // link's own executor (refuse waits for it). Errors: not a link fault, http-abort on a tcp
+  // link, a listener that cannot be closed.
+  Result<void> applyFault(const PlannedFault& fault);
+  // Reverts the fault: delays and pacing stop for new data, held (blackholed) connections are
+  // closed, pending resets are cancelled, a refused listener listens again on the same port
+  // (the error says why it could not). Unknown or inactive names are a no-op. Same threads as
+  // applyFault.
+  Result<void> removeFault(const std::string& name);
+  // The counters and evidence line of a fault applied to this link, active or removed. Any
+  // thread. An unknown name gives applied = false.
+  FaultEvidence faultEvidence(const std::string& name) const;
+  // Names of the faults active now.
+  std::vector<std::string> activeFaults() const;
 
   const LinkConfig& config() const;
   uint16_t boundPort() const;

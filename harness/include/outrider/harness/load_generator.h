@@ -38,6 +38,9 @@ struct LoadConfig {
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);  // from the scheduled send time
 
   std::chrono::nanoseconds late_threshold = std::chrono::milliseconds(1);
+  // The generator's own lag beyond which it counts a stall (LoadCounts::stalled_dispatch). A
+  // shared 2-core host delays a thread by a millisecond now and then; 10 ms is a real stall.
+  std::chrono::nanoseconds stall_threshold = std::chrono::milliseconds(10);
   // After a failure a connection waits initial, doubling up to max, before its next attempt.
   std::chrono::nanoseconds reconnect_backoff_initial = std::chrono::milliseconds(1);
   std::chrono::nanoseconds reconnect_backoff_max = std::chrono::milliseconds(50);

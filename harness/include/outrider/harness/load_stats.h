@@ -26,6 +26,10 @@ struct LoadCounts {
   // lag, CPU starvation) rather than queued behind busy connections: its own health signal,
   // counted whether or not they were then sent.
   uint64_t late_dispatch = 0;
+  // Dispatches the generator noticed more than stall_threshold (10 ms) late: a stall long enough
+  // to distort what it measures. Over 1% of requests makes a run invalid. A subset of
+  // late_dispatch.
+  uint64_t stalled_dispatch = 0;
   uint64_t status_1xx = 0;
   uint64_t status_2xx = 0;
   uint64_t status_3xx = 0;
@@ -63,6 +67,9 @@ struct LoadSecond {
   LoadCounts counts;
   // Corrected latency (from the scheduled send time) of this second's completed replies, ns.
   Histogram latency;
+  // The same for replies that were good for availability (not 5xx): a latency SLI's good events
+  // are those of this histogram at or below its threshold.
+  Histogram ok_latency;
 };
 
 struct LoadResult {

@@ -37,6 +37,8 @@ struct LoadRecord {
   uint64_t timed_out = 0;
   uint64_t late = 0;
   uint64_t not_sent = 0;
+  uint64_t late_dispatch = 0;     // late because the generator itself noticed them late
+  uint64_t stalled_dispatch = 0;  // noticed over 10 ms late: a generator stall
   std::map<std::string, uint64_t> status;  // "2xx" -> count
   LatencySummary latency_ms;               // from scheduled send time (CO corrected)
   LatencySummary service_time_ms;          // from actual send time
@@ -71,6 +73,54 @@ struct Series {
   std::vector<uint64_t> errors;
   std::vector<double> p50_ms;
   std::vector<double> p99_ms;
+  // SLO name -> window ("5m", "1h") -> burn rate at the end of each second of the run (0 during
+  // the warmup, which no SLI measures), aligned with the arrays above.
+  std::map<std::string, std::map<std::string, std::vector<double>>> burn_rate;
+};
+
+struct FindingRecord {
+  std::string kind;  // objective | page | ticket | budget
+  std::string slo;
+  std::string detail;
+  bool fails = false;  // listed in the gate's fail_on
+};
+
+struct SloRecord {
+  std::string name;
+  std::string sli;
+  double objective = 0;
+  double period_s = 0;
+  std::optional<double> threshold_ms;  // latency SLIs
+  uint64_t good = 0;
+  uint64_t total = 0;
+  double measured = 0;
+  bool met = true;
+  double budget_consumed = 0;
+  std::string verdict;  // pass | fail | inconclusive
+};
+
+struct AlertRecord {
+  std::string slo;
+  std::string severity;
+  double long_s = 0;
+  double short_s = 0;
+  double factor = 0;
+  double fired_at_s = 0;
+  std::optional<double> resolved_at_s;
+  std::string caused_by;  // the fault that started last before it fired, if any
+  std::optional<double> detect_s;  // fired_at_s - that fault's start
+};
+
+struct FaultRecord {
+  std::string name;
+  std::string kind;
+  std::string target;
+  std::string description;
+  double started_at_s = 0;
+  std::optional<double> ended_at_s;
+  bool effective = false;
+  std::string evidence;
+  uint64_t injections = 0;
 };
 
 struct LinkRecord {
@@ -93,8 +143,13 @@ struct Journal {
   double duration_s = 0;
   double startup_s = 0;  // pod start-up before the run's t=0 (negative at_s in the timeline)
   std::optional<std::string> verdict;
+  std::vector<FindingRecord> findings;
+  std::vector<std::string> invalid_reasons;  // why the run cannot be trusted, when invalid
   std::string harness_error;  // set when the harness failed
   LoadRecord load;
+  std::vector<SloRecord> slos;
+  std::vector<AlertRecord> alerts;
+  std::vector<FaultRecord> faults;
   std::vector<ProcessRecord> processes;
   std::vector<LinkRecord> links;
   std::vector<TimelineEvent> timeline;

@@ -1,0 +1,81 @@
+#pragma once
+
+// The state a link shares with its connections: the active faults as an immutable snapshot
+// (swapped under a mutex by the control thread, picked up by a connection when the version
+// moves, so the data plane reads one atomic per chunk) and the counters both sides update.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "outrider/faults/link_proxy.h"
+#include "outrider/faults/plan.h"
+
+namespace outrider::faults::detail {
+
+// Evidence counters of one applied fault; see FaultEvidence for what each counts per kind.
+struct FaultCounters {
+  std::atomic<uint64_t> injections{0};
+  std::atomic<uint64_t> opportunities{0};
+  std::atomic<uint64_t> connections_affected{0};
+  std::atomic<uint64_t> requests_affected{0};
+  std::atomic<uint64_t> bytes_affected{0};
+
+  void add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+    counter.fetch_add(n, std::memory_order_relaxed);
+  }
+};
+
+struct ActiveFault {
+  uint64_t instance = 0;  // unique per applyFault(): a re-applied name is a new fault
+  PlannedFault planned;
+  std::shared_ptr<FaultCounters> counters;
+};
+
+struct ActiveFaults {
+  std::vector<ActiveFault> faults;
+
+  const ActiveFault* find(uint64_t instance) const {
+    for (const auto& fault : faults) {
+      if (fault.instance == instance) {
+        return &fault;
+      }
+    }
+    return nullptr;
+  }
+};
+
+using ActiveFaultsPtr = std::shared_ptr<const ActiveFaults>;
+
+struct LinkShared {
+  explicit LinkShared(LinkConfig link_config) : config(std::move(link_config)) {}
+
+  ActiveFaultsPtr snapshot() const {
+    std::lock_guard lock(mutex);
+    return faults;
+  }
+  void publish(ActiveFaultsPtr next) {
+    {
+      std::lock_guard lock(mutex);
+      faults = std::move(next);
+    }
+    version.fetch_add(1, std::memory_order_release);
+  }
+
+  const LinkConfig config;
+  std::atomic<uint64_t> version{0};
+  mutable std::mutex mutex;
+  ActiveFaultsPtr faults = std::make_shared<const ActiveFaults>();
+
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> connect_errors{0};
+  std::atomic<uint64_t> active{0};
+  std::atomic<uint64_t> bytes_upstream{0};
+  std::atomic<uint64_t> bytes_downstream{0};
+  std::atomic<uint64_t> framing_errors{0};
+  std::atomic<uint64_t> local_replies{0};
+};
+
+}  // namespace outrider::faults::detail

@@ -1,0 +1,869 @@
+#include "link_session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include "outrider/faults/draw.h"
+
+namespace outrider::faults::detail {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using scenarios::Direction;
+using scenarios::FaultKind;
+using std::chrono::nanoseconds;
+
+namespace {
+
+constexpr auto UseTuple = asio::as_tuple(asio::use_awaitable);
+
+// A destination that reads slower than its source fills at most this much before the reader
+// waits (Toxiproxy buffers 1024 chunks): enough for 150ms of latency at ~50 MiB/s.
+constexpr size_t MaxQueuedItems = 1024;
+constexpr size_t MaxQueuedBytes = 8 * 1024 * 1024;
+// Bandwidth pacing writes a piece every 1/20 s, so a rate shows within a fraction of a second.
+constexpr uint64_t PacePiecesPerSecond = 20;
+
+bool affects(Direction direction, Way way) {
+  switch (direction) {
+    case Direction::Both:
+      return true;
+    case Direction::Downstream:
+      return way == Way::Down;
+    case Direction::Upstream:
+      return way == Way::Up;
+  }
+  return false;
+}
+
+// On http links these kinds are decided per request (their message and its reply); the others
+// act on the connection as a whole and are decided once per connection, as on tcp links.
+bool perMessage(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::Latency:
+    case FaultKind::Bandwidth:
+    case FaultKind::Slicer:
+    case FaultKind::Reset:
+    case FaultKind::Blackhole:
+    case FaultKind::HttpAbort:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool perChunk(FaultKind kind) {
+  return kind == FaultKind::Latency || kind == FaultKind::Bandwidth || kind == FaultKind::Slicer;
+}
+
+std::string localReply(int status, bool keep_alive, const std::string& fault_name) {
+  namespace http = boost::beast::http;
+  auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " +
+                    (reason.empty() || reason == "<unknown-status>" ? std::string("Fault")
+                                                                      : std::string(reason)) +
+                    "\r\nContent-Length: 0\r\n";
+  // Attribution, like Envoy's FI flag: the client can tell an injected reply from a real one.
+  out += "X-Outrider-Fault: " + fault_name + "\r\n";
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace
+
+LinkSession::LinkSession(std::shared_ptr<LinkShared> link, uint64_t number, tcp::socket client,
+                         tcp::socket target)
+    : link_(std::move(link)),
+      number_(number),
+      http_(link_->config.protocol == scenarios::LinkProtocol::Http),
+      client_(std::move(client)),
+      target_(std::move(target)),
+      to_target_(target_, client_.get_executor(), link_->bytes_upstream),
+      to_client_(client_, client_.get_executor(), link_->bytes_downstream),
+      reset_timer_(client_.get_executor()) {
+  if (http_) {
+    way(Way::Up).framer.emplace(/*requests=*/true);
+    way(Way::Down).framer.emplace(/*requests=*/false);
+  }
+}
+
+void LinkSession::start() {
+  auto self = shared_from_this();
+  auto executor = client_.get_executor();
+  asio::co_spawn(executor, writeLoop(self, Way::Up), asio::detached);
+  asio::co_spawn(executor, writeLoop(self, Way::Down), asio::detached);
+  asio::co_spawn(executor, readLoop(self, Way::Up), asio::detached);
+  asio::co_spawn(executor, readLoop(self, Way::Down), asio::detached);
+}
+
+void LinkSession::close() {
+  auto self = shared_from_this();
+  asio::post(client_.get_executor(), [self] { self->closeNow(false); });
+}
+
+void LinkSession::faultsChanged() {
+  auto self = shared_from_this();
+  asio::post(client_.get_executor(), [self] {
+    if (!self->closed_) {
+      self->refreshFaults();
+    }
+  });
+}
+
+// ---- readers --------------------------------------------------------------------------------
+
+awaitable<void> LinkSession::readLoop(std::shared_ptr<LinkSession> self, Way way) {
+  tcp::socket& from = way == Way::Up ? self->client_ : self->target_;
+  std::vector<char> buffer(self->link_->config.buffer_size);
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buffer), UseTuple);
+    if (self->closed_) {
+      co_return;
+    }
+    if (n > 0) {
+      const bool more = co_await self->onData(way, std::string_view(buffer.data(), n));
+      if (!more || self->closed_) {
+        co_return;
+      }
+    }
+    if (ec == asio::error::eof) {
+      co_await self->onEof(way);
+      co_return;
+    }
+    if (ec) {
+      self->closeNow(false);
+      co_return;
+    }
+  }
+}
+
+awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
+  refreshFaults();
+  if (closed_) {
+    co_return false;
+  }
+  WayState& state_of_way = way(w);
+  const uint64_t chunk = state_of_way.chunks++;
+  // The cheap path: a tcp link with nothing active is the plain proxy.
+  if (!http_ && faults_->faults.empty() && state_of_way.blackhole == 0) {
+    co_return co_await sendPlain(w, data);
+  }
+  if (!planChunk(w, data, chunk)) {
+    co_return false;
+  }
+  state_of_way.forwarding = true;
+  bool more = true;
+  for (const Effect& effect : state_of_way.effects) {
+    if (effect.kind == Effect::Kind::FlushLocals) {
+      flushLocals();
+      continue;
+    }
+    more = co_await forward(w, data, effect);
+    if (!more || closed_) {
+      more = false;
+      break;
+    }
+  }
+  state_of_way.forwarding = false;
+  if (more && w == Way::Down && !slots_.empty()) {
+    flushLocals();  // replies the link owes that were queued while this chunk went out
+  }
+  co_return more;
+}
+
+bool LinkSession::planChunk(Way w, std::string_view data, uint64_t chunk) {
+  WayState& s = way(w);
+  s.effects.clear();
+  if (!s.framer) {
+    return segmentEffect(w, 0, data.size(), chunk);
+  }
+  s.events.clear();
+  s.framer->feed(data, s.events);
+  size_t offset = 0;
+  for (const FrameEvent& event : s.events) {
+    switch (event.type) {
+      case FrameEvent::Type::Begin:
+        if (!beginMessage(w)) {
+          return false;
+        }
+        break;
+      case FrameEvent::Type::Head:
+        onHead(w, event.head);
+        break;
+      case FrameEvent::Type::End:
+        endMessage(w, event.head);
+        break;
+      case FrameEvent::Type::Raw:
+        link_->framing_errors.fetch_add(1, std::memory_order_relaxed);
+        s.aborting = false;
+        break;
+      case FrameEvent::Type::Data:
+        if (!segmentEffect(w, offset, event.length, chunk)) {
+          return false;
+        }
+        offset += event.length;
+        if (!s.effects.empty() && s.effects.back().close_after) {
+          return true;  // limit-data: nothing after the cut goes anywhere
+        }
+        break;
+    }
+  }
+  return true;
+}
+
+bool LinkSession::beginMessage(Way w) {
+  WayState& s = way(w);
+  if (w == Way::Up) {
+    s.request = next_request_++;
+  } else if (!slots_.empty() && !slots_.front().local) {
+    s.request = slots_.front().request;
+    next_unmatched_ = s.request + 1;
+  } else {
+    s.request = next_unmatched_++;  // a reply nobody asked for (or framing is lost upstream)
+  }
+  s.aborting = false;
+  for (const ActiveFault& fault : faults_->faults) {
+    const auto& spec = fault.planned.spec;
+    if (fault.planned.kind == FaultKind::HttpAbort) {
+      if (w != Way::Up || s.aborting) {
+        continue;
+      }
+      fault.counters->add(fault.counters->opportunities);
+      if (decide(fault.planned, number_, s.request)) {
+        s.aborting = true;
+        s.abort_status = spec.status;
+        s.abort_name = fault.planned.name;
+        s.abort_counters = fault.counters;
+      }
+      continue;
+    }
+    if (!perMessage(fault.planned.kind) || !affects(spec.direction, w)) {
+      continue;
+    }
+    FaultConn& conn = state(fault);
+    fault.counters->add(fault.counters->opportunities);
+    const int i = static_cast<int>(w);
+    conn.message[i] = s.request;
+    conn.message_hit[i] = decide(fault.planned, number_, s.request);
+    if (!conn.message_hit[i]) {
+      continue;
+    }
+    switch (fault.planned.kind) {
+      case FaultKind::Latency:
+        conn.message_delay[i] = drawDelay(fault, w, s.request);
+        [[fallthrough]];
+      case FaultKind::Bandwidth:
+      case FaultKind::Slicer:
+        fault.counters->add(fault.counters->injections);
+        fault.counters->add(fault.counters->requests_affected);
+        affect(fault, conn);
+        break;
+      case FaultKind::Reset:
+        fault.counters->add(fault.counters->requests_affected);
+        armReset(fault);
+        if (closed_) {
+          return false;
+        }
+        break;
+      case FaultKind::Blackhole:
+        fault.counters->add(fault.counters->requests_affected);
+        if (s.blackhole == 0) {
+          // A reply cannot be skipped without handing the next one to the wrong request, so
+          // the blackhole holds the rest of this direction, as on a tcp link.
+          s.blackhole = fault.instance;
+          fault.counters->add(fault.counters->injections);
+          affect(fault, conn);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+void LinkSession::onHead(Way w, const FrameHead& head) {
+  WayState& s = way(w);
+  if (w != Way::Up) {
+    return;
+  }
+  if (s.aborting) {
+    s.abort_counters->add(s.abort_counters->injections);
+    s.abort_counters->add(s.abort_counters->requests_affected);
+    slots_.push_back({s.request, true, localReply(s.abort_status, head.keep_alive, s.abort_name),
+                      !head.keep_alive});
+    if (!way(Way::Down).forwarding) {
+      flushLocals();
+    }
+    return;
+  }
+  slots_.push_back({s.request, false, {}, false});
+  way(Way::Down).framer->expectResponse(head.head_request, head.connect);
+}
+
+void LinkSession::endMessage(Way w, const FrameHead& head) {
+  WayState& s = way(w);
+  if (w == Way::Up) {
+    s.aborting = false;
+    return;
+  }
+  if (head.status >= 100 && head.status < 200 && head.status != 101) {
+    return;  // an interim reply; the final one follows
+  }
+  if (!slots_.empty() && !slots_.front().local) {
+    slots_.pop_front();
+  }
+  Effect flush;
+  flush.kind = Effect::Kind::FlushLocals;
+  s.effects.push_back(flush);
+}
+
+bool LinkSession::segmentEffect(Way w, size_t offset, size_t length, uint64_t chunk) {
+  WayState& s = way(w);
+  Effect effect;
+  effect.offset = offset;
+  effect.length = length;
+  if (w == Way::Up && s.aborting) {
+    effect.drop = true;  // the request is answered here; the target never sees it
+    s.abort_counters->add(s.abort_counters->bytes_affected, length);
+    s.effects.push_back(effect);
+    return true;
+  }
+  if (s.blackhole != 0 && swallow(w, length)) {
+    effect.drop = true;
+    s.effects.push_back(effect);
+    return true;
+  }
+  const int i = static_cast<int>(w);
+  for (const ActiveFault& fault : faults_->faults) {
+    const FaultKind kind = fault.planned.kind;
+    const auto& spec = fault.planned.spec;
+    if (kind == FaultKind::HttpAbort || kind == FaultKind::Refuse || !affects(spec.direction, w)) {
+      continue;
+    }
+    FaultConn& conn = state(fault);
+    const bool per_message = http_ && perMessage(kind);
+    bool hit = false;
+    if (per_message) {
+      hit = conn.message[i] == s.request && conn.message_hit[i];
+    } else {
+      hit = connectionHit(fault, conn);
+      if (perChunk(kind)) {
+        fault.counters->add(fault.counters->opportunities);
+      }
+    }
+    if (!hit) {
+      continue;
+    }
+    switch (kind) {
+      case FaultKind::Latency:
+        effect.delayed = true;
+        effect.delay += per_message ? conn.message_delay[i] : drawDelay(fault, w, chunk);
+        break;
+      case FaultKind::Bandwidth:
+        effect.pace_rate = effect.pace_rate == 0
+                               ? spec.rate_bytes_per_s
+                               : std::min(effect.pace_rate, spec.rate_bytes_per_s);
+        break;
+      case FaultKind::Slicer:
+        if (!effect.slice) {
+          effect.slice = sliceSpec(fault, w, chunk);
+        }
+        break;
+      case FaultKind::Reset:
+        if (!per_message) {
+          armReset(fault);
+          if (closed_) {
+            return false;
+          }
+        }
+        break;
+      case FaultKind::Blackhole:
+        if (s.blackhole == 0) {
+          s.blackhole = fault.instance;
+          fault.counters->add(fault.counters->injections);
+          affect(fault, conn);
+        }
+        break;
+      case FaultKind::LimitData: {
+        const uint64_t left = spec.bytes - std::min(spec.bytes, conn.bytes[i]);
+        const uint64_t take = std::min<uint64_t>(left, effect.length);
+        conn.bytes[i] += take;
+        if (conn.bytes[i] >= spec.bytes) {
+          fault.counters->add(fault.counters->bytes_affected, effect.length - take);
+          effect.length = static_cast<size_t>(take);
+          effect.close_after = true;
+          if (!conn.cut) {
+            conn.cut = true;
+            fault.counters->add(fault.counters->injections);
+            affect(fault, conn);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (perChunk(kind)) {
+      fault.counters->add(fault.counters->bytes_affected, length);
+      if (!per_message) {
+        fault.counters->add(fault.counters->injections);
+        affect(fault, conn);
+      }
+    }
+  }
+  if (s.blackhole != 0 && swallow(w, length)) {
+    effect.drop = true;
+    effect.close_after = false;
+  }
+  s.effects.push_back(effect);
+  return true;
+}
+
+bool LinkSession::swallow(Way w, size_t length) {
+  // Held: nothing of this direction goes out until the blackhole is removed.
+  WayState& s = way(w);
+  const ActiveFault* hole = faults_->find(s.blackhole);
+  if (!hole) {
+    return false;
+  }
+  hole->counters->add(hole->counters->bytes_affected, length);
+  s.swallowed = true;
+  return true;
+}
+
+awaitable<void> LinkSession::onEof(Way w) {
+  refreshFaults();
+  if (closed_) {
+    co_return;
+  }
+  WayState& s = way(w);
+  if (s.framer) {
+    s.events.clear();
+    s.framer->feedEof(s.events);
+    for (const FrameEvent& event : s.events) {
+      if (event.type == FrameEvent::Type::End) {
+        endMessage(w, event.head);
+      }
+    }
+    s.effects.clear();  // the flush below covers the end of a body delimited by EOF
+    if (w == Way::Down) {
+      flushLocals();
+    }
+  }
+  for (const ActiveFault& fault : faults_->faults) {
+    // A hit connection that sent nothing yet is held at its close all the same.
+    if (s.blackhole == 0 && !http_ && fault.planned.kind == FaultKind::Blackhole &&
+        affects(fault.planned.spec.direction, w)) {
+      FaultConn& conn = state(fault);
+      if (connectionHit(fault, conn)) {
+        s.blackhole = fault.instance;
+        fault.counters->add(fault.counters->injections);
+        affect(fault, conn);
+      }
+    }
+  }
+  if (s.blackhole != 0 && swallow(w, 0)) {
+    co_return;  // the close is held too: the peer keeps waiting
+  }
+  nanoseconds delay{0};
+  for (const ActiveFault& fault : faults_->faults) {
+    if (fault.planned.kind != FaultKind::SlowClose ||
+        !affects(fault.planned.spec.direction, w)) {
+      continue;
+    }
+    FaultConn& conn = state(fault);
+    if (connectionHit(fault, conn)) {
+      delay = std::max(delay, fault.planned.spec.delay);
+      fault.counters->add(fault.counters->injections);
+      affect(fault, conn);
+    }
+  }
+  Item shutdown;
+  shutdown.kind = Item::Kind::Shutdown;
+  if (delay.count() > 0) {
+    shutdown.due.emplace(client_.get_executor());
+    shutdown.due->expires_after(delay);
+  }
+  co_await enqueue(w, std::move(shutdown));
+}
+
+awaitable<bool> LinkSession::forward(Way w, std::string_view data, const Effect& effect) {
+  if (!effect.drop && effect.length > 0) {
+    std::string_view bytes = data.substr(effect.offset, effect.length);
+    if (!effect.delayed && effect.pace_rate == 0 && !effect.slice) {
+      const bool sent = co_await sendPlain(w, bytes);
+      if (!sent) {
+        co_return false;
+      }
+    } else {
+      Item item;
+      item.bytes.assign(bytes.begin(), bytes.end());
+      if (effect.delayed) {
+        // Armed now, when the bytes arrived, so the delay does not add up across chunks.
+        item.due.emplace(client_.get_executor());
+        item.due->expires_after(effect.delay);
+      }
+      item.pace_rate = effect.pace_rate;
+      item.slice = effect.slice;
+      const bool queued = co_await enqueue(w, std::move(item));
+      if (!queued) {
+        co_return false;
+      }
+    }
+  }
+  if (effect.close_after) {
+    Item close;
+    close.kind = Item::Kind::Close;
+    co_await enqueue(w, std::move(close));
+    co_return false;
+  }
+  co_return true;
+}
+
+// ---- writers --------------------------------------------------------------------------------
+
+awaitable<bool> LinkSession::sendPlain(Way w, std::string_view data) {
+  Outbound& o = out(w);
+  if (o.done) {
+    co_return true;
+  }
+  if (o.busy || !o.queue.empty()) {
+    Item item;
+    item.bytes.assign(data.begin(), data.end());
+    co_return co_await enqueue(w, std::move(item));
+  }
+  o.busy = true;
+  auto [ec, written] = co_await asio::async_write(o.socket, asio::buffer(data), UseTuple);
+  o.counter.fetch_add(written, std::memory_order_relaxed);
+  o.busy = false;
+  if (!o.queue.empty()) {
+    o.wakeup.cancel();
+  }
+  if (ec) {
+    closeNow(false);
+    co_return false;
+  }
+  co_return !closed_;
+}
+
+awaitable<bool> LinkSession::enqueue(Way w, Item item) {
+  Outbound& o = out(w);
+  while (!closed_ && (o.queue.size() >= MaxQueuedItems || o.queued_bytes >= MaxQueuedBytes)) {
+    o.space.expires_at(asio::steady_timer::time_point::max());
+    co_await o.space.async_wait(UseTuple);
+  }
+  if (closed_) {
+    co_return false;
+  }
+  pushItem(w, std::move(item));
+  co_return true;
+}
+
+void LinkSession::pushItem(Way w, Item item) {
+  Outbound& o = out(w);
+  if (o.done || closed_) {
+    return;
+  }
+  o.queued_bytes += item.bytes.size();
+  o.queue.push_back(std::move(item));
+  o.wakeup.cancel();
+}
+
+awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w) {
+  Outbound& o = self->out(w);
+  for (;;) {
+    while (!self->closed_ && (o.queue.empty() || o.busy)) {
+      if (o.queue.empty()) {
+        o.pace_anchored = false;  // idle: the next paced byte starts a new schedule
+      }
+      o.wakeup.expires_at(asio::steady_timer::time_point::max());
+      co_await o.wakeup.async_wait(UseTuple);
+    }
+    if (self->closed_) {
+      co_return;
+    }
+    Item item = std::move(o.queue.front());
+    o.queue.pop_front();
+    o.queued_bytes -= item.bytes.size();
+    o.space.cancel();
+    o.busy = true;
+    const bool more = co_await self->deliver(w, item);
+    o.busy = false;
+    if (!more || self->closed_) {
+      co_return;
+    }
+  }
+}
+
+awaitable<bool> LinkSession::deliver(Way w, Item& item) {
+  Outbound& o = out(w);
+  if (item.due) {
+    o.waiting = &*item.due;
+    co_await item.due->async_wait(UseTuple);
+    o.waiting = nullptr;
+    if (closed_) {
+      co_return false;
+    }
+  }
+  switch (item.kind) {
+    case Item::Kind::Close:
+      closeNow(false);
+      co_return false;
+    case Item::Kind::Shutdown: {
+      boost::system::error_code ignored;
+      o.socket.shutdown(tcp::socket::shutdown_send, ignored);
+      o.done = true;
+      finishWay(w);
+      co_return false;
+    }
+    case Item::Kind::Data:
+      break;
+  }
+  if (item.pace_rate == 0) {
+    o.pace_anchored = false;
+  }
+  co_return co_await writeData(w, item);
+}
+
+awaitable<bool> LinkSession::writeData(Way w, Item& item) {
+  Outbound& o = out(w);
+  const char* data = item.bytes.data();
+  size_t left = item.bytes.size();
+  uint64_t slice_number = 0;
+  while (left > 0) {
+    size_t slice = left;
+    if (item.slice) {
+      const auto& spec = *item.slice;
+      const double u = uniform01(spec.seed, spec.stream, slice_number++);
+      const double size = static_cast<double>(spec.average) +
+                          (2.0 * u - 1.0) * static_cast<double>(spec.variation);
+      slice = std::min(left, static_cast<size_t>(std::max(1.0, std::round(size))));
+    }
+    size_t sent = 0;
+    while (sent < slice) {
+      size_t piece = slice - sent;
+      if (item.pace_rate > 0) {
+        piece = std::min<size_t>(piece,
+                                 std::max<uint64_t>(1, item.pace_rate / PacePiecesPerSecond));
+        // Continue the schedule while busy so timer overshoot does not add up; start a new one
+        // after an idle spell so a quiet link cannot bank a burst.
+        const nanoseconds interval(static_cast<int64_t>(piece * 1'000'000'000ULL /
+                                                        item.pace_rate));
+        if (o.pace_anchored) {
+          o.pace.expires_at(o.pace.expiry() + interval);
+        } else {
+          o.pace.expires_after(interval);
+          o.pace_anchored = true;
+        }
+        co_await o.pace.async_wait(UseTuple);
+        if (closed_) {
+          co_return false;
+        }
+      }
+      auto [ec, written] =
+          co_await asio::async_write(o.socket, asio::buffer(data + sent, piece), UseTuple);
+      o.counter.fetch_add(written, std::memory_order_relaxed);
+      if (ec) {
+        closeNow(false);
+        co_return false;
+      }
+      sent += piece;
+    }
+    data += slice;
+    left -= slice;
+    if (item.slice && left > 0 && item.slice->delay.count() > 0) {
+      o.pause.expires_after(item.slice->delay);
+      co_await o.pause.async_wait(UseTuple);
+      if (closed_) {
+        co_return false;
+      }
+    }
+  }
+  co_return true;
+}
+
+// ---- faults ---------------------------------------------------------------------------------
+
+void LinkSession::refreshFaults() {
+  const uint64_t version = link_->version.load(std::memory_order_acquire);
+  if (version == version_ && faults_) {
+    return;
+  }
+  version_ = version;
+  faults_ = link_->snapshot();
+  // Revert what removed faults left behind. A held direction has lost bytes (or its close), so
+  // the stream cannot carry on: close it, as Toxiproxy closes a timeout toxic's stub.
+  for (auto& s : ways_) {
+    if (s.blackhole != 0 && !faults_->find(s.blackhole)) {
+      if (s.swallowed) {
+        closeNow(false);
+        return;
+      }
+      s.blackhole = 0;
+    }
+  }
+  if (reset_instance_ != 0 && !faults_->find(reset_instance_)) {
+    reset_instance_ = 0;
+    reset_timer_.cancel();
+  }
+  std::erase_if(conns_, [this](const FaultConn& c) { return !faults_->find(c.instance); });
+}
+
+LinkSession::FaultConn& LinkSession::state(const ActiveFault& fault) {
+  for (auto& conn : conns_) {
+    if (conn.instance == fault.instance) {
+      return conn;
+    }
+  }
+  FaultConn conn;
+  conn.instance = fault.instance;
+  conns_.push_back(conn);
+  return conns_.back();
+}
+
+bool LinkSession::connectionHit(const ActiveFault& fault, FaultConn& conn) {
+  if (!conn.seen) {
+    // Decided at the first byte the connection shows this fault, keyed by the accept ordinal.
+    conn.seen = true;
+    conn.hit = decide(fault.planned, number_, 0);
+    if (!perChunk(fault.planned.kind)) {
+      fault.counters->add(fault.counters->opportunities);
+    }
+  }
+  return conn.hit;
+}
+
+void LinkSession::affect(const ActiveFault& fault, FaultConn& conn) {
+  if (!conn.affected) {
+    conn.affected = true;
+    fault.counters->add(fault.counters->connections_affected);
+  }
+}
+
+nanoseconds LinkSession::drawDelay(const ActiveFault& fault, Way w, uint64_t n) const {
+  const auto& spec = fault.planned.spec;
+  nanoseconds delay = spec.latency;
+  if (spec.jitter.count() > 0) {
+    // Toxiproxy's latency ± U[-jitter, +jitter), drawn at the chunk's or request's position.
+    const double u = uniform01(purposeSeed(fault.planned.seed, DrawPurpose::Jitter),
+                               mixKeys(number_, static_cast<uint64_t>(w)), n);
+    delay += nanoseconds(
+        static_cast<int64_t>((2.0 * u - 1.0) * static_cast<double>(spec.jitter.count())));
+  }
+  return std::max(delay, nanoseconds(0));
+}
+
+LinkSession::SliceSpec LinkSession::sliceSpec(const ActiveFault& fault, Way w, uint64_t n) const {
+  const auto& spec = fault.planned.spec;
+  SliceSpec slice;
+  slice.average = std::max<uint64_t>(1, spec.average_size);
+  slice.variation = std::min(spec.size_variation, slice.average - 1);
+  slice.delay = spec.delay;
+  slice.seed = purposeSeed(fault.planned.seed, DrawPurpose::SliceSize);
+  slice.stream = mixKeys(mixKeys(number_, static_cast<uint64_t>(w)), n);
+  return slice;
+}
+
+void LinkSession::armReset(const ActiveFault& fault) {
+  if (reset_instance_ != 0) {
+    return;  // one reset pending is enough
+  }
+  FaultConn& conn = state(fault);
+  if (fault.planned.spec.after.count() == 0) {
+    fault.counters->add(fault.counters->injections);
+    affect(fault, conn);
+    closeNow(/*reset=*/true);
+    return;
+  }
+  reset_instance_ = fault.instance;
+  reset_timer_.expires_after(fault.planned.spec.after);
+  asio::co_spawn(client_.get_executor(), resetLater(shared_from_this(), fault.instance),
+                 asio::detached);
+}
+
+awaitable<void> LinkSession::resetLater(std::shared_ptr<LinkSession> self, uint64_t instance) {
+  auto [ec] = co_await self->reset_timer_.async_wait(UseTuple);
+  if (ec || self->closed_ || self->reset_instance_ != instance) {
+    co_return;
+  }
+  self->refreshFaults();
+  const ActiveFault* fault = self->faults_->find(instance);
+  if (self->closed_ || !fault) {
+    co_return;  // removed meanwhile: a reverted fault resets nothing
+  }
+  fault->counters->add(fault->counters->injections);
+  self->affect(*fault, self->state(*fault));
+  self->closeNow(/*reset=*/true);
+}
+
+// ---- replies the link owes, and the end --------------------------------------------------
+
+void LinkSession::flushLocals() {
+  // Without response framing the order of replies is unknown; send what the link owes now.
+  const bool lost = way(Way::Down).framer && way(Way::Down).framer->raw();
+  while (!slots_.empty() && (slots_.front().local || lost)) {
+    Slot slot = std::move(slots_.front());
+    slots_.pop_front();
+    if (!slot.local) {
+      continue;
+    }
+    Item reply;
+    reply.bytes.assign(slot.reply.begin(), slot.reply.end());
+    pushItem(Way::Down, std::move(reply));
+    link_->local_replies.fetch_add(1, std::memory_order_relaxed);
+    if (slot.close_after) {
+      Item close;
+      close.kind = Item::Kind::Close;
+      pushItem(Way::Down, std::move(close));
+    }
+  }
+}
+
+void LinkSession::finishWay(Way w) {
+  way(w).finished = true;
+  if (way(Way::Up).finished && way(Way::Down).finished) {
+    closeNow(false);
+  }
+}
+
+void LinkSession::closeNow(bool reset) {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  boost::system::error_code ignored;
+  if (reset) {
+    // SO_LINGER 0 then close: the kernel sends RST and drops what is unsent (reset_peer).
+    client_.set_option(asio::socket_base::linger(true, 0), ignored);
+    target_.set_option(asio::socket_base::linger(true, 0), ignored);
+  }
+  client_.close(ignored);
+  target_.close(ignored);
+  for (Outbound* o : {&to_target_, &to_client_}) {
+    o->wakeup.cancel();
+    o->space.cancel();
+    o->pace.cancel();
+    o->pause.cancel();
+    if (o->waiting) {
+      o->waiting->cancel();
+    }
+    o->queue.clear();
+    o->queued_bytes = 0;
+  }
+  reset_timer_.cancel();
+  link_->active.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace outrider::faults::detail

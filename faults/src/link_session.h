@@ -1,0 +1,199 @@
+#pragma once
+
+// One proxied connection of a link: the client and target sockets, a reader per direction that
+// applies the active faults to what it reads, and a writer per destination that delivers what
+// was delayed, paced or sliced, in order. Everything runs on the connection's strand.
+//
+// The no-fault path stays what the plain proxy did: a reader that finds its destination idle
+// writes the chunk itself (one atomic load per chunk tells it no fault changed). Only delayed,
+// paced or sliced data, and what must follow it, goes through the destination's queue.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "active_faults.h"
+#include "http_framer.h"
+
+namespace outrider::faults::detail {
+
+// Up: client -> target (requests). Down: target -> client (replies).
+enum class Way : uint8_t { Up = 0, Down = 1 };
+
+class LinkSession : public std::enable_shared_from_this<LinkSession> {
+ public:
+  using tcp = boost::asio::ip::tcp;
+
+  // `number`: the connection's 0-based accept ordinal on the link, the key of its draws.
+  LinkSession(std::shared_ptr<LinkShared> link, uint64_t number, tcp::socket client,
+              tcp::socket target);
+  LinkSession(const LinkSession&) = delete;
+  LinkSession& operator=(const LinkSession&) = delete;
+
+  // Spawns the readers and writers on the connection's strand.
+  void start();
+  // Closes both sockets (FIN). Any thread.
+  void close();
+  // The link's fault set changed: revert what removed faults left behind. Any thread.
+  void faultsChanged();
+
+ private:
+  struct SliceSpec {
+    uint64_t average = 0;
+    uint64_t variation = 0;
+    std::chrono::nanoseconds delay{0};
+    uint64_t seed = 0;
+    uint64_t stream = 0;
+  };
+
+  // What goes out to one socket, in order.
+  struct Item {
+    enum class Kind { Data, Shutdown, Close };
+    Kind kind = Kind::Data;
+    std::vector<char> bytes;
+    std::optional<boost::asio::steady_timer> due;  // latency: armed when the bytes arrived
+    uint64_t pace_rate = 0;                        // bandwidth: bytes per second, 0 = unpaced
+    std::optional<SliceSpec> slice;
+  };
+
+  struct Outbound {
+    Outbound(tcp::socket& s, const boost::asio::any_io_executor& executor,
+             std::atomic<uint64_t>& bytes_counter)
+        : socket(s), wakeup(executor), space(executor), pace(executor), pause(executor),
+          counter(bytes_counter) {}
+    tcp::socket& socket;
+    std::deque<Item> queue;
+    size_t queued_bytes = 0;
+    bool busy = false;           // a write to this socket is in progress (inline or writer)
+    bool done = false;           // its direction was shut down: nothing more goes out
+    bool pace_anchored = false;  // pace.expiry() is the schedule to continue from
+    boost::asio::steady_timer wakeup;  // condition variables: waited on at max, cancelled to wake
+    boost::asio::steady_timer space;
+    boost::asio::steady_timer pace;
+    boost::asio::steady_timer pause;
+    boost::asio::steady_timer* waiting = nullptr;  // an item's due timer the writer waits on
+    std::atomic<uint64_t>& counter;
+  };
+
+  // What one active fault remembers about this connection.
+  struct FaultConn {
+    static constexpr uint64_t NoMessage = ~0ULL;
+    uint64_t instance = 0;
+    bool seen = false;  // the per-connection decision is made (and the connection counted)
+    bool hit = false;
+    bool affected = false;  // counted in connections_affected
+    bool cut = false;       // limit-data: counted once
+    uint64_t bytes[2] = {0, 0};  // limit-data, per way
+    // http: the decision taken at the first byte of each way's current message
+    uint64_t message[2] = {NoMessage, NoMessage};
+    bool message_hit[2] = {false, false};
+    std::chrono::nanoseconds message_delay[2] = {};
+  };
+
+  // What a reader does with one run of bytes of one message.
+  struct Effect {
+    enum class Kind { Bytes, FlushLocals };
+    Kind kind = Kind::Bytes;
+    size_t offset = 0;
+    size_t length = 0;
+    bool drop = false;
+    bool delayed = false;
+    std::chrono::nanoseconds delay{0};
+    uint64_t pace_rate = 0;
+    std::optional<SliceSpec> slice;
+    bool close_after = false;  // limit-data reached: close once these bytes are out
+  };
+
+  struct WayState {
+    uint64_t chunks = 0;  // chunks read: the draw position of per-chunk faults on tcp links
+    std::optional<HttpFramer> framer;
+    std::vector<FrameEvent> events;
+    std::vector<Effect> effects;
+    uint64_t request = 0;  // the request number of the current message (http)
+    bool forwarding = false;
+    bool aborting = false;  // Up: the current request is answered by the link
+    int abort_status = 503;
+    std::string abort_name;
+    std::shared_ptr<FaultCounters> abort_counters;
+    uint64_t blackhole = 0;  // the blackhole instance holding this way (0: none)
+    bool swallowed = false;  // the blackhole ate bytes or the EOF
+    bool finished = false;   // its close reached the destination
+  };
+
+  // A reply owed to the client, in request order: the target's or the link's own (http-abort).
+  struct Slot {
+    uint64_t request = 0;
+    bool local = false;
+    std::string reply;
+    bool close_after = false;
+  };
+
+  static boost::asio::awaitable<void> readLoop(std::shared_ptr<LinkSession> self, Way way);
+  static boost::asio::awaitable<void> writeLoop(std::shared_ptr<LinkSession> self, Way way);
+  static boost::asio::awaitable<void> resetLater(std::shared_ptr<LinkSession> self,
+                                                 uint64_t instance);
+
+  boost::asio::awaitable<bool> onData(Way way, std::string_view data);
+  boost::asio::awaitable<void> onEof(Way way);
+  boost::asio::awaitable<bool> forward(Way way, std::string_view data, const Effect& effect);
+  boost::asio::awaitable<bool> sendPlain(Way way, std::string_view data);
+  boost::asio::awaitable<bool> enqueue(Way way, Item item);
+  boost::asio::awaitable<bool> deliver(Way way, Item& item);
+  boost::asio::awaitable<bool> writeData(Way way, Item& item);
+
+  // The synchronous half of a chunk: framing, decisions, counters and the effects to apply.
+  // False: stop (the connection was reset).
+  bool planChunk(Way way, std::string_view data, uint64_t chunk);
+  bool beginMessage(Way way);
+  void onHead(Way way, const FrameHead& head);
+  void endMessage(Way way, const FrameHead& head);
+  bool segmentEffect(Way way, size_t offset, size_t length, uint64_t chunk);
+  // The way's blackhole is active: count `length` bytes as swallowed. False: it is gone.
+  bool swallow(Way way, size_t length);
+
+  void refreshFaults();
+  FaultConn& state(const ActiveFault& fault);
+  bool connectionHit(const ActiveFault& fault, FaultConn& conn);
+  void affect(const ActiveFault& fault, FaultConn& conn);
+  std::chrono::nanoseconds drawDelay(const ActiveFault& fault, Way way, uint64_t n) const;
+  SliceSpec sliceSpec(const ActiveFault& fault, Way way, uint64_t n) const;
+  void armReset(const ActiveFault& fault);
+  void pushItem(Way way, Item item);
+  void flushLocals();
+  void finishWay(Way way);
+  void closeNow(bool reset);
+
+  WayState& way(Way w) { return ways_[static_cast<int>(w)]; }
+  Outbound& out(Way w) { return w == Way::Up ? to_target_ : to_client_; }
+
+  std::shared_ptr<LinkShared> link_;
+  const uint64_t number_;
+  const bool http_;
+  tcp::socket client_;
+  tcp::socket target_;
+  Outbound to_target_;
+  Outbound to_client_;
+  boost::asio::steady_timer reset_timer_;
+  uint64_t reset_instance_ = 0;
+  bool closed_ = false;
+
+  uint64_t version_ = 0;
+  ActiveFaultsPtr faults_;
+  std::vector<FaultConn> conns_;
+  WayState ways_[2];
+  std::deque<Slot> slots_;
+  uint64_t next_request_ = 0;
+  uint64_t next_unmatched_ = 0;
+};
+
+}  // namespace outrider::faults::detail

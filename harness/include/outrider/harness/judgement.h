@@ -1,0 +1,38 @@
+#pragma once
+
+// From what the load generator measured to the SLO engine's verdict: each second's requests
+// become each SLO's good and total events, fed to the engine in order. Pure: the same LoadResult
+// gives the same judgement.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "outrider/common/result.h"
+#include "outrider/harness/load_stats.h"
+#include "outrider/scenarios/scenario.h"
+#include "outrider/slo/engine.h"
+
+namespace outrider::harness {
+
+// The events one measured second holds for one SLO:
+//  availability: total = requests scheduled in it; good = those completed in time, not 5xx
+//  latency:      the same total; good = not-5xx replies at or below the threshold
+std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos, const LoadSecond& second);
+
+struct RunJudgement {
+  std::vector<slo::SloReport> reports;
+  std::vector<slo::AlertRecord> alerts;
+  // SLO -> window -> burn rate per second of the run (0 during the warmup).
+  std::map<std::string, std::map<std::string, std::vector<double>>> burn_rate;
+  slo::Judgement judgement;
+  std::vector<std::string> warnings;
+};
+
+// Feeds every measured second of `load` (run seconds warmup .. duration) to an SLO engine built
+// from the scenario, then judges the gate. invalid_reasons come from the harness (generator
+// behind schedule, a fault without effect, a harness failure).
+Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
+                              std::vector<std::string> invalid_reasons);
+
+}  // namespace outrider::harness
