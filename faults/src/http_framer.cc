@@ -1,5 +1,7 @@
 #include "http_framer.h"
 
+#include <optional>
+
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -49,50 +51,54 @@ class FramingParser final : public http::basic_parser<IsRequest> {
 
 }  // namespace
 
-// One of the two parser kinds, behind one interface.
+// One of the two parser kinds, behind one interface. Kept for the connection's life and rebuilt
+// in place per message, so framing allocates nothing per request.
 class HttpFramer::Parser {
  public:
-  explicit Parser(bool requests) {
-    if (requests) {
-      request_ = std::make_unique<FramingParser<true>>();
+  explicit Parser(bool requests) : requests_(requests) {}
+  void reset() {
+    if (requests_) {
+      request_.emplace();
     } else {
-      response_ = std::make_unique<FramingParser<false>>();
+      response_.emplace();
     }
   }
   size_t put(std::string_view data, error_code& ec) {
     auto buffer = boost::asio::const_buffer(data.data(), data.size());
-    return request_ ? request_->put(buffer, ec) : response_->put(buffer, ec);
+    return requests_ ? request_->put(buffer, ec) : response_->put(buffer, ec);
   }
   void putEof(error_code& ec) {
-    if (request_) {
+    if (requests_) {
       request_->put_eof(ec);
     } else {
       response_->put_eof(ec);
     }
   }
   void skip(bool v) {
-    if (response_) {
+    if (!requests_) {
       response_->skip(v);
     }
   }
-  bool gotSome() const { return request_ ? request_->got_some() : response_->got_some(); }
+  bool gotSome() const { return requests_ ? request_->got_some() : response_->got_some(); }
   bool headerDone() const {
-    return request_ ? request_->is_header_done() : response_->is_header_done();
+    return requests_ ? request_->is_header_done() : response_->is_header_done();
   }
-  bool done() const { return request_ ? request_->is_done() : response_->is_done(); }
-  bool needEof() const { return request_ ? request_->need_eof() : response_->need_eof(); }
-  bool keepAlive() const { return request_ ? request_->keep_alive() : response_->keep_alive(); }
-  bool upgrade() const { return request_ ? request_->upgrade() : response_->upgrade(); }
-  http::verb method() const { return request_ ? request_->method : http::verb::unknown; }
-  int status() const { return response_ ? response_->status : 0; }
-  int version() const { return request_ ? request_->version : response_->version; }
+  bool done() const { return requests_ ? request_->is_done() : response_->is_done(); }
+  bool needEof() const { return requests_ ? request_->need_eof() : response_->need_eof(); }
+  bool keepAlive() const { return requests_ ? request_->keep_alive() : response_->keep_alive(); }
+  bool upgrade() const { return requests_ ? request_->upgrade() : response_->upgrade(); }
+  http::verb method() const { return requests_ ? request_->method : http::verb::unknown; }
+  int status() const { return requests_ ? 0 : response_->status; }
+  int version() const { return requests_ ? request_->version : response_->version; }
 
  private:
-  std::unique_ptr<FramingParser<true>> request_;
-  std::unique_ptr<FramingParser<false>> response_;
+  bool requests_;
+  std::optional<FramingParser<true>> request_;
+  std::optional<FramingParser<false>> response_;
 };
 
-HttpFramer::HttpFramer(bool requests) : requests_(requests) {}
+HttpFramer::HttpFramer(bool requests)
+    : requests_(requests), parser_(std::make_unique<Parser>(requests)) {}
 HttpFramer::~HttpFramer() = default;
 HttpFramer::HttpFramer(HttpFramer&&) noexcept = default;
 HttpFramer& HttpFramer::operator=(HttpFramer&&) noexcept = default;
@@ -101,10 +107,11 @@ void HttpFramer::expectResponse(bool head_request, bool connect) {
   expected_.push_back({head_request, connect});
 }
 
-bool HttpFramer::inMessage() const { return parser_ != nullptr; }
+bool HttpFramer::inMessage() const { return in_message_; }
 
 void HttpFramer::begin(std::vector<FrameEvent>& out) {
-  parser_ = std::make_unique<Parser>(requests_);
+  parser_->reset();
+  in_message_ = true;
   head_emitted_ = false;
   current_ = {};
   if (!requests_ && !expected_.empty()) {
@@ -139,7 +146,7 @@ void HttpFramer::feed(std::string_view data, std::vector<FrameEvent>& out) {
       out.push_back({FrameEvent::Type::Data, data.size() - offset, {}});
       return;
     }
-    if (!parser_) {
+    if (!in_message_) {
       begin(out);
     }
     // Beast wants a whole header (or chunk line) in one buffer: bytes it left unconsumed wait in
@@ -202,7 +209,7 @@ void HttpFramer::feed(std::string_view data, std::vector<FrameEvent>& out) {
     out.push_back({FrameEvent::Type::End, 0, finished});
     offset = emitted;
     pending_.clear();
-    parser_.reset();
+    in_message_ = false;
     const bool informational = !requests_ && finished.status >= 100 && finished.status < 200;
     if (!requests_ && !informational && !expected_.empty()) {
       expected_.pop_front();
@@ -218,7 +225,7 @@ void HttpFramer::feed(std::string_view data, std::vector<FrameEvent>& out) {
 }
 
 void HttpFramer::feedEof(std::vector<FrameEvent>& out) {
-  if (raw_ || !parser_ || !parser_->gotSome()) {
+  if (raw_ || !in_message_ || !parser_->gotSome()) {
     return;
   }
   if (!pending_.empty() || !parser_->needEof()) {
@@ -231,7 +238,7 @@ void HttpFramer::feedEof(std::vector<FrameEvent>& out) {
       out.push_back({FrameEvent::Type::Head, 0, head()});
     }
     out.push_back({FrameEvent::Type::End, 0, head()});
-    parser_.reset();
+    in_message_ = false;
   }
 }
 

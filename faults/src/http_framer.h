@@ -71,9 +71,10 @@ class HttpFramer {
 
   bool requests_;
   bool raw_ = false;
+  bool in_message_ = false;
   bool head_emitted_ = false;
   uint64_t messages_ = 0;
-  std::unique_ptr<Parser> parser_;  // the current message's parser; null between messages
+  std::unique_ptr<Parser> parser_;  // rebuilt in place at each message's first byte
   std::string pending_;             // bytes of an unfinished header or chunk line
   std::deque<Expected> expected_;
   Expected current_;

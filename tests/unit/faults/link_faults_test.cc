@@ -1,0 +1,520 @@
+// Each link fault observed on real loopback sockets through a LinkProxy, with its evidence.
+
+#include <chrono>
+#include <string>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fake_http_server.h"
+#include "link_test_helpers.h"
+
+namespace outrider::faults::test {
+namespace {
+
+using namespace std::chrono_literals;
+using scenarios::Direction;
+using scenarios::FaultKind;
+using scenarios::LinkProtocol;
+using testing::HasSubstr;
+
+double millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string pattern(size_t size) {
+  std::string out(size, '\0');
+  for (size_t i = 0; i < size; ++i) {
+    out[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  }
+  return out;
+}
+
+// ---- latency --------------------------------------------------------------------------------
+
+// Downstream latency delays every reply by ≥ latency; requests reach the target at once.
+TEST(LinkLatencyTest, DelaysRepliesOnlyDownstream) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Latency);
+  fault.spec.latency = 150ms;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  for (int i = 0; i < 3; ++i) {
+    const std::string ping = "ping" + std::to_string(i);
+    const auto start = Clock::now();
+    ASSERT_FALSE(client.send(ping));
+    auto reply = client.read(ping.size(), 2s);
+    const double rtt = millisSince(start);
+    ASSERT_EQ(reply.data, ping);
+    EXPECT_GE(rtt, 150.0);
+    EXPECT_LT(rtt, 500.0);
+    EXPECT_LT(millis(upstream.arrivals().back() - start), 100.0) << "the request was delayed";
+  }
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_TRUE(evidence.active);
+  EXPECT_EQ(evidence.injections, 3u);
+  EXPECT_EQ(evidence.opportunities, 3u);
+  EXPECT_EQ(evidence.connections_affected, 1u);
+  EXPECT_EQ(evidence.bytes_affected, 15u);
+  EXPECT_EQ(evidence.evidence, "3 of 3 reply chunks delayed ≥150ms on 1 connection");
+
+  // Removed: the next reply is immediate, the evidence stays readable.
+  ASSERT_TRUE(link->removeFault(fault.name));
+  const auto start = Clock::now();
+  ASSERT_FALSE(client.send("fast"));
+  EXPECT_EQ(client.read(4, 2s).data, "fast");
+  EXPECT_LT(millisSince(start), 100.0);
+  evidence = link->faultEvidence(fault.name);
+  EXPECT_FALSE(evidence.active);
+  EXPECT_EQ(evidence.injections, 3u);
+}
+
+// Upstream latency delays requests on their way to the target.
+TEST(LinkLatencyTest, UpstreamDelaysRequests) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Latency);
+  fault.spec.latency = 120ms;
+  fault.spec.direction = Direction::Upstream;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  const auto start = Clock::now();
+  ASSERT_FALSE(client.send("hello"));
+  EXPECT_EQ(client.read(5, 2s).data, "hello");
+  ASSERT_FALSE(upstream.arrivals().empty());
+  EXPECT_GE(millis(upstream.arrivals().front() - start), 120.0);
+  EXPECT_EQ(link->faultEvidence(fault.name).evidence,
+            "1 of 1 request chunks delayed ≥120ms on 1 connection");
+}
+
+// With jitter, every byte still arrives once and in order.
+TEST(LinkLatencyTest, JitterPreservesOrder) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Latency);
+  fault.spec.latency = 40ms;
+  fault.spec.jitter = 35ms;
+  fault.spec.direction = Direction::Both;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  std::string sent;
+  for (int i = 0; i < 200; ++i) {
+    const std::string piece = fmt::format("<{}>", i);
+    sent += piece;
+    ASSERT_FALSE(client.send(piece));
+  }
+  auto reply = client.read(sent.size(), 5s);
+  EXPECT_EQ(reply.data, sent);
+  EXPECT_GE(link->faultEvidence(fault.name).injections, 2u);
+}
+
+// On a tcp link the probability is drawn per connection, keyed by its accept ordinal.
+TEST(LinkLatencyTest, TcpProbabilityIsPerConnectionAndSeeded) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Latency, "", /*run_seed=*/7);
+  fault.spec.latency = 80ms;
+  fault.spec.probability = 0.5;
+  ASSERT_TRUE(link->applyFault(fault));
+  uint64_t delayed = 0;
+  for (uint64_t connection = 0; connection < 16; ++connection) {
+    TestClient client;
+    ASSERT_FALSE(client.connect(link.port()));
+    const auto start = Clock::now();
+    ASSERT_FALSE(client.send("x"));
+    ASSERT_EQ(client.read(1, 2s).data, "x");
+    const bool was_delayed = millisSince(start) >= 80.0;
+    EXPECT_EQ(was_delayed, decide(fault, connection, 0)) << "connection " << connection;
+    delayed += was_delayed ? 1 : 0;
+  }
+  EXPECT_GT(delayed, 0u);
+  EXPECT_LT(delayed, 16u);
+  EXPECT_EQ(link->faultEvidence(fault.name).connections_affected, delayed);
+}
+
+// On an http link latency is drawn per request: exactly the requests decide() picks are late.
+TEST(LinkLatencyTest, HttpProbabilityIsPerRequest) {
+  outrider::test::FakeHttpServer server;
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::Latency, "", /*run_seed=*/11);
+  fault.spec.latency = 100ms;
+  fault.spec.probability = 0.5;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  uint64_t expected = 0;
+  for (uint64_t request = 0; request < 16; ++request) {
+    const auto start = Clock::now();
+    ASSERT_FALSE(client.send(httpGet("/r" + std::to_string(request))));
+    auto response = client.response(2s);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->result_int(), 200);
+    const bool late = millisSince(start) >= 100.0;
+    EXPECT_EQ(late, decide(fault, 0, request)) << "request " << request;
+    expected += decide(fault, 0, request) ? 1 : 0;
+  }
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, expected);
+  EXPECT_EQ(evidence.requests_affected, expected);
+  EXPECT_EQ(evidence.opportunities, 16u);
+  EXPECT_EQ(evidence.evidence,
+            std::to_string(expected) + " of 16 replies delayed ≥100ms");
+}
+
+// ---- reset, blackhole, refuse ----------------------------------------------------------------
+
+// reset: a TCP RST `after` the first reply byte; the client sees ECONNRESET.
+TEST(LinkResetTest, ResetsAfterFirstByte) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Reset);
+  fault.spec.after = 100ms;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  const auto start = Clock::now();
+  ASSERT_FALSE(client.send("hello"));
+  auto read = client.read(0, 2s);
+  EXPECT_FALSE(read.timed_out);
+  EXPECT_EQ(read.ec, asio::error::connection_reset) << read.ec.message();
+  EXPECT_GE(millisSince(start), 100.0);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 1u);
+  EXPECT_EQ(evidence.connections_affected, 1u);
+  EXPECT_EQ(evidence.evidence, "1 connection reset (1 connections seen)");
+}
+
+// reset with after = 0 drops the first reply and resets at once.
+TEST(LinkResetTest, ImmediateReset) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Reset);
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  ASSERT_FALSE(client.send("hello"));
+  auto read = client.read(0, 2s);
+  EXPECT_EQ(read.ec, asio::error::connection_reset) << read.ec.message();
+  EXPECT_EQ(read.data, "");
+}
+
+// blackhole: the reply never comes, the connection stays open; removing it closes the
+// connection, which has lost bytes.
+TEST(LinkBlackholeTest, HoldsThenClosesOnRemoval) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Blackhole);
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  ASSERT_FALSE(client.send("hello"));
+  auto read = client.read(5, 300ms);
+  EXPECT_TRUE(read.timed_out);
+  EXPECT_EQ(read.data, "");
+  EXPECT_EQ(upstream.bytesReceived(), 5u) << "requests still reach the target";
+  ASSERT_FALSE(client.send("more")) << "the connection is still open";
+  read = client.read(1, 200ms);
+  EXPECT_TRUE(read.timed_out) << read.ec.message();
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 1u);
+  EXPECT_GE(evidence.bytes_affected, 5u);
+  EXPECT_THAT(evidence.evidence, HasSubstr("1 connection held"));
+
+  ASSERT_TRUE(link->removeFault(fault.name));
+  read = client.read(0, 2s);
+  EXPECT_FALSE(read.timed_out);
+  EXPECT_EQ(read.data, "");
+  EXPECT_TRUE(read.ec == asio::error::eof || read.ec == asio::error::connection_reset);
+}
+
+// refuse: new connections are refused while existing ones carry on; removal listens again on
+// the same port.
+TEST(LinkRefuseTest, RefusesThenAcceptsAgain) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  TestClient existing;
+  ASSERT_FALSE(existing.connect(link.port()));
+  auto fault = linkFault(FaultKind::Refuse);
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient refused;
+  EXPECT_EQ(refused.connect(link.port()), asio::error::connection_refused);
+  ASSERT_FALSE(existing.send("still"));
+  EXPECT_EQ(existing.read(5, 2s).data, "still");
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 1u);
+  EXPECT_TRUE(evidence.effective());
+
+  ASSERT_TRUE(link->removeFault(fault.name));
+  TestClient again;
+  ASSERT_FALSE(again.connect(link.port()));
+  ASSERT_FALSE(again.send("back"));
+  EXPECT_EQ(again.read(4, 2s).data, "back");
+}
+
+// ---- bandwidth, limit-data, slicer, slow-close ---------------------------------------------
+
+// bandwidth: N bytes at R bytes/s take about N/R.
+TEST(LinkBandwidthTest, PacesToRate) {
+  const std::string payload = pattern(64 * 1024);
+  TcpUpstream upstream(TcpUpstream::Mode::Source, payload);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Bandwidth);
+  fault.spec.rate_bytes_per_s = 128 * 1024;  // 0.5 s for the payload
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  const auto start = Clock::now();
+  ASSERT_FALSE(client.connect(link.port()));
+  auto read = client.read(0, 5s);
+  const double elapsed = millisSince(start);
+  EXPECT_EQ(read.ec, asio::error::eof);
+  EXPECT_EQ(read.data, payload);
+  EXPECT_GE(elapsed, 450.0);
+  EXPECT_LE(elapsed, 700.0);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.bytes_affected, payload.size());
+  EXPECT_GE(evidence.injections, 1u);
+  EXPECT_THAT(evidence.evidence, HasSubstr("(64KiB) paced to 128KiB/s"));
+}
+
+// limit-data: the connection closes after that many bytes in the direction.
+TEST(LinkLimitDataTest, CutsAfterBytes) {
+  const std::string payload = pattern(10000);
+  TcpUpstream upstream(TcpUpstream::Mode::Source, payload);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::LimitData);
+  fault.spec.bytes = 1000;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  auto read = client.read(0, 2s);
+  EXPECT_FALSE(read.timed_out);
+  EXPECT_EQ(read.data, payload.substr(0, 1000));
+  EXPECT_TRUE(read.ec == asio::error::eof || read.ec == asio::error::connection_reset);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 1u);
+  EXPECT_EQ(evidence.evidence, "1 of 1 connections cut after 1000B");
+}
+
+// slicer: data arrives in many small pieces, every byte intact and in order.
+TEST(LinkSlicerTest, SlicesKeepEveryByte) {
+  const std::string payload = pattern(20000);
+  TcpUpstream upstream(TcpUpstream::Mode::Source, payload);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Slicer);
+  fault.spec.average_size = 1000;
+  fault.spec.size_variation = 500;
+  fault.spec.delay = 2ms;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  auto read = client.read(0, 5s);
+  EXPECT_EQ(read.ec, asio::error::eof);
+  EXPECT_EQ(read.data, payload);
+  // At least 14 slices of ≤ 1500 bytes went out 2ms apart; reads may merge a few.
+  EXPECT_GE(read.pieces.size(), 7u);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.bytes_affected, payload.size());
+  EXPECT_GE(evidence.injections, 1u);
+}
+
+// slow-close: the close reaches the client `delay` after the data.
+TEST(LinkSlowCloseTest, DelaysTheClose) {
+  TcpUpstream upstream(TcpUpstream::Mode::Source, "bye");
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::SlowClose);
+  fault.spec.delay = 300ms;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  auto data = client.read(3, 2s);
+  ASSERT_EQ(data.data, "bye");
+  const auto after_data = Clock::now();
+  auto end = client.read(0, 2s);
+  EXPECT_EQ(end.ec, asio::error::eof);
+  EXPECT_GE(millisSince(after_data), 250.0);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 1u);
+  EXPECT_EQ(evidence.evidence, "1 close delayed 300ms (1 connections seen)");
+}
+
+// ---- http-abort ------------------------------------------------------------------------------
+
+// p = 1: every request on a keep-alive connection gets the status; none reaches the target.
+TEST(LinkHttpAbortTest, AbortsEveryRequestKeepingTheConnection) {
+  outrider::test::FakeHttpServer server;
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::HttpAbort);
+  fault.spec.status = 503;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(client.send(httpGet("/a")));
+    auto response = client.response(2s);
+    ASSERT_TRUE(response.has_value()) << "request " << i;
+    EXPECT_EQ(response->result_int(), 503);
+    EXPECT_EQ(response->body(), "");
+    EXPECT_TRUE(response->keep_alive());
+    EXPECT_EQ((*response)["X-Outrider-Fault"], fault.name);
+  }
+  EXPECT_EQ(server.requests(), 0u);
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, 10u);
+  EXPECT_EQ(evidence.opportunities, 10u);
+  EXPECT_EQ(evidence.requests_affected, 10u);
+  EXPECT_EQ(evidence.evidence, "503 on 10 of 10 requests");
+  EXPECT_EQ(link->stats().local_replies, 10u);
+}
+
+// Runs `requests` sequential GETs on one keep-alive connection; returns how many got 503.
+uint64_t abortedOf(const PlannedFault& fault, uint64_t requests, uint64_t* upstream_requests) {
+  outrider::test::FakeHttpServer server;
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  EXPECT_TRUE(link->applyFault(fault));
+  TestClient client;
+  EXPECT_FALSE(client.connect(link.port()));
+  uint64_t aborted = 0;
+  for (uint64_t request = 0; request < requests; ++request) {
+    EXPECT_FALSE(client.send(httpGet("/p")));
+    auto response = client.response(2s);
+    if (!response) {
+      ADD_FAILURE() << "no response to request " << request;
+      break;
+    }
+    const bool is_abort = response->result_int() == 503;
+    EXPECT_EQ(is_abort, decide(fault, 0, request)) << "request " << request;
+    aborted += is_abort ? 1 : 0;
+  }
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, aborted);
+  EXPECT_EQ(evidence.opportunities, requests);
+  *upstream_requests = server.requests();
+  return aborted;
+}
+
+// p = 0.5: about half are aborted, exactly those decide() picks, the same count twice.
+TEST(LinkHttpAbortTest, HalfTheRequestsSameSeedSameCount) {
+  auto fault = linkFault(FaultKind::HttpAbort, "", /*run_seed=*/2024);
+  fault.spec.probability = 0.5;
+  uint64_t upstream_first = 0;
+  uint64_t upstream_second = 0;
+  const uint64_t first = abortedOf(fault, 200, &upstream_first);
+  const uint64_t second = abortedOf(fault, 200, &upstream_second);
+  EXPECT_EQ(first, second);
+  EXPECT_GT(first, 60u);
+  EXPECT_LT(first, 140u);
+  EXPECT_EQ(upstream_first, 200 - first);
+  EXPECT_EQ(upstream_second, 200 - second);
+}
+
+// Pipelined requests get their replies in request order, local and forwarded mixed.
+TEST(LinkHttpAbortTest, PipelinedRepliesStayInOrder) {
+  // A seed for which request 1 of connection 0 is aborted and requests 0 and 2 are not.
+  PlannedFault fault;
+  for (uint64_t seed = 0;; ++seed) {
+    fault = linkFault(FaultKind::HttpAbort, "", seed);
+    fault.spec.probability = 0.5;
+    if (!decide(fault, 0, 0) && decide(fault, 0, 1) && !decide(fault, 0, 2)) {
+      break;
+    }
+  }
+  outrider::test::FakeHttpServer server(outrider::test::FakeHttpServer::fixed(20ms, 200));
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  ASSERT_FALSE(client.send(httpGet("/0") + httpGet("/1") + httpGet("/2")));
+  std::vector<unsigned> statuses;
+  for (int i = 0; i < 3; ++i) {
+    auto response = client.response(2s);
+    ASSERT_TRUE(response.has_value());
+    statuses.push_back(response->result_int());
+  }
+  EXPECT_THAT(statuses, testing::ElementsAre(200u, 503u, 200u));
+  EXPECT_EQ(server.requests(), 2u);
+}
+
+// An aborted request that asked to close gets `Connection: close` and the connection closes.
+TEST(LinkHttpAbortTest, HonoursConnectionClose) {
+  outrider::test::FakeHttpServer server;
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::HttpAbort);
+  fault.spec.status = 429;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  ASSERT_FALSE(client.send(httpGet("/bye", /*close=*/true)));
+  auto response = client.response(2s);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 429);
+  EXPECT_FALSE(response->keep_alive());
+  auto end = client.read(0, 2s);
+  EXPECT_EQ(end.ec, asio::error::eof);
+}
+
+// ---- control -----------------------------------------------------------------------------
+
+// With no fault an http link passes requests and replies through untouched.
+TEST(LinkControlTest, HttpPassThrough) {
+  outrider::test::FakeHttpServer server;
+  LinkUnderTest link(server.port(), LinkProtocol::Http);
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(client.send(httpGet("/ok")));
+    auto response = client.response(2s);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->result_int(), 200);
+    EXPECT_EQ(response->body(), "ok");
+  }
+  EXPECT_EQ(server.requests(), 5u);
+  EXPECT_EQ(link->stats().framing_errors, 0u);
+}
+
+// A fault that was active and saw no traffic reports no injections: not effective.
+TEST(LinkControlTest, UntouchedFaultIsNotEffective) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Latency);
+  fault.spec.latency = 150ms;
+  ASSERT_TRUE(link->applyFault(fault));
+  ASSERT_TRUE(link->removeFault(fault.name));
+  auto evidence = link->faultEvidence(fault.name);
+  EXPECT_TRUE(evidence.applied);
+  EXPECT_EQ(evidence.injections, 0u);
+  EXPECT_FALSE(evidence.effective());
+  EXPECT_EQ(evidence.evidence, "0 of 0 reply chunks delayed ≥150ms on 0 connections");
+  EXPECT_FALSE(link->faultEvidence("never").applied);
+}
+
+// Faults that cannot act on this link are refused with a reason.
+TEST(LinkControlTest, RejectsFaultsThatDoNotApply) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto abort = link->applyFault(linkFault(FaultKind::HttpAbort));
+  ASSERT_FALSE(abort.has_value());
+  EXPECT_THAT(abort.error().message, HasSubstr("http-abort needs protocol = \"http\""));
+  auto kill = linkFault(FaultKind::Kill);
+  EXPECT_FALSE(link->applyFault(kill).has_value());
+  auto elsewhere = linkFault(FaultKind::Latency);
+  elsewhere.target = "db";
+  EXPECT_FALSE(link->applyFault(elsewhere).has_value());
+  EXPECT_TRUE(link->activeFaults().empty());
+}
+
+// stop() removes every fault.
+TEST(LinkControlTest, StopRemovesFaults) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  ASSERT_TRUE(link->applyFault(linkFault(FaultKind::Blackhole)));
+  EXPECT_THAT(link->activeFaults(), testing::ElementsAre("blackhole-upstream"));
+  link->stop();
+  EXPECT_TRUE(link->activeFaults().empty());
+  EXPECT_FALSE(link->faultEvidence("blackhole-upstream").active);
+}
+
+}  // namespace
+}  // namespace outrider::faults::test
