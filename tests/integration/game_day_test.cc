@@ -1,5 +1,9 @@
 // Game days end to end: faults on real processes, SLOs, burn-rate alerts, verdicts, exit codes.
+#include <signal.h>
+
+#include <cerrno>
 #include <filesystem>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -150,6 +154,35 @@ TEST_F(GameDayTest, BurnRatePageMatchesHandCalculation) {
   EXPECT_EQ(page->caused_by, j.faults[0].name);
   EXPECT_NEAR(slo(j, "availability")->budget_consumed, 0.0231, 0.001);
   EXPECT_EQ(j.verdict, "fail");
+}
+
+// Ctrl-C while the proxy is paused: the run ends promptly, and no process is left behind,
+// stopped or otherwise.
+TEST_F(GameDayTest, InterruptDuringPauseLeavesNothingBehind) {
+  test::Program program({test::binDir() + "/outrider", "run",
+                         "tests/integration/scenarios/gd-pause.toml", "--out",
+                         (work_ / "run").string()},
+                        work_ / "output");
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (program.currentOut().find("fault-start pause") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // polling a file for a condition, not synchronisation
+  }
+  ASSERT_THAT(program.currentOut(), HasSubstr("fault-start pause"));
+  program.signal(SIGINT);
+  auto result = program.wait(20s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  auto j = journal();
+  ASSERT_EQ(j.processes.size(), 2u);
+  for (const auto& p : j.processes) {
+    ASSERT_FALSE(p.pids.empty());
+    for (int pid : p.pids) {
+      errno = 0;
+      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
+      EXPECT_EQ(errno, ESRCH);
+    }
+  }
 }
 
 }  // namespace
