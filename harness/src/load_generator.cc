@@ -722,6 +722,9 @@ void LoadGenerator::Engine::compactSeries(MonotonicTime now) {
     }
     series_[compacted_seconds_].latency.compact();
     series_[compacted_seconds_].ok_latency.compact();
+    if (config_.on_second_final) {
+      config_.on_second_final(compacted_seconds_, series_[compacted_seconds_]);
+    }
     ++compacted_seconds_;
   }
 }

@@ -26,8 +26,9 @@ void Progress::event(double at_s, const std::string& what, bool startup) {
 
 void Progress::status(const ProgressStatus& s) {
   const std::string text = fmt::format(
-      "{:5.0f}s / {:.0f}s  {:7.1f} req/s  errors {}  p99 {:.2f} ms  faults: {}", s.elapsed_s,
-      s.duration_s, s.rps, s.errors, s.p99_ms, s.faults.empty() ? "-" : s.faults);
+      "{:5.0f}s / {:.0f}s  {:7.1f} req/s  errors {}  faults: {}  alerts: {}", s.elapsed_s,
+      s.duration_s, s.rps, s.errors, s.faults.empty() ? "-" : s.faults,
+      s.alerts.empty() ? "-" : s.alerts);
   if (mode_ == Mode::Terminal) {
     out_ << ClearLine << text;
     out_.flush();

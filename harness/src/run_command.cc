@@ -9,6 +9,7 @@
 #include <future>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -228,6 +229,16 @@ class GameDay {
     config.warmup = load.warmup;
     config.duration = scenario_.duration;
     config.timeout = load.timeout;
+    startLiveSlos();
+    if (live_slos_) {
+      // Each final second goes to the main thread, where the live engine shows alerts firing.
+      config.on_second_final = [this, slos = scenario_.slos](uint64_t second,
+                                                             const LoadSecond& counts) {
+        asio::post(main_ctx_, [this, second, events = eventsForSecond(slos, counts)] {
+          liveSecond(second, events);
+        });
+      };
+    }
     auto generator = LoadGenerator::create(load_ctx_, env_.clock, std::move(config));
     if (!generator) {
       failHarness("load: " + generator.error().message);
@@ -285,8 +296,61 @@ class GameDay {
     }
   }
 
+  // A second SLO engine fed as seconds become final, only to show alerts as they fire; the
+  // journal's alerts come from judgeRun over the same seconds, so both agree.
+  void startLiveSlos() {
+    if (scenario_.slos.empty() || !scenario_.load) {
+      return;
+    }
+    const auto& load = *scenario_.load;
+    const double warmup_s = toSeconds(load.warmup);
+    auto schedule = LoadSchedule::create(load.rate, scenario_.duration, load.warmup);
+    const double warmup_rate =
+        schedule && warmup_s > 0 ? static_cast<double>(schedule->warmupCount()) / warmup_s : 0.0;
+    auto options = slo::SloEngine::optionsFor(scenario_, warmup_rate);
+    options.record_burn_rates = false;
+    auto engine = slo::SloEngine::create(scenario_, options);
+    if (engine) {
+      live_slos_ = std::move(*engine);
+      live_first_second_ = static_cast<uint64_t>(std::floor(warmup_s));
+    }
+  }
+
+  void liveSecond(uint64_t second, const std::vector<slo::EventCounts>& events) {
+    if (!live_slos_ || second < live_first_second_ + live_slos_->seconds()) {
+      return;  // warmup seconds, or one already fed
+    }
+    live_slos_->addSecond(events);
+    auto alerts = live_slos_->alerts();
+    for (const auto& alert : alerts) {
+      const std::string key = fmt::format("{}/{}/{}/{}", alert.slo, alert.severity, alert.long_s,
+                                          alert.fired_at_s);
+      if (shown_fired_.insert(key).second) {
+        progress_.event(alert.fired_at_s,
+                        fmt::format("alert-fired {} {} ({}/{} burn rate above {})", alert.slo,
+                                    alert.severity,
+                                    formatDuration(std::chrono::seconds(
+                                        static_cast<int64_t>(alert.long_s))),
+                                    formatDuration(std::chrono::seconds(
+                                        static_cast<int64_t>(alert.short_s))),
+                                    alert.factor));
+      }
+      if (alert.resolved_at_s && shown_resolved_.insert(key).second) {
+        progress_.event(*alert.resolved_at_s,
+                        fmt::format("alert-resolved {} {}", alert.slo, alert.severity));
+      }
+    }
+    firing_.clear();
+    for (const auto& alert : alerts) {
+      if (!alert.resolved_at_s) {
+        firing_ += (firing_.empty() ? "" : ", ") + alert.slo + " " + alert.severity;
+      }
+    }
+  }
+
   void showStatus() {
     ProgressStatus status;
+    status.alerts = firing_;
     status.elapsed_s = seconds(env_.clock.monotonicNow() - t0_);
     status.duration_s = seconds(scenario_.duration);
     if (generator_) {
@@ -698,6 +762,11 @@ class GameDay {
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<LoadGenerator> generator_;
   std::unique_ptr<FaultExecutor> fault_executor_;
+  std::unique_ptr<slo::SloEngine> live_slos_;
+  uint64_t live_first_second_ = 0;
+  std::set<std::string> shown_fired_;
+  std::set<std::string> shown_resolved_;
+  std::string firing_;
   std::future<LoadResult> load_result_;
 
   Phase phase_ = Phase::Setup;

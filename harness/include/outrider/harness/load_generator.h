@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ struct LoadConfig {
   std::chrono::nanoseconds warmup{0};    // requests due before it are sent but not measured
   std::chrono::nanoseconds duration{0};  // the whole run, warmup included
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);  // from the scheduled send time
+
+  // Called on the generator's thread when a measured second's counts are final (its last
+  // request completed or expired), in order, for live SLO evaluation. Must be quick.
+  std::function<void(uint64_t second, const LoadSecond& counts)> on_second_final;
 
   std::chrono::nanoseconds late_threshold = std::chrono::milliseconds(1);
   // The generator's own lag beyond which it counts a stall (LoadCounts::stalled_dispatch). A

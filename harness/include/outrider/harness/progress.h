@@ -13,8 +13,8 @@ struct ProgressStatus {
   double duration_s = 0;
   double rps = 0;           // completed replies over the last second
   uint64_t errors = 0;      // failed, timed out, 5xx and not sent so far (after warmup)
-  double p99_ms = 0;        // over the last second
   std::string faults;       // active faults, "-" when none
+  std::string alerts;       // alerts firing, "-" when none
 };
 
 class Progress {
