@@ -49,6 +49,15 @@ int main(int argc, char** argv) {
   auto* plan_seed_opt =
       plan_cmd->add_option("--seed", plan_seed, "Seed (default: the scenario's, else drawn)");
 
+  outrider::harness::ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Render a finished run again from its journal");
+  report_cmd->add_option("run_dir", report.run_dir, "Run folder")->required()->check(
+      CLI::ExistingDirectory);
+  report_cmd->add_option("--format", report.format, "Output format (default: md)")
+      ->check(CLI::IsMember({"md"}));
+
+  auto* faults_cmd = app.add_subcommand("faults", "List the fault kinds and their keys");
+
   CLI11_PARSE(app, argc, argv);
   if (run_seed_opt->count() > 0) {
     run.seed = run_seed;
@@ -70,6 +79,12 @@ int main(int argc, char** argv) {
   }
   if (*plan_cmd) {
     return outrider::harness::planCommand(plan, env);
+  }
+  if (*report_cmd) {
+    return outrider::harness::reportCommand(report, env);
+  }
+  if (*faults_cmd) {
+    return outrider::harness::faultsCommand(env);
   }
   return 2;
 }

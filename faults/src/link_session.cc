@@ -324,6 +324,9 @@ void LinkSession::endMessage(Way w, const FrameHead& head) {
   if (!slots_.empty() && !slots_.front().local) {
     slots_.pop_front();
   }
+  if (slots_.empty() || !slots_.front().local) {
+    return;  // no reply of the link's own is due next
+  }
   Effect flush;
   flush.kind = Effect::Kind::FlushLocals;
   s.effects.push_back(flush);
@@ -337,12 +340,12 @@ bool LinkSession::segmentEffect(Way w, size_t offset, size_t length, uint64_t ch
   if (w == Way::Up && s.aborting) {
     effect.drop = true;  // the request is answered here; the target never sees it
     s.abort_counters->add(s.abort_counters->bytes_affected, length);
-    s.effects.push_back(effect);
+    addEffect(s, effect);
     return true;
   }
   if (s.blackhole != 0 && swallow(w, length)) {
     effect.drop = true;
-    s.effects.push_back(effect);
+    addEffect(s, effect);
     return true;
   }
   const int i = static_cast<int>(w);
@@ -427,8 +430,32 @@ bool LinkSession::segmentEffect(Way w, size_t offset, size_t length, uint64_t ch
     effect.drop = true;
     effect.close_after = false;
   }
-  s.effects.push_back(effect);
+  addEffect(s, effect);
   return true;
+}
+
+void LinkSession::addEffect(WayState& s, const Effect& effect) {
+  // A header and its body, or two small messages, that are treated alike go out in one write:
+  // framing must not cost a syscall per message part.
+  if (!s.effects.empty()) {
+    Effect& last = s.effects.back();
+    const bool same_slice =
+        last.slice.has_value() == effect.slice.has_value() &&
+        (!last.slice || (last.slice->seed == effect.slice->seed &&
+                         last.slice->stream == effect.slice->stream &&
+                         last.slice->average == effect.slice->average &&
+                         last.slice->variation == effect.slice->variation &&
+                         last.slice->delay == effect.slice->delay));
+    if (last.kind == Effect::Kind::Bytes && !last.close_after &&
+        last.offset + last.length == effect.offset && last.drop == effect.drop &&
+        last.delayed == effect.delayed && last.delay == effect.delay &&
+        last.pace_rate == effect.pace_rate && same_slice) {
+      last.length += effect.length;
+      last.close_after = effect.close_after;
+      return;
+    }
+  }
+  s.effects.push_back(effect);
 }
 
 bool LinkSession::swallow(Way w, size_t length) {

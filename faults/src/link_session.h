@@ -158,6 +158,8 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   void onHead(Way way, const FrameHead& head);
   void endMessage(Way way, const FrameHead& head);
   bool segmentEffect(Way way, size_t offset, size_t length, uint64_t chunk);
+  // Appends an effect, merged into the previous one when both treat their bytes alike.
+  void addEffect(WayState& s, const Effect& effect);
   // The way's blackhole is active: count `length` bytes as swallowed. False: it is gone.
   bool swallow(Way way, size_t length);
 
@@ -189,7 +191,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
 
   uint64_t version_ = 0;
   ActiveFaultsPtr faults_;
-  std::vector<FaultConn> conns_;
+  std::deque<FaultConn> conns_;  // a deque: references stay valid as faults are added
   WayState ways_[2];
   std::deque<Slot> slots_;
   uint64_t next_request_ = 0;

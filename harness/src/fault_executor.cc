@@ -75,6 +75,11 @@ FaultExecutor::FaultExecutor(asio::any_io_executor executor, const Clock& clock,
 
 FaultExecutor::~FaultExecutor() { stop(); }
 
+bool FaultExecutor::carriesOut(FaultKind kind) {
+  return scenarios::isLinkFault(kind) || kind == FaultKind::Kill || kind == FaultKind::Pause ||
+         kind == FaultKind::Crashloop;
+}
+
 asio::awaitable<void> FaultExecutor::run(MonotonicTime t0) {
   for (const auto& action : plan_.actions) {
     if (stopped_) {

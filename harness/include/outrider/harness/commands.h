@@ -32,7 +32,14 @@ struct PlanOptions {
   std::optional<uint64_t> seed;
 };
 
+struct ReportOptions {
+  std::string run_dir;
+  std::string format = "md";
+};
+
 int runCommand(const RunOptions& options, const Environment& env);
+int faultsCommand(const Environment& env);
+int reportCommand(const ReportOptions& options, const Environment& env);
 int validateCommand(const std::vector<std::string>& paths, const Environment& env);
 int planCommand(const PlanOptions& options, const Environment& env);
 

@@ -50,6 +50,10 @@ class FaultExecutor {
   FaultExecutor(const FaultExecutor&) = delete;
   FaultExecutor& operator=(const FaultExecutor&) = delete;
 
+  // Whether this version carries the kind out: link faults, kill, pause and crashloop. The others
+  // make a run invalid (never a silent pass).
+  static bool carriesOut(scenarios::FaultKind kind);
+
   // Walks the plan's actions from t0; returns when the last has run or stop() was called.
   boost::asio::awaitable<void> run(MonotonicTime t0);
   // Ends the walk and reverts every active fault now (SIGCONT to paused processes, link faults

@@ -1,0 +1,47 @@
+// `outrider faults` and `outrider report`: what the tool can do, and a finished run rendered again.
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "outrider/harness/commands.h"
+#include "outrider/harness/fault_executor.h"
+#include "outrider/reports/journal.h"
+#include "outrider/reports/markdown_report.h"
+#include "outrider/scenarios/scenario.h"
+
+namespace outrider::harness {
+
+int faultsCommand(const Environment& env) {
+  (void)env;
+  std::cout << "fault kinds (keys besides name, kind, target and at):\n";
+  for (auto kind : scenarios::allFaultKinds()) {
+    std::string keys;
+    for (const auto& key : scenarios::faultParameterKeys(kind)) {
+      keys += (keys.empty() ? "" : ", ") + key;
+    }
+    std::cout << fmt::format("  {:<22} {:<8} {}{}\n", scenarios::toString(kind),
+                             scenarios::isLinkFault(kind) ? "link" : "process", keys,
+                             FaultExecutor::carriesOut(kind) ? "" : "   [planned; not carried out yet: the run "
+                                                     "is invalid]");
+  }
+  return 0;
+}
+
+int reportCommand(const ReportOptions& options, const Environment& env) {
+  (void)env;
+  auto journal = reports::readJournal(options.run_dir);
+  if (!journal) {
+    std::cerr << "outrider: " << journal.error().message << "\n";
+    return exitCodeFor(journal.error().code);
+  }
+  if (options.format != "md") {
+    std::cerr << "outrider: report format '" << options.format
+              << "' is not available yet (available: md)\n";
+    return 2;
+  }
+  std::cout << reports::renderMarkdown(*journal);
+  return 0;
+}
+
+}  // namespace outrider::harness
