@@ -108,6 +108,13 @@ class GameDay {
     journal_.scenario_sha256 = sha256Hex(scenario_.contents);
     journal_.seed = seed_;
     journal_.started_at = utcStamp(env_.clock.systemNow(), false);
+    for (const auto* process : scenario_.processes()) {
+      if (process->memory_limit_bytes || process->cpu_limit_cores) {
+        // Said out loud rather than pretended: limits need cgroups, which this version lacks.
+        std::cerr << "outrider: warning: " << process->name
+                  << ": memory_limit and cpu_limit are not enforced by this version\n";
+      }
+    }
     links_thread_ = std::thread([this] { links_ctx_.run(); });
     watchSignals();
     asio::co_spawn(main_ctx_, main(), [this](std::exception_ptr error) {
