@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
 
   outrider::RealClock clock;
   std::random_device entropy;
-  const uint64_t drawn_seed = (uint64_t{entropy()} << 32) | entropy();
+  // 53 bits: the seed must survive a round trip through jq, whose numbers are doubles.
+  const uint64_t drawn_seed = ((uint64_t{entropy()} << 32) | entropy()) & ((uint64_t{1} << 53) - 1);
   outrider::harness::Environment env{clock, binDir(), drawn_seed, isatty(STDOUT_FILENO) == 1};
 
   if (*run_cmd) {

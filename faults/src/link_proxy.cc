@@ -113,15 +113,23 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                        "link " + config.name + ": http-abort needs protocol = \"http\"");
     }
     auto counters = std::make_shared<FaultCounters>();
+    bool listener_change = fault.kind == FaultKind::Refuse;
     {
       std::lock_guard lock(faults_mutex_);
       auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
-      std::erase_if(next->faults, [&](const ActiveFault& f) { return f.planned.name == fault.name; });
+      std::erase_if(next->faults, [&](const ActiveFault& f) {
+        const bool replaced = f.planned.name == fault.name;
+        listener_change = listener_change || (replaced && f.planned.kind == FaultKind::Refuse);
+        return replaced;
+      });
       next->faults.push_back({++next_instance_, fault, counters});
       records_[fault.name] = Record{fault, counters, true, {}};
       shared_->publish(std::move(next));
     }
     notifySessions();
+    if (!listener_change) {
+      return {};
+    }
     auto listener = reconcileListener();
     if (fault.kind == FaultKind::Refuse && listener) {
       listener = probeRefused();
@@ -137,6 +145,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
   }
 
   Result<void> removeFault(const std::string& name) {
+    bool listener_change = false;
     {
       std::lock_guard lock(faults_mutex_);
       auto found = records_.find(name);
@@ -144,11 +153,15 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
         return {};
       }
       found->second.active = false;
+      listener_change = found->second.planned.kind == FaultKind::Refuse;
       auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
       std::erase_if(next->faults, [&](const ActiveFault& f) { return f.planned.name == name; });
       shared_->publish(std::move(next));
     }
     notifySessions();
+    if (!listener_change) {
+      return {};
+    }
     auto listener = reconcileListener();
     if (!listener) {
       setError(name, listener.error().message);

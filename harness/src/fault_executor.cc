@@ -162,7 +162,7 @@ void FaultExecutor::startFault(size_t index) {
       timer->expires_after(std::chrono::milliseconds(100));
       const pid_t pid = state.pid.value_or(0);
       timer->async_wait([this, index, pid, timer](const boost::system::error_code& ec) {
-        if (!ec && pid > 0 && states_[index].observed_state == 0) {
+        if (!ec && pid > 0 && states_[index].active) {
           states_[index].observed_state = processState(pid);
         }
       });
@@ -202,7 +202,9 @@ void FaultExecutor::stopFault(size_t index) {
       }
     }
   } else if (fault.kind == FaultKind::Pause) {
-    if (state.observed_state == 0 && state.pid) {
+    // Look again unless already seen stopped: on a loaded host the first look may have come
+    // before the kernel stopped the whole group.
+    if (state.observed_state != 'T' && state.observed_state != 't' && state.pid) {
       state.observed_state = processState(*state.pid);
     }
     // SIGCONT whatever happened: a process must never be left stopped.

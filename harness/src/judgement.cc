@@ -49,6 +49,8 @@ Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadRes
   const double warmup_rate =
       warmup_s > 0 ? static_cast<double>(load.warmup_counts.scheduled) / warmup_s : 0.0;
   auto options = slo::SloEngine::optionsFor(scenario, warmup_rate);
+  // Seconds are fed whole from floor(warmup): alert times count from the same origin.
+  options.first_measured_s = std::floor(warmup_s);
   auto engine = slo::SloEngine::create(scenario, options);
   if (!engine) {
     return tl::unexpected(engine.error());

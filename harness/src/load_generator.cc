@@ -384,7 +384,7 @@ asio::awaitable<LoadResult> LoadGenerator::Engine::run() {
   resolve_error_ = resolve_ec;
   endpoints_ = std::move(endpoints);
 
-  t0_ = clock_.monotonicNow();
+  t0_ = config_.start.value_or(clock_.monotonicNow());
   t0_ns_.store(t0_.time_since_epoch().count(), std::memory_order_relaxed);
   for (auto& conn : connections_) {
     spawn(connectionLoop(conn.get()));

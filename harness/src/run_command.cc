@@ -2,6 +2,8 @@
 // load for the scenario's duration, then the pod's stop order; the journal records all of it.
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -91,6 +93,11 @@ class GameDay {
         load_done_(main_ctx_) {}
 
   ~GameDay() {
+    // The executor's callbacks write into members declared before it: end them first.
+    if (fault_executor_) {
+      fault_executor_->stop();
+      fault_executor_.reset();
+    }
     links_work_.reset();
     links_ctx_.stop();
     if (links_thread_.joinable()) {
@@ -119,20 +126,44 @@ class GameDay {
     watchSignals();
     asio::co_spawn(main_ctx_, main(), [this](std::exception_ptr error) {
       if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          failHarness(std::string("internal error: ") + e.what());
-        }
-        if (supervisor_) {
-          supervisor_->killAll();
-        }
+        failHarness("internal error: " + describe(error));
+        emergencyStop();
       }
       signals_.cancel();
       main_ctx_.stop();
     });
-    main_ctx_.run();
+    try {
+      main_ctx_.run();
+    } catch (const std::exception& e) {
+      // A handler threw (live SLO feed, a callback): record it, end the pod, still write the
+      // journal.
+      failHarness(std::string("internal error: ") + e.what());
+      emergencyStop();
+    }
     return finish();
+  }
+
+  // Faults reverted and every process killed, synchronously: for paths that cannot wait.
+  void emergencyStop() {
+    if (fault_executor_) {
+      fault_executor_->stop();
+    }
+    if (generator_) {
+      generator_->stop();
+    }
+    if (supervisor_) {
+      supervisor_->killAll();
+    }
+  }
+
+  static std::string describe(const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return e.what();
+    } catch (...) {
+      return "unknown exception";
+    }
   }
 
  private:
@@ -166,7 +197,9 @@ class GameDay {
     startup_begin_ = env_.clock.monotonicNow();
     phase_ = Phase::Starting;
     auto started = co_await supervisor_->start();
-    t0_ = env_.clock.monotonicNow();
+    // One origin for the load schedule, the fault plan and the journal's times, a moment ahead
+    // so the load thread is up before the first request is due.
+    t0_ = env_.clock.monotonicNow() + std::chrono::milliseconds(20);
     if (!started || interrupted_) {
       failHarness(interrupted_ ? "interrupted during pod start-up"
                                : "the pod did not start: " + started.error().message);
@@ -181,7 +214,13 @@ class GameDay {
       co_await supervisor_->stop();
       co_return;
     }
-    asio::co_spawn(main_ctx_, fault_executor_->run(t0_), asio::detached);
+    asio::co_spawn(main_ctx_, fault_executor_->run(t0_), [this](std::exception_ptr error) {
+      if (error) {
+        // A fault plan that stopped half-way is a harness failure, never a silent pass.
+        failHarness("the fault executor failed: " + describe(error));
+        fault_executor_->stop();
+      }
+    });
     co_await tickUntilDone();
     // Revert what is still active (SIGCONT to a paused process) before the pod is stopped.
     fault_executor_->stop();
@@ -236,6 +275,7 @@ class GameDay {
     config.warmup = load.warmup;
     config.duration = scenario_.duration;
     config.timeout = load.timeout;
+    config.start = t0_;
     startLiveSlos();
     if (live_slos_) {
       // Each final second goes to the main thread, where the live engine shows alerts firing.
@@ -315,6 +355,7 @@ class GameDay {
     const double warmup_rate =
         schedule && warmup_s > 0 ? static_cast<double>(schedule->warmupCount()) / warmup_s : 0.0;
     auto options = slo::SloEngine::optionsFor(scenario_, warmup_rate);
+    options.first_measured_s = std::floor(warmup_s);  // as judgeRun does
     options.record_burn_rates = false;
     auto engine = slo::SloEngine::create(scenario_, options);
     if (engine) {
@@ -387,6 +428,7 @@ class GameDay {
       }
       interrupted_ = true;
       failHarness(fmt::format("interrupted by {}", signalName(signo)));
+      timeline(env_.clock.monotonicNow(), "interrupted", signalName(signo));
       tick_timer_.cancel();
       if (fault_executor_) {
         fault_executor_->stop();  // SIGCONT and link faults off before anything else
@@ -446,6 +488,11 @@ class GameDay {
   int finish() {
     progress_.finish();
     journal_.duration_s = seconds(scenario_.duration);
+    if (interrupted_ && phase_ != Phase::Setup && t0_ != MonotonicTime{}) {
+      // An interrupted run covered less than planned: say how much.
+      journal_.duration_s =
+          std::clamp(seconds(env_.clock.monotonicNow() - t0_), 0.0, journal_.duration_s);
+    }
     journal_.startup_s = seconds(t0_ - startup_begin_);
     if (supervisor_) {
       for (const auto& record : supervisor_->records()) {
@@ -477,7 +524,13 @@ class GameDay {
     std::optional<LoadResult> load_result;
     if (generator_ && load_result_.valid() &&
         load_result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      load_result = load_result_.get();
+      try {
+        load_result = load_result_.get();
+      } catch (const std::exception& e) {
+        failHarness(std::string("the load generator failed: ") + e.what());
+      }
+    }
+    if (load_result) {
       const LoadResult& result = *load_result;
       fillLoad(result);
       const auto& c = result.counts;
@@ -505,6 +558,11 @@ class GameDay {
         record.effective = outcome.effective;
         record.evidence = outcome.evidence;
         record.injections = outcome.injections;
+        if (!outcome.started && !interrupted_ && journal_.harness_error.empty()) {
+          // The plan only holds faults that start inside the run: one that did not start means
+          // the harness failed to carry it out.
+          invalid_reasons.push_back(fmt::format("fault {} never started", outcome.name));
+        }
         if (outcome.started) {
           record.started_at_s = seconds(outcome.started_at - t0_);
           if (outcome.ended_at) {
@@ -583,7 +641,7 @@ class GameDay {
       // The fault that most recently began before the alert fired is its likely cause.
       const reports::FaultRecord* cause = nullptr;
       for (const auto& fault : journal_.faults) {
-        if (fault.started_at_s <= alert.fired_at_s &&
+        if (fault.effective && fault.started_at_s <= alert.fired_at_s &&
             (cause == nullptr || fault.started_at_s > cause->started_at_s)) {
           cause = &fault;
         }
@@ -797,6 +855,11 @@ int runCommand(const RunOptions& options, const Environment& env) {
   std::string run_dir = options.out_dir;
   if (run_dir.empty()) {
     run_dir = "runs/" + scenario->name + "-" + utcStamp(env.clock.systemNow(), true);
+    // Two runs in one second must not share a folder.
+    const std::string base = run_dir;
+    for (int n = 2; fs::exists(run_dir); ++n) {
+      run_dir = base + "-" + std::to_string(n);
+    }
   }
   std::error_code ec;
   fs::create_directories(fs::path(run_dir) / "logs", ec);

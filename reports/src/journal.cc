@@ -344,7 +344,9 @@ Result<Journal> journalFromJson(const json& in) {
 Result<void> writeJournal(const Journal& journal, const std::string& run_dir) {
   const std::string final_path = run_dir + "/journal.json";
   const std::string temp_path = final_path + ".tmp";
-  const std::string text = toJson(journal).dump(2) + "\n";
+  // Process output quoted in errors may not be UTF-8: replace bad bytes rather than lose the run.
+  const std::string text =
+      toJson(journal).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return makeError(ErrorCode::Io, "cannot write " + temp_path + ": " + std::strerror(errno));
@@ -363,8 +365,12 @@ Result<void> writeJournal(const Journal& journal, const std::string& run_dir) {
     done += static_cast<size_t>(n);
   }
   // fsync before rename: a crash leaves the old journal or the new one, never half of one.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return makeError(ErrorCode::Io, "cannot flush " + temp_path + ": " + std::strerror(errno));
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
+    return makeError(ErrorCode::Io, "cannot flush " + temp_path + ": " +
+                                        std::strerror(synced ? errno : sync_errno));
   }
   if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
     return makeError(ErrorCode::Io, "cannot rename to " + final_path + ": " + std::strerror(errno));

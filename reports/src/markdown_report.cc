@@ -67,11 +67,13 @@ std::string renderMarkdown(const Journal& j) {
     for (const auto& slo : j.slos) {
       std::string sli = slo.sli;
       if (slo.threshold_ms) {
-        sli += fmt::format(" (< {} ms)", *slo.threshold_ms);
+        sli += fmt::format(" (≤ {} ms)", *slo.threshold_ms);
       }
-      line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {:.0f}d | {} |", slo.name,
-                       sli, slo.objective, slo.measured, slo.good, slo.total,
-                       100.0 * slo.budget_consumed, slo.period_s / 86400.0, slo.verdict));
+      line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {} | {} |", slo.name, sli,
+                       slo.objective, slo.measured, slo.good, slo.total,
+                       100.0 * slo.budget_consumed,
+                       formatDuration(std::chrono::seconds(static_cast<int64_t>(slo.period_s))),
+                       slo.verdict));
     }
     line("");
   }

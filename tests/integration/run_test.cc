@@ -191,7 +191,8 @@ TEST_F(RunTest, ShippedScenariosValidateAndPlan) {
   EXPECT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_THAT(plan.out, HasSubstr("outrider-proxy"));
   EXPECT_THAT(plan.out, HasSubstr("seed 42"));
-  EXPECT_THAT(plan.out, HasSubstr("12500 measured requests"));
+  EXPECT_THAT(plan.out, HasSubstr("27500 measured requests"));
+  EXPECT_THAT(plan.out, HasSubstr("start http-abort-upstream"));
   EXPECT_THAT(plan.out, testing::Not(HasSubstr("${")));
 }
 

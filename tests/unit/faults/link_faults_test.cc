@@ -1,7 +1,9 @@
 // Each link fault observed on real loopback sockets through a LinkProxy, with its evidence.
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -502,6 +504,41 @@ TEST(LinkControlTest, RejectsFaultsThatDoNotApply) {
   auto elsewhere = linkFault(FaultKind::Latency);
   elsewhere.target = "db";
   EXPECT_FALSE(link->applyFault(elsewhere).has_value());
+  EXPECT_TRUE(link->activeFaults().empty());
+}
+
+// Faults applied and removed from another thread while data flows never corrupt the stream.
+TEST(LinkControlTest, ApplyAndRemoveUnderTraffic) {
+  TcpUpstream upstream(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
+  auto latency = linkFault(FaultKind::Latency);
+  latency.spec.latency = 1ms;
+  latency.spec.jitter = 1ms;
+  latency.spec.direction = Direction::Both;
+  auto slicer = linkFault(FaultKind::Slicer);
+  slicer.spec.average_size = 3;
+  slicer.spec.size_variation = 2;
+  auto bandwidth = linkFault(FaultKind::Bandwidth);
+  bandwidth.spec.rate_bytes_per_s = 1024 * 1024;
+  std::atomic<bool> done{false};
+  std::thread toggler([&] {
+    for (int i = 0; !done; ++i) {
+      const auto& fault = i % 3 == 0 ? latency : i % 3 == 1 ? slicer : bandwidth;
+      EXPECT_TRUE(link->applyFault(fault));
+      std::this_thread::yield();
+      EXPECT_TRUE(link->removeFault(fault.name));
+    }
+  });
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  for (int i = 0; i < 300; ++i) {
+    const std::string message = fmt::format("[message {}]", i);
+    ASSERT_FALSE(client.send(message));
+    auto reply = client.read(message.size(), 2s);
+    ASSERT_EQ(reply.data, message) << reply.ec.message();
+  }
+  done = true;
+  toggler.join();
   EXPECT_TRUE(link->activeFaults().empty());
 }
 

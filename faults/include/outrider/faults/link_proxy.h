@@ -60,10 +60,11 @@ class LinkProxy {
   void stop();
 
   // Activates a link fault on this link; a fault of the same name is replaced. Data-plane
-  // faults take effect from the next chunk each connection reads; `refuse` has closed the
-  // listener (and probed that it refuses) when this returns. Call from any thread but the
-  // link's own executor (refuse waits for it). Errors: not a link fault, http-abort on a tcp
-  // link, a listener that cannot be closed.
+  // faults take effect from the next chunk each connection reads. `refuse` has closed the
+  // listener and probed that a connect is refused when this returns: it waits for the link's
+  // executor, so apply and remove refuse from another thread. Any thread otherwise. Errors:
+  // not a link fault, another link's fault, http-abort on a tcp link, a listener that cannot
+  // be closed (also recorded in the fault's evidence).
   Result<void> applyFault(const PlannedFault& fault);
   // Reverts the fault: delays and pacing stop for new data, held (blackholed) connections are
   // closed, pending resets are cancelled, a refused listener listens again on the same port

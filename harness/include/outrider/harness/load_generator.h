@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,9 @@ struct LoadConfig {
   std::chrono::nanoseconds warmup{0};    // requests due before it are sent but not measured
   std::chrono::nanoseconds duration{0};  // the whole run, warmup included
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);  // from the scheduled send time
+  // The schedule's t0 when the caller shares it with other schedules (the fault plan); absent:
+  // the moment run() starts. Give it a few milliseconds ahead so the first requests are not late.
+  std::optional<MonotonicTime> start;
 
   // Called on the generator's thread when a measured second's counts are final (its last
   // request completed or expired), in order, for live SLO evaluation. Must be quick.
