@@ -70,6 +70,10 @@ struct LinkShared {
   ActiveFaultsPtr faults = std::make_shared<const ActiveFaults>();
 
   std::atomic<uint64_t> accepted{0};
+  // Link-wide request numbers for per-request draws on http links. Which pooled connection a
+  // proxy sends a request on depends on timing; the n-th request through the link does not, so
+  // the same seed injects on the same number of requests in a window.
+  std::atomic<uint64_t> http_requests{0};
   std::atomic<uint64_t> connect_errors{0};
   std::atomic<uint64_t> active{0};
   std::atomic<uint64_t> bytes_upstream{0};

@@ -226,11 +226,14 @@ bool LinkSession::beginMessage(Way w) {
   WayState& s = way(w);
   if (w == Way::Up) {
     s.request = next_request_++;
+    s.draw = link_->http_requests.fetch_add(1, std::memory_order_relaxed);
   } else if (!slots_.empty() && !slots_.front().local) {
     s.request = slots_.front().request;
+    s.draw = slots_.front().draw;  // a reply shares its request's decision
     next_unmatched_ = s.request + 1;
   } else {
     s.request = next_unmatched_++;  // a reply nobody asked for (or framing is lost upstream)
+    s.draw = mixKeys(number_, s.request);
   }
   s.aborting = false;
   for (const ActiveFault& fault : faults_->faults) {
@@ -240,7 +243,7 @@ bool LinkSession::beginMessage(Way w) {
         continue;
       }
       fault.counters->add(fault.counters->opportunities);
-      if (decide(fault.planned, number_, s.request)) {
+      if (decide(fault.planned, 0, s.draw)) {
         s.aborting = true;
         s.abort_status = spec.status;
         s.abort_name = fault.planned.name;
@@ -255,13 +258,13 @@ bool LinkSession::beginMessage(Way w) {
     fault.counters->add(fault.counters->opportunities);
     const int i = static_cast<int>(w);
     conn.message[i] = s.request;
-    conn.message_hit[i] = decide(fault.planned, number_, s.request);
+    conn.message_hit[i] = decide(fault.planned, 0, s.draw);
     if (!conn.message_hit[i]) {
       continue;
     }
     switch (fault.planned.kind) {
       case FaultKind::Latency:
-        conn.message_delay[i] = drawDelay(fault, w, s.request);
+        conn.message_delay[i] = drawDelay(fault, w, s.draw, /*link_wide=*/true);
         [[fallthrough]];
       case FaultKind::Bandwidth:
       case FaultKind::Slicer:
@@ -302,13 +305,13 @@ void LinkSession::onHead(Way w, const FrameHead& head) {
     s.abort_counters->add(s.abort_counters->injections);
     s.abort_counters->add(s.abort_counters->requests_affected);
     slots_.push_back({s.request, true, localReply(s.abort_status, head.keep_alive, s.abort_name),
-                      !head.keep_alive});
+                      !head.keep_alive, s.draw});
     if (!way(Way::Down).forwarding) {
       flushLocals();
     }
     return;
   }
-  slots_.push_back({s.request, false, {}, false});
+  slots_.push_back({s.request, false, {}, false, s.draw});
   way(Way::Down).framer->expectResponse(head.head_request, head.connect);
 }
 
@@ -779,13 +782,14 @@ void LinkSession::affect(const ActiveFault& fault, FaultConn& conn) {
   }
 }
 
-nanoseconds LinkSession::drawDelay(const ActiveFault& fault, Way w, uint64_t n) const {
+nanoseconds LinkSession::drawDelay(const ActiveFault& fault, Way w, uint64_t n,
+                                   bool link_wide) const {
   const auto& spec = fault.planned.spec;
   nanoseconds delay = spec.latency;
   if (spec.jitter.count() > 0) {
     // Toxiproxy's latency ± U[-jitter, +jitter), drawn at the chunk's or request's position.
     const double u = uniform01(purposeSeed(fault.planned.seed, DrawPurpose::Jitter),
-                               mixKeys(number_, static_cast<uint64_t>(w)), n);
+                               mixKeys(link_wide ? 0 : number_, static_cast<uint64_t>(w)), n);
     delay += nanoseconds(
         static_cast<int64_t>((2.0 * u - 1.0) * static_cast<double>(spec.jitter.count())));
   }

@@ -120,6 +120,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     std::vector<FrameEvent> events;
     std::vector<Effect> effects;
     uint64_t request = 0;  // the request number of the current message (http)
+    uint64_t draw = 0;     // its link-wide number: the position of per-request draws
     bool forwarding = false;
     bool aborting = false;  // Up: the current request is answered by the link
     int abort_status = 503;
@@ -136,6 +137,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     bool local = false;
     std::string reply;
     bool close_after = false;
+    uint64_t draw = 0;
   };
 
   static boost::asio::awaitable<void> readLoop(std::shared_ptr<LinkSession> self, Way way);
@@ -167,7 +169,9 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   FaultConn& state(const ActiveFault& fault);
   bool connectionHit(const ActiveFault& fault, FaultConn& conn);
   void affect(const ActiveFault& fault, FaultConn& conn);
-  std::chrono::nanoseconds drawDelay(const ActiveFault& fault, Way way, uint64_t n) const;
+  // n: a chunk's position on this connection, or (link_wide) a request's number on the link.
+  std::chrono::nanoseconds drawDelay(const ActiveFault& fault, Way way, uint64_t n,
+                                     bool link_wide = false) const;
   SliceSpec sliceSpec(const ActiveFault& fault, Way way, uint64_t n) const;
   void armReset(const ActiveFault& fault);
   void pushItem(Way way, Item item);

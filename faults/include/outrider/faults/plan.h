@@ -57,7 +57,9 @@ FaultPlan compilePlan(const scenarios::Scenario& scenario, uint64_t seed);
 uint64_t faultSeed(uint64_t run_seed, size_t index, const std::string& name);
 
 // Whether the fault acts on (connection, request): true with the fault's probability, the same
-// answer for the same seed and position. tcp links ask once per connection with request 0.
+// answer for the same seed and position. tcp links ask once per connection (its accept number)
+// with request 0; http links ask per request with connection 0 and the request's link-wide
+// number, so a proxy's timing-dependent choice of pooled connection changes nothing.
 bool decide(const PlannedFault& fault, uint64_t connection, uint64_t request);
 
 // One line: "latency 150ms ±10ms on upstream (downstream), p=1".
