@@ -180,6 +180,23 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
       reader.error(key, "must be greater than 0s");
     }
   };
+  // `delay` belongs to one mode of a kind: required with it, an error with any other mode, and
+  // left alone (already reported) when the mode itself was invalid.
+  auto modeDelay = [&](bool mode_known, bool delay_mode, const std::string& mode_name,
+                       const std::string& only) {
+    if (delay_mode) {
+      if (auto delay = reader.duration("delay", Need::Required)) {
+        positive("delay", *delay);
+        fault.delay = *delay;
+      }
+    } else if (mode_known && reader.has("delay")) {
+      reader.consume("delay");
+      reader.error("delay", "key 'delay' does not apply to mode \"" + mode_name +
+                                "\" (only to mode \"" + only + "\")");
+    } else {
+      reader.consume("delay");
+    }
+  };
   if (contains(parameters, "duration")) {
     if (auto duration = reader.duration("duration")) {
       positive("duration", *duration);
@@ -307,18 +324,8 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
       if (mode) {
         fault.control_plane_mode = *mode;
       }
-      if (mode == ControlPlaneMode::Slow) {
-        if (auto delay = reader.duration("delay", Need::Required)) {
-          positive("delay", *delay);
-          fault.delay = *delay;
-        }
-      } else if (mode && reader.has("delay")) {
-        reader.consume("delay");
-        reader.error("delay", "key 'delay' does not apply to mode \"" + toString(*mode) +
-                                  "\" (only to mode \"slow\")");
-      } else {
-        reader.consume("delay");
-      }
+      modeDelay(mode.has_value(), mode == ControlPlaneMode::Slow, mode ? toString(*mode) : "",
+                "slow");
       break;
     }
     case FaultKind::StartupRace: {
@@ -332,18 +339,8 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
       if (mode) {
         fault.startup_race_mode = *mode;
       }
-      if (mode == StartupRaceMode::SidecarSlow) {
-        if (auto delay = reader.duration("delay", Need::Required)) {
-          positive("delay", *delay);
-          fault.delay = *delay;
-        }
-      } else if (mode && reader.has("delay")) {
-        reader.consume("delay");
-        reader.error("delay", "key 'delay' does not apply to mode \"" + toString(*mode) +
-                                  "\" (only to mode \"sidecar-slow\")");
-      } else {
-        reader.consume("delay");
-      }
+      modeDelay(mode.has_value(), mode == StartupRaceMode::SidecarSlow,
+                mode ? toString(*mode) : "", "sidecar-slow");
       if (mode == StartupRaceMode::SidecarCrashOnStart) {
         if (auto times = reader.integer("times")) {
           if (*times < 1 || *times > 1000) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "outrider/reports/journal.h"
+#include "journal_checks.h"
 #include "run_program.h"
 
 namespace outrider {
@@ -162,26 +163,14 @@ TEST_F(GameDayTest, InterruptDuringPauseLeavesNothingBehind) {
                          "tests/integration/scenarios/gd-pause.toml", "--out",
                          (work_ / "run").string()},
                         work_ / "output");
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (program.currentOut().find("fault-start pause") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);  // polling a file for a condition, not synchronisation
-  }
-  ASSERT_THAT(program.currentOut(), HasSubstr("fault-start pause"));
+  ASSERT_TRUE(program.waitForOutput("fault-start pause", 30s)) << program.currentOut();
   program.signal(SIGINT);
   auto result = program.wait(20s);
   ASSERT_TRUE(result.finished);
   EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
   auto j = journal();
   ASSERT_EQ(j.processes.size(), 2u);
-  for (const auto& p : j.processes) {
-    ASSERT_FALSE(p.pids.empty());
-    for (int pid : p.pids) {
-      errno = 0;
-      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
-      EXPECT_EQ(errno, ESRCH);
-    }
-  }
+  EXPECT_TRUE(test::everyProcessGone(j));
 }
 
 }  // namespace

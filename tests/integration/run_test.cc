@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "outrider/reports/journal.h"
+#include "journal_checks.h"
 #include "run_program.h"
 
 namespace outrider {
@@ -123,12 +124,7 @@ TEST_F(RunTest, NeverReadySidecarIsAHarnessError) {
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_THAT(result.err, HasSubstr("stuck-sidecar"));
   EXPECT_THAT(result.err, HasSubstr("booting the stuck sidecar"));
-  auto j = journal();
-  for (const auto& p : j.processes) {
-    for (int pid : p.pids) {
-      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
-    }
-  }
+  EXPECT_TRUE(test::everyProcessGone(journal()));
 }
 
 // Ctrl-C mid-run: the run ends promptly, writes its journal, and leaves no process behind.
@@ -136,13 +132,8 @@ TEST_F(RunTest, InterruptLeavesNothingBehind) {
   test::Program program(outrider({"run", "tests/integration/scenarios/run-basic.toml", "--out",
                                   (work_ / "run").string()}),
                         work_);
-  // Wait (bounded) until the load has begun, then interrupt.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (program.currentOut().find("load-start") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);  // polling a file for a condition, not synchronisation
-  }
-  ASSERT_THAT(program.currentOut(), HasSubstr("load-start"));
+  // Interrupt once the load has begun.
+  ASSERT_TRUE(program.waitForOutput("load-start", 20s)) << program.currentOut();
   program.signal(SIGINT);
   auto result = program.wait(15s);
   ASSERT_TRUE(result.finished);
@@ -150,14 +141,7 @@ TEST_F(RunTest, InterruptLeavesNothingBehind) {
   EXPECT_THAT(result.err, HasSubstr("interrupted"));
   auto j = journal();
   ASSERT_EQ(j.processes.size(), 2u);
-  for (const auto& p : j.processes) {
-    ASSERT_FALSE(p.pids.empty());
-    for (int pid : p.pids) {
-      errno = 0;
-      EXPECT_EQ(::kill(pid, 0), -1) << p.name << " pid " << pid << " outlived the run";
-      EXPECT_EQ(errno, ESRCH);
-    }
-  }
+  EXPECT_TRUE(test::everyProcessGone(j));
 }
 
 // validate: one located line per mistake, exit 2.

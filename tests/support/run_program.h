@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace outrider::test {
@@ -110,6 +111,19 @@ class Program {
 
   // The output so far, for waiting on a line.
   std::string currentOut() const { return readFile(out_path_); }
+
+  // Waits (bounded) until the program's stdout holds `needle`: it polls the file, which is a
+  // condition with a deadline, not a sleep standing in for synchronisation.
+  bool waitForOutput(const std::string& needle, std::chrono::milliseconds deadline) const {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (currentOut().find(needle) == std::string::npos) {
+      if (std::chrono::steady_clock::now() >= until) {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
 
  private:
   std::filesystem::path out_path_;
