@@ -53,10 +53,19 @@ int main(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "Render a finished run again from its journal");
   report_cmd->add_option("run_dir", report.run_dir, "Run folder")->required()->check(
       CLI::ExistingDirectory);
-  report_cmd->add_option("--format", report.format, "Output format (default: md)")
-      ->check(CLI::IsMember({"md"}));
+  report_cmd->add_option("--format", report.format,
+                         "md, html, junit or postmortem (default: md)")
+      ->check(CLI::IsMember({"md", "html", "junit", "postmortem"}));
 
   auto* faults_cmd = app.add_subcommand("faults", "List the fault kinds and their keys");
+
+  outrider::harness::GateOptions gate;
+  auto* gate_cmd =
+      app.add_subcommand("gate", "Run several scenarios for CI; one exit code for all (the worst)");
+  gate_cmd->add_option("scenario", gate.scenario_paths, "Scenario files")->required();
+  gate_cmd->add_option("--out", gate.out_dir, "Folder for the runs (default: runs/gate-<UTC>)");
+  gate_cmd->add_option("--junit", gate.junit_path, "Write one JUnit XML file for all runs");
+  gate_cmd->add_flag("--quiet", gate.quiet, "Print only the summaries");
 
   CLI11_PARSE(app, argc, argv);
   if (run_seed_opt->count() > 0) {
@@ -83,6 +92,9 @@ int main(int argc, char** argv) {
   }
   if (*report_cmd) {
     return outrider::harness::reportCommand(report, env);
+  }
+  if (*gate_cmd) {
+    return outrider::harness::gateCommand(gate, env);
   }
   if (*faults_cmd) {
     return outrider::harness::faultsCommand(env);

@@ -7,7 +7,10 @@
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
 #include "outrider/reports/journal.h"
+#include "outrider/reports/html_report.h"
+#include "outrider/reports/junit_report.h"
 #include "outrider/reports/markdown_report.h"
+#include "outrider/reports/postmortem.h"
 #include "outrider/scenarios/scenario.h"
 
 namespace outrider::harness {
@@ -35,12 +38,18 @@ int reportCommand(const ReportOptions& options, const Environment& env) {
     std::cerr << "outrider: " << journal.error().message << "\n";
     return exitCodeFor(journal.error().code);
   }
-  if (options.format != "md") {
-    std::cerr << "outrider: report format '" << options.format
-              << "' is not available yet (available: md)\n";
+  if (options.format == "md") {
+    std::cout << reports::renderMarkdown(*journal);
+  } else if (options.format == "html") {
+    std::cout << reports::renderHtml(*journal);
+  } else if (options.format == "junit") {
+    std::cout << reports::renderJunit(*journal);
+  } else if (options.format == "postmortem") {
+    std::cout << reports::renderPostmortem(*journal);
+  } else {
+    std::cerr << "outrider: unknown report format '" << options.format << "'\n";
     return 2;
   }
-  std::cout << reports::renderMarkdown(*journal);
   return 0;
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -24,6 +23,7 @@
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 
+#include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
@@ -35,7 +35,10 @@
 #include "outrider/harness/scenario_source.h"
 #include "outrider/harness/supervisor.h"
 #include "outrider/reports/journal.h"
+#include "outrider/reports/html_report.h"
+#include "outrider/reports/junit_report.h"
 #include "outrider/reports/markdown_report.h"
+#include "outrider/reports/postmortem.h"
 #include "outrider/scenarios/placeholders.h"
 
 namespace outrider::harness {
@@ -51,14 +54,6 @@ constexpr int ExitUsage = 2;
 constexpr int ExitHarness = 3;
 constexpr int ExitInvalid = 5;
 
-std::string utcStamp(SystemTime t, bool compact) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 std::string sha256Hex(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -114,7 +109,7 @@ class GameDay {
     journal_.scenario_file = scenario_.file;
     journal_.scenario_sha256 = sha256Hex(scenario_.contents);
     journal_.seed = seed_;
-    journal_.started_at = utcStamp(env_.clock.systemNow(), false);
+    journal_.started_at = formatUtc(env_.clock.systemNow(), false);
     for (const auto* process : scenario_.processes()) {
       if (process->memory_limit_bytes || process->cpu_limit_cores) {
         // Said out loud rather than pretended: limits need cgroups, which this version lacks.
@@ -596,7 +591,7 @@ class GameDay {
       std::cerr << "outrider: " << written.error().message << "\n";
       return ExitHarness;
     }
-    std::ofstream(run_dir_ + "/report.md") << reports::renderMarkdown(journal_);
+    writeRenderings();
     printSummary(behind_schedule);
     return exit_code;
   }
@@ -696,6 +691,23 @@ class GameDay {
         return "ratio";
     }
     return "";
+  }
+
+  // Every other file of the run folder is rendered from the journal (spec/cli.md).
+  void writeRenderings() {
+    auto write = [this](const std::string& name, const std::string& text) {
+      std::ofstream file(run_dir_ + "/" + name);
+      file << text;
+      if (!file) {
+        std::cerr << "outrider: cannot write " << run_dir_ << "/" << name << "\n";
+      }
+    };
+    write("report.md", reports::renderMarkdown(journal_));
+    write("report.html", reports::renderHtml(journal_));
+    write("junit.xml", reports::renderJunit(journal_));
+    if (reports::wantsPostmortem(journal_)) {
+      write("postmortem.md", reports::renderPostmortem(journal_));
+    }
   }
 
   void fillLoad(const LoadResult& result) {
@@ -854,7 +866,7 @@ int runCommand(const RunOptions& options, const Environment& env) {
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
   std::string run_dir = options.out_dir;
   if (run_dir.empty()) {
-    run_dir = "runs/" + scenario->name + "-" + utcStamp(env.clock.systemNow(), true);
+    run_dir = "runs/" + scenario->name + "-" + formatUtc(env.clock.systemNow(), true);
     // Two runs in one second must not share a folder.
     const std::string base = run_dir;
     for (int n = 2; fs::exists(run_dir); ++n) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -154,6 +155,9 @@ TEST_F(GameDayTest, BurnRatePageMatchesHandCalculation) {
   EXPECT_EQ(page->caused_by, j.faults[0].name);
   EXPECT_NEAR(slo(j, "availability")->budget_consumed, 0.0231, 0.001);
   EXPECT_EQ(j.verdict, "fail");
+  // The drafted postmortem says how long detection took.
+  const std::string postmortem = test::readFile(work_ / "run" / "postmortem.md");
+  EXPECT_THAT(postmortem, HasSubstr(fmt::format("{:.1f}s", *page->detect_s)));
 }
 
 // Ctrl-C while the proxy is paused: the run ends promptly, and no process is left behind,

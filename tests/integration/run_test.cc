@@ -80,6 +80,9 @@ TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
     EXPECT_TRUE(fs::exists(work_ / "run" / p.log)) << p.log;
   }
   EXPECT_TRUE(fs::exists(work_ / "run" / "report.md"));
+  EXPECT_TRUE(fs::exists(work_ / "run" / "report.html"));
+  EXPECT_TRUE(fs::exists(work_ / "run" / "junit.xml"));
+  EXPECT_FALSE(fs::exists(work_ / "run" / "postmortem.md"));  // a pass with no alert
   // No fault: both SLOs met, nothing fired, the gate passes.
   EXPECT_EQ(j.verdict, "pass");
   ASSERT_EQ(j.slos.size(), 2u);
@@ -178,6 +181,36 @@ TEST_F(RunTest, ShippedScenariosValidateAndPlan) {
   EXPECT_THAT(plan.out, HasSubstr("27500 measured requests"));
   EXPECT_THAT(plan.out, HasSubstr("start http-abort-upstream"));
   EXPECT_THAT(plan.out, testing::Not(HasSubstr("${")));
+}
+
+// gate: every file is checked before anything runs; one bad file is exit 2 and nothing ran.
+TEST_F(RunTest, GateChecksEveryFileFirst) {
+  auto result = runProgram(outrider({"gate", "tests/integration/scenarios/run-basic.toml",
+                                     "tests/integration/scenarios/several-mistakes.toml", "--out",
+                                     (work_ / "gate").string()}),
+                           work_, 10s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("scenario.durration"));
+  EXPECT_FALSE(fs::exists(work_ / "gate" / "run-basic"));
+}
+
+// gate: the worst exit code over its scenarios, and one JUnit file with a suite for each.
+TEST_F(RunTest, GateReturnsTheWorstAndWritesJunit) {
+  const auto junit = work_ / "gate.xml";
+  auto result = runProgram(outrider({"gate", "tests/integration/scenarios/run-basic.toml",
+                                     "tests/integration/scenarios/gd-latency-third.toml",
+                                     "--quiet", "--out", (work_ / "gate").string(), "--junit",
+                                     junit.string()}),
+                           work_, 90s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;  // pass and fail: fail
+  EXPECT_TRUE(fs::exists(work_ / "gate" / "run-basic" / "journal.json"));
+  EXPECT_TRUE(fs::exists(work_ / "gate" / "gd-latency-third" / "journal.json"));
+  const std::string xml = test::readFile(junit);
+  EXPECT_THAT(xml, HasSubstr("outrider.run-basic"));
+  EXPECT_THAT(xml, HasSubstr("outrider.gd-latency-third"));
+  EXPECT_THAT(xml, HasSubstr("<failure"));
 }
 
 }  // namespace

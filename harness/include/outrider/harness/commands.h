@@ -37,7 +37,17 @@ struct ReportOptions {
   std::string format = "md";
 };
 
+struct GateOptions {
+  std::vector<std::string> scenario_paths;
+  std::string out_dir;     // empty: runs/gate-<UTC time>; each scenario in a folder of its own
+  std::string junit_path;  // empty: no JUnit file
+  bool quiet = false;
+};
+
 int runCommand(const RunOptions& options, const Environment& env);
+// The worst exit code over the scenarios: 3 > 2 > 5 > 1 > 4 > 0 (see gateSeverity).
+int gateCommand(const GateOptions& options, const Environment& env);
+int gateSeverity(int exit_code);
 int faultsCommand(const Environment& env);
 int reportCommand(const ReportOptions& options, const Environment& env);
 int validateCommand(const std::vector<std::string>& paths, const Environment& env);
