@@ -521,20 +521,40 @@ TEST(LinkControlTest, ApplyAndRemoveUnderTraffic) {
   auto bandwidth = linkFault(FaultKind::Bandwidth);
   bandwidth.spec.rate_bytes_per_s = 1024 * 1024;
   std::atomic<bool> done{false};
+  std::atomic<int> progress{0};
+  // One apply and one remove per message: as many changes as round trips, racing each one,
+  // without flooding the link's loop with more updates than a run could ever make.
   std::thread toggler([&] {
+    int seen = 0;
     for (int i = 0; !done; ++i) {
+      while (!done && progress.load() == seen) {
+        std::this_thread::yield();
+      }
+      seen = progress.load();
       const auto& fault = i % 3 == 0 ? latency : i % 3 == 1 ? slicer : bandwidth;
       EXPECT_TRUE(link->applyFault(fault));
       std::this_thread::yield();
       EXPECT_TRUE(link->removeFault(fault.name));
     }
   });
+  // Joined on every path out of the test, a failed ASSERT included.
+  struct JoinOnExit {
+    std::atomic<bool>& done;
+    std::thread& thread;
+    ~JoinOnExit() {
+      done = true;
+      if (thread.joinable()) {
+        thread.join();
+      }
+    }
+  } join_on_exit{done, toggler};
   TestClient client;
   ASSERT_FALSE(client.connect(link.port()));
   for (int i = 0; i < 300; ++i) {
     const std::string message = fmt::format("[message {}]", i);
     ASSERT_FALSE(client.send(message));
-    auto reply = client.read(message.size(), 2s);
+    progress.fetch_add(1);
+    auto reply = client.read(message.size(), 5s);
     ASSERT_EQ(reply.data, message) << reply.ec.message();
   }
   done = true;
