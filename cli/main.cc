@@ -59,6 +59,11 @@ int main(int argc, char** argv) {
 
   auto* faults_cmd = app.add_subcommand("faults", "List the fault kinds and their keys");
 
+  std::string rules_path;
+  auto* rules_cmd = app.add_subcommand(
+      "rules", "Prometheus recording and alerting rules for the scenario's SLOs");
+  rules_cmd->add_option("scenario", rules_path, "Scenario file")->required();
+
   outrider::harness::GateOptions gate;
   auto* gate_cmd =
       app.add_subcommand("gate", "Run several scenarios for CI; one exit code for all (the worst)");
@@ -95,6 +100,9 @@ int main(int argc, char** argv) {
   }
   if (*gate_cmd) {
     return outrider::harness::gateCommand(gate, env);
+  }
+  if (*rules_cmd) {
+    return outrider::harness::rulesCommand(rules_path, env);
   }
   if (*faults_cmd) {
     return outrider::harness::faultsCommand(env);

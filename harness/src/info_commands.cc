@@ -11,7 +11,9 @@
 #include "outrider/reports/junit_report.h"
 #include "outrider/reports/markdown_report.h"
 #include "outrider/reports/postmortem.h"
+#include "outrider/harness/scenario_source.h"
 #include "outrider/scenarios/scenario.h"
+#include "outrider/slo/prometheus_rules.h"
 
 namespace outrider::harness {
 
@@ -28,6 +30,24 @@ int faultsCommand(const Environment& env) {
                              FaultExecutor::carriesOut(kind) ? "" : "   [planned; not carried out yet: the run "
                                                      "is invalid]");
   }
+  return 0;
+}
+
+int rulesCommand(const std::string& scenario_path, const Environment& env) {
+  (void)env;
+  auto scenario = loadScenarioReporting(scenario_path, std::cerr);
+  if (!scenario) {
+    return 2;
+  }
+  const slo::RulesOptions options;
+  auto problems = slo::prometheusRulesProblems(*scenario, options);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) {
+      std::cerr << scenario_path << ": error: " << problem << "\n";
+    }
+    return 2;
+  }
+  std::cout << slo::renderPrometheusRules(*scenario, options);
   return 0;
 }
 

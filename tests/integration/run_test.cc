@@ -183,6 +183,16 @@ TEST_F(RunTest, ShippedScenariosValidateAndPlan) {
   EXPECT_THAT(plan.out, testing::Not(HasSubstr("${")));
 }
 
+// rules: Prometheus rules for the quickstart's SLOs, both workbook pages among them.
+TEST_F(RunTest, RulesForTheQuickstart) {
+  auto result = runProgram(outrider({"rules", "scenarios/quickstart.toml"}), work_, 10s);
+  ASSERT_TRUE(result.finished);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("slo:sli_error:ratio_rate1h"));
+  EXPECT_THAT(result.out, HasSubstr("OutriderSLOAvailabilityPage"));
+  EXPECT_THAT(result.out, HasSubstr("(14.4 * 0.001)"));
+}
+
 // gate: every file is checked before anything runs; one bad file is exit 2 and nothing ran.
 TEST_F(RunTest, GateChecksEveryFileFirst) {
   auto result = runProgram(outrider({"gate", "tests/integration/scenarios/run-basic.toml",

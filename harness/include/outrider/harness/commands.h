@@ -49,6 +49,8 @@ int runCommand(const RunOptions& options, const Environment& env);
 int gateCommand(const GateOptions& options, const Environment& env);
 int gateSeverity(int exit_code);
 int faultsCommand(const Environment& env);
+// Prometheus recording and alerting rules for the scenario's SLOs (Sloth-style names).
+int rulesCommand(const std::string& scenario_path, const Environment& env);
 int reportCommand(const ReportOptions& options, const Environment& env);
 int validateCommand(const std::vector<std::string>& paths, const Environment& env);
 int planCommand(const PlanOptions& options, const Environment& env);
