@@ -5,72 +5,18 @@
 
 #include <gtest/gtest.h>
 
+#include "golden.h"
+#include "sample_journal.h"
+
 #include "outrider/reports/markdown_report.h"
 
 namespace outrider::reports {
 namespace {
 
-Journal sampleJournal() {
-  Journal j;
-  j.scenario_name = "quickstart";
-  j.scenario_file = "scenarios/quickstart.toml";
-  j.scenario_sha256 = "ab12cd34ef56ab12cd34ef56";
-  j.seed = 42;
-  j.started_at = "2026-11-27T08:00:00Z";
-  j.duration_s = 30;
-  j.startup_s = 0.25;
-  j.load.target = "http://127.0.0.1:40001/";
-  j.load.rate = 500;
-  j.load.connections = 16;
-  j.load.warmup_s = 5;
-  j.load.timeout_s = 1;
-  j.load.scheduled = 12500;
-  j.load.sent = 12498;
-  j.load.completed = 12490;
-  j.load.failed = 5;
-  j.load.timed_out = 3;
-  j.load.late = 4;
-  j.load.not_sent = 2;
-  j.load.status = {{"2xx", 12480}, {"5xx", 10}};
-  j.load.latency_ms = {0.41, 0.9, 1.5, 3.2, 7.1, 0.5};
-  j.load.service_time_ms = {0.40, 0.8, 1.2, 2.9, 7.0, 0.45};
-  ProcessRecord proxy;
-  proxy.name = "proxy";
-  proxy.role = "sidecar";
-  proxy.starts = 2;
-  proxy.restarts = 1;
-  proxy.exits = {ProcessExit{12.5, std::nullopt, "SIGKILL"}, ProcessExit{30.2, 0, std::nullopt}};
-  proxy.ready_at_s = {-0.1, 12.8};
-  proxy.log = "logs/proxy.log";
-  proxy.pids = {1234, 1240};
-  j.processes.push_back(proxy);
-  j.links.push_back(LinkRecord{"upstream", "127.0.0.1:1", "127.0.0.1:2", 16, 0, 100, 200});
-  j.timeline.push_back(TimelineEvent{-0.1, "ready", "proxy"});
-  j.timeline.push_back(TimelineEvent{12.5, "process-exit", "proxy by SIGKILL"});
-  j.verdict = "fail";
-  j.findings.push_back(FindingRecord{"objective", "availability", "0.998 < 0.999", true});
-  j.findings.push_back(FindingRecord{"page", "availability", "1h/5m burn rate above 14.4", true});
-  j.slos.push_back(SloRecord{"availability", "availability", 0.999, 2592000, std::nullopt, 12470,
-                             12500, 0.9976, false, 0.0231, "fail"});
-  j.slos.push_back(SloRecord{"latency", "latency", 0.99, 2592000, 100.0, 12400, 12500, 0.992,
-                             true, 0.0001, "pass"});
-  j.alerts.push_back(AlertRecord{"availability", "page", 3600, 300, 14.4, 67.0, 90.0,
-                                 "http-abort-upstream", 52.0});
-  j.faults.push_back(FaultRecord{"http-abort-upstream", "http-abort", "upstream",
-                                 "http-abort 503 on upstream, p=1", 15.0, 25.0, true,
-                                 "503 on 5000 of 5000 requests", 5000});
-  j.series.burn_rate["availability"]["5m"] = {0, 1.5};
-  j.series.burn_rate["availability"]["1h"] = {0, 0.2};
-  j.series.rps = {500, 499.5};
-  j.series.errors = {0, 3};
-  j.series.p50_ms = {0.4, 0.41};
-  j.series.p99_ms = {1.2, 9.5};
-  return j;
-}
 
 // Every field survives a write and a read, so reports can be re-rendered from the journal alone.
 TEST(JournalTest, RoundTripsThroughJson) {
-  Journal original = sampleJournal();
+  Journal original = test::sampleJournal();
   auto back = journalFromJson(toJson(original));
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(toJson(*back), toJson(original));
@@ -80,7 +26,7 @@ TEST(JournalTest, RoundTripsThroughJson) {
 
 // The contract fields of spec/journal.md are present under their names.
 TEST(JournalTest, HasContractFields) {
-  auto json = toJson(sampleJournal());
+  auto json = toJson(test::sampleJournal());
   EXPECT_EQ(json["schema"], "outrider.journal/v1");
   EXPECT_EQ(json["scenario"]["sha256"], "ab12cd34ef56ab12cd34ef56");
   for (const char* key : {"scheduled", "sent", "completed", "failed", "timed_out", "late",
@@ -96,7 +42,7 @@ TEST(JournalTest, HasContractFields) {
 
 // A journal of another schema is refused with a message, not misread.
 TEST(JournalTest, RejectsOtherSchema) {
-  auto json = toJson(sampleJournal());
+  auto json = toJson(test::sampleJournal());
   json["schema"] = "outrider.journal/v9";
   auto back = journalFromJson(json);
   ASSERT_FALSE(back.has_value());
@@ -108,7 +54,7 @@ TEST(JournalTest, WritesAtomicallyAndReadsBack) {
   auto dir = std::filesystem::temp_directory_path() /
              ("outrider-journal-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  ASSERT_TRUE(writeJournal(sampleJournal(), dir.string()).has_value());
+  ASSERT_TRUE(writeJournal(test::sampleJournal(), dir.string()).has_value());
   EXPECT_TRUE(std::filesystem::exists(dir / "journal.json"));
   EXPECT_FALSE(std::filesystem::exists(dir / "journal.json.tmp"));
   auto back = readJournal(dir.string());
@@ -119,16 +65,9 @@ TEST(JournalTest, WritesAtomicallyAndReadsBack) {
 
 // report.md matches the golden file for the sample journal.
 TEST(MarkdownReportTest, MatchesGolden) {
-  const std::string rendered = renderMarkdown(sampleJournal());
+  const std::string rendered = renderMarkdown(test::sampleJournal());
   const std::string golden_path = "tests/golden/reports/sample-report.md";
-  if (std::getenv("OUTRIDER_UPDATE_GOLDEN") != nullptr) {
-    std::filesystem::create_directories("tests/golden/reports");
-    std::ofstream(golden_path) << rendered;
-  }
-  std::ifstream file(golden_path);
-  ASSERT_TRUE(file) << "missing " << golden_path << " (OUTRIDER_UPDATE_GOLDEN=1 writes it)";
-  std::string golden((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rendered, golden);
+  test::expectMatchesGolden(rendered, golden_path);
 }
 
 }  // namespace

@@ -7,79 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include "golden.h"
+#include "sample_journal.h"
+
 namespace outrider::reports {
 namespace {
 
 // The sample journal of journal_test.cc.
-Journal sampleJournal() {
-  Journal j;
-  j.scenario_name = "quickstart";
-  j.scenario_file = "scenarios/quickstart.toml";
-  j.scenario_sha256 = "ab12cd34ef56ab12cd34ef56";
-  j.seed = 42;
-  j.started_at = "2026-11-27T08:00:00Z";
-  j.duration_s = 30;
-  j.startup_s = 0.25;
-  j.load.target = "http://127.0.0.1:40001/";
-  j.load.rate = 500;
-  j.load.connections = 16;
-  j.load.warmup_s = 5;
-  j.load.timeout_s = 1;
-  j.load.scheduled = 12500;
-  j.load.sent = 12498;
-  j.load.completed = 12490;
-  j.load.failed = 5;
-  j.load.timed_out = 3;
-  j.load.late = 4;
-  j.load.not_sent = 2;
-  j.load.status = {{"2xx", 12480}, {"5xx", 10}};
-  j.load.latency_ms = {0.41, 0.9, 1.5, 3.2, 7.1, 0.5};
-  j.load.service_time_ms = {0.40, 0.8, 1.2, 2.9, 7.0, 0.45};
-  ProcessRecord proxy;
-  proxy.name = "proxy";
-  proxy.role = "sidecar";
-  proxy.starts = 2;
-  proxy.restarts = 1;
-  proxy.exits = {ProcessExit{12.5, std::nullopt, "SIGKILL"}, ProcessExit{30.2, 0, std::nullopt}};
-  proxy.ready_at_s = {-0.1, 12.8};
-  proxy.log = "logs/proxy.log";
-  proxy.pids = {1234, 1240};
-  j.processes.push_back(proxy);
-  j.links.push_back(LinkRecord{"upstream", "127.0.0.1:1", "127.0.0.1:2", 16, 0, 100, 200});
-  j.timeline.push_back(TimelineEvent{-0.1, "ready", "proxy"});
-  j.timeline.push_back(TimelineEvent{12.5, "process-exit", "proxy by SIGKILL"});
-  j.verdict = "fail";
-  j.findings.push_back(FindingRecord{"objective", "availability", "0.998 < 0.999", true});
-  j.findings.push_back(FindingRecord{"page", "availability", "1h/5m burn rate above 14.4", true});
-  j.slos.push_back(SloRecord{"availability", "availability", 0.999, 2592000, std::nullopt, 12470,
-                             12500, 0.9976, false, 0.0231, "fail"});
-  j.slos.push_back(SloRecord{"latency", "latency", 0.99, 2592000, 100.0, 12400, 12500, 0.992,
-                             true, 0.0001, "pass"});
-  j.alerts.push_back(AlertRecord{"availability", "page", 3600, 300, 14.4, 67.0, 90.0,
-                                 "http-abort-upstream", 52.0});
-  j.faults.push_back(FaultRecord{"http-abort-upstream", "http-abort", "upstream",
-                                 "http-abort 503 on upstream, p=1", 15.0, 25.0, true,
-                                 "503 on 5000 of 5000 requests", 5000});
-  j.series.burn_rate["availability"]["5m"] = {0, 1.5};
-  j.series.burn_rate["availability"]["1h"] = {0, 0.2};
-  j.series.rps = {500, 499.5};
-  j.series.errors = {0, 3};
-  j.series.p50_ms = {0.4, 0.41};
-  j.series.p99_ms = {1.2, 9.5};
-  return j;
-}
 
-// Compares with a golden file; OUTRIDER_UPDATE_GOLDEN=1 writes it first.
-void expectGolden(const std::string& rendered, const std::string& golden_path) {
-  if (std::getenv("OUTRIDER_UPDATE_GOLDEN") != nullptr) {
-    std::filesystem::create_directories("tests/golden/reports");
-    std::ofstream(golden_path) << rendered;
-  }
-  std::ifstream file(golden_path);
-  ASSERT_TRUE(file) << "missing " << golden_path << " (OUTRIDER_UPDATE_GOLDEN=1 writes it)";
-  std::string golden((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rendered, golden);
-}
 
 size_t countOf(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -106,13 +41,14 @@ std::string attribute(const std::string& xml, const std::string& open, const std
 
 // junit.xml matches the golden file for the sample journal.
 TEST(JunitReportTest, MatchesGolden) {
-  expectGolden(renderJunit(sampleJournal()), "tests/golden/reports/sample-junit.xml");
+  test::expectMatchesGolden(renderJunit(test::sampleJournal()),
+                            "tests/golden/reports/sample-junit.xml");
 }
 
 // One case per SLO, per finding, per fault and the validity case; the counts in the attributes
 // are those of the cases.
 TEST(JunitReportTest, CountsMatchTestcases) {
-  Journal j = sampleJournal();
+  Journal j = test::sampleJournal();
   j.faults.push_back(FaultRecord{"kill-proxy", "process-kill", "proxy", "SIGKILL proxy", 12.5,
                                  std::nullopt, false, "proxy was not running", 0});
   j.verdict = "invalid";
@@ -138,7 +74,7 @@ TEST(JunitReportTest, CountsMatchTestcases) {
 
 // Hostile strings cannot break the document: markup is escaped and control characters dropped.
 TEST(JunitReportTest, EscapesHostileStrings) {
-  Journal j = sampleJournal();
+  Journal j = test::sampleJournal();
   j.scenario_name = "a\"b<c>&'d";
   j.faults.at(0).effective = false;
   j.faults.at(0).evidence = std::string("</failure><x a=\"1\">&amp;\x1b[31mred\x01\x7f") +
@@ -163,7 +99,7 @@ TEST(JunitReportTest, EscapesHostileStrings) {
 
 // A pass journal: no failure, no error; non-failing findings are passed cases with the detail.
 TEST(JunitReportTest, PassingRunHasNoFailures) {
-  Journal j = sampleJournal();
+  Journal j = test::sampleJournal();
   j.verdict = "pass";
   j.slos.at(0).met = true;
   j.slos.at(0).verdict = "pass";
@@ -177,7 +113,7 @@ TEST(JunitReportTest, PassingRunHasNoFailures) {
 
 // An inconclusive SLO is skipped, not failed.
 TEST(JunitReportTest, InconclusiveSloIsSkipped) {
-  Journal j = sampleJournal();
+  Journal j = test::sampleJournal();
   j.slos.at(1).verdict = "inconclusive";
   const std::string xml = renderJunit(j);
   EXPECT_EQ(attribute(xml, "<testsuite ", "skipped"), "1");
@@ -186,14 +122,14 @@ TEST(JunitReportTest, InconclusiveSloIsSkipped) {
 
 // gate: several runs in one <testsuites>, totals summed, a repeated scenario gets a suffix.
 TEST(JunitReportTest, MergesSuites) {
-  Journal first = sampleJournal();
-  Journal second = sampleJournal();
+  Journal first = test::sampleJournal();
+  Journal second = test::sampleJournal();
   second.verdict = "pass";
   second.findings.clear();
   second.slos.at(0).met = true;
   second.slos.at(0).verdict = "pass";
   second.duration_s = 12.5;
-  Journal third = sampleJournal();
+  Journal third = test::sampleJournal();
   third.scenario_name = "other";
   third.duration_s = 1;
   const std::string xml = renderJunitSuites({first, second, third});
