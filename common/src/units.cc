@@ -155,4 +155,11 @@ std::string formatDuration(std::chrono::nanoseconds d) {
 
 double toSeconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
 
+std::string formatDurationSeconds(double seconds) {
+  if (!std::isfinite(seconds) || std::abs(seconds) > 9.2e9) {
+    return "?";
+  }
+  return formatDuration(std::chrono::milliseconds(std::llround(seconds * 1000.0)));
+}
+
 }  // namespace outrider

@@ -34,6 +34,14 @@ std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>&
   return events;
 }
 
+slo::EngineOptions sloEngineOptions(const scenarios::Scenario& scenario, double warmup_rate) {
+  auto options = slo::SloEngine::optionsFor(scenario, warmup_rate);
+  // Seconds are fed whole from floor(warmup): alert times count from the same origin.
+  options.first_measured_s =
+      scenario.load ? std::floor(toSeconds(scenario.load->warmup)) : 0.0;
+  return options;
+}
+
 Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
                               std::vector<std::string> invalid_reasons) {
   for (const auto& slo : scenario.slos) {
@@ -48,10 +56,7 @@ Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadRes
   // history = "clean" fills windows at the rate the warmup actually measured.
   const double warmup_rate =
       warmup_s > 0 ? static_cast<double>(load.warmup_counts.scheduled) / warmup_s : 0.0;
-  auto options = slo::SloEngine::optionsFor(scenario, warmup_rate);
-  // Seconds are fed whole from floor(warmup): alert times count from the same origin.
-  options.first_measured_s = std::floor(warmup_s);
-  auto engine = slo::SloEngine::create(scenario, options);
+  auto engine = slo::SloEngine::create(scenario, sloEngineOptions(scenario, warmup_rate));
   if (!engine) {
     return tl::unexpected(engine.error());
   }

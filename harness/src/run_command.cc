@@ -349,8 +349,7 @@ class GameDay {
     auto schedule = LoadSchedule::create(load.rate, scenario_.duration, load.warmup);
     const double warmup_rate =
         schedule && warmup_s > 0 ? static_cast<double>(schedule->warmupCount()) / warmup_s : 0.0;
-    auto options = slo::SloEngine::optionsFor(scenario_, warmup_rate);
-    options.first_measured_s = std::floor(warmup_s);  // as judgeRun does
+    auto options = sloEngineOptions(scenario_, warmup_rate);
     options.record_burn_rates = false;
     auto engine = slo::SloEngine::create(scenario_, options);
     if (engine) {
@@ -372,10 +371,7 @@ class GameDay {
         progress_.event(alert.fired_at_s,
                         fmt::format("alert-fired {} {} ({}/{} burn rate above {})", alert.slo,
                                     alert.severity,
-                                    formatDuration(std::chrono::seconds(
-                                        static_cast<int64_t>(alert.long_s))),
-                                    formatDuration(std::chrono::seconds(
-                                        static_cast<int64_t>(alert.short_s))),
+                                    formatDurationSeconds(alert.long_s), formatDurationSeconds(alert.short_s),
                                     alert.factor));
       }
       if (alert.resolved_at_s && shown_resolved_.insert(key).second) {
@@ -615,7 +611,7 @@ class GameDay {
       reports::SloRecord record;
       record.name = report.name;
       const auto* spec = findSlo(report.name);
-      record.sli = spec ? sliName(spec->sli) : "";
+      record.sli = spec ? scenarios::toString(spec->sli) : "";
       if (spec && spec->threshold) {
         record.threshold_ms = toSeconds(*spec->threshold) * 1000.0;
       }
@@ -651,8 +647,7 @@ class GameDay {
                      std::chrono::duration<double>(alert.fired_at_s)),
            "alert-fired",
            fmt::format("{} {} ({}/{} burn rate above {})", alert.slo, alert.severity,
-                       formatDuration(std::chrono::seconds(static_cast<int64_t>(alert.long_s))),
-                       formatDuration(std::chrono::seconds(static_cast<int64_t>(alert.short_s))),
+                       formatDurationSeconds(alert.long_s), formatDurationSeconds(alert.short_s),
                        alert.factor)});
       if (alert.resolved_at_s) {
         pending_timeline_.push_back(
@@ -679,18 +674,6 @@ class GameDay {
       }
     }
     return nullptr;
-  }
-
-  static std::string sliName(scenarios::SliKind kind) {
-    switch (kind) {
-      case scenarios::SliKind::Availability:
-        return "availability";
-      case scenarios::SliKind::Latency:
-        return "latency";
-      case scenarios::SliKind::Ratio:
-        return "ratio";
-    }
-    return "";
   }
 
   // Every other file of the run folder is rendered from the journal (spec/cli.md).

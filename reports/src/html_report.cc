@@ -75,13 +75,6 @@ double percent(uint64_t part, uint64_t whole) {
   return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
 
-std::string durationText(double seconds) {
-  if (!std::isfinite(seconds)) {
-    return "?";
-  }
-  return formatDuration(std::chrono::seconds(static_cast<int64_t>(seconds)));
-}
-
 // The CSS class of the verdict badge: only known verdicts, never text from the journal.
 std::string_view verdictClass(const std::optional<std::string>& verdict) {
   if (!verdict) {
@@ -542,7 +535,7 @@ std::string renderHtml(const Journal& j) {
                       R"(<td class="n">{} / {}</td><td class="n">{:.2f}% of {}</td>)"
                       R"(<td><span class="badge {}">{}</span></td></tr>)",
                       esc(slo.name), sli, slo.objective, slo.measured, slo.good, slo.total,
-                      100.0 * slo.budget_consumed, durationText(slo.period_s),
+                      100.0 * slo.budget_consumed, formatDurationSeconds(slo.period_s),
                       verdictClass(slo.verdict), esc(slo.verdict)));
     }
     add("</table>");
@@ -560,7 +553,7 @@ std::string renderHtml(const Journal& j) {
       }
       add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td>{}/{}</td><td class="n">{}</td>)"
                       R"(<td class="n">{:.1f}s</td><td class="n">{}</td><td>{}</td></tr>)",
-                      esc(a.slo), esc(a.severity), durationText(a.long_s), durationText(a.short_s),
+                      esc(a.slo), esc(a.severity), formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s),
                       a.factor, a.fired_at_s,
                       a.resolved_at_s ? fmt::format("{:.1f}s", *a.resolved_at_s) : "firing",
                       detect));

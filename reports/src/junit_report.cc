@@ -149,10 +149,6 @@ const char* outcomeTag(Outcome outcome) {
   return "";
 }
 
-std::string period(double period_s) {
-  return formatDuration(std::chrono::seconds(static_cast<int64_t>(period_s)));
-}
-
 std::string sloFacts(const SloRecord& slo) {
   std::string sli = slo.sli;
   if (slo.threshold_ms) {
@@ -161,7 +157,7 @@ std::string sloFacts(const SloRecord& slo) {
   return fmt::format("measured {:.5f} {} objective {} ({} good of {}, SLI {}); {:.2f}% of the {} "
                      "error budget consumed",
                      slo.measured, slo.met ? ">=" : "<", slo.objective, slo.good, slo.total, sli,
-                     100.0 * slo.budget_consumed, period(slo.period_s));
+                     100.0 * slo.budget_consumed, formatDurationSeconds(slo.period_s));
 }
 
 TestCase sloCase(const SloRecord& slo) {
@@ -177,7 +173,7 @@ TestCase sloCase(const SloRecord& slo) {
     tc.body = fmt::format("SLO {} missed its objective {}.\nmeasured: {:.5f} ({} good of {})\n"
                           "budget consumed: {:.2f}% of the {} error budget\n",
                           slo.name, slo.objective, slo.measured, slo.good, slo.total,
-                          100.0 * slo.budget_consumed, period(slo.period_s));
+                          100.0 * slo.budget_consumed, formatDurationSeconds(slo.period_s));
   } else {
     tc.system_out = facts;
   }

@@ -72,7 +72,7 @@ std::string renderMarkdown(const Journal& j) {
       line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {} | {} |", slo.name, sli,
                        slo.objective, slo.measured, slo.good, slo.total,
                        100.0 * slo.budget_consumed,
-                       formatDuration(std::chrono::seconds(static_cast<int64_t>(slo.period_s))),
+                       formatDurationSeconds(slo.period_s),
                        slo.verdict));
     }
     line("");
@@ -89,8 +89,7 @@ std::string renderMarkdown(const Journal& j) {
         detect = fmt::format("{:.1f}s ({})", *a.detect_s, a.caused_by);
       }
       line(fmt::format("| {} | {} | {}/{} | {} | {:.1f}s | {} | {} |", a.slo, a.severity,
-                       formatDuration(std::chrono::seconds(static_cast<int64_t>(a.long_s))),
-                       formatDuration(std::chrono::seconds(static_cast<int64_t>(a.short_s))),
+                       formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s),
                        a.factor, a.fired_at_s,
                        a.resolved_at_s ? fmt::format("{:.1f}s", *a.resolved_at_s) : "firing",
                        detect));

@@ -17,10 +17,6 @@ namespace {
 // incident requires a postmortem with at least one P0 action item.
 constexpr double kP0BudgetFraction = 0.20;
 
-std::string period(double period_s) {
-  return formatDuration(std::chrono::seconds(static_cast<int64_t>(period_s)));
-}
-
 std::string seconds(double s) { return fmt::format("{:.1f}s", s); }
 
 std::string faultNames(const Journal& j) {
@@ -38,7 +34,7 @@ bool alertFiredFor(const Journal& j, const std::string& slo) {
 
 std::string alertText(const AlertRecord& a) {
   return fmt::format("{} alert on {} ({}/{} burn rate above {})", a.severity, a.slo,
-                     period(a.long_s), period(a.short_s), a.factor);
+                     formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s), a.factor);
 }
 
 std::string exitText(const ProcessExit& e) {
@@ -126,7 +122,7 @@ std::string renderPostmortem(const Journal& j) {
     line(fmt::format("- **{}**: measured {:.5f} vs objective {} ({} good of {}); {:.2f}% of the "
                      "{} error budget consumed; {}.",
                      slo.name, slo.measured, slo.objective, slo.good, slo.total,
-                     100.0 * slo.budget_consumed, period(slo.period_s),
+                     100.0 * slo.budget_consumed, formatDurationSeconds(slo.period_s),
                      slo.met ? "met" : "**missed**"));
   }
   const uint64_t lost = l.failed + l.timed_out + l.not_sent;

@@ -17,10 +17,6 @@ bool failsOn(const scenarios::Gate& gate, FindingKind kind) {
   return std::find(gate.fail_on.begin(), gate.fail_on.end(), kind) != gate.fail_on.end();
 }
 
-std::string windowText(double seconds) {
-  return formatDuration(std::chrono::seconds(static_cast<int64_t>(seconds)));
-}
-
 // One finding per rule that fired (not per firing): a flapping alert is one problem.
 std::vector<Finding> alertFindings(const std::string& slo, const std::vector<AlertRecord>& alerts,
                                    const scenarios::Gate& gate) {
@@ -48,7 +44,8 @@ std::vector<Finding> alertFindings(const std::string& slo, const std::vector<Ale
   for (const auto& group : groups) {
     const AlertRecord& alert = *group.first;
     const FindingKind kind = alert.severity == "ticket" ? FindingKind::Ticket : FindingKind::Page;
-    std::string detail = windowText(alert.long_s) + "/" + windowText(alert.short_s) +
+    std::string detail = formatDurationSeconds(alert.long_s) + "/" +
+                         formatDurationSeconds(alert.short_s) +
                          " burn rate above " + formatNumber(alert.factor) + " at " +
                          formatSeconds(alert.fired_at_s);
     if (group.firings > 1) {

@@ -1,5 +1,7 @@
 #include "outrider/common/units.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace outrider {
@@ -151,6 +153,16 @@ TEST_F(UnitsTest, FormatParseRoundTrip) {
 TEST_F(UnitsTest, ToSeconds) {
   EXPECT_DOUBLE_EQ(toSeconds(milliseconds(1500)), 1.5);
   EXPECT_DOUBLE_EQ(toSeconds(nanoseconds(0)), 0.0);
+}
+
+// A journal's seconds read back as a scenario writes durations; nonsense reads as "?".
+TEST_F(UnitsTest, FormatDurationSeconds) {
+  EXPECT_EQ(formatDurationSeconds(3600.0), "1h");
+  EXPECT_EQ(formatDurationSeconds(2592000.0), "30d");
+  EXPECT_EQ(formatDurationSeconds(90.0), "1m30s");
+  EXPECT_EQ(formatDurationSeconds(0.25), "250ms");
+  EXPECT_EQ(formatDurationSeconds(std::numeric_limits<double>::quiet_NaN()), "?");
+  EXPECT_EQ(formatDurationSeconds(std::numeric_limits<double>::infinity()), "?");
 }
 
 }  // namespace

@@ -23,4 +23,8 @@ std::string formatDuration(std::chrono::nanoseconds d);
 
 double toSeconds(std::chrono::nanoseconds d);
 
+// A journal's seconds (3600.0) as a scenario would write them ("1h"), to the millisecond;
+// "?" when not finite.
+std::string formatDurationSeconds(double seconds);
+
 }  // namespace outrider

@@ -20,6 +20,11 @@ namespace outrider::harness {
 //  latency:      the same total; good = not-5xx replies at or below the threshold
 std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos, const LoadSecond& second);
 
+// The SLO engine's options for a run: windows filled at the warmup's rate (history "clean"),
+// measured seconds counted from the whole second the warmup ends in. The live engine and
+// judgeRun share them so both see the same alerts.
+slo::EngineOptions sloEngineOptions(const scenarios::Scenario& scenario, double warmup_rate);
+
 struct RunJudgement {
   std::vector<slo::SloReport> reports;
   std::vector<slo::AlertRecord> alerts;
