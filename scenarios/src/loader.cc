@@ -7,9 +7,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <tuple>
 
+#include "input_limits.h"
 #include "outrider/common/units.h"
 #include "outrider/scenarios/placeholders.h"
 #include "placeholder_syntax.h"
@@ -31,6 +31,9 @@ std::string Diagnostic::format() const {
 
 tl::expected<Scenario, LoadFailure> loadScenario(std::string_view text, const std::string& path,
                                                  const LoadOptions& options) {
+  if (auto refused = detail::checkInputLimits(text, path)) {
+    return tl::unexpected<LoadFailure>(LoadFailure{{std::move(*refused)}});
+  }
   detail::Decoder decoder(path, options.env);
   toml::table root;
   try {
@@ -65,12 +68,15 @@ tl::expected<Scenario, LoadFailure> loadScenarioFile(const std::string& path,
   if (!in) {
     return fail(std::string("cannot read file: ") + std::strerror(errno));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // One byte past the limit is enough for loadScenario() to refuse (and locate) an oversized
+  // file, so a huge file or an endless one (/dev/zero) is never read whole.
+  std::string text(InputLimits::MaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) {
     return fail("cannot read file: read error");
   }
-  return loadScenario(text.str(), path, options);
+  text.resize(static_cast<size_t>(in.gcount()));
+  return loadScenario(text, path, options);
 }
 
 namespace detail {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -28,12 +29,25 @@ struct LoadFailure {
 // Environment lookups go through this so tests can inject the environment.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
+// Input that no real scenario comes near is refused before it is parsed, with the position where
+// the first limit was passed: toml++ recurses once per nesting level, and the checks' time grows
+// with the file, so both stay bounded whatever the file holds.
+struct InputLimits {
+  static constexpr size_t MaxFileBytes = 4 * 1024 * 1024;
+  static constexpr size_t MaxLineBytes = 64 * 1024;
+  // Parts of one key or table header: `load.headers.Accept` has 3.
+  static constexpr size_t MaxKeyParts = 16;
+  // Arrays and inline tables inside one another: `env = { A = "x" }` is 1 deep.
+  static constexpr size_t MaxNestingDepth = 16;
+};
+
 struct LoadOptions {
   EnvLookup env;  // for ${env.NAME}; empty means "no variable is set"
 };
 
 // Parses and checks a whole scenario file: syntax, types, unknown keys (with "did you mean"),
-// units, placeholders and the cross-checks of spec/scenario.md. Reports every problem.
+// units, placeholders and the cross-checks of spec/scenario.md. Reports every problem, except that
+// input past an InputLimits limit is refused with that one problem.
 tl::expected<Scenario, LoadFailure> loadScenarioFile(const std::string& path,
                                                      const LoadOptions& options);
 // The same from text; `path` is used only for messages.
