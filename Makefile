@@ -10,7 +10,7 @@ SCENARIO   ?= scenarios/quickstart.toml
 # Everything the build and the tests need, by Debian package name. libboost1.81-dev by name:
 # the default libboost-dev is 1.74, which lacks the Asio features we use.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
-  libboost1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
+  libboost1.81-dev libboost-url1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
   nlohmann-json3-dev libexpected-dev libfmt-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl

@@ -47,7 +47,19 @@ int main(int argc, char** argv) {
                    "Longest graceful drain after SIGTERM/SIGINT");
   exe::addSize(app, "--max-header-size", options.max_header_size,
                "Largest request header; 431 past it");
-  exe::addSize(app, "--max-body-size", options.max_body_size, "Largest request body; 413 past it");
+  exe::addSize(app, "--max-body-size", options.max_body_size,
+               "Largest request body, 413 past it; 0 for no limit (bodies stream)");
+  app.add_option("--max-headers", options.max_headers, "Header fields per request; 431 past it")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  exe::addSize(app, "--max-request-line", options.max_request_line,
+               "Longest request line; 414 past it");
+  exe::addSize(app, "--buffer-limit", options.buffer_limit,
+               "Most bytes one connection buffers per direction (bodies stream through it)");
+  app.add_option("--max-connections", options.max_connections,
+                 "Open downstream connections; newer ones are closed at once. 0: as many as the "
+                 "open-file limit allows with a reserve for the admin listener")
+      ->capture_default_str();
   app.add_option("--threads", options.threads, "Event loop threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -1,8 +1,8 @@
 #include "downstream_session.h"
 
 #include <algorithm>
-#include <array>
-#include <tuple>
+#include <charconv>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,10 +10,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "outrider/sidecar/hop_by_hop.h"
+#include "socket_probe.h"
 #include "wire_head.h"
 
 namespace outrider::sidecar {
@@ -27,61 +29,76 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
-// Downstream read size: a whole typical request in one read.
-constexpr std::size_t ReadChunk = 8 * 1024;
-// Upstream responses are buffered whole (first version: no streaming), so they are capped.
-constexpr std::uint64_t MaxUpstreamBodySize = 64ULL * 1024 * 1024;
+// A head read: a whole typical request in one read.
+constexpr std::size_t HeadReadChunk = 8 * 1024;
+// A body read: large enough for throughput, small enough that 1000 streams stay in a few MB each
+// way; the buffer limit caps it further.
+constexpr std::size_t BodyReadChunk = 64 * 1024;
 constexpr std::uint32_t MaxUpstreamHeaderSize = 64 * 1024;
-// Larger response bodies are not kept for reuse, so an idle connection stays small.
-constexpr std::size_t MaxCachedBodyCapacity = 64 * 1024;
+// A buffer grown past this by a large body is released when the exchange ends.
+constexpr std::size_t KeptBufferCapacity = 64 * 1024;
 constexpr std::chrono::seconds LingerTimeout(1);
 constexpr std::size_t MaxLingerBytes = 256 * 1024;
+constexpr int MaxInterimResponses = 8;
 constexpr std::string_view Continue100 = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool isIdempotent(http::verb method) {
-  switch (method) {
-    case http::verb::get:
-    case http::verb::head:
-    case http::verb::options:
-    case http::verb::trace:
-    case http::verb::put:
-    case http::verb::delete_:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool bodyAllowed(unsigned status) { return status >= 200 && status != 204 && status != 304; }
-
-// A message that failed to parse, as opposed to a socket error or the peer going away.
-bool isParseError(const boost::system::error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
-// RFC 9112 §6.3: a request with both Transfer-Encoding and Content-Length, or a
-// Transfer-Encoding whose final coding is not chunked, has no trustworthy length (smuggling).
-bool framingIsSafe(const http::request_parser<http::string_body>& parser) {
-  const auto& header = parser.get();
-  if (header.find(http::field::transfer_encoding) == header.end()) {
-    return true;
-  }
-  if (header.find(http::field::content_length) != header.end()) {
-    return false;
-  }
-  return parser.chunked() && header.version() >= 11;
-}
+constexpr std::string_view Crlf = "\r\n";
+constexpr std::string_view LastChunk = "0\r\n\r\n";
 
 std::string_view toView(beast::string_view text) { return {text.data(), text.size()}; }
+
+// The status a request head that Beast (or our parser's limits) refused gets.
+Refusal refusalFor(const beast::error_code& ec, const RequestHeadParser& parser) {
+  if (ec == http::error::header_limit) {
+    if (parser.problem() == HeadProblem::TooManyFields) {
+      return {431, "too many header fields"};
+    }
+    if (parser.problem() == HeadProblem::RequestLineTooLong || !parser.startLineDone()) {
+      return {414, "request line too long"};
+    }
+    return {431, "request header fields too large"};
+  }
+  if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
+    return {400, "bad or conflicting Content-Length"};
+  }
+  if (ec == http::error::bad_transfer_encoding) {
+    return {400, "bad or conflicting Transfer-Encoding"};
+  }
+  return {400, "malformed request"};
+}
+
+DownstreamErrorKind errorKindFor(unsigned status) {
+  switch (status) {
+    case 408:
+      return DownstreamErrorKind::Timeout;
+    case 413:
+      return DownstreamErrorKind::BodyTooLarge;
+    case 414:
+      return DownstreamErrorKind::UriTooLong;
+    case 431:
+      return DownstreamErrorKind::HeaderTooLarge;
+    case 417:
+    case 501:
+    case 505:
+      return DownstreamErrorKind::Unsupported;
+    default:
+      return DownstreamErrorKind::BadRequest;
+  }
+}
+
+void releaseLargeBuffer(beast::flat_buffer& buffer) {
+  if (buffer.size() == 0 && buffer.capacity() > KeptBufferCapacity) {
+    buffer.shrink_to_fit();
+  }
+}
 
 }  // namespace
 
 DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
+      limits_{worker.shared.options.max_headers, worker.shared.options.max_request_line},
       socket_(std::move(socket)),
-      buffer_(worker.shared.options.max_header_size + ReadChunk) {}
+      buffer_(worker.shared.options.buffer_limit) {}
 
 DownstreamSession::~DownstreamSession() {
   // Also covers a frame destroyed without finishing (loop shut down mid-request).
@@ -107,6 +124,7 @@ awaitable<void> DownstreamSession::run() {
     if (!keep_going) {
       break;
     }
+    releaseLargeBuffer(buffer_);
   }
   socket_.close(ec);
   worker_.tracker.remove(*this);
@@ -122,12 +140,12 @@ void DownstreamSession::enterPhase(Phase phase, std::chrono::nanoseconds timeout
 }
 
 void DownstreamSession::onDeadline() {
+  // Whichever side the exchange waits on is cancelled; the waiting code reads timed_out_.
   timed_out_ = true;
   boost::system::error_code ignored;
-  if ((phase_ == Phase::Connecting || phase_ == Phase::Upstream) && upstream_ != nullptr) {
+  socket_.cancel(ignored);
+  if (upstream_ != nullptr) {
     upstream_->socket.cancel(ignored);
-  } else {
-    socket_.cancel(ignored);
   }
 }
 
@@ -139,37 +157,35 @@ void DownstreamSession::onDrain() {
   }
 }
 
+void DownstreamSession::closeUpstream(UpstreamConnectionPtr& connection) {
+  if (connection) {
+    boost::system::error_code ignored;
+    connection->socket.close(ignored);
+    connection.reset();
+  }
+  upstream_ = nullptr;
+}
+
 awaitable<bool> DownstreamSession::serveOne() {
   auto& shared = worker_.shared;
-  RequestParser parser;
-  parser.header_limit(static_cast<std::uint32_t>(options_.max_header_size));
-  parser.body_limit(options_.max_body_size);
-  const ReadOutcome outcome = co_await readRequest(parser);
-  if (outcome == ReadOutcome::Closed) {
+  RequestHeadParser request_parser(limits_);
+  if (!co_await readRequestHead(request_parser)) {
     co_return false;
   }
-  if (outcome != ReadOutcome::Complete) {
-    co_await reject(outcome);
-    co_return false;
-  }
+  auto& request = request_parser.head();
+  const unsigned version = std::min(request.version(), 11u);
+  const http::verb method = request.method();
+  bool keep_alive = wantsKeepAlive(request, request.version());  // before Connection goes
+  // 100-continue is ours to answer (checkRequestHead allowed no other expectation): the body is
+  // then on its way while the upstream connects, and the upstream never sees the expectation.
+  const bool expects_continue = request.count(http::field::expect) > 0;
+  request.erase(http::field::expect);
 
-  Request& request = parser.get();
-  const unsigned version = request.version();
-  const bool head = request.method() == http::verb::head;
-  bool keep_alive = request.keep_alive();  // read before Connection is stripped
-  stripHopByHopFields(request);
-  if (parser.chunked()) {
-    // The body was de-chunked into memory; the upstream gets a plain length.
-    request.content_length(request.body().size());
-  }
-  RequestId generated;
-  std::string_view request_id;
   if (auto it = request.find("X-Request-Id"); it != request.end() && !it->value().empty()) {
-    request_id = toView(it->value());
+    request_id_.assign(toView(it->value()));
   } else {
-    generated = worker_.ids.next();
-    request_id = generated.view();
-    request.set("X-Request-Id", request_id);
+    request_id_.assign(worker_.ids.next().view());
+    request.set("X-Request-Id", request_id_);
   }
   if (auto it = request.find("X-Forwarded-For"); it == request.end()) {
     request.set("X-Forwarded-For", client_address_);
@@ -179,54 +195,117 @@ awaitable<bool> DownstreamSession::serveOne() {
     chain += client_address_;
     request.set("X-Forwarded-For", chain);
   }
+  stripHopByHopFields(request);
+  const auto length = request_parser.content_length();
+  const Framing framing = request_parser.chunked() ? Framing::Chunked
+                          : length                  ? Framing::Length
+                                                    : Framing::None;
+  setFraming(request, framing, length.value_or(0));
+  if (const std::string_view target = toView(request.target());
+      !target.empty() && target.front() != '/' && target != "*") {
+    request.target(std::string(upstreamTarget(target)));
+  }
   request.version(11);  // HTTP/1.1 upstream, so the upstream connection stays reusable
 
-  unsigned failure = 0;
-  std::optional<ResponseParser> response_parser;
-  if (shared.upstream_requests_active.fetch_add(1, std::memory_order_relaxed) >=
-      options_.max_upstream_requests) {
-    shared.metrics.upstreamOverflows().Increment();
-    failure = 503;
-  } else {
-    shared.metrics.upstreamRequestsActive().Increment();
-    failure = co_await forward(request, response_parser);
-    shared.metrics.upstreamRequestsActive().Decrement();
-  }
-  shared.upstream_requests_active.fetch_sub(1, std::memory_order_relaxed);
-  keep_alive = keep_alive && !shared.isDraining();
-  if (failure != 0) {
-    std::string_view text = "upstream connect error or reset\n";
-    if (failure == 504) {
-      text = "upstream timed out\n";
-    } else if (failure == 503) {
-      text = "upstream overflow\n";
+  if (expects_continue && version >= 11 && !request_parser.is_done() && buffer_.size() == 0) {
+    enterPhase(Phase::Writing, options_.request_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(Continue100), UseNothrow);
+    if (ec) {
+      co_return false;
     }
-    co_return co_await sendLocalResponse(failure, text, keep_alive, version, request_id);
   }
 
-  auto& response = response_parser->get();
-  const bool upstream_length = response_parser->content_length().has_value();
+  if (shared.upstream_requests_active.fetch_add(1, std::memory_order_relaxed) >=
+      options_.max_upstream_requests) {
+    shared.upstream_requests_active.fetch_sub(1, std::memory_order_relaxed);
+    shared.metrics.upstreamOverflows().Increment();
+    // The body was not read: the connection cannot carry another request.
+    co_return co_await sendLocalResponse(503, "upstream overflow\n",
+                                         keep_alive && request_parser.is_done(), version,
+                                         request_id_);
+  }
+  const MonotonicTime start = shared.clock.monotonicNow();
+  shared.metrics.upstreamRequestsActive().Increment();
+  std::optional<ResponseHeadParser> response_parser;
+  Exchange result = co_await exchange(request_parser, response_parser);
+  shared.metrics.upstreamRequestsActive().Decrement();
+  shared.upstream_requests_active.fetch_sub(1, std::memory_order_relaxed);
+  keep_alive = keep_alive && !shared.isDraining() && !result.request_unfinished;
+  if (!result.connection) {
+    if (result.local_status == 0) {
+      co_return false;  // the client went away mid-request
+    }
+    if (result.local_status < 500) {
+      co_await reject(result.local_status, result.reason);
+      co_return false;
+    }
+    std::string text(result.reason);
+    text += '\n';
+    co_return co_await sendLocalResponse(result.local_status, text, keep_alive, version,
+                                         request_id_);
+  }
+
+  auto& connection = result.connection;
+  auto& response = response_parser->head();
+  const unsigned status = response.result_int();
+  const bool upstream_keep_alive = wantsKeepAlive(response, response.version());
   stripHopByHopFields(response);
-  if (!head && bodyAllowed(response.result_int()) && !upstream_length) {
-    // Chunked or read-until-close upstream framing becomes a plain length downstream.
-    response.content_length(response.body().size());
+  const auto response_length = response_parser->content_length();
+  Framing response_framing = Framing::None;
+  if (!responseHasBody(method, status)) {
+    // A HEAD or 304 response's length describes the representation; a 204 has none.
+    setFraming(response, response_length && status != 204 ? Framing::Length : Framing::None,
+               response_length.value_or(0));
+  } else if (response_length) {
+    response_framing = Framing::Length;
+    setFraming(response, response_framing, *response_length);
+  } else if (version >= 11) {
+    response_framing = Framing::Chunked;
+    setFraming(response, response_framing, 0);
+  } else {
+    // An HTTP/1.0 client of a response without a length: delimited by our close.
+    response_framing = Framing::UntilClose;
+    setFraming(response, Framing::None, 0);
+    keep_alive = false;
   }
   if (response.find("X-Request-Id") == response.end()) {
-    response.set("X-Request-Id", request_id);
+    response.set("X-Request-Id", request_id_);
   }
   response.version(version);
-  response.keep_alive(keep_alive);
-  enterPhase(Phase::Writing, options_.request_timeout);
+  setKeepAlive(response, version, keep_alive);
   renderResponseHead(response, wire_head_);
-  const std::array<asio::const_buffer, 2> wire{asio::buffer(wire_head_),
-                                               asio::buffer(response.body())};
-  auto [ec, written] = co_await asio::async_write(socket_, wire, UseNothrow);
-  shared.metrics.countResponse(response.result_int());
-  if (response.body().capacity() <= MaxCachedBodyCapacity) {
-    body_cache_ = std::move(response.body());
-  }
-  if (ec) {
+
+  phase_ = Phase::Writing;
+  upstream_ = connection.get();
+  response_parser->eager(true);
+  bool held = false;
+  std::size_t held_bytes = 0;
+  const Relay relayed = co_await relay(*response_parser, connection->socket, connection->buffer,
+                                       socket_, wire_head_, response_framing, 0, false, held,
+                                       held_bytes, nullptr);
+  upstream_ = nullptr;
+  shared.metrics.countResponse(status);
+  if (relayed != Relay::Done) {
+    // Mid-body: the client can only learn of it by the connection closing early.
+    if (relayed == Relay::ReadFailed || relayed == Relay::BadBody) {
+      shared.metrics.countUpstreamError(timed_out_ ? UpstreamErrorKind::Timeout
+                                                   : UpstreamErrorKind::Reset);
+    }
+    closeUpstream(connection);
     co_return false;
+  }
+  shared.metrics.observeUpstreamLatency(
+      std::chrono::duration<double>(shared.clock.monotonicNow() - start).count());
+  // Reusable only when the response ended by its own framing and no byte followed it.
+  const bool self_delimited = !responseHasBody(method, status) || response_parser->chunked() ||
+                              response_length.has_value();
+  const bool reusable =
+      upstream_keep_alive && self_delimited && connection->buffer.size() == 0;
+  if (reusable && !shared.isDraining()) {
+    releaseLargeBuffer(connection->buffer);
+    worker_.pool.release(std::move(connection));
+  } else {
+    closeUpstream(connection);
   }
   if (!keep_alive) {
     co_await lingerClose();
@@ -235,208 +314,391 @@ awaitable<bool> DownstreamSession::serveOne() {
   co_return true;
 }
 
-awaitable<DownstreamSession::ReadOutcome> DownstreamSession::readRequest(RequestParser& parser) {
-  // Header first (eager off) so framing is vetted before any body byte is accepted.
+awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
+  // Header only (eager off), so it is vetted before any body byte is taken.
   parser.eager(false);
-  bool header_done = false;
+  parser.header_limit(static_cast<std::uint32_t>(options_.max_header_size));
   timed_out_ = false;
+  rejected_ = false;
   if (buffer_.size() == 0) {
     enterPhase(Phase::Idle, options_.idle_timeout);
   } else {
     enterPhase(Phase::ReadingHeader, options_.header_timeout);
   }
+  // Beast consumes each complete line and applies its header limit to what is left, so the
+  // whole head is measured here.
+  std::size_t head_bytes = 0;
   for (;;) {
     if (buffer_.size() > 0) {
       if (phase_ == Phase::Idle) {
         enterPhase(Phase::ReadingHeader, options_.header_timeout);
       }
-      boost::system::error_code ec;
+      beast::error_code ec;
       const std::size_t used = parser.put(buffer_.data(), ec);
-      buffer_.consume(used);
+      buffer_.consume(used);  // the head is copied into the parser's header
+      head_bytes += used;
       if (ec && ec != http::error::need_more) {
-        if (ec == http::error::header_limit) {
-          co_return ReadOutcome::HeaderTooLarge;
-        }
-        if (ec == http::error::body_limit) {
-          co_return ReadOutcome::BodyTooLarge;
-        }
-        co_return ReadOutcome::BadRequest;
+        const Refusal refusal = refusalFor(ec, parser);
+        co_await reject(refusal.status, refusal.reason);
+        co_return false;
       }
-      if (!header_done && parser.is_header_done()) {
-        header_done = true;
-        if (!framingIsSafe(parser)) {
-          co_return ReadOutcome::BadRequest;
-        }
-        auto& request = parser.get();
-        if (auto it = request.find(http::field::expect);
-            it != request.end() && beast::iequals(it->value(), "100-continue")) {
-          request.erase(it);
-          if (!parser.is_done() && request.version() >= 11 && buffer_.size() == 0) {
-            auto [write_ec, n] =
-                co_await asio::async_write(socket_, asio::buffer(Continue100), UseNothrow);
-            if (write_ec) {
-              co_return ReadOutcome::Closed;
-            }
-          }
-        }
-        if (parser.is_done()) {
-          co_return ReadOutcome::Complete;
-        }
-        parser.eager(true);
-        enterPhase(Phase::ReadingBody, options_.request_timeout);
-        continue;
+      if (parser.is_header_done()) {
+        break;
       }
-      if (parser.is_done()) {
-        co_return ReadOutcome::Complete;
+      if (!parser.startLineDone() && buffer_.size() > limits_.max_request_line) {
+        co_await reject(414, "request line too long");
+        co_return false;
       }
-      if (used > 0 && buffer_.size() > 0) {
-        continue;
+      if (head_bytes + buffer_.size() > options_.max_header_size) {
+        co_await reject(431, "request header fields too large");
+        co_return false;
       }
     }
     const std::size_t room = buffer_.max_size() - buffer_.size();
     if (room == 0) {
-      // Unreachable while the buffer holds header_limit + ReadChunk; kept as a hard stop.
-      co_return header_done ? ReadOutcome::BadRequest : ReadOutcome::HeaderTooLarge;
+      co_await reject(431, "request header fields too large");
+      co_return false;
     }
-    auto [ec, n] =
-        co_await socket_.async_read_some(buffer_.prepare(std::min(room, ReadChunk)), UseNothrow);
+    auto [ec, n] = co_await socket_.async_read_some(
+        buffer_.prepare(std::min(room, HeadReadChunk)), UseNothrow);
     buffer_.commit(n);
     if (ec) {
       if (timed_out_ && phase_ != Phase::Idle) {
-        co_return ReadOutcome::TimedOut;
+        co_await reject(408, "request timed out");
       }
-      // EOF, reset, idle timeout or drain: the client gets no response (none was asked for,
-      // or it is gone).
-      co_return ReadOutcome::Closed;
+      // EOF, reset, idle timeout or drain: the client gets no response (none was asked for, or
+      // it is gone).
+      co_return false;
     }
   }
+  if (parser.droppedTrailers() > 0) {
+    worker_.shared.metrics.droppedTrailers().Increment(
+        static_cast<double>(parser.droppedTrailers()));
+  }
+  if (auto refusal = checkRequestHead(parser.head())) {
+    co_await reject(refusal->status, refusal->reason);
+    co_return false;
+  }
+  if (const auto length = parser.content_length();
+      length && options_.max_body_size > 0 && *length > options_.max_body_size) {
+    co_await reject(413, "request body too large");
+    co_return false;
+  }
+  co_return true;
 }
 
-awaitable<unsigned> DownstreamSession::forward(const Request& request,
-                                               std::optional<ResponseParser>& parser) {
+awaitable<bool> DownstreamSession::connectUpstream(UpstreamConnection& connection,
+                                                   MonotonicTime request_deadline) {
   auto& shared = worker_.shared;
-  const MonotonicTime start = shared.clock.monotonicNow();
-  const MonotonicTime request_deadline = start + options_.request_timeout;
-  const bool head = request.method() == http::verb::head;
+  upstream_ = &connection;
+  phase_ = Phase::Connecting;
+  setDeadline(std::min(shared.clock.monotonicNow() + options_.upstream_connect_timeout,
+                       request_deadline));
+  auto [ec, endpoint] =
+      co_await asio::async_connect(connection.socket, shared.upstream_endpoints, UseNothrow);
+  if (ec) {
+    upstream_ = nullptr;
+    shared.metrics.countUpstreamError(UpstreamErrorKind::Connect);
+    co_return false;
+  }
+  boost::system::error_code ignored;
+  connection.socket.set_option(tcp::no_delay(true), ignored);
+  shared.metrics.upstreamConnectionsOpened().Increment();
+  co_return true;
+}
+
+awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
+    RequestHeadParser& request, std::optional<ResponseHeadParser>& response) {
+  auto& shared = worker_.shared;
+  auto& metrics = shared.metrics;
+  const bool head_request = request.head().method() == http::verb::head;
+  const Framing framing = request.chunked()            ? Framing::Chunked
+                          : request.content_length()   ? Framing::Length
+                                                       : Framing::None;
+  Exchange result;
+  bool held = false;
+  std::size_t held_bytes = 0;
+  // A held request's bytes stay in buffer_ until no retry can need them.
+  const auto release_held = [&] {
+    if (held) {
+      buffer_.consume(held_bytes);
+      held = false;
+    }
+  };
   timed_out_ = false;
   for (int attempt = 0;; ++attempt) {
-    UpstreamConnectionPtr connection = worker_.pool.acquire();
-    const bool reused = connection != nullptr;
-    if (!reused) {
-      connection = std::make_unique<UpstreamConnection>(socket_.get_executor());
-      upstream_ = connection.get();
-      phase_ = Phase::Connecting;
-      setDeadline(std::min(shared.clock.monotonicNow() + options_.upstream_connect_timeout,
-                           request_deadline));
-      auto [ec, endpoint] =
-          co_await asio::async_connect(connection->socket, shared.upstream_endpoints, UseNothrow);
-      if (ec) {
-        upstream_ = nullptr;
-        shared.metrics.countUpstreamError(UpstreamErrorKind::Connect);
-        co_return timed_out_ ? 504 : 502;
-      }
-      boost::system::error_code ignored;
-      connection->socket.set_option(tcp::no_delay(true), ignored);
-      shared.metrics.upstreamConnectionsOpened().Increment();
+    std::size_t discarded = 0;
+    UpstreamConnectionPtr connection = worker_.pool.acquire(discarded);
+    if (discarded > 0) {
+      metrics.upstreamPoolDiscarded().Increment(static_cast<double>(discarded));
     }
+    if (!connection) {
+      connection = std::make_unique<UpstreamConnection>(socket_.get_executor(),
+                                                        options_.buffer_limit);
+      const MonotonicTime deadline = shared.clock.monotonicNow() + options_.request_timeout;
+      if (!co_await connectUpstream(*connection, deadline)) {
+        release_held();
+        result.local_status = timed_out_ ? 504 : 502;
+        result.reason = timed_out_ ? "upstream connect timed out" : "upstream connect error";
+        result.request_unfinished = !request.is_done();
+        co_return result;
+      }
+    }
+    const bool reused = connection->requests > 0;
+    ++connection->requests;
+    const std::uint64_t written_before = connection->bytes_written;
     upstream_ = connection.get();
     phase_ = Phase::Upstream;
-    setDeadline(request_deadline);
-    ResponseRead read;
-    renderRequestHead(request, wire_head_);
-    const std::array<asio::const_buffer, 2> wire{asio::buffer(wire_head_),
-                                                 asio::buffer(request.body())};
-    auto [write_ec, written] = co_await asio::async_write(connection->socket, wire, UseNothrow);
-    read.ec = write_ec;
-    if (!write_ec) {
-      read = co_await readResponse(*connection, head, parser);
+
+    Relay sent = Relay::Done;
+    if (attempt == 0) {
+      renderRequestHead(request.head(), wire_head_);
+      request.eager(true);
+      sent = co_await relay(request, socket_, buffer_, connection->socket, wire_head_, framing,
+                            options_.max_body_size, true, held, held_bytes,
+                            &connection->bytes_written);
+    } else {
+      // The held request, gathered exactly as it was first written.
+      setDeadline(shared.clock.monotonicNow() + options_.request_timeout);
+      auto [ec, n] = co_await asio::async_write(connection->socket, wire_, UseNothrow);
+      connection->bytes_written += n;
+      sent = ec ? Relay::WriteFailed : Relay::Done;
     }
-    upstream_ = nullptr;
-    if (!read.ec && !timed_out_) {
-      shared.metrics.observeUpstreamLatency(
-          std::chrono::duration<double>(shared.clock.monotonicNow() - start).count());
-      if (parser->get().keep_alive() && connection->buffer.size() == 0) {
-        worker_.pool.release(std::move(connection));
+    // Nothing of the request could have been processed: it was sent whole on a reused
+    // connection and the upstream's TCP acknowledged none of its bytes (a closed socket answers
+    // data with a reset, never an ACK), so it is safe to send again for any method.
+    const auto nothing_processed = [&] {
+      if (!reused || !held || attempt > 0 || timed_out_) {
+        return false;
       }
-      co_return 0;
+      const auto acked = bytesAckedByPeer(connection->socket.native_handle());
+      return acked.has_value() && *acked <= written_before;
+    };
+
+    if (sent == Relay::ReadFailed || sent == Relay::BadBody || sent == Relay::TooLarge) {
+      // The client's side broke while its body streamed: the upstream got a truncated request.
+      closeUpstream(connection);
+      release_held();
+      result.request_unfinished = true;
+      if (sent == Relay::BadBody) {
+        result.local_status = 400;
+        result.reason = "malformed request body";
+      } else if (sent == Relay::TooLarge) {
+        result.local_status = 413;
+        result.reason = "request body too large";
+      } else if (timed_out_) {
+        result.local_status = 408;
+        result.reason = "request timed out";
+      }
+      co_return result;
     }
-    boost::system::error_code ignored;
-    connection->socket.close(ignored);
-    if (timed_out_) {
-      shared.metrics.countUpstreamError(UpstreamErrorKind::Timeout);
-      co_return 504;
+    if (sent == Relay::WriteFailed) {
+      if (nothing_processed()) {
+        closeUpstream(connection);
+        metrics.upstreamRetries().Increment();
+        continue;
+      }
+      if (timed_out_) {
+        closeUpstream(connection);
+        release_held();
+        metrics.countUpstreamError(UpstreamErrorKind::Timeout);
+        result.local_status = 504;
+        result.reason = "upstream timed out";
+        result.request_unfinished = !request.is_done();
+        co_return result;
+      }
+      // The upstream may have answered early (a 413 before reading the whole body): read on.
+      result.request_unfinished = !request.is_done();
     }
-    // The keep-alive race: the upstream closed an idle connection as we reused it. Nothing was
-    // answered, so an idempotent request is safe to send once more on a fresh connection.
-    if (reused && !read.got_bytes && attempt == 0 && isIdempotent(request.method())) {
-      shared.metrics.upstreamRetries().Increment();
-      continue;
+
+    setDeadline(shared.clock.monotonicNow() + options_.request_timeout);
+    bool got_bytes = false;
+    bool parse_error = false;
+    const bool ok =
+        co_await readResponseHead(*connection, head_request, response, got_bytes, parse_error);
+    if (!ok) {
+      if (!timed_out_ && !got_bytes && nothing_processed()) {
+        closeUpstream(connection);
+        metrics.upstreamRetries().Increment();
+        continue;
+      }
+      closeUpstream(connection);
+      release_held();
+      if (timed_out_) {
+        metrics.countUpstreamError(UpstreamErrorKind::Timeout);
+        result.local_status = 504;
+        result.reason = "upstream timed out";
+      } else {
+        metrics.countUpstreamError(parse_error ? UpstreamErrorKind::BadResponse
+                                               : UpstreamErrorKind::Reset);
+        result.local_status = 502;
+        result.reason = parse_error ? "upstream sent a malformed response"
+                                    : "upstream connect error or reset";
+      }
+      co_return result;
     }
-    shared.metrics.countUpstreamError(isParseError(read.ec) ? UpstreamErrorKind::BadResponse
-                                                            : UpstreamErrorKind::Reset);
-    co_return 502;
+    release_held();
+    if (auto refusal = checkResponseHead(response->head())) {
+      closeUpstream(connection);
+      metrics.countUpstreamError(UpstreamErrorKind::BadResponse);
+      result.local_status = 502;
+      result.reason = refusal->reason;
+      co_return result;
+    }
+    result.connection = std::move(connection);
+    co_return result;
   }
 }
 
-awaitable<DownstreamSession::ResponseRead> DownstreamSession::readResponse(
-    UpstreamConnection& connection, bool head, std::optional<ResponseParser>& parser) {
-  ResponseRead read;
+awaitable<bool> DownstreamSession::readResponseHead(UpstreamConnection& connection,
+                                                    bool head_request,
+                                                    std::optional<ResponseHeadParser>& parser,
+                                                    bool& got_bytes, bool& parse_error) {
   // Interim 1xx responses (100, 102, 103) are dropped; the final response follows them.
-  for (int interim = 0; interim < 8; ++interim) {
-    if (parser) {
-      body_cache_ = std::move(parser->get().body());
-    }
-    // The body string is recycled: a fresh 1 KiB+ allocation per response was the top malloc
-    // cost (and triggered malloc_consolidate) under callgrind.
-    body_cache_.clear();
-    parser.emplace(std::piecewise_construct, std::make_tuple(std::move(body_cache_)));
+  for (int interim = 0; interim < MaxInterimResponses; ++interim) {
+    parser.emplace(limits_);
     parser->header_limit(MaxUpstreamHeaderSize);
-    parser->body_limit(MaxUpstreamBodySize);
-    parser->skip(head);
-    auto [ec, n] = co_await http::async_read(connection.socket, connection.buffer, *parser,
-                                             UseNothrow);
-    read.got_bytes = read.got_bytes || parser->got_some();
-    read.ec = ec;
-    if (ec) {
-      co_return read;
+    parser->eager(false);
+    parser->skip(head_request);
+    std::size_t head_bytes = 0;
+    for (;;) {
+      if (connection.buffer.size() > 0) {
+        got_bytes = true;
+        beast::error_code ec;
+        const std::size_t used = parser->put(connection.buffer.data(), ec);
+        connection.buffer.consume(used);
+        head_bytes += used;
+        if ((ec && ec != http::error::need_more) ||
+            head_bytes + connection.buffer.size() > MaxUpstreamHeaderSize) {
+          parse_error = true;
+          co_return false;
+        }
+        if (parser->is_header_done()) {
+          break;
+        }
+      }
+      const std::size_t room = connection.buffer.max_size() - connection.buffer.size();
+      if (room == 0) {
+        parse_error = true;
+        co_return false;
+      }
+      auto [ec, n] = co_await connection.socket.async_read_some(
+          connection.buffer.prepare(std::min(room, HeadReadChunk)), UseNothrow);
+      connection.buffer.commit(n);
+      if (ec) {
+        co_return false;
+      }
     }
-    const unsigned status = parser->get().result_int();
-    if (status >= 200) {
-      co_return read;
-    }
-    if (status == 101) {
-      break;  // Upgrade is stripped, so a protocol switch is a bad response
+    const unsigned status = parser->head().result_int();
+    if (status >= 200 || status == 101) {
+      co_return true;  // 101 is refused by checkResponseHead: Upgrade is not relayed
     }
   }
-  read.ec = http::error::bad_status;
-  co_return read;
+  parse_error = true;
+  co_return false;
 }
 
-awaitable<void> DownstreamSession::reject(ReadOutcome outcome) {
-  auto& metrics = worker_.shared.metrics;
-  unsigned status = 400;
-  std::string_view text = "bad request\n";
-  switch (outcome) {
-    case ReadOutcome::HeaderTooLarge:
-      status = 431;
-      text = "request header fields too large\n";
-      metrics.countDownstreamError(DownstreamErrorKind::HeaderTooLarge);
-      break;
-    case ReadOutcome::BodyTooLarge:
-      status = 413;
-      text = "request body too large\n";
-      metrics.countDownstreamError(DownstreamErrorKind::BodyTooLarge);
-      break;
-    case ReadOutcome::TimedOut:
-      status = 408;
-      text = "request timed out\n";
-      metrics.countDownstreamError(DownstreamErrorKind::Timeout);
-      break;
-    default:
-      metrics.countDownstreamError(DownstreamErrorKind::BadRequest);
-      break;
+template <class Parser>
+awaitable<DownstreamSession::Relay> DownstreamSession::relay(
+    Parser& parser, tcp::socket& in, beast::flat_buffer& in_buffer, tcp::socket& out,
+    std::string_view head, Framing framing, std::uint64_t max_body, bool hold, bool& held,
+    std::size_t& held_bytes, std::uint64_t* written) {
+  const auto& clock = worker_.shared.clock;
+  bool head_pending = !head.empty();
+  bool first = true;
+  held = false;
+  for (;;) {
+    parser.clearPieces();
+    std::size_t used = 0;
+    if (in_buffer.size() > 0 && !parser.is_done()) {
+      beast::error_code ec;
+      used = parser.put(in_buffer.data(), ec);
+      if (ec && ec != http::error::need_more) {
+        co_return Relay::BadBody;
+      }
+    }
+    if (max_body > 0 && parser.bodyBytes() > max_body) {
+      co_return Relay::TooLarge;
+    }
+    const bool finished = parser.is_done();
+    wire_.clear();
+    if (head_pending) {
+      wire_.push_back(asio::buffer(head));
+    }
+    if (parser.pieceBytes() > 0) {
+      if (framing == Framing::Chunked) {
+        auto [end, ec] = std::to_chars(chunk_line_.data(), chunk_line_.data() + 16,
+                                       parser.pieceBytes(), 16);
+        *end++ = '\r';
+        *end++ = '\n';
+        wire_.push_back(asio::buffer(chunk_line_.data(), end - chunk_line_.data()));
+      }
+      wire_.insert(wire_.end(), parser.pieces().begin(), parser.pieces().end());
+      if (framing == Framing::Chunked) {
+        wire_.push_back(asio::buffer(Crlf));
+      }
+    }
+    if (finished && framing == Framing::Chunked) {
+      wire_.push_back(asio::buffer(LastChunk));
+    }
+    if (hold && first && finished) {
+      // Complete in this one write: keep its bytes so a retry can send the same gather again.
+      held = true;
+      held_bytes = used;
+    }
+    if (!wire_.empty()) {
+      setDeadline(clock.monotonicNow() + options_.request_timeout);
+      auto [ec, n] = co_await asio::async_write(out, wire_, UseNothrow);
+      if (written != nullptr) {
+        *written += n;
+      }
+      if (ec) {
+        if (!held) {
+          in_buffer.consume(used);
+        }
+        co_return Relay::WriteFailed;
+      }
+      head_pending = false;
+    }
+    first = false;
+    if (finished) {
+      if (!held) {
+        in_buffer.consume(used);
+      }
+      co_return Relay::Done;
+    }
+    in_buffer.consume(used);
+    if (used > 0 && in_buffer.size() > 0) {
+      continue;  // the parser stopped between pieces; what is buffered goes first
+    }
+    // Back-pressure: nothing more is read until what was read has been written.
+    const std::size_t room = in_buffer.max_size() - in_buffer.size();
+    if (room == 0) {
+      co_return Relay::BadBody;  // a chunk-size line longer than the whole buffer
+    }
+    setDeadline(clock.monotonicNow() + options_.request_timeout);
+    auto [ec, n] =
+        co_await in.async_read_some(in_buffer.prepare(std::min(room, BodyReadChunk)), UseNothrow);
+    in_buffer.commit(n);
+    if (ec) {
+      if (ec == asio::error::eof && parser.got_some()) {
+        // A body delimited by the connection's close ends here; any other is truncated.
+        beast::error_code eof_ec;
+        parser.put_eof(eof_ec);
+        if (!eof_ec && parser.is_done()) {
+          continue;
+        }
+      }
+      co_return Relay::ReadFailed;
+    }
   }
+}
+
+awaitable<void> DownstreamSession::reject(unsigned status, std::string_view reason) {
+  worker_.shared.metrics.countDownstreamError(errorKindFor(status));
   rejected_ = true;
+  std::string text(reason);
+  text += '\n';
   co_await sendLocalResponse(status, text, false, 11, {});
 }
 
@@ -478,7 +740,8 @@ awaitable<void> DownstreamSession::lingerClose() {
   buffer_.clear();
   for (std::size_t dropped = 0; dropped < MaxLingerBytes;) {
     // prepare() without commit() reuses the same bytes: what is read here is discarded.
-    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(ReadChunk), UseNothrow);
+    auto [ec, n] = co_await socket_.async_read_some(
+        buffer_.prepare(std::min(buffer_.max_size(), HeadReadChunk)), UseNothrow);
     if (ec) {
       break;
     }

@@ -1,26 +1,30 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
+#include "head_parser.h"
+#include "message_rules.h"
 #include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/upstream_pool.h"
 #include "proxy_shared.h"
 
 namespace outrider::sidecar {
 
-// One downstream connection of the proxy: reads requests, forwards each to a pooled upstream
-// connection, writes the response back. Lives in its coroutine frame on its worker's loop.
-// Network errors and bad input end the connection; nothing is thrown across it.
+// One downstream connection of the proxy: reads a request head, vets it, streams it with its body
+// to a pooled upstream connection, then streams the response back, one exchange at a time. Lives
+// in its coroutine frame on its worker's loop. Network errors and bad input end the exchange with
+// a status or a close; nothing is thrown across it.
 class DownstreamSession final : public TrackedConnection {
  public:
   DownstreamSession(ProxyWorker& worker, boost::asio::ip::tcp::socket socket);
@@ -35,28 +39,52 @@ class DownstreamSession final : public TrackedConnection {
   void onDrain() override;
 
  private:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  using ResponseParser = boost::beast::http::response_parser<boost::beast::http::string_body>;
-
   enum class Phase { Idle, ReadingHeader, ReadingBody, Connecting, Upstream, Writing, Closing };
-  enum class ReadOutcome { Complete, Closed, BadRequest, HeaderTooLarge, BodyTooLarge, TimedOut };
 
-  // What reading one upstream response produced.
-  struct ResponseRead {
-    boost::system::error_code ec;
-    bool got_bytes = false;
+  // How moving one body from one socket to another ended.
+  enum class Relay {
+    Done,
+    ReadFailed,   // the source closed early, reset, or timed out
+    WriteFailed,  // the destination closed, reset, or timed out
+    BadBody,      // the source's framing broke (a bad chunk)
+    TooLarge,     // past --max-body-size
   };
 
-  // Serves one request; false when the connection should end.
+  // What the upstream exchange produced: a connection whose response head is parsed, or a status
+  // of our own (0 when the client went away).
+  struct Exchange {
+    unsigned local_status = 0;
+    std::string_view reason;
+    UpstreamConnectionPtr connection;
+    // The request body was not read to its end: the client connection cannot be reused.
+    bool request_unfinished = false;
+  };
+
   boost::asio::awaitable<bool> serveOne();
-  boost::asio::awaitable<ReadOutcome> readRequest(RequestParser& parser);
-  // Forwards the request; returns 0 once `parser` holds the response, else the status to send.
-  boost::asio::awaitable<unsigned> forward(const Request& request,
-                                           std::optional<ResponseParser>& parser);
-  boost::asio::awaitable<ResponseRead> readResponse(UpstreamConnection& connection, bool head,
-                                                    std::optional<ResponseParser>& parser);
-  boost::asio::awaitable<void> reject(ReadOutcome outcome);
+  // Reads and vets one request head; false when the connection should end (refusals answered).
+  boost::asio::awaitable<bool> readRequestHead(RequestHeadParser& parser);
+  // Sends the request (head, then its body as it streams in) and reads the response head, with
+  // one retry on a fresh connection when nothing of the request could have been processed.
+  boost::asio::awaitable<Exchange> exchange(RequestHeadParser& request,
+                                            std::optional<ResponseHeadParser>& response);
+  // Reads a final response head (interim 1xx dropped); false on a socket or parse error.
+  boost::asio::awaitable<bool> readResponseHead(UpstreamConnection& connection, bool head_request,
+                                                std::optional<ResponseHeadParser>& parser,
+                                                bool& got_bytes, bool& parse_error);
+  boost::asio::awaitable<bool> connectUpstream(UpstreamConnection& connection,
+                                               MonotonicTime request_deadline);
+  // Streams the body `parser` recognises in `in_buffer` (reading more from `in`) to `out`, after
+  // `head` (sent with the first bytes), framed as `framing`. With `hold`, a message complete in
+  // its first write leaves its bytes unconsumed in `in_buffer` (held = true) so it can be sent
+  // again; the gathered write stays in wire_.
+  template <class Parser>
+  boost::asio::awaitable<Relay> relay(Parser& parser, boost::asio::ip::tcp::socket& in,
+                                      boost::beast::flat_buffer& in_buffer,
+                                      boost::asio::ip::tcp::socket& out, std::string_view head,
+                                      Framing framing, std::uint64_t max_body, bool hold,
+                                      bool& held, std::size_t& held_bytes,
+                                      std::uint64_t* written);
+  boost::asio::awaitable<void> reject(unsigned status, std::string_view reason);
   // Sends a response made by the proxy itself; false when the connection should end.
   boost::asio::awaitable<bool> sendLocalResponse(unsigned status, std::string_view body,
                                                  bool keep_alive, unsigned version,
@@ -66,19 +94,24 @@ class DownstreamSession final : public TrackedConnection {
   // Skipped after a clean response when nothing is unread.
   boost::asio::awaitable<void> lingerClose();
   void enterPhase(Phase phase, std::chrono::nanoseconds timeout);
+  void closeUpstream(UpstreamConnectionPtr& connection);
 
   ProxyWorker& worker_;
   const ProxyOptions& options_;
+  const HeadLimits limits_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::string client_address_;
   // The rendered head of the message being written (capacity reused across requests).
   std::string wire_head_;
-  // A response body string kept between requests so its capacity is reused.
-  std::string body_cache_;
+  // The gathered buffers of one write; after a held request, what to send again on a retry.
+  std::vector<boost::asio::const_buffer> wire_;
+  // A chunk-size line of the chunk being written ("1f40\r\n").
+  std::array<char, 24> chunk_line_{};
+  std::string request_id_;
   Phase phase_ = Phase::Idle;
   bool timed_out_ = false;
-  // The request was refused (4xx from readRequest): the client may still be sending.
+  // The request was refused: the client may still be sending.
   bool rejected_ = false;
   // The upstream connection in use, so a deadline can cancel it.
   UpstreamConnection* upstream_ = nullptr;

@@ -37,6 +37,22 @@ bool isHopByHop(const http::fields::value_type& field) {
 
 }  // namespace
 
+bool isProtectedFromConnection(boost::beast::string_view name) {
+  // Framing, routing and provenance: a client that names one of these in Connection would make
+  // the proxy drop the length of its body, its destination or the chain of addresses it came
+  // through (the classic hop-by-hop abuse). The nomination is ignored, as Envoy does.
+  static constexpr std::string_view Protected[] = {
+      "host",          "content-length",    "transfer-encoding", "x-request-id",
+      "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded",
+      "via",           "x-real-ip",         "cookie",            "authorization"};
+  for (const auto candidate : Protected) {
+    if (boost::beast::iequals(name, boost::beast::string_view(candidate.data(), candidate.size()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void stripHopByHopFields(http::fields& fields) {
   // Fields named by Connection are hop-by-hop too; "close" and "keep-alive" name none. Rare, so
   // the names are only copied when there are some.
@@ -46,7 +62,8 @@ void stripHopByHopFields(http::fields& fields) {
       continue;
     }
     for (const auto token : http::token_list{field.value()}) {
-      if (!boost::beast::iequals(token, "close") && !boost::beast::iequals(token, "keep-alive")) {
+      if (!boost::beast::iequals(token, "close") && !boost::beast::iequals(token, "keep-alive") &&
+          !isProtectedFromConnection(token)) {
         named.emplace_back(token);
       }
     }

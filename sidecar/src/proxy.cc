@@ -1,5 +1,9 @@
 #include "outrider/sidecar/proxy.h"
 
+#include <malloc.h>
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -28,6 +32,16 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
+// Descriptors kept back from the data plane for the admin listener, logs and the event loops.
+constexpr std::size_t ReservedDescriptors = 64;
+constexpr std::size_t MaxAdminConnections = 16;
+constexpr std::chrono::seconds AdminHeaderTimeout(5);
+constexpr std::chrono::seconds AdminIdleTimeout(30);
+// Accept back-off after EMFILE and friends: doubles from the first step up to the last.
+constexpr std::chrono::milliseconds FirstAcceptBackoff(5);
+constexpr std::chrono::milliseconds MaxAcceptBackoff(1000);
+// How often idle pooled connections are checked for a peer's close or stray bytes.
+constexpr std::chrono::seconds MaintenancePeriod(1);
 
 // The frame owns the session: params by value, so it outlives the accept loop's iteration.
 awaitable<void> runSession(ProxyWorker* worker, tcp::socket socket) {
@@ -51,7 +65,47 @@ Result<void> validate(const ProxyOptions& options) {
   if (options.max_upstream_requests < 1) {
     return makeError(ErrorCode::InvalidArgument, "--max-upstream-requests must be at least 1");
   }
+  if (options.max_headers < 1 || options.max_headers > 10000) {
+    return makeError(ErrorCode::InvalidArgument, "--max-headers must be 1-10000");
+  }
+  if (options.max_request_line < 64 || options.max_request_line > options.max_header_size) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "--max-request-line must be 64B up to --max-header-size");
+  }
+  if (options.buffer_limit < options.max_header_size + 8 * 1024 ||
+      options.buffer_limit > 1024 * 1024 * 1024) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "--buffer-limit must be at least --max-header-size + 8KiB, at most 1GiB");
+  }
   return {};
+}
+
+// The open-file limit, raised to its hard maximum first (as nginx's worker_rlimit_nofile and the
+// Go runtime do): the soft default of 1024 would cap a proxy far below what the host allows.
+std::size_t raiseDescriptorLimit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return 1024;
+  }
+  if (limit.rlim_cur < limit.rlim_max) {
+    struct rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    }
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20
+                                         : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// Downstream connections the descriptors allow: each may hold one upstream connection, the pools
+// keep idle ones, and the reserve stays for the admin listener.
+std::size_t connectionLimit(const ProxyOptions& options, std::size_t descriptors) {
+  const std::size_t pooled = options.pool_size * options.threads;
+  const std::size_t spare =
+      descriptors > ReservedDescriptors + pooled ? descriptors - ReservedDescriptors - pooled : 0;
+  const std::size_t derived = std::max<std::size_t>(1, spare / 2);
+  return options.max_connections == 0 ? derived : std::min(options.max_connections, derived);
 }
 
 }  // namespace
@@ -66,6 +120,7 @@ class ProxyState {
     acceptor_.reset();
     admin_acceptor_.reset();
     drain_timer_.reset();
+    maintenance_timer_.reset();
     for (auto& worker : workers_) {
       worker->tracker.stop();
       worker->pool.closeAll();
@@ -76,6 +131,9 @@ class ProxyState {
   awaitable<void> acceptLoop();
   awaitable<void> adminLoop();
   awaitable<void> serveAdmin(tcp::socket socket);
+  // Every MaintenancePeriod on loop 0: reaps dead pooled connections (on each loop) and gives
+  // freed heap back to the system once a burst of connections has gone.
+  void maintain();
   http::response<http::string_body> adminResponse(
       const http::request<http::string_body>& request) const;
   void startDrain();
@@ -90,11 +148,33 @@ class ProxyState {
   tcp::endpoint listen_endpoint_;
   tcp::endpoint admin_endpoint_;
   std::optional<asio::steady_timer> drain_timer_;
+  std::optional<asio::steady_timer> maintenance_timer_;
+  std::size_t max_connections_ = 0;
+  std::size_t admin_connections_ = 0;
+  // The most connections seen open since memory was last trimmed.
+  int64_t connection_peak_ = 0;
   bool finished_ = false;
+};
+
+// One admin connection: its own header and idle deadlines, swept by loop 0's tracker, so a slow
+// scraper or a stuck health checker cannot hold a descriptor for ever.
+class AdminConnection final : public TrackedConnection {
+ public:
+  explicit AdminConnection(tcp::socket& socket) : socket_(socket) {}
+  void onDeadline() override {
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  void onDrain() override {}
+
+ private:
+  tcp::socket& socket_;
 };
 
 awaitable<void> ProxyState::acceptLoop() {
   asio::steady_timer backoff(loops_->at(0));
+  std::chrono::milliseconds delay{0};
+  uint64_t failures = 0;
   for (;;) {
     const std::size_t index = loops_->nextIndex();
     auto [ec, socket] = co_await acceptor_->async_accept(loops_->at(index), UseNothrow);
@@ -102,14 +182,33 @@ awaitable<void> ProxyState::acceptLoop() {
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning on the error.
-      fmt::print(stderr, "outrider-proxy: accept failed: {}\n", ec.message());
-      backoff.expires_after(std::chrono::milliseconds(10));
+      // EMFILE and friends: the pending connection stays queued, so retrying at once would spin.
+      // Back off exponentially and log the start and the end of the episode, not every failure.
+      shared_.metrics.acceptErrors().Increment();
+      if (failures++ == 0) {
+        fmt::print(stderr, "outrider-proxy: accept failed: {}; backing off\n", ec.message());
+      }
+      delay = std::clamp(delay * 2, FirstAcceptBackoff, MaxAcceptBackoff);
+      backoff.expires_after(delay);
       co_await backoff.async_wait(UseNothrow);
+      continue;
+    }
+    if (failures > 0) {
+      fmt::print(stderr, "outrider-proxy: accepting again after {} failed accept(s)\n", failures);
+      failures = 0;
+      delay = std::chrono::milliseconds(0);
+    }
+    if (static_cast<std::size_t>(shared_.active_connections.load()) >= max_connections_) {
+      // Overload: the newest connection is closed at once, so the ones being served keep their
+      // descriptors and the admin listener keeps its reserve.
+      shared_.metrics.downstreamOverloaded().Increment();
+      boost::system::error_code ignored;
+      socket.close(ignored);
       continue;
     }
     // Counted before the session starts so a drain never misses a connection in hand-off.
     shared_.active_connections.fetch_add(1);
+    connection_peak_ = std::max(connection_peak_, shared_.active_connections.load());
     asio::co_spawn(loops_->at(index), runSession(workers_[index].get(), std::move(socket)),
                    LogOnException{"outrider-proxy"});
   }
@@ -122,8 +221,18 @@ awaitable<void> ProxyState::adminLoop() {
       co_return;
     }
     if (ec) {
+      // Out of descriptors even for the reserve: wait rather than spin.
+      asio::steady_timer backoff(loops_->at(0));
+      backoff.expires_after(FirstAcceptBackoff * 10);
+      co_await backoff.async_wait(UseNothrow);
       continue;
     }
+    if (admin_connections_ >= MaxAdminConnections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++admin_connections_;
     asio::co_spawn(loops_->at(0), serveAdmin(std::move(socket)),
                    LogOnException{"outrider-proxy admin"});
   }
@@ -163,10 +272,22 @@ http::response<http::string_body> ProxyState::adminResponse(
 }
 
 awaitable<void> ProxyState::serveAdmin(tcp::socket socket) {
-  beast::flat_buffer buffer;
+  auto& tracker = workers_[0]->tracker;
+  AdminConnection tracked(socket);
+  tracker.add(tracked);
+  beast::flat_buffer buffer(64 * 1024);
   for (;;) {
     http::request_parser<http::string_body> parser;
+    parser.header_limit(8 * 1024);
     parser.body_limit(4096);
+    const auto now = shared_.clock.monotonicNow();
+    tracked.setDeadline(now + (buffer.size() > 0 ? AdminHeaderTimeout : AdminIdleTimeout));
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(socket, buffer, parser, UseNothrow);
+    if (header_ec) {
+      break;
+    }
+    tracked.setDeadline(shared_.clock.monotonicNow() + AdminHeaderTimeout);
     auto [ec, n] = co_await http::async_read(socket, buffer, parser, UseNothrow);
     if (ec) {
       break;
@@ -177,9 +298,34 @@ awaitable<void> ProxyState::serveAdmin(tcp::socket socket) {
       break;
     }
   }
+  tracker.remove(tracked);
+  --admin_connections_;
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   socket.close(ignored);
+}
+
+void ProxyState::maintain() {
+  for (auto& worker : workers_) {
+    asio::post(worker->context, [worker = worker.get()] {
+      if (const std::size_t dead = worker->pool.reap(); dead > 0) {
+        worker->shared.metrics.upstreamPoolDiscarded().Increment(static_cast<double>(dead));
+      }
+    });
+  }
+  // glibc keeps freed memory in its arenas; after a burst has gone (under half the peak left)
+  // hand it back, so RSS follows the load down instead of staying at its high-water mark.
+  const int64_t open = shared_.active_connections.load();
+  if (connection_peak_ >= 64 && open * 2 < connection_peak_) {
+    ::malloc_trim(0);
+    connection_peak_ = open;
+  }
+  maintenance_timer_->expires_after(MaintenancePeriod);
+  maintenance_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !finished_) {
+      maintain();
+    }
+  });
 }
 
 void ProxyState::startDrain() {
@@ -227,6 +373,13 @@ Result<ProxyPtr> Proxy::create(const ProxyOptions& options, const Clock& clock) 
     return tl::unexpected(valid.error());
   }
   auto state = std::make_unique<ProxyState>(options, clock);
+  state->max_connections_ = connectionLimit(options, raiseDescriptorLimit());
+  if (options.max_connections > state->max_connections_) {
+    fmt::print(stderr,
+               "outrider-proxy: --max-connections {} lowered to {}: the open-file limit leaves "
+               "no more descriptors\n",
+               options.max_connections, state->max_connections_);
+  }
   auto& control = state->loops_->at(0);
   auto upstream = resolveHostPort(control, options.upstream);
   if (!upstream) {
@@ -245,9 +398,10 @@ Result<ProxyPtr> Proxy::create(const ProxyOptions& options, const Clock& clock) 
   }
   state->admin_acceptor_.emplace(std::move(*admin));
   state->admin_endpoint_ = state->admin_acceptor_->local_endpoint();
-  const auto tick = sweepTickFor(std::min({options.request_timeout, options.idle_timeout,
-                                           options.header_timeout,
-                                           options.upstream_connect_timeout}));
+  const auto tick = sweepTickFor(std::min(
+      {options.request_timeout, options.idle_timeout, options.header_timeout,
+       options.upstream_connect_timeout,
+       std::chrono::duration_cast<std::chrono::nanoseconds>(AdminHeaderTimeout)}));
   for (std::size_t i = 0; i < state->loops_->size(); ++i) {
     state->workers_.push_back(
         std::make_unique<ProxyWorker>(state->shared_, state->loops_->at(i), i, tick));
@@ -275,6 +429,13 @@ void Proxy::run() {
   }
   asio::co_spawn(state_->loops_->at(0), state_->acceptLoop(), LogOnException{"outrider-proxy"});
   asio::co_spawn(state_->loops_->at(0), state_->adminLoop(), LogOnException{"outrider-proxy"});
+  state_->maintenance_timer_.emplace(state_->loops_->at(0));
+  state_->maintenance_timer_->expires_after(MaintenancePeriod);
+  state_->maintenance_timer_->async_wait([state = state_.get()](const boost::system::error_code& ec) {
+    if (!ec) {
+      state->maintain();
+    }
+  });
   state_->loops_->run();
 }
 

@@ -41,14 +41,39 @@ ProxyMetrics::ProxyMetrics()
                                        .Add({})),
       upstream_retries_(prometheus::BuildCounter()
                             .Name("outrider_proxy_upstream_retries_total")
-                            .Help("Idempotent requests retried after a reused connection failed")
+                            .Help("Requests sent again after a reused connection failed before "
+                                  "the upstream acknowledged any byte of them")
                             .Register(*registry_)
                             .Add({})),
       upstream_overflows_(prometheus::BuildCounter()
                               .Name("outrider_proxy_upstream_overflow_total")
                               .Help("Requests refused with 503 at the upstream request cap")
                               .Register(*registry_)
-                              .Add({})) {
+                              .Add({})),
+      upstream_pool_discarded_(
+          prometheus::BuildCounter()
+              .Name("outrider_proxy_upstream_pool_discarded_total")
+              .Help("Idle pooled upstream connections dropped because the upstream sent bytes or "
+                    "closed while they were idle")
+              .Register(*registry_)
+              .Add({})),
+      downstream_overloaded_(
+          prometheus::BuildCounter()
+              .Name("outrider_proxy_downstream_overload_total")
+              .Help("Downstream connections closed on accept at --max-connections")
+              .Register(*registry_)
+              .Add({})),
+      accept_errors_(prometheus::BuildCounter()
+                         .Name("outrider_proxy_accept_errors_total")
+                         .Help("Failed accepts (EMFILE, ENFILE, ENOBUFS...), each followed by a "
+                               "back-off")
+                         .Register(*registry_)
+                         .Add({})),
+      dropped_trailers_(prometheus::BuildCounter()
+                            .Name("outrider_proxy_dropped_trailers_total")
+                            .Help("Chunked trailer fields dropped (never merged into a head)")
+                            .Register(*registry_)
+                            .Add({})) {
   auto& requests = prometheus::BuildCounter()
                        .Name("outrider_proxy_requests_total")
                        .Help("Downstream responses by status class")
@@ -69,8 +94,9 @@ ProxyMetrics::ProxyMetrics()
                                 .Name("outrider_proxy_downstream_errors_total")
                                 .Help("Downstream requests rejected by kind")
                                 .Register(*registry_);
-  static constexpr const char* DownstreamKinds[] = {"bad_request", "header_too_large",
-                                                    "body_too_large", "timeout"};
+  static constexpr const char* DownstreamKinds[] = {"bad_request",    "header_too_large",
+                                                    "body_too_large", "timeout",
+                                                    "uri_too_long",   "unsupported"};
   for (std::size_t i = 0; i < downstream_errors_.size(); ++i) {
     downstream_errors_[i] = &downstream_errors.Add({{"kind", DownstreamKinds[i]}});
   }

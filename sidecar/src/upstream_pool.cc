@@ -1,30 +1,60 @@
 #include "outrider/sidecar/upstream_pool.h"
 
-namespace outrider::sidecar {
+#include <algorithm>
 
-UpstreamConnectionPtr UpstreamPool::acquire() {
-  if (idle_.empty()) {
-    return nullptr;
+#include "socket_probe.h"
+
+namespace outrider::sidecar {
+namespace {
+
+bool isClean(UpstreamConnection& connection) {
+  return connection.buffer.size() == 0 && connection.socket.is_open() &&
+         idleConnectionIsClean(connection.socket.native_handle());
+}
+
+void closeConnection(UpstreamConnection& connection) {
+  boost::system::error_code ignored;
+  connection.socket.close(ignored);
+}
+
+}  // namespace
+
+UpstreamConnectionPtr UpstreamPool::acquire(std::size_t& discarded) {
+  while (!idle_.empty()) {
+    UpstreamConnectionPtr connection = std::move(idle_.back());
+    idle_.pop_back();
+    if (isClean(*connection)) {
+      return connection;
+    }
+    closeConnection(*connection);
+    ++discarded;
   }
-  UpstreamConnectionPtr connection = std::move(idle_.back());
-  idle_.pop_back();
-  return connection;
+  return nullptr;
 }
 
 void UpstreamPool::release(UpstreamConnectionPtr&& connection) {
-  if (idle_.size() < max_idle_) {
+  if (idle_.size() < max_idle_ && connection->buffer.size() == 0) {
     idle_.push_back(std::move(connection));
     return;
   }
-  boost::system::error_code ignored;
-  connection->socket.close(ignored);
+  closeConnection(*connection);
   connection.reset();
 }
 
+std::size_t UpstreamPool::reap() {
+  const auto dead = std::stable_partition(idle_.begin(), idle_.end(),
+                                          [](const auto& connection) { return isClean(*connection); });
+  const auto count = static_cast<std::size_t>(idle_.end() - dead);
+  for (auto it = dead; it != idle_.end(); ++it) {
+    closeConnection(**it);
+  }
+  idle_.erase(dead, idle_.end());
+  return count;
+}
+
 void UpstreamPool::closeAll() {
-  boost::system::error_code ignored;
   for (auto& connection : idle_) {
-    connection->socket.close(ignored);
+    closeConnection(*connection);
   }
   idle_.clear();
 }

@@ -19,7 +19,17 @@ struct ProxyOptions {
   std::chrono::nanoseconds upstream_connect_timeout = std::chrono::seconds(1);
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(10);
   std::size_t max_header_size = 16 * 1024;
-  std::size_t max_body_size = 1024 * 1024;
+  // Header fields per request (431 past it) and the request line's length (414 past it).
+  std::size_t max_headers = 100;
+  std::size_t max_request_line = 8 * 1024;
+  // Largest request body, 413 past it; 0: no limit (bodies stream, so size costs no memory).
+  std::size_t max_body_size = 0;
+  // The most one connection buffers in each direction (Envoy's per_connection_buffer_limit_bytes):
+  // bodies stream through reads of at most this size, with back-pressure, never held whole.
+  std::size_t buffer_limit = 1024 * 1024;
+  // Open downstream connections; past it a new connection is closed at once (and counted).
+  // 0: derived from RLIMIT_NOFILE so that admin, upstream and log descriptors always remain.
+  std::size_t max_connections = 0;
   std::size_t threads = 1;
   // Idle upstream keep-alive connections kept per event loop.
   std::size_t pool_size = 128;
