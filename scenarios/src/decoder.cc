@@ -22,25 +22,47 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// Optimal string alignment distance: Levenshtein plus adjacent transpositions ("tagret").
-size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1, 0));
-  for (size_t i = 0; i <= a.size(); ++i) {
-    d[i][0] = i;
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions, "tagret"), or
+// limit + 1 when it is more than limit. Only the cells within limit of the diagonal are computed,
+// in three rolling rows, so a comparison costs O(length * limit) however long the words are.
+size_t editDistance(std::string_view a, std::string_view b, size_t limit) {
+  const size_t over = limit + 1;
+  const size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (gap > limit) {
+    return over;
   }
-  for (size_t j = 0; j <= b.size(); ++j) {
-    d[0][j] = j;
+  const size_t m = b.size();
+  std::vector<size_t> buffer(3 * (m + 1), over);
+  auto row = [&buffer, m](size_t i) { return buffer.data() + (i % 3) * (m + 1); };
+  for (size_t j = 0; j <= std::min(m, limit); ++j) {
+    row(0)[j] = j;
   }
   for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
+    size_t* current = row(i);
+    const size_t* above = row(i - 1);
+    const size_t* above2 = row(i + 1);  // row i - 2, when i > 1
+    const size_t lo = i > limit ? i - limit : 1;
+    const size_t hi = std::min(m, i + limit);
+    // The cells just outside the band read as "too far"; column 0 is the distance to "".
+    current[lo - 1] = lo == 1 ? std::min(i, over) : over;
+    if (hi < m) {
+      current[hi + 1] = over;
+    }
+    size_t best = over;
+    for (size_t j = lo; j <= hi; ++j) {
       const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      size_t d = std::min({above[j] + 1, current[j - 1] + 1, above[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        d = std::min(d, above2[j - 2] + 1);
       }
+      current[j] = std::min(d, over);
+      best = std::min(best, current[j]);
+    }
+    if (best > limit) {
+      return over;
     }
   }
-  return d[a.size()][b.size()];
+  return row(a.size())[m];
 }
 
 }  // namespace
@@ -82,13 +104,13 @@ std::optional<std::string> closestMatch(std::string_view word,
   std::optional<std::string> best;
   size_t best_distance = std::numeric_limits<size_t>::max();
   for (const auto& candidate : candidates) {
-    // The lengths alone rule a far candidate out, and keep a huge word from costing O(n*m).
+    // The lengths alone rule a far candidate out before it is copied.
     const size_t length_gap = needle.size() > candidate.size() ? needle.size() - candidate.size()
                                                                : candidate.size() - needle.size();
     if (length_gap > allowed) {
       continue;
     }
-    const size_t distance = editDistance(needle, lower(candidate));
+    const size_t distance = editDistance(needle, lower(candidate), allowed);
     // A distance as long as the candidate itself means nothing was shared.
     if (distance <= allowed && distance < candidate.size() && distance < best_distance) {
       best = candidate;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <map>
 #include <set>
 
 #include "outrider/common/units.h"
@@ -116,11 +117,14 @@ bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& p
     named = true;
     fault_names_.push_back(NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
   }
-  std::vector<std::pair<std::string, FaultKind>> kinds;
-  for (FaultKind kind : allFaultKinds()) {
-    kinds.emplace_back(toString(kind), kind);
-  }
-  auto kind = reader.choice<FaultKind>("kind", kinds, Need::Required);
+  static const std::vector<std::pair<std::string, FaultKind>> Kinds = [] {
+    std::vector<std::pair<std::string, FaultKind>> kinds;
+    for (FaultKind kind : allFaultKinds()) {
+      kinds.emplace_back(toString(kind), kind);
+    }
+    return kinds;
+  }();
+  auto kind = reader.choice<FaultKind>("kind", Kinds, Need::Required);
   if (auto target = reader.string("target", Need::Required)) {
     fault.target = *target;
   }
@@ -370,24 +374,12 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
 void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) {
   const std::string& target = fault.target;
   const std::string kind = toString(fault.kind);
-  const Link* link = scenario_.findLink(target);
-  const ProcessSpec* process = scenario_.findProcess(target);
+  const Link* link = findLink(target);
+  const ProcessSpec* process = findProcess(target);
   if (!link && !process) {
-    std::vector<std::string> links;
-    std::vector<std::string> processes;
-    for (const auto& candidate : scenario_.links) {
-      links.push_back(candidate.name);
-    }
-    for (const ProcessSpec* candidate : scenario_.processes()) {
-      processes.push_back(candidate->name);
-    }
     // Suggest a name of the right sort first: a latency fault meant a link.
-    auto hint = closestMatch(target, isLinkFault(fault.kind) ? links : processes);
-    if (!hint) {
-      std::vector<std::string> all = links;
-      all.insert(all.end(), processes.begin(), processes.end());
-      hint = closestMatch(target, all);
-    }
+    auto hint = suggestPodName(
+        target, isLinkFault(fault.kind) ? Suggest::LinksFirst : Suggest::ProcessesFirst);
     reader.error("target", "no link or process named '" + target + "'" +
                                (hint ? " (did you mean '" + *hint + "'?)" : std::string()));
     return;
@@ -422,6 +414,9 @@ void ScenarioDecoder::nameFaults(const std::vector<bool>& named) {
       taken.insert(scenario_.faults[i].name);
     }
   }
+  // Per base name, the suffix to try next: the ones below it are taken, and a name once taken
+  // stays taken, so each suffix is tried once however many faults share the base.
+  std::map<std::string, int> next_suffix;
   for (size_t i = 0; i < scenario_.faults.size() && i < named.size(); ++i) {
     if (named[i]) {
       continue;
@@ -429,8 +424,11 @@ void ScenarioDecoder::nameFaults(const std::vector<bool>& named) {
     Fault& fault = scenario_.faults[i];
     const std::string base = toString(fault.kind) + "-" + fault.target;
     std::string name = base;
-    for (int suffix = 2; taken.count(name) > 0; ++suffix) {
-      name = base + "-" + std::to_string(suffix);
+    if (taken.count(name) > 0) {
+      int& suffix = next_suffix.try_emplace(base, 2).first->second;
+      do {
+        name = base + "-" + std::to_string(suffix++);
+      } while (taken.count(name) > 0);
     }
     taken.insert(name);
     fault.name = name;

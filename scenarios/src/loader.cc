@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <tuple>
 
 #include "input_limits.h"
@@ -136,6 +137,7 @@ void ScenarioDecoder::decode() {
   decodeHeader();
   decodeProcesses();
   decodeLinks();
+  indexPod();
   checkDuplicates(process_and_link_names_);
   decodeLoad();
   decodeFaults();
@@ -238,15 +240,59 @@ void ScenarioDecoder::checkDuplicates(std::vector<NameUse> uses) {
   std::stable_sort(uses.begin(), uses.end(), [](const NameUse& a, const NameUse& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
   });
-  for (size_t i = 0; i < uses.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (uses[j].name == uses[i].name) {
-        decoder_.error(uses[i].where, uses[i].key_path,
-                       "name '" + uses[i].name + "' is already used by " + uses[j].owner);
-        break;
-      }
+  // An ordered map: O(n log n) whatever the names, where a hash could be made to collide.
+  std::map<std::string_view, const NameUse*> first_use;
+  for (const NameUse& use : uses) {
+    auto [first, inserted] = first_use.try_emplace(use.name, &use);
+    if (!inserted) {
+      decoder_.error(use.where, use.key_path,
+                     "name '" + use.name + "' is already used by " + first->second->owner);
     }
   }
+}
+
+void ScenarioDecoder::indexPod() {
+  for (const Link& link : scenario_.links) {
+    links_by_name_.try_emplace(link.name, &link);
+    link_names_.push_back(link.name);
+  }
+  for (const ProcessSpec* process : scenario_.processes()) {
+    processes_by_name_.try_emplace(process->name, process);
+    process_names_.push_back(process->name);
+  }
+}
+
+const Link* ScenarioDecoder::findLink(const std::string& name) const {
+  auto found = links_by_name_.find(name);
+  return found == links_by_name_.end() ? nullptr : found->second;
+}
+
+const ProcessSpec* ScenarioDecoder::findProcess(const std::string& name) const {
+  auto found = processes_by_name_.find(name);
+  return found == processes_by_name_.end() ? nullptr : found->second;
+}
+
+std::optional<std::string> ScenarioDecoder::suggestPodName(const std::string& word, Suggest from) {
+  auto key = std::make_pair(word, from);
+  if (auto known = suggestions_.find(key); known != suggestions_.end()) {
+    return known->second;
+  }
+  if (suggestions_.size() >= MaxPodSuggestions) {
+    return std::nullopt;
+  }
+  std::optional<std::string> hint;
+  if (from == Suggest::ProcessesOnly) {
+    hint = closestMatch(word, process_names_);
+  } else {
+    hint = closestMatch(word, from == Suggest::LinksFirst ? link_names_ : process_names_);
+    if (!hint) {
+      std::vector<std::string> all = link_names_;
+      all.insert(all.end(), process_names_.begin(), process_names_.end());
+      hint = closestMatch(word, all);
+    }
+  }
+  suggestions_.emplace(std::move(key), hint);
+  return hint;
 }
 
 void ScenarioDecoder::decodeHeader() {

@@ -83,13 +83,11 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   }
   if (auto source = reader.string("source", Need::Required)) {
     slo.source = *source;
-    const ProcessSpec* process = scenario_.findProcess(*source);
+    const ProcessSpec* process = findProcess(*source);
     if (!process) {
-      std::vector<std::string> names;
-      for (const ProcessSpec* candidate : scenario_.processes()) {
-        names.push_back(candidate->name);
-      }
-      reader.error("source", "no process named '" + *source + "'" + didYouMean(*source, names));
+      auto hint = suggestPodName(*source, Suggest::ProcessesOnly);
+      reader.error("source", "no process named '" + *source + "'" +
+                                 (hint ? " (did you mean '" + *hint + "'?)" : std::string()));
     } else if (!process->metrics) {
       reader.error("source", "process '" + *source + "' has no metrics endpoint to read from");
     }

@@ -6,6 +6,9 @@
 
 #include <toml++/toml.h>
 
+#include <cstddef>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,8 +64,23 @@ class ScenarioDecoder {
   std::optional<std::string> readName(TableReader& reader, Need need);
   void checkUrl(TableReader& reader, std::string_view key, const std::string& value, UrlUse use);
   void checkHostPort(TableReader& reader, std::string_view key, const std::string& value);
-  // Reports the later of each pair of uses of one name, in file order.
+  // Reports each use of a name after its first, in file order, naming the first's owner.
   void checkDuplicates(std::vector<NameUse> uses);
+
+  // The pod's links and processes by name, indexed once they are decoded, so that each fault and
+  // SLO finds its target in O(log n) (Scenario::findLink() and findProcess() scan the pod).
+  // With duplicate names the first wins, as in Scenario's lookups.
+  void indexPod();
+  const Link* findLink(const std::string& name) const;
+  const ProcessSpec* findProcess(const std::string& name) const;
+  // The names a "did you mean" for a missing target is drawn from: the first group, and all of
+  // them when the first has no close name.
+  enum class Suggest { LinksFirst, ProcessesFirst, ProcessesOnly };
+  // The link or process name closest to word. A new word costs a scan of every name, so only the
+  // first MaxPodSuggestions distinct words get one (each is remembered): more than anyone fixes
+  // by hand, and the checks stay linear in the file however many targets are wrong.
+  std::optional<std::string> suggestPodName(const std::string& word, Suggest from);
+  static constexpr size_t MaxPodSuggestions = 64;
 
   Decoder& decoder_;
   TableReader root_;
@@ -71,6 +89,11 @@ class ScenarioDecoder {
   std::vector<NameUse> process_and_link_names_;
   std::vector<NameUse> fault_names_;
   std::vector<NameUse> slo_names_;
+  std::map<std::string, const Link*, std::less<>> links_by_name_;
+  std::map<std::string, const ProcessSpec*, std::less<>> processes_by_name_;
+  std::vector<std::string> link_names_;
+  std::vector<std::string> process_names_;  // in Scenario::processes() order
+  std::map<std::pair<std::string, Suggest>, std::optional<std::string>> suggestions_;
 };
 
 }  // namespace outrider::scenarios::detail
