@@ -1,6 +1,7 @@
 #include "downstream_session.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -46,8 +47,23 @@ constexpr std::string_view LastChunk = "0\r\n\r\n";
 
 std::string_view toView(beast::string_view text) { return {text.data(), text.size()}; }
 
+// Whether the unparsed request line ends in a well-formed "HTTP/d.d" (that Beast refused only
+// because it is not 1.x).
+bool wellFormedVersion(const beast::flat_buffer& unparsed) {
+  const std::string_view data(static_cast<const char*>(unparsed.cdata().data()), unparsed.size());
+  const std::string_view line = data.substr(0, data.find("\r\n"));
+  return line.size() >= 9 && line.substr(line.size() - 9, 6) == " HTTP/" &&
+         std::isdigit(static_cast<unsigned char>(line[line.size() - 3])) &&
+         line[line.size() - 2] == '.' &&
+         std::isdigit(static_cast<unsigned char>(line[line.size() - 1]));
+}
+
 // The status a request head that Beast (or our parser's limits) refused gets.
-Refusal refusalFor(const beast::error_code& ec, const RequestHeadParser& parser) {
+Refusal refusalFor(const beast::error_code& ec, const RequestHeadParser& parser,
+                   const beast::flat_buffer& unparsed) {
+  if (ec == http::error::bad_version && wellFormedVersion(unparsed)) {
+    return {505, "HTTP version not supported"};
+  }
   if (ec == http::error::header_limit) {
     if (parser.problem() == HeadProblem::TooManyFields) {
       return {431, "too many header fields"};
@@ -96,7 +112,10 @@ void releaseLargeBuffer(beast::flat_buffer& buffer) {
 DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
-      limits_{worker.shared.options.max_headers, worker.shared.options.max_request_line},
+      // The request line is part of the head, so the head's limit caps it too.
+      limits_{worker.shared.options.max_headers,
+              std::min(worker.shared.options.max_request_line,
+                       worker.shared.options.max_header_size)},
       socket_(std::move(socket)),
       buffer_(worker.shared.options.buffer_limit) {}
 
@@ -230,6 +249,10 @@ awaitable<bool> DownstreamSession::serveOne() {
   Exchange result = co_await exchange(request_parser, response_parser);
   shared.metrics.upstreamRequestsActive().Decrement();
   shared.upstream_requests_active.fetch_sub(1, std::memory_order_relaxed);
+  if (request_parser.droppedTrailers() > 0) {
+    shared.metrics.droppedTrailers().Increment(
+        static_cast<double>(request_parser.droppedTrailers()));
+  }
   keep_alive = keep_alive && !shared.isDraining() && !result.request_unfinished;
   if (!result.connection) {
     if (result.local_status == 0) {
@@ -338,7 +361,7 @@ awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
       buffer_.consume(used);  // the head is copied into the parser's header
       head_bytes += used;
       if (ec && ec != http::error::need_more) {
-        const Refusal refusal = refusalFor(ec, parser);
+        const Refusal refusal = refusalFor(ec, parser, buffer_);
         co_await reject(refusal.status, refusal.reason);
         co_return false;
       }
@@ -370,10 +393,6 @@ awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
       // it is gone).
       co_return false;
     }
-  }
-  if (parser.droppedTrailers() > 0) {
-    worker_.shared.metrics.droppedTrailers().Increment(
-        static_cast<double>(parser.droppedTrailers()));
   }
   if (auto refusal = checkRequestHead(parser.head())) {
     co_await reject(refusal->status, refusal->reason);

@@ -68,9 +68,8 @@ Result<void> validate(const ProxyOptions& options) {
   if (options.max_headers < 1 || options.max_headers > 10000) {
     return makeError(ErrorCode::InvalidArgument, "--max-headers must be 1-10000");
   }
-  if (options.max_request_line < 64 || options.max_request_line > options.max_header_size) {
-    return makeError(ErrorCode::InvalidArgument,
-                     "--max-request-line must be 64B up to --max-header-size");
+  if (options.max_request_line < 64) {
+    return makeError(ErrorCode::InvalidArgument, "--max-request-line must be at least 64B");
   }
   if (options.buffer_limit < options.max_header_size + 8 * 1024 ||
       options.buffer_limit > 1024 * 1024 * 1024) {

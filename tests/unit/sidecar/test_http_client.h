@@ -103,6 +103,25 @@ class TestHttpClient {
     return read(response, timeout);
   }
 
+  // Reads once, whatever has arrived, into the client's buffer (a later read() parses it too);
+  // returns everything buffered so far.
+  testing::AssertionResult readSome(std::string& buffered, Millis timeout = Millis(5000)) {
+    std::optional<boost::system::error_code> result;
+    socket_.async_read_some(buffer_.prepare(64 * 1024),
+                            [&](const boost::system::error_code& ec, std::size_t n) {
+                              buffer_.commit(n);
+                              result = ec;
+                            });
+    if (!runFor(result, timeout)) {
+      return testing::AssertionFailure() << "nothing arrived within " << timeout.count() << "ms";
+    }
+    if (*result) {
+      return testing::AssertionFailure() << "read: " << result->message();
+    }
+    buffered.assign(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    return testing::AssertionSuccess();
+  }
+
   // Waits until the peer closes (EOF or reset), discarding anything it still sends.
   testing::AssertionResult waitForClose(Millis timeout = Millis(3000)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
