@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "flag_values.h"
+#include "outrider/common/clock.h"
 #include "outrider/sidecar/echo_server.h"
 
 int main(int argc, char** argv) {
@@ -26,9 +27,22 @@ int main(int argc, char** argv) {
   app.add_option("--max-requests-per-connection", options.max_requests_per_connection,
                  "Close a connection silently after this many responses; 0 never")
       ->capture_default_str();
+  exe::addSize(app, "--max-header-size", options.max_header_size,
+               "Largest request head; 431 past it");
+  app.add_option("--max-headers", options.max_headers, "Header fields per request; 431 past it")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  exe::addDuration(app, "--idle-timeout", options.idle_timeout,
+                   "Keep-alive connection waiting for its next request");
+  exe::addDuration(app, "--header-timeout", options.header_timeout,
+                   "From a request's first byte to its full head; 408 past it");
+  exe::addDuration(app, "--body-timeout", options.body_timeout,
+                   "Longest pause in a request body (or in writing a response); 408 past it");
   CLI11_PARSE(app, argc, argv);
 
-  auto server = EchoServer::create(options);
+  // The one place real time enters.
+  const outrider::RealClock clock;
+  auto server = EchoServer::create(options, clock);
   if (!server) {
     fmt::print(stderr, "outrider-echo: {}\n", server.error().message);
     return outrider::exitCodeFor(server.error().code);

@@ -16,6 +16,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "outrider/sidecar/hop_by_hop.h"
+#include "request_head_reader.h"
 #include "socket_probe.h"
 #include "wire_head.h"
 
@@ -46,41 +47,6 @@ constexpr std::string_view Crlf = "\r\n";
 constexpr std::string_view LastChunk = "0\r\n\r\n";
 
 std::string_view toView(beast::string_view text) { return {text.data(), text.size()}; }
-
-// Whether the unparsed request line ends in a well-formed "HTTP/d.d" (that Beast refused only
-// because it is not 1.x).
-bool wellFormedVersion(const beast::flat_buffer& unparsed) {
-  const std::string_view data(static_cast<const char*>(unparsed.cdata().data()), unparsed.size());
-  const std::string_view line = data.substr(0, data.find("\r\n"));
-  return line.size() >= 9 && line.substr(line.size() - 9, 6) == " HTTP/" &&
-         std::isdigit(static_cast<unsigned char>(line[line.size() - 3])) &&
-         line[line.size() - 2] == '.' &&
-         std::isdigit(static_cast<unsigned char>(line[line.size() - 1]));
-}
-
-// The status a request head that Beast (or our parser's limits) refused gets.
-Refusal refusalFor(const beast::error_code& ec, const RequestHeadParser& parser,
-                   const beast::flat_buffer& unparsed) {
-  if (ec == http::error::bad_version && wellFormedVersion(unparsed)) {
-    return {505, "HTTP version not supported"};
-  }
-  if (ec == http::error::header_limit) {
-    if (parser.problem() == HeadProblem::TooManyFields) {
-      return {431, "too many header fields"};
-    }
-    if (parser.problem() == HeadProblem::RequestLineTooLong || !parser.startLineDone()) {
-      return {414, "request line too long"};
-    }
-    return {431, "request header fields too large"};
-  }
-  if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
-    return {400, "bad or conflicting Content-Length"};
-  }
-  if (ec == http::error::bad_transfer_encoding) {
-    return {400, "bad or conflicting Transfer-Encoding"};
-  }
-  return {400, "malformed request"};
-}
 
 DownstreamErrorKind errorKindFor(unsigned status) {
   switch (status) {
@@ -113,7 +79,7 @@ DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
       // The request line is part of the head, so the head's limit caps it too.
-      limits_{worker.shared.options.max_headers,
+      limits_{worker.shared.options.max_header_size, worker.shared.options.max_headers,
               std::min(worker.shared.options.max_request_line,
                        worker.shared.options.max_header_size)},
       socket_(std::move(socket)),
@@ -338,72 +304,20 @@ awaitable<bool> DownstreamSession::serveOne() {
 }
 
 awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
-  // Header only (eager off), so it is vetted before any body byte is taken.
-  parser.eager(false);
-  parser.header_limit(static_cast<std::uint32_t>(options_.max_header_size));
   timed_out_ = false;
   rejected_ = false;
   if (buffer_.size() == 0) {
     enterPhase(Phase::Idle, options_.idle_timeout);
-  } else {
-    enterPhase(Phase::ReadingHeader, options_.header_timeout);
   }
-  // Beast consumes each complete line and applies its header limit to what is left, so the
-  // whole head is measured here.
-  std::size_t head_bytes = 0;
-  for (;;) {
-    if (buffer_.size() > 0) {
-      if (phase_ == Phase::Idle) {
-        enterPhase(Phase::ReadingHeader, options_.header_timeout);
-      }
-      beast::error_code ec;
-      const std::size_t used = parser.put(buffer_.data(), ec);
-      buffer_.consume(used);  // the head is copied into the parser's header
-      head_bytes += used;
-      if (ec && ec != http::error::need_more) {
-        const Refusal refusal = refusalFor(ec, parser, buffer_);
-        co_await reject(refusal.status, refusal.reason);
-        co_return false;
-      }
-      if (parser.is_header_done()) {
-        break;
-      }
-      if (!parser.startLineDone() && buffer_.size() > limits_.max_request_line) {
-        co_await reject(414, "request line too long");
-        co_return false;
-      }
-      if (head_bytes + buffer_.size() > options_.max_header_size) {
-        co_await reject(431, "request header fields too large");
-        co_return false;
-      }
-    }
-    const std::size_t room = buffer_.max_size() - buffer_.size();
-    if (room == 0) {
-      co_await reject(431, "request header fields too large");
-      co_return false;
-    }
-    auto [ec, n] = co_await socket_.async_read_some(
-        buffer_.prepare(std::min(room, HeadReadChunk)), UseNothrow);
-    buffer_.commit(n);
-    if (ec) {
-      if (timed_out_ && phase_ != Phase::Idle) {
-        co_await reject(408, "request timed out");
-      }
-      // EOF, reset, idle timeout or drain: the client gets no response (none was asked for, or
-      // it is gone).
-      co_return false;
-    }
+  // Not inside the co_await expression: GCC 12 mishandles capturing lambdas there.
+  const auto started = [this] { enterPhase(Phase::ReadingHeader, options_.header_timeout); };
+  const HeadRead read = co_await sidecar::readRequestHead(socket_, buffer_, parser,
+                                                          options_.max_body_size, timed_out_,
+                                                          started);
+  if (read.outcome == HeadRead::Outcome::Refused) {
+    co_await reject(read.refusal.status, read.refusal.reason);
   }
-  if (auto refusal = checkRequestHead(parser.head())) {
-    co_await reject(refusal->status, refusal->reason);
-    co_return false;
-  }
-  if (const auto length = parser.content_length();
-      length && options_.max_body_size > 0 && *length > options_.max_body_size) {
-    co_await reject(413, "request body too large");
-    co_return false;
-  }
-  co_return true;
+  co_return read.outcome == HeadRead::Outcome::Complete;
 }
 
 awaitable<bool> DownstreamSession::connectUpstream(UpstreamConnection& connection,

@@ -14,8 +14,12 @@
 #include <fmt/core.h>
 
 #include "event_loops.h"
+#include "head_parser.h"
 #include "listener.h"
+#include "message_rules.h"
 #include "outrider/common/units.h"
+#include "outrider/sidecar/connection_tracker.h"
+#include "request_head_reader.h"
 
 namespace outrider::sidecar {
 
@@ -32,7 +36,7 @@ constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 constexpr uint64_t MaxSteeredBodySize = 64ULL * 1024 * 1024;
 constexpr uint64_t MaxRequestBodySize = 64ULL * 1024 * 1024;
 
-using Request = http::request<http::string_body>;
+using Request = http::request_header<>;
 using Response = http::response<http::string_body>;
 
 // The response one request asks for: the defaults, overridden by X-Echo-* headers.
@@ -81,27 +85,69 @@ std::string headerDump(const Request& request) {
   return dump;
 }
 
-// A parse error, as opposed to the peer going away or a socket error.
-bool isMalformed(const boost::system::error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
 bool bodyAllowed(unsigned status) { return status != 204 && status != 304; }
+
+constexpr std::size_t BodyReadChunk = 64 * 1024;
+constexpr std::chrono::seconds LingerTimeout(1);
+constexpr std::size_t MaxLingerBytes = 256 * 1024;
+
+// One connection's deadline, swept by its loop's tracker: a stalled client is cut off.
+class EchoConnection final : public TrackedConnection {
+ public:
+  explicit EchoConnection(tcp::socket& socket) : socket_(socket) {}
+  void onDeadline() override {
+    timed_out = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  void onDrain() override {}
+
+  bool timed_out = false;
+
+ private:
+  tcp::socket& socket_;
+};
 
 }  // namespace
 
 class EchoState {
  public:
-  explicit EchoState(const EchoOptions& options) : options_(options), loops_(options.threads) {}
+  EchoState(const EchoOptions& options, const Clock& clock)
+      : options_(options),
+        clock_(clock),
+        limits_{options.max_header_size, options.max_headers,
+                std::min<std::size_t>(8 * 1024, options.max_header_size)},
+        loops_(options.threads) {
+    const auto tick = sweepTickFor(
+        std::min({options.idle_timeout, options.header_timeout, options.body_timeout}));
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      trackers_.push_back(
+          std::make_unique<ConnectionTracker>(loops_.at(i).get_executor(), clock, tick));
+    }
+  }
+  ~EchoState() {
+    acceptor_.reset();
+    for (auto& tracker : trackers_) {
+      tracker->stop();
+    }
+  }
 
   awaitable<void> acceptLoop();
-  awaitable<void> serve(tcp::socket socket);
+  awaitable<void> serve(tcp::socket socket, ConnectionTracker* tracker);
+  // Reads the request body to its end, keeping none of it; 0 when complete, else the status to
+  // answer (1 when the client went away).
+  awaitable<unsigned> drainBody(tcp::socket& socket, beast::flat_buffer& buffer,
+                                RequestHeadParser& parser, EchoConnection& tracked);
+  awaitable<void> refuse(tcp::socket& socket, unsigned status, std::string_view reason,
+                         EchoConnection& tracked);
   void buildResponse(const Request& request, const Steering& steering, Response& response) const;
 
   EchoOptions options_;
+  const Clock& clock_;
+  const HeadLimits limits_;
   // Declared before the acceptor so the loops outlive every socket bound to them.
   EventLoops loops_;
+  std::vector<std::unique_ptr<ConnectionTracker>> trackers_;
   std::optional<tcp::acceptor> acceptor_;
   std::atomic<uint64_t> next_connection_id_{1};
 };
@@ -131,33 +177,98 @@ void EchoState::buildResponse(const Request& request, const Steering& steering,
   }
 }
 
-awaitable<void> EchoState::serve(tcp::socket socket) {
+awaitable<unsigned> EchoState::drainBody(tcp::socket& socket, beast::flat_buffer& buffer,
+                                         RequestHeadParser& parser, EchoConnection& tracked) {
+  parser.eager(true);
+  while (!parser.is_done()) {
+    parser.clearPieces();  // the echo app never keeps a body: memory stays flat
+    std::size_t used = 0;
+    if (buffer.size() > 0) {
+      beast::error_code ec;
+      used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != http::error::need_more) {
+        co_return 400;
+      }
+      if (parser.bodyBytes() > MaxRequestBodySize) {
+        co_return 413;
+      }
+      if (parser.is_done() || (used > 0 && buffer.size() > 0)) {
+        continue;
+      }
+    }
+    tracked.setDeadline(clock_.monotonicNow() + options_.body_timeout);
+    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(BodyReadChunk), UseNothrow);
+    buffer.commit(n);
+    if (ec) {
+      co_return tracked.timed_out ? 408 : 1;
+    }
+  }
+  co_return 0;
+}
+
+awaitable<void> EchoState::refuse(tcp::socket& socket, unsigned status, std::string_view reason,
+                                  EchoConnection& tracked) {
+  Response refusal{static_cast<http::status>(status), 11};
+  refusal.set(http::field::content_type, "text/plain");
+  refusal.body() = std::string(reason) + "\n";
+  refusal.keep_alive(false);
+  refusal.prepare_payload();
+  tracked.setDeadline(clock_.monotonicNow() + options_.header_timeout);
+  co_await http::async_write(socket, refusal, UseNothrow);
+  // Read and drop what the client still sends (bounded) so the close does not reset the
+  // connection before it has read the refusal.
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  tracked.setDeadline(clock_.monotonicNow() + LingerTimeout);
+  beast::flat_buffer scratch;
+  for (std::size_t dropped = 0; dropped < MaxLingerBytes;) {
+    auto [ec, n] = co_await socket.async_read_some(scratch.prepare(BodyReadChunk), UseNothrow);
+    if (ec) {
+      break;
+    }
+    dropped += n;
+  }
+}
+
+awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker) {
   const uint64_t connection_id = next_connection_id_.fetch_add(1, std::memory_order_relaxed);
   const std::string connection_text = std::to_string(connection_id);
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  beast::flat_buffer buffer;
+  EchoConnection tracked(socket);
+  tracker->add(tracked);
+  beast::flat_buffer buffer(options_.max_header_size + BodyReadChunk);
   asio::steady_timer timer(socket.get_executor());
   for (std::size_t served = 0;;) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(MaxRequestBodySize);
-    auto [read_ec, read_bytes] = co_await http::async_read(socket, buffer, parser, UseNothrow);
-    if (read_ec) {
-      if (isMalformed(read_ec)) {
-        Response bad{http::status::bad_request, 11};
-        bad.body() = "malformed request\n";
-        bad.keep_alive(false);
-        bad.prepare_payload();
-        co_await http::async_write(socket, bad, UseNothrow);
+    RequestHeadParser parser(limits_);
+    tracked.timed_out = false;
+    tracked.setDeadline(clock_.monotonicNow() + options_.idle_timeout);
+    const auto started = [&] {
+      tracked.setDeadline(clock_.monotonicNow() + options_.header_timeout);
+    };
+    const HeadRead read = co_await readRequestHead(socket, buffer, parser, MaxRequestBodySize,
+                                                   tracked.timed_out, started);
+    if (read.outcome == HeadRead::Outcome::Closed) {
+      break;
+    }
+    if (read.outcome == HeadRead::Outcome::Refused) {
+      co_await refuse(socket, read.refusal.status, read.refusal.reason, tracked);
+      break;
+    }
+    if (const unsigned status = co_await drainBody(socket, buffer, parser, tracked); status != 0) {
+      if (status != 1) {
+        co_await refuse(socket, status, status == 408 ? "request timed out" : "bad request body",
+                        tracked);
       }
       break;
     }
-    const Request& request = parser.get();
+    const Request& request = parser.head();
     Steering steering{options_.status, options_.latency, options_.body_size};
     Response response;
     if (auto error = applySteering(request, steering)) {
       response.result(http::status::bad_request);
-      response.version(request.version());
+      response.version(std::min(request.version(), 11u));
       response.body() = *error + "\n";
       response.prepare_payload();
       steering.latency = std::chrono::nanoseconds(0);
@@ -165,12 +276,14 @@ awaitable<void> EchoState::serve(tcp::socket socket) {
       buildResponse(request, steering, response);
     }
     response.set("X-Echo-Connection", connection_text);
-    response.keep_alive(request.keep_alive());
+    response.keep_alive(wantsKeepAlive(request, request.version()));
+    tracked.clearDeadline();
     if (steering.latency.count() > 0) {
       // A timer, never a sleep: the loop keeps serving other connections meanwhile.
       timer.expires_after(steering.latency);
       co_await timer.async_wait(UseNothrow);
     }
+    tracked.setDeadline(clock_.monotonicNow() + options_.body_timeout);
     auto [write_ec, written] = co_await http::async_write(socket, response, UseNothrow);
     if (write_ec) {
       break;
@@ -185,13 +298,15 @@ awaitable<void> EchoState::serve(tcp::socket socket) {
       break;
     }
   }
+  tracker->remove(tracked);
   socket.close(ignored);
 }
 
 awaitable<void> EchoState::acceptLoop() {
   asio::steady_timer backoff(acceptor_->get_executor());
   for (;;) {
-    auto& loop = loops_.at(loops_.nextIndex());
+    const std::size_t index = loops_.nextIndex();
+    auto& loop = loops_.at(index);
     auto [ec, socket] = co_await acceptor_->async_accept(loop, UseNothrow);
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) {
       co_return;
@@ -203,12 +318,23 @@ awaitable<void> EchoState::acceptLoop() {
       co_await backoff.async_wait(UseNothrow);
       continue;
     }
-    asio::co_spawn(loop, serve(std::move(socket)), LogOnException{"outrider-echo"});
+    asio::co_spawn(loop, serve(std::move(socket), trackers_[index].get()),
+                   LogOnException{"outrider-echo"});
   }
 }
 
-Result<EchoServerPtr> EchoServer::create(const EchoOptions& options) {
-  auto state = std::make_unique<EchoState>(options);
+Result<EchoServerPtr> EchoServer::create(const EchoOptions& options, const Clock& clock) {
+  if (options.idle_timeout.count() <= 0 || options.header_timeout.count() <= 0 ||
+      options.body_timeout.count() <= 0) {
+    return makeError(ErrorCode::InvalidArgument, "every timeout must be greater than 0");
+  }
+  if (options.max_header_size < 256 || options.max_header_size > 1024 * 1024) {
+    return makeError(ErrorCode::InvalidArgument, "--max-header-size must be 256B-1MiB");
+  }
+  if (options.threads < 1 || options.max_headers < 1) {
+    return makeError(ErrorCode::InvalidArgument, "--threads and --max-headers must be at least 1");
+  }
+  auto state = std::make_unique<EchoState>(options, clock);
   auto acceptor = bindAcceptor(state->loops_.at(0), options.listen);
   if (!acceptor) {
     return tl::unexpected(acceptor.error());
@@ -226,6 +352,9 @@ tcp::endpoint EchoServer::listenEndpoint() const { return state_->acceptor_->loc
 asio::io_context& EchoServer::controlContext() { return state_->loops_.at(0); }
 
 void EchoServer::run() {
+  for (auto& tracker : state_->trackers_) {
+    tracker->start();
+  }
   asio::co_spawn(state_->loops_.at(0), state_->acceptLoop(), LogOnException{"outrider-echo"});
   state_->loops_.run();
 }

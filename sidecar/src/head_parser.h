@@ -14,6 +14,8 @@ namespace outrider::sidecar {
 
 // What one parser accepts before the message is refused.
 struct HeadLimits {
+  // The whole head, start line and fields (431 past it).
+  std::size_t max_header_size = 16 * 1024;
   // Header fields in one head (431 past it; Envoy's max_headers_count is 100 too).
   std::size_t max_fields = 100;
   // The request line alone (414 past it).
@@ -33,9 +35,12 @@ class HeadParser final : public boost::beast::http::basic_parser<IsRequest> {
   using Header = boost::beast::http::header<IsRequest, boost::beast::http::fields>;
 
   explicit HeadParser(const HeadLimits& limits) : limits_(limits) {
+    this->header_limit(static_cast<std::uint32_t>(limits.max_header_size));
     // Streaming: the body length is never capped by the parser (callers apply their own limit).
     this->body_limit(boost::none);
   }
+
+  const HeadLimits& limits() const { return limits_; }
 
   Header& head() { return head_; }
   bool startLineDone() const { return start_line_done_; }

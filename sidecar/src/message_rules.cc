@@ -1,6 +1,9 @@
 #include "message_rules.h"
 
+#include <cctype>
+
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/url/parse.hpp>
 
@@ -62,7 +65,40 @@ std::optional<Refusal> checkTransferEncoding(const http::fields& fields, unsigne
 // Host's port, defaulting to http's.
 std::string_view portOrDefault(std::string_view port) { return port.empty() ? "80" : port; }
 
+// Whether the unparsed request line ends in a well-formed "HTTP/d.d" (that Beast refused only
+// because it is not 1.x).
+bool wellFormedVersion(std::string_view unparsed) {
+  const std::string_view line = unparsed.substr(0, unparsed.find("\r\n"));
+  return line.size() >= 9 && line.substr(line.size() - 9, 6) == " HTTP/" &&
+         std::isdigit(static_cast<unsigned char>(line[line.size() - 3])) &&
+         line[line.size() - 2] == '.' &&
+         std::isdigit(static_cast<unsigned char>(line[line.size() - 1]));
+}
+
 }  // namespace
+
+Refusal refusalForHeadError(const boost::beast::error_code& ec, HeadProblem problem,
+                            bool start_line_done, std::string_view unparsed) {
+  if (ec == http::error::bad_version && wellFormedVersion(unparsed)) {
+    return {505, "HTTP version not supported"};
+  }
+  if (ec == http::error::header_limit) {
+    if (problem == HeadProblem::TooManyFields) {
+      return {431, "too many header fields"};
+    }
+    if (problem == HeadProblem::RequestLineTooLong || !start_line_done) {
+      return {414, "request line too long"};
+    }
+    return {431, "request header fields too large"};
+  }
+  if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
+    return {400, "bad or conflicting Content-Length"};
+  }
+  if (ec == http::error::bad_transfer_encoding) {
+    return {400, "bad or conflicting Transfer-Encoding"};
+  }
+  return {400, "malformed request"};
+}
 
 std::optional<Refusal> checkRequestHead(const http::request_header<>& head) {
   if (!supportedVersion(head.version())) {

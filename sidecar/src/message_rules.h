@@ -5,7 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
+
+#include "head_parser.h"
 
 namespace outrider::sidecar {
 
@@ -28,6 +31,11 @@ enum class Framing {
   Chunked,     // Transfer-Encoding: chunked
   UntilClose,  // a response read (or written) until the connection closes
 };
+
+// The status for a request head the parser refused: 414 or 431 past a limit, 505 for a
+// well-formed version that is not 1.x, 400 otherwise. `unparsed` is what the parser left.
+Refusal refusalForHeadError(const boost::beast::error_code& ec, HeadProblem problem,
+                            bool start_line_done, std::string_view unparsed);
 
 // A client's request head: version, Transfer-Encoding, method, Host, target form and Expect.
 std::optional<Refusal> checkRequestHead(const boost::beast::http::request_header<>& head);

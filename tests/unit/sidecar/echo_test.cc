@@ -111,5 +111,83 @@ TEST_F(EchoTest, ExitsCleanlyOnSigterm) {
   EXPECT_EQ(exit_code, 0);
 }
 
+// Sends raw bytes on a new connection; the echo app's one answer, after which it closes.
+testing::AssertionResult refusedWith(uint16_t port, const std::string& raw, unsigned status) {
+  TestHttpClient client;
+  if (auto connected = client.connect(port); !connected) {
+    return connected;
+  }
+  if (auto sent = client.sendRaw(raw); !sent) {
+    return sent;
+  }
+  Response response;
+  if (auto got = client.read(response); !got) {
+    return got;
+  }
+  if (response.result_int() != status || response.keep_alive()) {
+    return testing::AssertionFailure() << "got " << response.result_int()
+                                       << (response.keep_alive() ? " keep-alive" : "");
+  }
+  return client.waitForClose();
+}
+
+// The same parser hygiene as the proxy: head limits, framing rules, versions.
+TEST_F(EchoTest, RefusesWhatTheProxyRefuses) {
+  start({"--max-header-size", "4KiB"});
+  std::string many = "GET / HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 101; ++i) {
+    many += "X-F" + std::to_string(i) + ": v\r\n";
+  }
+  EXPECT_TRUE(refusedWith(port_, many + "\r\n", 431));
+  EXPECT_TRUE(refusedWith(port_, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'a') +
+                                     "\r\n\r\n",
+                          431));
+  EXPECT_TRUE(refusedWith(port_, "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                          414));
+  EXPECT_TRUE(refusedWith(port_,
+                          "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                          "0\r\n\r\n",
+                          501));
+  EXPECT_TRUE(refusedWith(
+      port_, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+      400));
+  EXPECT_TRUE(refusedWith(port_, "GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505));
+  EXPECT_TRUE(refusedWith(port_,
+                          "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                          400));
+}
+
+// A request body is read to its end and dropped, never held: a 32 MiB upload costs nothing.
+TEST_F(EchoTest, DrainsRequestBodies) {
+  start();
+  TestHttpClient client;
+  ASSERT_TRUE(client.connect(port_));
+  Request post{http::verb::post, "/", 11};
+  post.set(http::field::host, "x");
+  post.body() = std::string(32 * 1024 * 1024, 'u');
+  Response response;
+  ASSERT_TRUE(client.roundTrip(post, response, Millis(20000)));
+  EXPECT_EQ(response.result_int(), 200);
+  Response again;
+  ASSERT_TRUE(client.roundTrip(makeGet("/"), again));  // still in step on the same connection
+  EXPECT_EQ(again.result_int(), 200);
+}
+
+// A client that stops mid-head gets 408 after --header-timeout; one that stops mid-body too.
+TEST_F(EchoTest, StalledClientsGet408) {
+  start({"--header-timeout", "200ms", "--body-timeout", "200ms"});
+  EXPECT_TRUE(refusedWith(port_, "GET / HTTP/1.1\r\nHost: x\r\n", 408));
+  EXPECT_TRUE(refusedWith(port_, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+                          408));
+}
+
+// An idle keep-alive connection is closed after --idle-timeout.
+TEST_F(EchoTest, ClosesIdleConnections) {
+  start({"--idle-timeout", "200ms"});
+  TestHttpClient client;
+  ASSERT_TRUE(client.connect(port_));
+  EXPECT_TRUE(client.waitForClose(Millis(3000)));
+}
+
 }  // namespace
 }  // namespace outrider::sidecar::test

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/sidecar/host_port.h"
 
@@ -24,6 +25,14 @@ struct EchoOptions {
   // Close the connection silently (no "Connection: close") after this many responses; 0 never.
   // Reproduces the keep-alive race an upstream pool must survive.
   std::size_t max_requests_per_connection = 0;
+  // The same request hygiene as the proxy (it sits in the pod under test and must not be the weak
+  // link): head limits (431/414), framing rules (400/501/505), and deadlines for a connection
+  // waiting for a request, a head in progress and a body that stops moving.
+  std::size_t max_header_size = 16 * 1024;
+  std::size_t max_headers = 100;
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
+  std::chrono::nanoseconds header_timeout = std::chrono::seconds(10);
+  std::chrono::nanoseconds body_timeout = std::chrono::seconds(30);
 };
 
 class EchoState;
@@ -35,7 +44,7 @@ using EchoServerPtr = std::unique_ptr<class EchoServer>;
 // request's X-Request-Id.
 class EchoServer {
  public:
-  static Result<EchoServerPtr> create(const EchoOptions& options);
+  static Result<EchoServerPtr> create(const EchoOptions& options, const Clock& clock);
   ~EchoServer();
   EchoServer(const EchoServer&) = delete;
   EchoServer& operator=(const EchoServer&) = delete;
