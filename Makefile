@@ -4,8 +4,13 @@ SHELL := /bin/bash
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
 SCENARIO   ?= scenarios/quickstart.toml
+# Seconds per fuzzer: 20 s in fuzz-smoke (part of `make test`) keeps three fuzzers within a
+# minute; `make fuzz` runs longer and keeps the corpus it grows in $(BUILD_FUZZ)/corpus/.
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SECONDS       ?= 600
 
 # Everything the build and the tests need, by Debian package name. libboost1.81-dev by name:
 # the default libboost-dev is 1.74, which lacks the Asio features we use.
@@ -13,7 +18,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libboost1.81-dev libboost-url1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
   nlohmann-json3-dev libexpected-dev libfmt-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
-  libgtest-dev libgmock-dev libbenchmark-dev wrk curl
+  libgtest-dev libgmock-dev libbenchmark-dev wrk curl \
+  clang libclang-rt-14-dev
 # Peers for bench/ only; `make bench` installs them.
 BENCH_PACKAGES := haproxy nginx-light wrk procps util-linux
 
@@ -46,6 +52,7 @@ build: configure
 test: deps build
 	ci/check-real-time
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 300
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # A game day that ran and judged (pass 0 or fail 1) is a successful `make run`; the verdict is in
 # the summary. Anything else (a scenario error, a harness error...) fails the target.
@@ -62,8 +69,21 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure --timeout 600
 
+# libFuzzer targets (tests/fuzz/) with clang, ASan and UBSan; only the fuzzers and what they link.
+.PHONY: fuzz-build fuzz-smoke fuzz
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DOUTRIDER_FUZZ=ON -DOUTRIDER_BUILD_TESTS=OFF -DOUTRIDER_BUILD_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target outrider_fuzzers
+
+fuzz-smoke: fuzz-build
+	BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS)
+
+fuzz: fuzz-build
+	BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SECONDS) --keep-corpus
+
 bench: bench-deps build
 	bench/proxy-vs-peers
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

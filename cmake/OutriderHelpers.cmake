@@ -5,13 +5,26 @@ target_compile_options(outrider_warnings INTERFACE -Wall -Wextra -Wpedantic -Wsh
                        -Wnon-virtual-dtor -Wno-missing-field-initializers)
 
 set(OUTRIDER_SANITIZE "" CACHE STRING "Sanitizers, e.g. address;undefined")
+# A fuzzing build (OUTRIDER_FUZZ) is a sanitizer build with libFuzzer's coverage instrumentation
+# in every target; only the fuzzers themselves link libFuzzer's main (outrider_add_fuzzer).
+set(_outrider_sanitizers ${OUTRIDER_SANITIZE})
+if(OUTRIDER_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "OUTRIDER_FUZZ needs clang: configure with CC=clang CXX=clang++")
+  endif()
+  list(APPEND _outrider_sanitizers address undefined)
+  list(REMOVE_DUPLICATES _outrider_sanitizers)
+endif()
 add_library(outrider_sanitizers INTERFACE)
 add_library(outrider::sanitizers ALIAS outrider_sanitizers)
-if(OUTRIDER_SANITIZE)
-  list(JOIN OUTRIDER_SANITIZE "," _outrider_san)
+if(_outrider_sanitizers)
+  list(JOIN _outrider_sanitizers "," _outrider_san)
   target_compile_options(outrider_sanitizers INTERFACE -fsanitize=${_outrider_san}
                          -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(outrider_sanitizers INTERFACE -fsanitize=${_outrider_san})
+endif()
+if(OUTRIDER_FUZZ)
+  target_compile_options(outrider_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 
 # outrider_add_library(name SOURCES ... LIBRARIES ...): one library per module, public include/.
@@ -46,4 +59,20 @@ function(outrider_add_test name)
   endif()
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
                        PROPERTIES ${_properties} DISCOVERY_TIMEOUT 30)
+endfunction()
+
+# outrider_add_fuzzer(name SOURCES ... LIBRARIES ...): a libFuzzer program in build/fuzz, built by
+# the outrider_fuzzers target (OUTRIDER_FUZZ only). By convention `name` is <what>_fuzz, with a
+# seed corpus in tests/fuzz/corpus/<what>/ and an optional tests/fuzz/<what>.dict, which
+# ci/run-fuzzers picks up.
+function(outrider_add_fuzzer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} outrider::warnings outrider::sanitizers)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  if(NOT TARGET outrider_fuzzers)
+    add_custom_target(outrider_fuzzers)
+  endif()
+  add_dependencies(outrider_fuzzers ${name})
 endfunction()

@@ -490,5 +490,18 @@ TEST_F(LoaderTest, LoadingIsRepeatable) {
   EXPECT_THAT(test::problemsIn(MinimalScenario), IsEmpty());
 }
 
+// toml++ 3.3.0 reaches an "unreachable" branch for a code point like U+00E9 after a line-ending
+// backslash (marzer/tomlplusplus#190; the fuzz build steps over it, see
+// tests/fuzz/sanitizer-ignorelist.txt). The shared library outrider links reads it right.
+TEST_F(LoaderTest, NonAsciiAfterLineEndingBackslash) {
+  Scenario scenario = loadOrFail(
+      "[scenario]\nname = \"t\"\nduration = \"1s\"\ndescription = \"\"\"\\\n   \u00e9t\u00e9 "
+      "\u3042\"\"\"\n[app]\ncommand = [\"a\"]\n");
+  EXPECT_EQ(scenario.description, "\u00e9t\u00e9 \u3042");
+  EXPECT_THAT(test::problemsIn(withMinimal("[a.b\u048b]\n")),
+              ElementsAre("t.toml:7:5: error: Error while parsing table header: expected ']', saw "
+                          "'\u048b'"));
+}
+
 }  // namespace
 }  // namespace outrider::scenarios
