@@ -1,8 +1,6 @@
 #include "downstream_session.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <optional>
 #include <utility>
 
@@ -15,7 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "outrider/sidecar/hop_by_hop.h"
+#include "forwarding.h"
 #include "request_head_reader.h"
 #include "socket_probe.h"
 #include "wire_head.h"
@@ -43,10 +41,6 @@ constexpr std::chrono::seconds LingerTimeout(1);
 constexpr std::size_t MaxLingerBytes = 256 * 1024;
 constexpr int MaxInterimResponses = 8;
 constexpr std::string_view Continue100 = "HTTP/1.1 100 Continue\r\n\r\n";
-constexpr std::string_view Crlf = "\r\n";
-constexpr std::string_view LastChunk = "0\r\n\r\n";
-
-std::string_view toView(beast::string_view text) { return {text.data(), text.size()}; }
 
 DownstreamErrorKind errorKindFor(unsigned status) {
   switch (status) {
@@ -157,42 +151,15 @@ awaitable<bool> DownstreamSession::serveOne() {
   if (!co_await readRequestHead(request_parser)) {
     co_return false;
   }
-  auto& request = request_parser.head();
-  const unsigned version = std::min(request.version(), 11u);
-  const http::verb method = request.method();
-  bool keep_alive = wantsKeepAlive(request, request.version());  // before Connection goes
-  // 100-continue is ours to answer (checkRequestHead allowed no other expectation): the body is
-  // then on its way while the upstream connects, and the upstream never sees the expectation.
-  const bool expects_continue = request.count(http::field::expect) > 0;
-  request.erase(http::field::expect);
+  const UpstreamRequest forwarded =
+      prepareUpstreamRequest(request_parser, request_parser.head(), client_address_,
+                             worker_.ids.next().view(), request_id_);
+  const unsigned version = forwarded.client_version;
+  const http::verb method = request_parser.head().method();
+  bool keep_alive = forwarded.keep_alive;
+  request_framing_ = forwarded.framing;
 
-  if (auto it = request.find("X-Request-Id"); it != request.end() && !it->value().empty()) {
-    request_id_.assign(toView(it->value()));
-  } else {
-    request_id_.assign(worker_.ids.next().view());
-    request.set("X-Request-Id", request_id_);
-  }
-  if (auto it = request.find("X-Forwarded-For"); it == request.end()) {
-    request.set("X-Forwarded-For", client_address_);
-  } else {
-    std::string chain(toView(it->value()));
-    chain += ", ";
-    chain += client_address_;
-    request.set("X-Forwarded-For", chain);
-  }
-  stripHopByHopFields(request);
-  const auto length = request_parser.content_length();
-  const Framing framing = request_parser.chunked() ? Framing::Chunked
-                          : length                  ? Framing::Length
-                                                    : Framing::None;
-  setFraming(request, framing, length.value_or(0));
-  if (const std::string_view target = toView(request.target());
-      !target.empty() && target.front() != '/' && target != "*") {
-    request.target(std::string(upstreamTarget(target)));
-  }
-  request.version(11);  // HTTP/1.1 upstream, so the upstream connection stays reusable
-
-  if (expects_continue && version >= 11 && !request_parser.is_done() && buffer_.size() == 0) {
+  if (forwarded.expects_continue && version >= 11 && !request_parser.is_done() && buffer_.size() == 0) {
     enterPhase(Phase::Writing, options_.request_timeout);
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(Continue100), UseNothrow);
     if (ec) {
@@ -235,34 +202,11 @@ awaitable<bool> DownstreamSession::serveOne() {
   }
 
   auto& connection = result.connection;
-  auto& response = response_parser->head();
-  const unsigned status = response.result_int();
-  const bool upstream_keep_alive = wantsKeepAlive(response, response.version());
-  stripHopByHopFields(response);
-  const auto response_length = response_parser->content_length();
-  Framing response_framing = Framing::None;
-  if (!responseHasBody(method, status)) {
-    // A HEAD or 304 response's length describes the representation; a 204 has none.
-    setFraming(response, response_length && status != 204 ? Framing::Length : Framing::None,
-               response_length.value_or(0));
-  } else if (response_length) {
-    response_framing = Framing::Length;
-    setFraming(response, response_framing, *response_length);
-  } else if (version >= 11) {
-    response_framing = Framing::Chunked;
-    setFraming(response, response_framing, 0);
-  } else {
-    // An HTTP/1.0 client of a response without a length: delimited by our close.
-    response_framing = Framing::UntilClose;
-    setFraming(response, Framing::None, 0);
-    keep_alive = false;
-  }
-  if (response.find("X-Request-Id") == response.end()) {
-    response.set("X-Request-Id", request_id_);
-  }
-  response.version(version);
-  setKeepAlive(response, version, keep_alive);
-  renderResponseHead(response, wire_head_);
+  const unsigned status = response_parser->head().result_int();
+  const DownstreamResponse answer = prepareDownstreamResponse(
+      *response_parser, response_parser->head(), method, version, keep_alive, request_id_);
+  keep_alive = answer.keep_alive;
+  renderResponseHead(response_parser->head(), wire_head_);
 
   phase_ = Phase::Writing;
   upstream_ = connection.get();
@@ -270,7 +214,7 @@ awaitable<bool> DownstreamSession::serveOne() {
   bool held = false;
   std::size_t held_bytes = 0;
   const Relay relayed = co_await relay(*response_parser, connection->socket, connection->buffer,
-                                       socket_, wire_head_, response_framing, 0, false, held,
+                                       socket_, wire_head_, answer.framing, 0, false, held,
                                        held_bytes, nullptr);
   upstream_ = nullptr;
   shared.metrics.countResponse(status);
@@ -285,11 +229,7 @@ awaitable<bool> DownstreamSession::serveOne() {
   }
   shared.metrics.observeUpstreamLatency(
       std::chrono::duration<double>(shared.clock.monotonicNow() - start).count());
-  // Reusable only when the response ended by its own framing and no byte followed it.
-  const bool self_delimited = !responseHasBody(method, status) || response_parser->chunked() ||
-                              response_length.has_value();
-  const bool reusable =
-      upstream_keep_alive && self_delimited && connection->buffer.size() == 0;
+  const bool reusable = answer.upstream_reusable && connection->buffer.size() == 0;
   if (reusable && !shared.isDraining()) {
     releaseLargeBuffer(connection->buffer);
     worker_.pool.release(std::move(connection));
@@ -345,9 +285,6 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
   auto& shared = worker_.shared;
   auto& metrics = shared.metrics;
   const bool head_request = request.head().method() == http::verb::head;
-  const Framing framing = request.chunked()            ? Framing::Chunked
-                          : request.content_length()   ? Framing::Length
-                                                       : Framing::None;
   Exchange result;
   bool held = false;
   std::size_t held_bytes = 0;
@@ -387,7 +324,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     if (attempt == 0) {
       renderRequestHead(request.head(), wire_head_);
       request.eager(true);
-      sent = co_await relay(request, socket_, buffer_, connection->socket, wire_head_, framing,
+      sent = co_await relay(request, socket_, buffer_, connection->socket, wire_head_,
+                            request_framing_,
                             options_.max_body_size, true, held, held_bytes,
                             &connection->bytes_written);
     } else {
@@ -558,22 +496,7 @@ awaitable<DownstreamSession::Relay> DownstreamSession::relay(
     if (head_pending) {
       wire_.push_back(asio::buffer(head));
     }
-    if (parser.pieceBytes() > 0) {
-      if (framing == Framing::Chunked) {
-        auto [end, ec] = std::to_chars(chunk_line_.data(), chunk_line_.data() + 16,
-                                       parser.pieceBytes(), 16);
-        *end++ = '\r';
-        *end++ = '\n';
-        wire_.push_back(asio::buffer(chunk_line_.data(), end - chunk_line_.data()));
-      }
-      wire_.insert(wire_.end(), parser.pieces().begin(), parser.pieces().end());
-      if (framing == Framing::Chunked) {
-        wire_.push_back(asio::buffer(Crlf));
-      }
-    }
-    if (finished && framing == Framing::Chunked) {
-      wire_.push_back(asio::buffer(LastChunk));
-    }
+    framer_.append(wire_, parser.pieces(), parser.pieceBytes(), framing, finished);
     if (hold && first && finished) {
       // Complete in this one write: keep its bytes so a retry can send the same gather again.
       held = true;

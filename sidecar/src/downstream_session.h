@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "forwarding.h"
 #include "head_parser.h"
 #include "message_rules.h"
 #include "outrider/sidecar/connection_tracker.h"
@@ -106,8 +107,8 @@ class DownstreamSession final : public TrackedConnection {
   std::string wire_head_;
   // The gathered buffers of one write; after a held request, what to send again on a retry.
   std::vector<boost::asio::const_buffer> wire_;
-  // A chunk-size line of the chunk being written ("1f40\r\n").
-  std::array<char, 24> chunk_line_{};
+  BodyFramer framer_;
+  Framing request_framing_ = Framing::None;
   std::string request_id_;
   Phase phase_ = Phase::Idle;
   bool timed_out_ = false;
