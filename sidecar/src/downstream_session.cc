@@ -14,7 +14,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "forwarding.h"
-#include "request_head_reader.h"
+#include "head_reader.h"
 #include "socket_probe.h"
 #include "wire_head.h"
 
@@ -34,12 +34,11 @@ constexpr std::size_t HeadReadChunk = 8 * 1024;
 // A body read: large enough for throughput, small enough that 1000 streams stay in a few MB each
 // way; the buffer limit caps it further.
 constexpr std::size_t BodyReadChunk = 64 * 1024;
-constexpr std::uint32_t MaxUpstreamHeaderSize = 64 * 1024;
+constexpr std::size_t MaxUpstreamHeaderSize = 64 * 1024;
 // A buffer grown past this by a large body is released when the exchange ends.
 constexpr std::size_t KeptBufferCapacity = 64 * 1024;
 constexpr std::chrono::seconds LingerTimeout(1);
 constexpr std::size_t MaxLingerBytes = 256 * 1024;
-constexpr int MaxInterimResponses = 8;
 constexpr std::string_view Continue100 = "HTTP/1.1 100 Continue\r\n\r\n";
 
 DownstreamErrorKind errorKindFor(unsigned status) {
@@ -76,6 +75,8 @@ DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
       limits_{worker.shared.options.max_header_size, worker.shared.options.max_headers,
               std::min(worker.shared.options.max_request_line,
                        worker.shared.options.max_header_size)},
+      upstream_limits_{MaxUpstreamHeaderSize, worker.shared.options.max_headers,
+                       MaxUpstreamHeaderSize},
       socket_(std::move(socket)),
       buffer_(worker.shared.options.buffer_limit) {}
 
@@ -385,8 +386,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     setDeadline(shared.clock.monotonicNow() + options_.request_timeout);
     bool got_bytes = false;
     bool parse_error = false;
-    const bool ok =
-        co_await readResponseHead(*connection, head_request, response, got_bytes, parse_error);
+    const bool ok = co_await readResponseHead(connection->socket, connection->buffer, head_request,
+                                              upstream_limits_, response, got_bytes, parse_error);
     if (!ok) {
       if (!timed_out_ && !got_bytes && nothing_processed()) {
         closeUpstream(connection);
@@ -419,54 +420,6 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     result.connection = std::move(connection);
     co_return result;
   }
-}
-
-awaitable<bool> DownstreamSession::readResponseHead(UpstreamConnection& connection,
-                                                    bool head_request,
-                                                    std::optional<ResponseHeadParser>& parser,
-                                                    bool& got_bytes, bool& parse_error) {
-  // Interim 1xx responses (100, 102, 103) are dropped; the final response follows them.
-  for (int interim = 0; interim < MaxInterimResponses; ++interim) {
-    parser.emplace(limits_);
-    parser->header_limit(MaxUpstreamHeaderSize);
-    parser->eager(false);
-    parser->skip(head_request);
-    std::size_t head_bytes = 0;
-    for (;;) {
-      if (connection.buffer.size() > 0) {
-        got_bytes = true;
-        beast::error_code ec;
-        const std::size_t used = parser->put(connection.buffer.data(), ec);
-        connection.buffer.consume(used);
-        head_bytes += used;
-        if ((ec && ec != http::error::need_more) ||
-            head_bytes + connection.buffer.size() > MaxUpstreamHeaderSize) {
-          parse_error = true;
-          co_return false;
-        }
-        if (parser->is_header_done()) {
-          break;
-        }
-      }
-      const std::size_t room = connection.buffer.max_size() - connection.buffer.size();
-      if (room == 0) {
-        parse_error = true;
-        co_return false;
-      }
-      auto [ec, n] = co_await connection.socket.async_read_some(
-          connection.buffer.prepare(std::min(room, HeadReadChunk)), UseNothrow);
-      connection.buffer.commit(n);
-      if (ec) {
-        co_return false;
-      }
-    }
-    const unsigned status = parser->head().result_int();
-    if (status >= 200 || status == 101) {
-      co_return true;  // 101 is refused by checkResponseHead: Upgrade is not relayed
-    }
-  }
-  parse_error = true;
-  co_return false;
 }
 
 template <class Parser>

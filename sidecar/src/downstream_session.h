@@ -68,10 +68,6 @@ class DownstreamSession final : public TrackedConnection {
   // one retry on a fresh connection when nothing of the request could have been processed.
   boost::asio::awaitable<Exchange> exchange(RequestHeadParser& request,
                                             std::optional<ResponseHeadParser>& response);
-  // Reads a final response head (interim 1xx dropped); false on a socket or parse error.
-  boost::asio::awaitable<bool> readResponseHead(UpstreamConnection& connection, bool head_request,
-                                                std::optional<ResponseHeadParser>& parser,
-                                                bool& got_bytes, bool& parse_error);
   boost::asio::awaitable<bool> connectUpstream(UpstreamConnection& connection,
                                                MonotonicTime request_deadline);
   // Streams the body `parser` recognises in `in_buffer` (reading more from `in`) to `out`, after
@@ -100,6 +96,8 @@ class DownstreamSession final : public TrackedConnection {
   ProxyWorker& worker_;
   const ProxyOptions& options_;
   const HeadLimits limits_;
+  // Upstream heads may be larger (64 KiB) than what clients may send.
+  const HeadLimits upstream_limits_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::string client_address_;

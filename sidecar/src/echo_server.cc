@@ -19,7 +19,7 @@
 #include "message_rules.h"
 #include "outrider/common/units.h"
 #include "outrider/sidecar/connection_tracker.h"
-#include "request_head_reader.h"
+#include "head_reader.h"
 
 namespace outrider::sidecar {
 

@@ -7,7 +7,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <optional>
+
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -31,9 +32,10 @@ struct HeadRead {
 // whole head (Beast consumes complete lines and applies its header limit to what is left), then
 // vets it with checkRequestHead and `max_body` (0: none). `timed_out` is the caller's deadline
 // flag; `on_first_byte` runs once the head has started, so the caller can leave its idle timeout.
-// Shared by the proxy and the echo app, so both hold the same line.
-template <class OnFirstByte>
-boost::asio::awaitable<HeadRead> readRequestHead(boost::asio::ip::tcp::socket& socket,
+// Shared by the proxy and the echo app, so both hold the same line; any Asio stream (the fuzzers
+// use Beast's test stream).
+template <class Stream, class OnFirstByte>
+boost::asio::awaitable<HeadRead> readRequestHead(Stream& socket,
                                                  boost::beast::flat_buffer& buffer,
                                                  RequestHeadParser& parser, std::uint64_t max_body,
                                                  const bool& timed_out, OnFirstByte on_first_byte) {
@@ -94,6 +96,61 @@ boost::asio::awaitable<HeadRead> readRequestHead(boost::asio::ip::tcp::socket& s
     co_return refused(413, "request body too large");
   }
   co_return HeadRead{HeadRead::Outcome::Complete, {}};
+}
+
+// Reads an upstream's final response head into `parser` (emplaced afresh for each interim 1xx
+// response, which is dropped: the proxy answered the client's 100-continue itself). False on a
+// socket error (got_bytes says whether anything arrived) or on a head that does not parse or is
+// larger than limits.max_header_size (parse_error). `head_request`: the body is skipped.
+template <class Stream>
+boost::asio::awaitable<bool> readResponseHead(Stream& socket, boost::beast::flat_buffer& buffer,
+                                              bool head_request, const HeadLimits& limits,
+                                              std::optional<ResponseHeadParser>& parser,
+                                              bool& got_bytes, bool& parse_error) {
+  namespace http = boost::beast::http;
+  constexpr std::size_t ReadChunk = 8 * 1024;
+  constexpr int MaxInterimResponses = 8;
+  for (int interim = 0; interim < MaxInterimResponses; ++interim) {
+    parser.emplace(limits);
+    parser->eager(false);
+    parser->skip(head_request);
+    std::size_t head_bytes = 0;
+    for (;;) {
+      if (buffer.size() > 0) {
+        got_bytes = true;
+        boost::beast::error_code ec;
+        const std::size_t used = parser->put(buffer.data(), ec);
+        buffer.consume(used);
+        head_bytes += used;
+        if ((ec && ec != http::error::need_more) ||
+            head_bytes + buffer.size() > limits.max_header_size) {
+          parse_error = true;
+          co_return false;
+        }
+        if (parser->is_header_done()) {
+          break;
+        }
+      }
+      const std::size_t room = buffer.max_size() - buffer.size();
+      if (room == 0) {
+        parse_error = true;
+        co_return false;
+      }
+      auto [ec, n] = co_await socket.async_read_some(
+          buffer.prepare(std::min(room, ReadChunk)),
+          boost::asio::as_tuple(boost::asio::use_awaitable));
+      buffer.commit(n);
+      if (ec) {
+        co_return false;
+      }
+    }
+    const unsigned status = parser->head().result_int();
+    if (status >= 200 || status == 101) {
+      co_return true;  // 101 is refused by checkResponseHead: Upgrade is not relayed
+    }
+  }
+  parse_error = true;
+  co_return false;
 }
 
 }  // namespace outrider::sidecar
