@@ -197,8 +197,13 @@ awaitable<unsigned> EchoState::drainBody(tcp::socket& socket, beast::flat_buffer
         continue;
       }
     }
+    const std::size_t room = buffer.max_size() - buffer.size();
+    if (room == 0) {
+      co_return 400;  // a chunk-size line longer than the whole buffer
+    }
     tracked.setDeadline(clock_.monotonicNow() + options_.body_timeout);
-    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(BodyReadChunk), UseNothrow);
+    auto [ec, n] = co_await socket.async_read_some(
+        buffer.prepare(std::min(room, BodyReadChunk)), UseNothrow);
     buffer.commit(n);
     if (ec) {
       co_return tracked.timed_out ? 408 : 1;

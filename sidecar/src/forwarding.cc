@@ -49,7 +49,7 @@ UpstreamRequest prepareUpstreamRequest(const RequestHeadParser& parser,
   setFraming(head, out.framing, out.length);
   if (const std::string_view target = view(head.target());
       !target.empty() && target.front() != '/' && target != "*") {
-    head.target(std::string(upstreamTarget(target)));
+    head.target(upstreamTarget(target));
   }
   head.version(11);  // HTTP/1.1 upstream, so the upstream connection stays reusable
   return out;

@@ -1,5 +1,6 @@
 #include "message_rules.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <boost/beast/core/string.hpp>
@@ -121,7 +122,13 @@ std::optional<Refusal> checkRequestHead(const http::request_header<>& head) {
   if (hosts == 1) {
     host_value = view(head[http::field::host]);
     auto host = urls::parse_authority(host_value);
-    if (!host || host->has_userinfo() || host->encoded_host().empty()) {
+    const auto digits = [](std::string_view text) {
+      return std::all_of(text.begin(), text.end(),
+                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    };
+    if (!host || host->has_userinfo() || host->encoded_host().empty() || !digits(host->port()) ||
+        host->encoded_host().size() + (host->has_port() ? host->port().size() + 1 : 0) !=
+            host_value.size()) {
       return Refusal{400, "Host is not a valid host[:port]"};
     }
   }
@@ -142,6 +149,15 @@ std::optional<Refusal> checkRequestHead(const http::request_header<>& head) {
     }
     if (!uri->has_authority() || uri->has_userinfo() || uri->encoded_host().empty()) {
       return Refusal{400, "absolute-form target without a host"};
+    }
+    // Boost.URL 1.81 accepts "http://x:A0/p" as host x, an empty port and the path "A0/p": the
+    // port must be digits and the path absolute, or two parsers would route it differently.
+    const auto port = uri->port();
+    const auto path = uri->encoded_path();
+    if (!std::all_of(port.begin(), port.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) ||
+        (!path.empty() && path.front() != '/') || uri->has_fragment()) {
+      return Refusal{400, "malformed absolute-form target"};
     }
     if (!host_value.empty()) {
       auto host = urls::parse_authority(host_value);
@@ -173,20 +189,23 @@ std::optional<Refusal> checkResponseHead(const http::response_header<>& head) {
   return std::nullopt;
 }
 
-std::string_view upstreamTarget(std::string_view target) {
+std::string upstreamTarget(std::string_view target) {
   if (target.empty() || target.front() == '/' || target == "*") {
-    return target;
+    return std::string(target);
   }
   auto uri = urls::parse_absolute_uri(target);
   if (!uri) {
-    return target;  // unreachable after checkRequestHead
+    return std::string(target);  // unreachable after checkRequestHead
   }
-  const auto origin = uri->encoded_target();
-  if (origin.empty()) {
-    return "/";
+  // origin-form = absolute-path [ "?" query ]; an empty path is "/" (RFC 9112 §3.2.1).
+  const auto path = uri->encoded_path();
+  const auto query = uri->encoded_query();
+  std::string origin = path.empty() ? "/" : std::string(path.data(), path.size());
+  if (uri->has_query()) {
+    origin += '?';
+    origin.append(query.data(), query.size());
   }
-  // encoded_target() views the tail of `target` itself, so the view stays valid.
-  return {origin.data(), origin.size()};
+  return origin;
 }
 
 void setFraming(http::fields& fields, Framing framing, std::uint64_t length) {

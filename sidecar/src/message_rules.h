@@ -45,7 +45,7 @@ std::optional<Refusal> checkResponseHead(const boost::beast::http::response_head
 
 // The target to send upstream: origin-form for an absolute-form target (whose authority was
 // checked against Host), the target itself otherwise.
-std::string_view upstreamTarget(std::string_view target);
+std::string upstreamTarget(std::string_view target);
 
 // Removes every Content-Length and Transfer-Encoding field and writes the one framing field the
 // outgoing message needs: "Content-Length: N", "Transfer-Encoding: chunked" or none.
