@@ -27,11 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-requests-per-connection", options.max_requests_per_connection,
                  "Close a connection silently after this many responses; 0 never")
       ->capture_default_str();
-  exe::addSize(app, "--max-header-size", options.max_header_size,
-               "Largest request head; 431 past it");
-  app.add_option("--max-headers", options.max_headers, "Header fields per request; 431 past it")
-      ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
+  exe::addHeadLimits(app, options.max_header_size, options.max_headers);
   exe::addDuration(app, "--idle-timeout", options.idle_timeout,
                    "Keep-alive connection waiting for its next request");
   exe::addDuration(app, "--header-timeout", options.header_timeout,

@@ -65,4 +65,12 @@ inline CLI::Option* addHostPort(CLI::App& app, const std::string& name, HostPort
       ->type_name("HOST:PORT");
 }
 
+// --max-header-size and --max-headers, the head limits the proxy and the echo app share.
+inline void addHeadLimits(CLI::App& app, std::size_t& max_header_size, std::size_t& max_headers) {
+  addSize(app, "--max-header-size", max_header_size, "Largest request head; 431 past it");
+  app.add_option("--max-headers", max_headers, "Header fields per request; 431 past it")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+}
+
 }  // namespace outrider::sidecar::exe

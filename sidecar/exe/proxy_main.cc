@@ -45,13 +45,9 @@ int main(int argc, char** argv) {
                    "Upstream TCP connect limit");
   exe::addDuration(app, "--drain-timeout", options.drain_timeout,
                    "Longest graceful drain after SIGTERM/SIGINT");
-  exe::addSize(app, "--max-header-size", options.max_header_size,
-               "Largest request header; 431 past it");
+  exe::addHeadLimits(app, options.max_header_size, options.max_headers);
   exe::addSize(app, "--max-body-size", options.max_body_size,
                "Largest request body, 413 past it; 0 for no limit (bodies stream)");
-  app.add_option("--max-headers", options.max_headers, "Header fields per request; 431 past it")
-      ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
   exe::addSize(app, "--max-request-line", options.max_request_line,
                "Longest request line; 414 past it");
   exe::addSize(app, "--buffer-limit", options.buffer_limit,
