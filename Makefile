@@ -73,7 +73,7 @@ asan: deps
 .PHONY: fuzz-build fuzz-smoke fuzz
 fuzz-build: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
 	  -DOUTRIDER_FUZZ=ON -DOUTRIDER_BUILD_TESTS=OFF -DOUTRIDER_BUILD_BENCH=OFF
 	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target outrider_fuzzers
 
