@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -40,7 +39,7 @@ class DownstreamSession final : public TrackedConnection {
   void onDrain() override;
 
  private:
-  enum class Phase { Idle, ReadingHeader, ReadingBody, Connecting, Upstream, Writing, Closing };
+  enum class Phase { Idle, ReadingHeader, Connecting, Upstream, Writing, Closing };
 
   // How moving one body from one socket to another ended.
   enum class Relay {

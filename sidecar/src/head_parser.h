@@ -57,8 +57,6 @@ class HeadParser final : public boost::beast::http::basic_parser<IsRequest> {
   // Body bytes seen so far, over the whole message.
   std::uint64_t bodyBytes() const { return body_bytes_; }
   std::size_t droppedTrailers() const { return trailers_; }
-  // Fields in the head (trailers excluded).
-  std::size_t fieldCount() const { return fields_; }
 
  private:
   using error_code = boost::beast::error_code;
