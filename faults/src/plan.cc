@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "outrider/common/units.h"
+#include "outrider/faults/registry.h"
 #include "text.h"
 
 namespace outrider::faults {
@@ -22,11 +23,6 @@ uint64_t hashName(const std::string& name) {
     h *= 0x100000001B3ULL;
   }
   return h;
-}
-
-bool hasSpan(FaultKind kind) {
-  const auto keys = scenarios::faultParameterKeys(kind);
-  return std::find(keys.begin(), keys.end(), "duration") != keys.end();
 }
 
 std::string direction(const scenarios::Fault& f) {
@@ -62,8 +58,8 @@ FaultPlan compilePlan(const scenarios::Scenario& scenario, uint64_t seed) {
     fault.name = spec.name;
     fault.kind = spec.kind;
     fault.target = spec.target;
-    fault.is_link = scenarios::isLinkFault(spec.kind);
-    fault.instant = !hasSpan(spec.kind);
+    fault.is_link = spec.actsOnLink();
+    fault.instant = !spec.hasSpan();
     fault.start = std::clamp(spec.at, std::chrono::nanoseconds(0), run_end);
     if (fault.instant) {
       fault.end = fault.start;
@@ -111,9 +107,13 @@ bool decide(const PlannedFault& fault, uint64_t connection, uint64_t request) {
 }
 
 std::string describe(const PlannedFault& fault) {
+  if (const FaultKindEntry* entry = registry().find(fault.spec.kindName());
+      entry != nullptr && entry->describe) {
+    return entry->describe(fault);
+  }
   // fmt throughout: GCC 12 warns a false -Wrestrict on `"literal" + std::string&&`.
   const auto& f = fault.spec;
-  const std::string kind = scenarios::toString(f.kind);
+  const std::string kind = f.kindName();
   const std::string link_tail = fmt::format(" on {}{}{}", f.target, direction(f), probability(f));
   switch (f.kind) {
     case FaultKind::Latency: {
@@ -144,8 +144,6 @@ std::string describe(const PlannedFault& fault) {
       return fmt::format("{} {}{}", kind, detail::formatBytes(f.bytes), link_tail);
     case FaultKind::HttpAbort:
       return fmt::format("{} {} on {}{}", kind, f.status, f.target, probability(f));
-    case FaultKind::Kill:
-      return fmt::format("{} {} on {}", kind, f.signal_name, f.target);
     case FaultKind::Oom:
       return fmt::format("{} limit {} on {}", kind, detail::formatBytes(f.limit_bytes), f.target);
     case FaultKind::CpuStarve:
@@ -168,9 +166,11 @@ std::string describe(const PlannedFault& fault) {
       return fmt::format("{} {}{} on {}", kind, scenarios::toString(f.startup_race_mode), extra,
                          f.target);
     }
+    case FaultKind::Kill:  // kinds/kill.cc
     case FaultKind::Pause:
     case FaultKind::Crashloop:
     case FaultKind::CertWrongCa:
+    case FaultKind::Extension:
       break;
   }
   return fmt::format("{} on {}", kind, f.target);

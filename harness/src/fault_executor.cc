@@ -1,84 +1,28 @@
 #include "outrider/harness/fault_executor.h"
 
-#include <csignal>
-#include <fstream>
-#include <sstream>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include "outrider/common/units.h"
 #include "outrider/faults/link_fault.h"
 
 namespace outrider::harness {
 
 namespace asio = boost::asio;
-using scenarios::FaultKind;
-
-namespace {
-
-// The state letter of /proc/PID/stat ('R', 'S', 'T' stopped...), or 0 when unreadable.
-char processState(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  // The command name may hold spaces and parentheses: the state follows the last ')'.
-  auto close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) {
-    return 0;
-  }
-  return text[close + 2];
-}
-
-bool expectsExit(int signo) {
-  return signo == SIGKILL || signo == SIGTERM || signo == SIGINT || signo == SIGQUIT ||
-         signo == SIGABRT || signo == SIGSEGV;
-}
-
-double secondsBetween(MonotonicTime from, MonotonicTime to) {
-  return toSeconds(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from));
-}
-
-}  // namespace
-
-struct FaultExecutor::State {
-  bool started = false;
-  bool active = false;
-  MonotonicTime started_at{};
-  std::optional<MonotonicTime> ended_at;
-  std::optional<pid_t> pid;  // the process target's incarnation when the fault began
-  std::string error;         // why the fault could not act
-  // kill
-  bool delivered = false;
-  std::optional<ExitStatus> exit_after;
-  MonotonicTime exit_at{};
-  // pause
-  char observed_state = 0;
-  // crashloop
-  uint64_t kills = 0;
-};
 
 FaultExecutor::FaultExecutor(asio::any_io_executor executor, const Clock& clock,
-                             faults::FaultPlan plan, Supervisor& supervisor,
+                             faults::FaultPlan plan, faults::PodControl& pod,
                              std::map<std::string, faults::LinkProxy*> links,
-                             FaultEventCallback on_event)
+                             FaultEventCallback on_event, const faults::FaultRegistry& registry)
     : executor_(std::move(executor)),
       clock_(clock),
       plan_(std::move(plan)),
-      supervisor_(supervisor),
+      context_{clock_, executor_, pod},
       links_(std::move(links)),
       on_event_(std::move(on_event)),
-      timer_(executor_),
+      registry_(registry),
+      timer_(clock_.createTimer(executor_)),
       states_(plan_.faults.size()) {}
 
 FaultExecutor::~FaultExecutor() { stop(); }
-
-bool FaultExecutor::carriesOut(FaultKind kind) {
-  return scenarios::isLinkFault(kind) || kind == FaultKind::Kill || kind == FaultKind::Pause ||
-         kind == FaultKind::Crashloop;
-}
 
 asio::awaitable<void> FaultExecutor::run(MonotonicTime t0) {
   for (const auto& action : plan_.actions) {
@@ -86,11 +30,10 @@ asio::awaitable<void> FaultExecutor::run(MonotonicTime t0) {
       co_return;
     }
     const MonotonicTime due = t0 + action.offset;
-    const auto now = clock_.monotonicNow();
-    if (due > now) {
-      timer_.expires_after(due - now);
-      auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (ec || stopped_) {
+    if (due > clock_.monotonicNow()) {
+      timer_->expiresAt(due);
+      const bool expired = co_await timer_->wait();  // not inside `||`: GCC 12 miscompiles it
+      if (!expired || stopped_) {
         co_return;
       }
     }
@@ -107,7 +50,7 @@ void FaultExecutor::stop() {
     return;
   }
   stopped_ = true;
-  timer_.cancel();
+  timer_->cancel();
   for (size_t i = 0; i < states_.size(); ++i) {
     if (states_[i].active) {
       stopFault(i);
@@ -127,63 +70,29 @@ void FaultExecutor::startFault(size_t index) {
   state.started = true;
   state.active = !fault.instant;
   state.started_at = clock_.monotonicNow();
-  state.pid = fault.is_link ? std::nullopt : supervisor_.pid(fault.target);
+  if (fault.instant) {
+    state.ended_at = state.started_at;
+  }
   emit("fault-start", faults::describe(fault));
   if (fault.is_link) {
     auto link = links_.find(fault.target);
     if (link == links_.end()) {
       state.error = "no link named " + fault.target;
-      return;
-    }
-    if (auto applied = link->second->applyFault(fault); !applied) {
+    } else if (auto applied = link->second->applyFault(fault); !applied) {
       state.error = applied.error().message;
     }
     return;
   }
-  switch (fault.kind) {
-    case FaultKind::Kill: {
-      if (auto sent = supervisor_.signal(fault.target, fault.spec.signal); !sent) {
-        state.error = sent.error().message;
-      } else {
-        state.delivered = true;
-      }
-      state.ended_at = state.started_at;
-      break;
-    }
-    case FaultKind::Pause: {
-      if (auto sent = supervisor_.signal(fault.target, SIGSTOP); !sent) {
-        state.error = sent.error().message;
-        break;
-      }
-      state.delivered = true;
-      // The kernel stops the group asynchronously: look a moment later, before a liveness probe
-      // or the end of the window can change what there is to see.
-      auto timer = std::make_shared<asio::steady_timer>(executor_);
-      timer->expires_after(std::chrono::milliseconds(100));
-      const pid_t pid = state.pid.value_or(0);
-      timer->async_wait([this, index, pid, timer](const boost::system::error_code& ec) {
-        if (!ec && pid > 0 && states_[index].active) {
-          states_[index].observed_state = processState(pid);
-        }
-      });
-      break;
-    }
-    case FaultKind::Crashloop: {
-      if (supervisor_.isReady(fault.target)) {
-        if (supervisor_.signal(fault.target, SIGKILL)) {
-          ++state.kills;
-        }
-      }
-      break;
-    }
-    default:
-      // oom, cpu-starve, certificate, control-plane and start-up faults need machinery this
-      // version does not have; saying so makes the run invalid instead of a silent pass.
-      state.error = "fault kind '" + scenarios::toString(fault.kind) +
-                    "' is not carried out by this version of outrider";
-      state.active = false;
-      break;
+  const faults::FaultKindEntry* entry = registry_.find(fault.spec.kindName());
+  if (entry == nullptr || !entry->make) {
+    // Saying so makes the run invalid instead of a silent pass.
+    state.error = "fault kind '" + fault.spec.kindName() +
+                  "' is not carried out by this version of outrider";
+    state.active = false;
+    return;
   }
+  state.process_fault = entry->make(fault, context_);
+  state.process_fault->begin();
 }
 
 void FaultExecutor::stopFault(size_t index) {
@@ -201,35 +110,20 @@ void FaultExecutor::stopFault(size_t index) {
         state.error = removed.error().message;
       }
     }
-  } else if (fault.kind == FaultKind::Pause) {
-    // Look again unless already seen stopped: on a loaded host the first look may have come
-    // before the kernel stopped the whole group.
-    if (state.observed_state != 'T' && state.observed_state != 't' && state.pid) {
-      state.observed_state = processState(*state.pid);
-    }
-    // SIGCONT whatever happened: a process must never be left stopped.
-    (void)supervisor_.signal(fault.target, SIGCONT);
+  } else if (state.process_fault) {
+    state.process_fault->end();
   }
   emit("fault-end", fault.name);
 }
 
-void FaultExecutor::onProcessEvent(const ProcessEvent& event) {
+void FaultExecutor::onProcessEvent(const ProcessEvent& event) { onProcessEvent(toPodEvent(event)); }
+
+void FaultExecutor::onProcessEvent(const faults::PodEvent& event) {
   for (size_t i = 0; i < plan_.faults.size(); ++i) {
-    const auto& fault = plan_.faults[i];
     auto& state = states_[i];
-    if (fault.is_link || fault.target != event.name || !state.started) {
-      continue;
-    }
-    if (fault.kind == FaultKind::Kill && event.kind == ProcessEventKind::Exited &&
-        state.delivered && !state.exit_after && state.pid && event.pid == *state.pid) {
-      state.exit_after = event.exit;
-      state.exit_at = event.at;
-    }
-    if (fault.kind == FaultKind::Crashloop && state.active &&
-        event.kind == ProcessEventKind::Ready) {
-      if (supervisor_.signal(fault.target, SIGKILL)) {
-        ++state.kills;
-      }
+    // Instants keep listening after they began: a kill looks for the exit that follows.
+    if (state.process_fault && plan_.faults[i].target == event.process) {
+      state.process_fault->onProcessEvent(event);
     }
   }
 }
@@ -251,7 +145,7 @@ std::vector<FaultOutcome> FaultExecutor::outcomes() const {
     const auto& state = states_[i];
     FaultOutcome o;
     o.name = fault.name;
-    o.kind = scenarios::toString(fault.kind);
+    o.kind = fault.spec.kindName();
     o.target = fault.target;
     o.description = faults::describe(fault);
     o.started = state.started;
@@ -262,45 +156,47 @@ std::vector<FaultOutcome> FaultExecutor::outcomes() const {
     } else if (!state.error.empty()) {
       o.evidence = state.error;
     } else if (fault.is_link) {
-      auto link = links_.find(fault.target);
-      auto evidence = link->second->faultEvidence(fault.name);
+      auto evidence = links_.at(fault.target)->faultEvidence(fault.name);
       o.effective = evidence.effective();
       o.evidence = evidence.evidence;
       o.injections = evidence.injections;
-    } else if (fault.kind == FaultKind::Kill) {
-      const std::string sent = fmt::format("{} sent to {} (pid {})", fault.spec.signal_name,
-                                           fault.target, state.pid.value_or(0));
-      if (state.exit_after) {
-        o.effective = true;
-        o.evidence = fmt::format("{}; it exited ({}) {:.3f}s later", sent,
-                                 state.exit_after->describe(),
-                                 secondsBetween(state.started_at, state.exit_at));
-      } else {
-        // A signal that does not end a process (SIGHUP, SIGUSR1) took effect when delivered.
-        o.effective = !expectsExit(fault.spec.signal);
-        o.evidence = sent + (o.effective ? "; delivered" : "; no exit followed");
-      }
-      o.injections = o.effective ? 1 : 0;
-    } else if (fault.kind == FaultKind::Pause) {
-      o.effective = state.observed_state == 'T' || state.observed_state == 't';
-      const double held = state.ended_at ? secondsBetween(state.started_at, *state.ended_at)
-                                         : secondsBetween(state.started_at,
-                                                          clock_.monotonicNow());
-      o.evidence = o.effective
-                       ? fmt::format("{} (pid {}) seen stopped (state T), held {:.1f}s, then "
-                                     "SIGCONT",
-                                     fault.target, state.pid.value_or(0), held)
-                       : fmt::format("{} (pid {}) was not seen stopped (state '{}')", fault.target,
-                                     state.pid.value_or(0),
-                                     state.observed_state ? state.observed_state : '?');
-      o.injections = o.effective ? 1 : 0;
-    } else if (fault.kind == FaultKind::Crashloop) {
-      o.effective = state.kills > 0;
-      o.injections = state.kills;
-      o.evidence = fmt::format("{} killed {} time(s) as it became ready", fault.target,
-                               state.kills);
+    } else if (state.process_fault) {
+      auto evidence = state.process_fault->evidence();
+      o.effective = evidence.effective;
+      o.evidence = std::move(evidence.text);
+      o.injections = evidence.injections;
     }
     out.push_back(std::move(o));
+  }
+  return out;
+}
+
+faults::PodEvent toPodEvent(const ProcessEvent& event) {
+  faults::PodEvent out;
+  switch (event.kind) {
+    case ProcessEventKind::Started:
+      out.kind = faults::PodEvent::Kind::Started;
+      break;
+    case ProcessEventKind::Ready:
+      out.kind = faults::PodEvent::Kind::Ready;
+      break;
+    case ProcessEventKind::NotReady:
+      out.kind = faults::PodEvent::Kind::NotReady;
+      break;
+    case ProcessEventKind::Exited:
+      out.kind = faults::PodEvent::Kind::Exited;
+      break;
+    default:
+      out.kind = faults::PodEvent::Kind::Other;
+      break;
+  }
+  out.process = event.name;
+  if (event.pid > 0) {
+    out.pid = event.pid;
+  }
+  out.at = event.at;
+  if (event.exit) {
+    out.exit = event.exit->describe();
   }
   return out;
 }

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "outrider/harness/commands.h"
-#include "outrider/harness/fault_executor.h"
+#include "outrider/faults/registry.h"
 #include "outrider/reports/journal.h"
 #include "outrider/reports/html_report.h"
 #include "outrider/reports/junit_report.h"
@@ -19,17 +19,7 @@ namespace outrider::harness {
 
 int faultsCommand(const Environment& env) {
   (void)env;
-  std::cout << "fault kinds (keys besides name, kind, target and at):\n";
-  for (auto kind : scenarios::allFaultKinds()) {
-    std::string keys;
-    for (const auto& key : scenarios::faultParameterKeys(kind)) {
-      keys += (keys.empty() ? "" : ", ") + key;
-    }
-    std::cout << fmt::format("  {:<22} {:<8} {}{}\n", scenarios::toString(kind),
-                             scenarios::isLinkFault(kind) ? "link" : "process", keys,
-                             FaultExecutor::carriesOut(kind) ? "" : "   [planned; not carried out yet: the run "
-                                                     "is invalid]");
-  }
+  std::cout << faults::renderFaultKinds(faults::registry());
   return 0;
 }
 

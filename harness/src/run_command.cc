@@ -29,6 +29,8 @@
 #include "outrider/faults/plan.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
+#include "outrider/harness/fault_records.h"
+#include "outrider/harness/supervisor_pod_control.h"
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/progress.h"
@@ -182,8 +184,9 @@ class GameDay {
     for (auto& link : links_) {
       links[link->config().name] = link.get();
     }
+    pod_control_ = std::make_unique<SupervisorPodControl>(*supervisor_);
     fault_executor_ = std::make_unique<FaultExecutor>(
-        main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *supervisor_,
+        main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *pod_control_,
         std::move(links),
         [this](MonotonicTime at, const std::string& event, const std::string& detail) {
           timeline(at, event, detail);
@@ -540,33 +543,11 @@ class GameDay {
       invalid_reasons.push_back("harness error: " + journal_.harness_error);
     }
     if (fault_executor_) {
-      for (const auto& outcome : fault_executor_->outcomes()) {
-        reports::FaultRecord record;
-        record.name = outcome.name;
-        record.kind = outcome.kind;
-        record.target = outcome.target;
-        record.description = outcome.description;
-        record.effective = outcome.effective;
-        record.evidence = outcome.evidence;
-        record.injections = outcome.injections;
-        if (!outcome.started && !interrupted_ && journal_.harness_error.empty()) {
-          // The plan only holds faults that start inside the run: one that did not start means
-          // the harness failed to carry it out.
-          invalid_reasons.push_back(fmt::format("fault {} never started", outcome.name));
-        }
-        if (outcome.started) {
-          record.started_at_s = seconds(outcome.started_at - t0_);
-          if (outcome.ended_at) {
-            record.ended_at_s = seconds(*outcome.ended_at - t0_);
-          }
-          if (!outcome.effective) {
-            // spec: a fault that did not take effect makes the run invalid, never a silent pass.
-            invalid_reasons.push_back(
-                fmt::format("fault {} did not take effect: {}", outcome.name, outcome.evidence));
-          }
-        }
-        journal_.faults.push_back(std::move(record));
-      }
+      auto faults = faultRecords(fault_executor_->outcomes(), t0_,
+                                 !interrupted_ && journal_.harness_error.empty());
+      journal_.faults = std::move(faults.records);
+      invalid_reasons.insert(invalid_reasons.end(), faults.invalid_reasons.begin(),
+                             faults.invalid_reasons.end());
     }
     if (behind_schedule) {
       invalid_reasons.push_back(fmt::format(
@@ -821,6 +802,7 @@ class GameDay {
   std::vector<faults::LinkProxyPtr> links_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<LoadGenerator> generator_;
+  std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
   std::unique_ptr<slo::SloEngine> live_slos_;
   uint64_t live_first_second_ = 0;

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "outrider/faults/registry.h"
+
 namespace outrider::harness {
 
 scenarios::EnvLookup processEnvironment() {
@@ -18,6 +20,7 @@ std::optional<scenarios::Scenario> loadScenarioReporting(const std::string& path
                                                          std::ostream& errors) {
   scenarios::LoadOptions options;
   options.env = processEnvironment();
+  options.catalog = &faults::registry();  // kinds beyond the built-in ones
   auto loaded = scenarios::loadScenarioFile(path, options);
   if (!loaded) {
     for (const auto& diagnostic : loaded.error().diagnostics) {

@@ -117,14 +117,29 @@ bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& p
     named = true;
     fault_names_.push_back(NameUse{*name, path, reader.pathOf("name"), reader.locationOf("name")});
   }
-  static const std::vector<std::pair<std::string, FaultKind>> Kinds = [] {
+  static const std::vector<std::pair<std::string, FaultKind>> BuiltIn = [] {
     std::vector<std::pair<std::string, FaultKind>> kinds;
     for (FaultKind kind : allFaultKinds()) {
       kinds.emplace_back(toString(kind), kind);
     }
     return kinds;
   }();
-  auto kind = reader.choice<FaultKind>("kind", Kinds, Need::Required);
+  if (catalog_ && extension_kinds_.empty()) {
+    extension_kinds_ = BuiltIn;
+    for (const auto& name : catalog_->extensionNames()) {
+      extension_kinds_.emplace_back(name, FaultKind::Extension);
+    }
+  }
+  auto kind = reader.choice<FaultKind>("kind", catalog_ ? extension_kinds_ : BuiltIn,
+                                       Need::Required);
+  const FaultKindSchema* schema = nullptr;
+  if (kind == FaultKind::Extension) {
+    // choice() has checked that the string is one of the catalogue's names.
+    schema = catalog_->findExtension(table["kind"].value_or(std::string()));
+    fault.extension_kind = schema->name;
+    fault.extension_on_link = schema->acts_on_link;
+    fault.extension_has_span = schema->has_span;
+  }
   if (auto target = reader.string("target", Need::Required)) {
     fault.target = *target;
   }
@@ -151,7 +166,15 @@ bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& p
     return named;
   }
   fault.kind = *kind;
-  const std::vector<std::string> parameters = faultParameterKeys(*kind);
+  std::vector<std::string> parameters = faultParameterKeys(*kind);
+  if (schema) {
+    if (schema->has_span) {
+      parameters.push_back("duration");
+    }
+    for (const auto& key : schema->keys) {
+      parameters.push_back(key.name);
+    }
+  }
   for (auto&& [key, value] : table) {
     const std::string key_text(key.str());
     if (contains(valid, key_text) || contains(parameters, key_text)) {
@@ -160,14 +183,18 @@ bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& p
     for (FaultKind other : allFaultKinds()) {
       if (contains(faultParameterKeys(other), key_text)) {
         reader.error(key_text, "key '" + key_text + "' does not apply to fault kind '" +
-                                   toString(*kind) + "'");
+                                   fault.kindName() + "'");
         reader.consume(key_text);
         break;
       }
     }
   }
   valid.insert(valid.end(), parameters.begin(), parameters.end());
-  decodeFaultParameters(reader, fault);
+  if (schema) {
+    decodeExtensionParameters(reader, fault, *schema);
+  } else {
+    decodeFaultParameters(reader, fault);
+  }
   if (!fault.target.empty()) {
     checkFaultTarget(reader, fault);
   }
@@ -371,20 +398,84 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
   }
 }
 
+void ScenarioDecoder::decodeExtensionParameters(TableReader& reader, Fault& fault,
+                                                const FaultKindSchema& schema) {
+  if (schema.has_span) {
+    if (auto duration = reader.duration("duration")) {
+      if (duration->count() <= 0) {
+        reader.error("duration", "must be greater than 0s");
+      }
+      fault.duration = *duration;
+    }
+  }
+  using Type = FaultParam::Type;
+  for (const auto& key : schema.keys) {
+    const Need need = key.required ? Need::Required : Need::Optional;
+    FaultParam param;
+    param.type = key.type;
+    bool present = false;
+    switch (key.type) {
+      case Type::Duration:
+        if (auto value = reader.duration(key.name, need)) {
+          param.duration = *value;
+          present = true;
+        }
+        break;
+      case Type::Size:
+        if (auto value = reader.size(key.name, need)) {
+          param.size = *value;
+          present = true;
+        }
+        break;
+      case Type::Number:
+        if (auto value = reader.number(key.name, need)) {
+          param.number = *value;
+          present = true;
+        }
+        break;
+      case Type::Integer:
+        if (auto value = reader.integer(key.name, need)) {
+          param.integer = *value;
+          present = true;
+        }
+        break;
+      case Type::String:
+        if (auto value = reader.string(key.name, need)) {
+          param.text = *value;
+          present = true;
+        }
+        break;
+      case Type::Bool:
+        if (const toml::node* node = reader.node(key.name, need)) {
+          if (auto value = node->value<bool>()) {
+            param.flag = *value;
+            present = true;
+          } else {
+            reader.error(key.name, "expected true or false");
+          }
+        }
+        break;
+    }
+    if (present) {
+      fault.params.emplace(key.name, std::move(param));
+    }
+  }
+}
+
 void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) {
   const std::string& target = fault.target;
-  const std::string kind = toString(fault.kind);
+  const std::string kind = fault.kindName();
   const Link* link = findLink(target);
   const ProcessSpec* process = findProcess(target);
   if (!link && !process) {
     // Suggest a name of the right sort first: a latency fault meant a link.
     auto hint = suggestPodName(
-        target, isLinkFault(fault.kind) ? Suggest::LinksFirst : Suggest::ProcessesFirst);
+        target, fault.actsOnLink() ? Suggest::LinksFirst : Suggest::ProcessesFirst);
     reader.error("target", "no link or process named '" + target + "'" +
                                (hint ? " (did you mean '" + *hint + "'?)" : std::string()));
     return;
   }
-  if (isLinkFault(fault.kind)) {
+  if (fault.actsOnLink()) {
     if (!link) {
       reader.error("target", "fault kind '" + kind + "' acts on a link, but '" + target + "' is " +
                                  describeRole(process->role));
@@ -422,7 +513,7 @@ void ScenarioDecoder::nameFaults(const std::vector<bool>& named) {
       continue;
     }
     Fault& fault = scenario_.faults[i];
-    const std::string base = toString(fault.kind) + "-" + fault.target;
+    const std::string base = fault.kindName() + "-" + fault.target;
     std::string name = base;
     if (taken.count(name) > 0) {
       int& suffix = next_suffix.try_emplace(base, 2).first->second;

@@ -48,7 +48,7 @@ tl::expected<Scenario, LoadFailure> loadScenario(std::string_view text, const st
   Scenario scenario;
   scenario.file = path;
   scenario.contents = std::string(text);
-  detail::ScenarioDecoder(decoder, root, scenario).decode();
+  detail::ScenarioDecoder(decoder, root, scenario, options.catalog).decode();
   if (decoder.failed()) {
     return tl::unexpected<LoadFailure>(LoadFailure{decoder.takeDiagnostics()});
   }
@@ -130,8 +130,9 @@ std::string restate(std::string message, const std::string& checked, const std::
 
 }  // namespace
 
-ScenarioDecoder::ScenarioDecoder(Decoder& decoder, const toml::table& root, Scenario& scenario)
-    : decoder_(decoder), root_(decoder, root, ""), scenario_(scenario) {}
+ScenarioDecoder::ScenarioDecoder(Decoder& decoder, const toml::table& root, Scenario& scenario,
+                                 const FaultCatalog* catalog)
+    : decoder_(decoder), root_(decoder, root, ""), scenario_(scenario), catalog_(catalog) {}
 
 void ScenarioDecoder::decode() {
   decodeHeader();

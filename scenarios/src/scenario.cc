@@ -1,5 +1,6 @@
 #include "outrider/scenarios/scenario.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace outrider::scenarios {
@@ -103,7 +104,25 @@ std::vector<AlertRule> sreWorkbookRules() {
   };
 }
 
-std::string toString(FaultKind kind) { return std::string(infoFor(kind).name); }
+std::string toString(FaultKind kind) {
+  return kind == FaultKind::Extension ? "extension" : std::string(infoFor(kind).name);
+}
+
+std::string Fault::kindName() const {
+  return kind == FaultKind::Extension ? extension_kind : toString(kind);
+}
+
+bool Fault::actsOnLink() const {
+  return kind == FaultKind::Extension ? extension_on_link : isLinkFault(kind);
+}
+
+bool Fault::hasSpan() const {
+  if (kind == FaultKind::Extension) {
+    return extension_has_span;
+  }
+  const auto& keys = infoFor(kind).keys;
+  return std::find(keys.begin(), keys.end(), "duration") != keys.end();
+}
 
 std::optional<FaultKind> parseFaultKind(const std::string& text) {
   for (const auto& info : faultKindTable()) {
@@ -114,9 +133,10 @@ std::optional<FaultKind> parseFaultKind(const std::string& text) {
   return std::nullopt;
 }
 
-bool isLinkFault(FaultKind kind) { return infoFor(kind).link; }
+// Extension kinds say per fault (Fault::actsOnLink()); here they count as neither.
+bool isLinkFault(FaultKind kind) { return kind != FaultKind::Extension && infoFor(kind).link; }
 
-bool isProcessFault(FaultKind kind) { return !infoFor(kind).link; }
+bool isProcessFault(FaultKind kind) { return kind != FaultKind::Extension && !infoFor(kind).link; }
 
 const std::vector<FaultKind>& allFaultKinds() {
   static const std::vector<FaultKind> Kinds = [] {
@@ -130,6 +150,9 @@ const std::vector<FaultKind>& allFaultKinds() {
 }
 
 std::vector<std::string> faultParameterKeys(FaultKind kind) {
+  if (kind == FaultKind::Extension) {
+    return {};  // its schema says (fault_catalog.h)
+  }
   const auto& keys = infoFor(kind).keys;
   return {keys.begin(), keys.end()};
 }

@@ -15,13 +15,15 @@
 #include <vector>
 
 #include "decoder.h"
+#include "outrider/scenarios/fault_catalog.h"
 #include "outrider/scenarios/scenario.h"
 
 namespace outrider::scenarios::detail {
 
 class ScenarioDecoder {
  public:
-  ScenarioDecoder(Decoder& decoder, const toml::table& root, Scenario& scenario);
+  ScenarioDecoder(Decoder& decoder, const toml::table& root, Scenario& scenario,
+                  const FaultCatalog* catalog);
 
   void decode();
 
@@ -46,6 +48,9 @@ class ScenarioDecoder {
   // Returns whether the fault was given an explicit name.
   bool decodeFault(const toml::table& table, const std::string& path);
   void decodeFaultParameters(TableReader& reader, Fault& fault);
+  // An extension kind's keys, by its schema, into Fault::params.
+  void decodeExtensionParameters(TableReader& reader, Fault& fault,
+                                 const FaultKindSchema& schema);
   void checkFaultTarget(TableReader& reader, const Fault& fault);
   void nameFaults(const std::vector<bool>& named);
   void decodeSlos();
@@ -85,6 +90,7 @@ class ScenarioDecoder {
   Decoder& decoder_;
   TableReader root_;
   Scenario& scenario_;
+  const FaultCatalog* catalog_;
   bool duration_known_ = false;
   std::vector<NameUse> process_and_link_names_;
   std::vector<NameUse> fault_names_;
@@ -94,6 +100,7 @@ class ScenarioDecoder {
   std::vector<std::string> link_names_;
   std::vector<std::string> process_names_;  // in Scenario::processes() order
   std::map<std::pair<std::string, Suggest>, std::optional<std::string>> suggestions_;
+  std::vector<std::pair<std::string, FaultKind>> extension_kinds_;  // built-in + catalogue
 };
 
 }  // namespace outrider::scenarios::detail

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "manual_clock.h"
+#include "outrider/common/manual_clock.h"
 
 namespace outrider::harness {
 namespace {
@@ -80,7 +80,7 @@ TEST(LoadScheduleTest, MeasuredCountIsRateTimesMeasuredSpan) {
 
 TEST(LoadScheduleTest, DueByFollowsAManualClock) {
   // Driving a manual clock 1 ms at a time, the due count steps exactly at each send time.
-  test::ManualClock clock;
+  ManualClock clock;
   const auto t0 = clock.monotonicNow();
   auto schedule = makeSchedule(300, 1s);
   uint64_t expected_due = 0;

@@ -30,6 +30,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "outrider/common/timer.h"
+
 namespace outrider::harness {
 namespace {
 
@@ -50,6 +52,10 @@ class TickingClock final : public Clock {
     return now_;
   }
   SystemTime systemNow() const override { return SystemTime(24h * 365 * 56); }
+  // Real waits: these tests run real programs.
+  std::unique_ptr<Timer> createTimer(const asio::any_io_executor& executor) const override {
+    return RealClock().createTimer(executor);
+  }
 
  private:
   mutable MonotonicTime now_{1h};

@@ -3,7 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "manual_clock.h"
+#include "outrider/common/manual_clock.h"
 
 namespace outrider::sidecar {
 namespace {
@@ -21,7 +21,7 @@ class FakeConnection final : public TrackedConnection {
 class ConnectionTrackerTest : public testing::Test {
  protected:
   boost::asio::io_context context_;
-  test::ManualClock clock_;
+  ManualClock clock_;
   ConnectionTracker tracker_{context_.get_executor(), clock_, milliseconds(10)};
 };
 

@@ -1,25 +1,29 @@
 #pragma once
 
-// Carries out a compiled fault plan during a run: at each action's offset from t0 it applies or
-// removes a link fault, or signals a process through the supervisor. It keeps the evidence that
-// each fault took effect (the link's counters, the exit that followed a kill, the stopped state
-// of a paused process) and reverts whatever is still active when the run ends or is interrupted.
+// Carries out a compiled fault plan during a run. It only schedules, records and asks for
+// evidence: at each action's offset from t0 it applies or removes a link fault (the link proxy's
+// filters act), or begins or ends a process fault (the kind's object from the registry acts
+// through PodControl). It reverts whatever is still active when the run ends or is interrupted.
+// Every wait is on the injected clock's timers, so it runs on a ManualClock in unit tests.
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "outrider/common/clock.h"
+#include "outrider/common/timer.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
+#include "outrider/faults/pod_control.h"
+#include "outrider/faults/process_fault.h"
+#include "outrider/faults/registry.h"
 #include "outrider/harness/process_events.h"
-#include "outrider/harness/supervisor.h"
 
 namespace outrider::harness {
 
@@ -40,19 +44,16 @@ struct FaultOutcome {
 using FaultEventCallback =
     std::function<void(MonotonicTime at, const std::string& event, const std::string& detail)>;
 
-// Runs on the supervisor's executor (one thread); the link proxies are thread-safe.
+// Runs on one executor (the supervisor's); the link proxies are thread-safe.
 class FaultExecutor {
  public:
   FaultExecutor(boost::asio::any_io_executor executor, const Clock& clock, faults::FaultPlan plan,
-                Supervisor& supervisor, std::map<std::string, faults::LinkProxy*> links,
-                FaultEventCallback on_event);
+                faults::PodControl& pod, std::map<std::string, faults::LinkProxy*> links,
+                FaultEventCallback on_event,
+                const faults::FaultRegistry& registry = faults::registry());
   ~FaultExecutor();
   FaultExecutor(const FaultExecutor&) = delete;
   FaultExecutor& operator=(const FaultExecutor&) = delete;
-
-  // Whether this version carries the kind out: link faults, kill, pause and crashloop. The others
-  // make a run invalid (never a silent pass).
-  static bool carriesOut(scenarios::FaultKind kind);
 
   // Walks the plan's actions from t0; returns when the last has run or stop() was called.
   boost::asio::awaitable<void> run(MonotonicTime t0);
@@ -61,6 +62,7 @@ class FaultExecutor {
   void stop();
   // Feed every process event here: crashloop kills on ready, kills look for the exit.
   void onProcessEvent(const ProcessEvent& event);
+  void onProcessEvent(const faults::PodEvent& event);
 
   // Names of the faults active now, for the progress line.
   std::vector<std::string> activeNames() const;
@@ -68,7 +70,14 @@ class FaultExecutor {
   std::vector<FaultOutcome> outcomes() const;
 
  private:
-  struct State;
+  struct State {
+    bool started = false;
+    bool active = false;
+    MonotonicTime started_at{};
+    std::optional<MonotonicTime> ended_at;
+    std::string error;  // why the fault could not act
+    faults::ProcessFaultPtr process_fault;
+  };
   void startFault(size_t index);
   void stopFault(size_t index);
   void emit(const std::string& event, const std::string& detail);
@@ -76,12 +85,16 @@ class FaultExecutor {
   boost::asio::any_io_executor executor_;
   const Clock& clock_;
   faults::FaultPlan plan_;
-  Supervisor& supervisor_;
+  faults::FaultContext context_;
   std::map<std::string, faults::LinkProxy*> links_;
   FaultEventCallback on_event_;
-  boost::asio::steady_timer timer_;
+  const faults::FaultRegistry& registry_;
+  TimerPtr timer_;
   std::vector<State> states_;
   bool stopped_ = false;
 };
+
+// The PodEvent a fault sees of a supervisor's ProcessEvent.
+faults::PodEvent toPodEvent(const ProcessEvent& event);
 
 }  // namespace outrider::harness

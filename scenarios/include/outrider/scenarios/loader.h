@@ -41,8 +41,12 @@ struct InputLimits {
   static constexpr size_t MaxNestingDepth = 16;
 };
 
+class FaultCatalog;
+
 struct LoadOptions {
   EnvLookup env;  // for ${env.NAME}; empty means "no variable is set"
+  // Fault kinds beyond the built-in ones (faults::registry()); null: the built-in kinds only.
+  const FaultCatalog* catalog = nullptr;
 };
 
 // Parses and checks a whole scenario file: syntax, types, unknown keys (with "did you mean"),

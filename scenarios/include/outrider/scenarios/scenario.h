@@ -86,6 +86,21 @@ enum class FaultKind {
   // control plane, start-up and shutdown
   ControlPlaneOutage,
   StartupRace,
+  // a kind declared through a FaultCatalog (fault_catalog.h): Fault::extension_kind names it and
+  // Fault::params holds its keys
+  Extension,
+};
+
+// One decoded key of an extension kind.
+struct FaultParam {
+  enum class Type { Duration, Size, Number, Integer, String, Bool };
+  Type type = Type::String;
+  nanoseconds duration{0};
+  uint64_t size = 0;
+  double number = 0;
+  int64_t integer = 0;
+  std::string text;
+  bool flag = false;
 };
 
 enum class Direction { Downstream, Upstream, Both };
@@ -121,7 +136,17 @@ struct Fault {
   ControlPlaneMode control_plane_mode = ControlPlaneMode::Down;
   StartupRaceMode startup_race_mode = StartupRaceMode::AppFirst;
   uint32_t times = 1;  // startup-race sidecar-crash-on-start
+  std::string extension_kind;                 // kind == Extension: its `kind` value
+  std::map<std::string, FaultParam> params;  // kind == Extension: its keys as declared
+  bool extension_on_link = false;             // kind == Extension: from its schema
+  bool extension_has_span = true;
   SourceLocation where;
+
+  // The `kind` value as written: toString(kind), or extension_kind.
+  std::string kindName() const;
+  bool actsOnLink() const;
+  // Takes a `duration` (a window); false for instants such as kill.
+  bool hasSpan() const;
 };
 
 enum class SliKind { Availability, Latency, Ratio };
@@ -192,13 +217,14 @@ struct Scenario {
 std::vector<AlertRule> sreWorkbookRules();
 
 // Fault kinds as the spec spells them: "latency", "http-abort", "control-plane-outage"...
+// "extension" for FaultKind::Extension: use Fault::kindName() for the name a user wrote.
 std::string toString(FaultKind kind);
 std::optional<FaultKind> parseFaultKind(const std::string& text);
 // A link fault acts on a [[link]]; every other kind acts on a process (the spec's process,
 // certificate, control-plane and start-up faults), so exactly one of these two is true.
 bool isLinkFault(FaultKind kind);
 bool isProcessFault(FaultKind kind);
-// Every fault kind in the spec's order, for `outrider faults`.
+// Every built-in fault kind in the spec's order (Extension is not one).
 const std::vector<FaultKind>& allFaultKinds();
 // The keys a [[fault]] of this kind takes besides name, kind, target and at, in the spec's
 // order ("duration", "direction", "probability", "latency", "jitter" for latency).

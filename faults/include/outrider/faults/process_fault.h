@@ -1,0 +1,48 @@
+#pragma once
+
+// The shape of a process fault kind: one object per planned fault, begun and ended by the
+// executor at the plan's offsets, told of every process event in between, and asked at the end
+// what shows that it took effect. It acts only through FaultContext, so a fake pod and a manual
+// clock exercise it in a unit test.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "outrider/common/clock.h"
+#include "outrider/faults/plan.h"
+#include "outrider/faults/pod_control.h"
+
+namespace outrider::faults {
+
+struct FaultContext {
+  const Clock& clock;  // timestamps and timers (waits never use a real timer)
+  boost::asio::any_io_executor executor;
+  PodControl& pod;
+};
+
+// What the journal records as faults[].effective, evidence and injections.
+struct KindEvidence {
+  bool effective = false;
+  std::string text;
+  uint64_t injections = 0;
+};
+
+class ProcessFault {
+ public:
+  virtual ~ProcessFault() = default;
+  // At the fault's start. A failure to act is kept and shown by evidence(), never thrown.
+  virtual void begin() = 0;
+  // At the end of its window, or when the run stops early; never for instants (kill). Reverts
+  // whatever the fault still holds (a stopped process is continued).
+  virtual void end() {}
+  virtual void onProcessEvent(const PodEvent& event) { (void)event; }
+  // As of now; `ended`: end() has run (or the fault is an instant).
+  virtual KindEvidence evidence() const = 0;
+};
+
+using ProcessFaultPtr = std::unique_ptr<ProcessFault>;
+
+}  // namespace outrider::faults

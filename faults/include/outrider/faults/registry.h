@@ -1,0 +1,67 @@
+#pragma once
+
+// Every fault kind joins one registry with its keys, its `outrider faults` text, its plan line
+// and (for process kinds) its behaviour: faults/src/kinds/<kind>.cc, one file each, registered in
+// registry.cc. The loader reads kinds beyond the built-in enum from it (scenarios::FaultCatalog),
+// so a kind added here is accepted by validate, plan and run alike.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "outrider/faults/plan.h"
+#include "outrider/faults/process_fault.h"
+#include "outrider/scenarios/fault_catalog.h"
+
+namespace outrider::faults {
+
+struct FaultKindEntry {
+  std::string name;  // the `kind` value
+  // Built-in kinds are decoded by the loader into typed fields; others by `schema`.
+  std::optional<scenarios::FaultKind> builtin;
+  scenarios::FaultKindSchema schema;  // extension kinds (name, link or process, span, keys)
+  bool acts_on_link = false;
+  std::string summary;  // one line for `outrider faults`
+  // The plan's line ("kill SIGTERM on proxy"); empty: "<kind> on <target>".
+  std::function<std::string(const PlannedFault&)> describe;
+  // Process kinds: the behaviour for one planned fault. Empty: not carried out by this version
+  // (a run with it is invalid, never a silent pass).
+  std::function<ProcessFaultPtr(const PlannedFault&, FaultContext&)> make;
+  // Link kinds are carried out by the link proxy's filters.
+  bool link_filter = false;
+
+  bool carriedOut() const { return link_filter || static_cast<bool>(make); }
+  // The keys besides name, kind, target and at, in the spec's order.
+  std::vector<std::string> keys() const;
+};
+
+class FaultRegistry final : public scenarios::FaultCatalog {
+ public:
+  // Adds a kind; a name taken already is a programming error (throws std::logic_error).
+  void add(FaultKindEntry entry);
+  // Takes a kind out again (a test's own kind).
+  void remove(const std::string& name);
+  const FaultKindEntry* find(std::string_view name) const;
+  // In registration order: the spec's order for the built-in kinds.
+  std::vector<const FaultKindEntry*> entries() const;
+
+  const scenarios::FaultKindSchema* findExtension(std::string_view kind) const override;
+  std::vector<std::string> extensionNames() const override;
+
+ private:
+  std::vector<FaultKindEntry> entries_;
+};
+
+// The process-wide registry with every built-in kind registered.
+FaultRegistry& registry();
+
+// `outrider faults`: every kind with where it acts, its keys and its summary.
+std::string renderFaultKinds(const FaultRegistry& registry);
+
+// Whether a planned fault can be carried out (its kind registered with behaviour).
+bool carriedOut(const PlannedFault& fault, const FaultRegistry& registry = faults::registry());
+
+}  // namespace outrider::faults

@@ -1,0 +1,26 @@
+#pragma once
+
+// The pod as the process faults see it (faults::PodControl), over the supervisor.
+
+#include "outrider/faults/pod_control.h"
+#include "outrider/harness/supervisor.h"
+
+namespace outrider::harness {
+
+class SupervisorPodControl final : public faults::PodControl {
+ public:
+  explicit SupervisorPodControl(Supervisor& supervisor) : supervisor_(supervisor) {}
+
+  std::optional<pid_t> pid(const std::string& process) const override;
+  bool isReady(const std::string& process) const override;
+  Result<void> signal(const std::string& process, int signo) override;
+  char schedulerState(pid_t pid) const override;
+
+ private:
+  Supervisor& supervisor_;
+};
+
+// The state letter of /proc/PID/stat ('R', 'S', 'T' stopped...), or 0 when unreadable.
+char processState(pid_t pid);
+
+}  // namespace outrider::harness
