@@ -106,8 +106,10 @@ bool decide(const PlannedFault& fault, uint64_t connection, uint64_t request) {
   return uniform01(purposeSeed(fault.seed, DrawPurpose::Decide), connection, request) < p;
 }
 
-std::string describe(const PlannedFault& fault) {
-  if (const FaultKindEntry* entry = registry().find(fault.spec.kindName());
+std::string describe(const PlannedFault& fault) { return describe(fault, registry()); }
+
+std::string describe(const PlannedFault& fault, const FaultRegistry& registry) {
+  if (const FaultKindEntry* entry = registry.find(fault.spec.kindName());
       entry != nullptr && entry->describe) {
     return entry->describe(fault);
   }

@@ -73,7 +73,7 @@ void FaultExecutor::startFault(size_t index) {
   if (fault.instant) {
     state.ended_at = state.started_at;
   }
-  emit("fault-start", faults::describe(fault));
+  emit("fault-start", faults::describe(fault, registry_));
   if (fault.is_link) {
     auto link = links_.find(fault.target);
     if (link == links_.end()) {
@@ -147,7 +147,7 @@ std::vector<FaultOutcome> FaultExecutor::outcomes() const {
     o.name = fault.name;
     o.kind = fault.spec.kindName();
     o.target = fault.target;
-    o.description = faults::describe(fault);
+    o.description = faults::describe(fault, registry_);
     o.started = state.started;
     o.started_at = state.started_at;
     o.ended_at = state.ended_at;

@@ -62,8 +62,12 @@ uint64_t faultSeed(uint64_t run_seed, size_t index, const std::string& name);
 // number, so a proxy's timing-dependent choice of pooled connection changes nothing.
 bool decide(const PlannedFault& fault, uint64_t connection, uint64_t request);
 
-// One line: "latency 150ms ±10ms on upstream (downstream), p=1".
+class FaultRegistry;
+
+// One line: "latency 150ms ±10ms on upstream (downstream), p=1". A kind's own describe in the
+// registry (registry.h) wins; the one-argument form asks faults::registry().
 std::string describe(const PlannedFault& fault);
+std::string describe(const PlannedFault& fault, const FaultRegistry& registry);
 
 // The fault schedule as `outrider plan` prints it: one line per fault, then the actions.
 std::string renderPlan(const FaultPlan& plan);

@@ -1,0 +1,377 @@
+// The fault executor on a manual clock with a fake pod: every process kind's begin, end and
+// evidence, link faults' absence, and a kind added in this file alone that goes through the
+// loader, the plan, the executor and the journal.
+
+#include "outrider/harness/fault_executor.h"
+
+#include <csignal>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+
+#include "outrider/common/manual_clock.h"
+#include "outrider/common/units.h"
+#include "outrider/faults/plan.h"
+#include "outrider/harness/fault_records.h"
+#include "outrider/reports/journal.h"
+#include "outrider/scenarios/loader.h"
+
+namespace outrider::harness {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+// A pod of named processes that obeys signals the way the kernel and the supervisor would,
+// without a single child process: SIGSTOP stops, SIGCONT continues, SIGKILL and SIGTERM end the
+// incarnation (the test delivers the exit event when it wants).
+class FakePod final : public faults::PodControl {
+ public:
+  struct Member {
+    pid_t pid = 0;
+    bool running = true;
+    bool ready = true;
+    char state = 'S';
+  };
+
+  void add(const std::string& name, pid_t pid) { members_[name] = Member{pid}; }
+  Member& member(const std::string& name) { return members_.at(name); }
+
+  std::optional<pid_t> pid(const std::string& process) const override {
+    auto it = members_.find(process);
+    if (it == members_.end() || !it->second.running) {
+      return std::nullopt;
+    }
+    return it->second.pid;
+  }
+  bool isReady(const std::string& process) const override {
+    auto it = members_.find(process);
+    return it != members_.end() && it->second.running && it->second.ready;
+  }
+  Result<void> signal(const std::string& process, int signo) override {
+    signals.emplace_back(process, signo);
+    auto it = members_.find(process);
+    if (it == members_.end() || !it->second.running) {
+      return makeError(ErrorCode::Io, "cannot signal " + process + ": it is not running");
+    }
+    Member& m = it->second;
+    if (signo == SIGSTOP) {
+      m.state = 'T';
+    } else if (signo == SIGCONT) {
+      m.state = 'S';
+    } else if (signo == SIGKILL || signo == SIGTERM) {
+      m.running = false;
+      m.ready = false;
+    }
+    return {};
+  }
+  char schedulerState(pid_t pid) const override {
+    for (const auto& [name, m] : members_) {
+      if (m.pid == pid) {
+        return m.running ? m.state : 0;
+      }
+    }
+    return 0;
+  }
+
+  std::vector<std::pair<std::string, int>> signals;
+
+ private:
+  std::map<std::string, Member> members_;
+};
+
+constexpr const char* PodToml = R"(
+[scenario]
+name = "executor-unit"
+duration = "60s"
+seed = 7
+
+[app]
+command = ["app"]
+
+[[sidecar]]
+name = "proxy"
+command = ["proxy"]
+
+[load]
+target = "http://127.0.0.1:9/"
+rate = 10
+)";
+
+class FaultExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pod_.add("proxy", 4242);
+    pod_.add("app", 4343);
+  }
+
+  // Loads PodToml plus `faults`, compiles the plan and builds an executor started at t0 = now.
+  void start(const std::string& faults_toml) {
+    scenarios::LoadOptions options;
+    options.catalog = &registry_;
+    auto scenario = scenarios::loadScenario(std::string(PodToml) + faults_toml, "unit.toml",
+                                            options);
+    ASSERT_TRUE(scenario.has_value()) << (scenario ? "" : scenario.error().diagnostics[0].format());
+    executor_ = std::make_unique<FaultExecutor>(
+        io_.get_executor(), clock_, faults::compilePlan(*scenario, 7), pod_,
+        std::map<std::string, faults::LinkProxy*>{},
+        [this](MonotonicTime at, const std::string& event, const std::string& detail) {
+          events_.push_back(fmt::format("{:.1f}s {} {}", seconds(at), event, detail));
+        },
+        registry_);
+    t0_ = clock_.monotonicNow();
+    asio::co_spawn(io_, executor_->run(t0_), asio::detached);
+    settle();
+  }
+  void settle() {
+    io_.restart();
+    io_.poll();
+  }
+  void advanceTo(std::chrono::nanoseconds offset) {
+    clock_.advanceTo(t0_ + offset, [this] { settle(); });
+  }
+  double seconds(MonotonicTime at) const {
+    return toSeconds(std::chrono::duration_cast<std::chrono::nanoseconds>(at - t0_));
+  }
+  void exited(const std::string& name, const std::string& how) {
+    faults::PodEvent event;
+    event.kind = faults::PodEvent::Kind::Exited;
+    event.process = name;
+    event.pid = pod_.member(name).pid;
+    event.at = clock_.monotonicNow();
+    event.exit = how;
+    executor_->onProcessEvent(event);
+  }
+  void becameReady(const std::string& name, pid_t pid) {
+    auto& m = pod_.member(name);
+    m.pid = pid;
+    m.running = true;
+    m.ready = true;
+    faults::PodEvent event;
+    event.kind = faults::PodEvent::Kind::Ready;
+    event.process = name;
+    event.pid = pid;
+    event.at = clock_.monotonicNow();
+    executor_->onProcessEvent(event);
+  }
+  FaultOutcome outcome(size_t i = 0) const { return executor_->outcomes().at(i); }
+
+  faults::FaultRegistry registry_ = faults::registry();  // a copy: tests may add kinds
+  asio::io_context io_;
+  ManualClock clock_;
+  FakePod pod_;
+  std::unique_ptr<FaultExecutor> executor_;
+  MonotonicTime t0_{};
+  std::vector<std::string> events_;
+};
+
+TEST_F(FaultExecutorTest, KillActsAtItsOffsetAndIsEffectiveOnceTheIncarnationExits) {
+  start("[[fault]]\nkind = \"kill\"\ntarget = \"proxy\"\nat = \"10s\"\n");
+  advanceTo(9999ms);
+  EXPECT_TRUE(pod_.signals.empty());
+  advanceTo(10s);
+  ASSERT_EQ(pod_.signals.size(), 1u);
+  EXPECT_EQ(pod_.signals[0], (std::pair<std::string, int>("proxy", SIGKILL)));
+  EXPECT_FALSE(outcome().effective);  // no exit seen yet
+  EXPECT_THAT(outcome().evidence, HasSubstr("no exit followed"));
+  advanceTo(10250ms);
+  exited("proxy", "signal SIGKILL");
+  const auto kill = outcome();
+  EXPECT_TRUE(kill.effective);
+  EXPECT_EQ(kill.injections, 1u);
+  EXPECT_EQ(kill.evidence,
+            "SIGKILL sent to proxy (pid 4242); it exited (signal SIGKILL) 0.250s later");
+  ASSERT_TRUE(kill.ended_at.has_value());
+  EXPECT_EQ(*kill.ended_at - t0_, 10s);  // an instant
+  EXPECT_EQ(events_, std::vector<std::string>{"10.0s fault-start kill SIGKILL on proxy"});
+}
+
+TEST_F(FaultExecutorTest, KillOfAProcessThatIsNotRunningSaysWhy) {
+  pod_.member("proxy").running = false;
+  start("[[fault]]\nkind = \"kill\"\ntarget = \"proxy\"\nat = \"1s\"\n");
+  advanceTo(2s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("not running"));
+}
+
+TEST_F(FaultExecutorTest, PauseStopsForItsWindowLooksOnTheClockAndAlwaysContinues) {
+  start("[[fault]]\nkind = \"pause\"\ntarget = \"proxy\"\nat = \"5s\"\nduration = \"3s\"\n");
+  advanceTo(5s);
+  ASSERT_EQ(pod_.signals.size(), 1u);
+  EXPECT_EQ(pod_.signals[0].second, SIGSTOP);
+  EXPECT_EQ(executor_->activeNames(), std::vector<std::string>{"pause-proxy"});
+  advanceTo(5100ms);  // the look 100 ms after SIGSTOP, on the manual clock
+  advanceTo(8s);
+  ASSERT_EQ(pod_.signals.size(), 2u);
+  EXPECT_EQ(pod_.signals[1].second, SIGCONT);
+  EXPECT_EQ(pod_.member("proxy").state, 'S');
+  EXPECT_TRUE(executor_->activeNames().empty());
+  const auto pause = outcome();
+  EXPECT_TRUE(pause.effective);
+  EXPECT_EQ(pause.evidence, "proxy (pid 4242) seen stopped (state T), held 3.0s, then SIGCONT");
+}
+
+TEST_F(FaultExecutorTest, PauseThatNeverStoppedTheProcessIsNotEffective) {
+  start("[[fault]]\nkind = \"pause\"\ntarget = \"proxy\"\nat = \"5s\"\nduration = \"3s\"\n");
+  advanceTo(5s);
+  pod_.member("proxy").state = 'R';  // say the stop did not take
+  advanceTo(9s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("was not seen stopped (state 'R')"));
+  EXPECT_EQ(pod_.signals.back().second, SIGCONT);  // continued all the same
+}
+
+TEST_F(FaultExecutorTest, StopContinuesAPausedProcessAtOnce) {
+  start("[[fault]]\nkind = \"pause\"\ntarget = \"proxy\"\nat = \"5s\"\nduration = \"30s\"\n");
+  advanceTo(6s);
+  executor_->stop();
+  EXPECT_EQ(pod_.signals.back().second, SIGCONT);
+  ASSERT_TRUE(outcome().ended_at.has_value());
+  EXPECT_EQ(*outcome().ended_at - t0_, 6s);
+  advanceTo(59s);  // nothing more happens once stopped
+  EXPECT_EQ(pod_.signals.size(), 2u);
+}
+
+TEST_F(FaultExecutorTest, CrashloopKillsOnEveryReadyInsideItsWindowOnly) {
+  start("[[fault]]\nkind = \"crashloop\"\ntarget = \"proxy\"\nat = \"10s\"\nduration = "
+        "\"20s\"\n");
+  advanceTo(10s);  // ready at the start: killed at once
+  EXPECT_EQ(pod_.signals.size(), 1u);
+  advanceTo(12s);
+  becameReady("proxy", 5000);
+  advanceTo(15s);
+  becameReady("proxy", 5001);
+  EXPECT_EQ(pod_.signals.size(), 3u);
+  advanceTo(31s);
+  becameReady("proxy", 5002);  // after the window: left alone
+  EXPECT_EQ(pod_.signals.size(), 3u);
+  EXPECT_TRUE(pod_.isReady("proxy"));
+  EXPECT_EQ(outcome().injections, 3u);
+  EXPECT_EQ(outcome().evidence, "proxy killed 3 time(s) as it became ready");
+}
+
+TEST_F(FaultExecutorTest, AKindWithoutBehaviourIsNotCarriedOutAndSaysSo) {
+  start("[[fault]]\nkind = \"cpu-starve\"\ntarget = \"proxy\"\nat = \"1s\"\nshare = 0.1\n");
+  advanceTo(2s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("'cpu-starve' is not carried out"));
+  auto records = faultRecords(executor_->outcomes(), t0_, true);
+  ASSERT_EQ(records.invalid_reasons.size(), 1u);
+  EXPECT_THAT(records.invalid_reasons[0], HasSubstr("did not take effect"));
+}
+
+TEST_F(FaultExecutorTest, AFaultTheRunEndedBeforeIsNeverStarted) {
+  start("[[fault]]\nkind = \"kill\"\ntarget = \"proxy\"\nat = \"50s\"\n");
+  advanceTo(20s);
+  executor_->stop();
+  EXPECT_FALSE(outcome().started);
+  EXPECT_EQ(outcome().evidence, "never started: the run ended first");
+  EXPECT_TRUE(pod_.signals.empty());
+}
+
+// A kind that exists only in this file: SIGUSR1 `times` times, `gap` apart, from its own timer.
+class Nudge final : public faults::ProcessFault {
+ public:
+  Nudge(const faults::PlannedFault& fault, faults::FaultContext& context)
+      : fault_(fault), context_(context), timer_(context.clock.createTimer(context.executor)) {}
+  void begin() override { asio::co_spawn(context_.executor, loop(), asio::detached); }
+  void end() override { timer_->cancel(); }
+  faults::KindEvidence evidence() const override {
+    return {sent_ > 0, fmt::format("{} nudged {} time(s)", fault_.target, sent_), sent_};
+  }
+
+ private:
+  asio::awaitable<void> loop() {
+    const int64_t times = fault_.spec.params.at("times").integer;
+    const auto gap = fault_.spec.params.at("gap").duration;
+    for (int64_t i = 0; i < times; ++i) {
+      if (context_.pod.signal(fault_.target, SIGUSR1)) {
+        ++sent_;
+      }
+      timer_->expiresAfter(gap);
+      const bool expired = co_await timer_->wait();
+      if (!expired) {
+        co_return;
+      }
+    }
+  }
+  const faults::PlannedFault& fault_;
+  faults::FaultContext& context_;
+  TimerPtr timer_;
+  uint64_t sent_ = 0;
+};
+
+TEST_F(FaultExecutorTest, AKindAddedInATestFileRunsThroughLoaderPlanExecutorAndJournal) {
+  faults::FaultKindEntry nudge;
+  nudge.name = "nudge";
+  nudge.summary = "SIGUSR1 `times` times, `gap` apart";
+  nudge.schema.keys = {{"times", scenarios::FaultParam::Type::Integer, true},
+                       {"gap", scenarios::FaultParam::Type::Duration, true}};
+  nudge.describe = [](const faults::PlannedFault& fault) {
+    return fmt::format("nudge x{} on {}", fault.spec.params.at("times").integer, fault.target);
+  };
+  nudge.make = [](const faults::PlannedFault& fault,
+                  faults::FaultContext& context) -> faults::ProcessFaultPtr {
+    return std::make_unique<Nudge>(fault, context);
+  };
+  registry_.add(std::move(nudge));
+  EXPECT_THAT(faults::renderFaultKinds(registry_), HasSubstr("nudge"));
+
+  start("[[fault]]\nkind = \"nudge\"\ntarget = \"app\"\nat = \"2s\"\nduration = \"10s\"\n"
+        "times = 3\ngap = \"1s\"\n");
+  advanceTo(12s);
+  EXPECT_EQ(pod_.signals, (std::vector<std::pair<std::string, int>>{
+                              {"app", SIGUSR1}, {"app", SIGUSR1}, {"app", SIGUSR1}}));
+
+  auto records = faultRecords(executor_->outcomes(), t0_, true);
+  EXPECT_TRUE(records.invalid_reasons.empty());
+  reports::Journal journal;
+  journal.faults = records.records;
+  const auto json = reports::toJson(journal);
+  const auto& fault = json.at("faults").at(0);
+  EXPECT_EQ(fault.at("kind"), "nudge");
+  EXPECT_EQ(fault.at("name"), "nudge-app");
+  EXPECT_EQ(fault.at("description"), "nudge x3 on app");
+  EXPECT_EQ(fault.at("effective"), true);
+  EXPECT_EQ(fault.at("evidence"), "app nudged 3 time(s)");
+  EXPECT_DOUBLE_EQ(fault.at("started_at_s").get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(fault.at("ended_at_s").get<double>(), 12.0);
+}
+
+TEST_F(FaultExecutorTest, TheLoaderRefusesAnExtensionKindsMissingOrMistypedKeys) {
+  faults::FaultKindEntry nudge;
+  nudge.name = "nudge";
+  nudge.schema.keys = {{"times", scenarios::FaultParam::Type::Integer, true}};
+  registry_.add(std::move(nudge));
+  scenarios::LoadOptions options;
+  options.catalog = &registry_;
+  auto loaded = scenarios::loadScenario(
+      std::string(PodToml) + "[[fault]]\nkind = \"nudge\"\ntarget = \"link-x\"\ntime = 3\n",
+      "unit.toml", options);
+  ASSERT_FALSE(loaded.has_value());
+  std::string all;
+  for (const auto& d : loaded.error().diagnostics) {
+    all += d.format() + "\n";
+  }
+  EXPECT_THAT(all, HasSubstr("fault[0].times"));       // required key missing
+  EXPECT_THAT(all, HasSubstr("did you mean 'times'"));  // the typo, located
+  EXPECT_THAT(all, HasSubstr("no link or process named 'link-x'"));
+  // Without the catalogue the kind is unknown, as it is to a build that lacks it.
+  options.catalog = nullptr;
+  auto without = scenarios::loadScenario(
+      std::string(PodToml) + "[[fault]]\nkind = \"nudge\"\ntarget = \"app\"\ntimes = 3\n",
+      "unit.toml", options);
+  ASSERT_FALSE(without.has_value());
+}
+
+}  // namespace
+}  // namespace outrider::harness
