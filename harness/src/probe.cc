@@ -11,11 +11,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "outrider/common/timer.h"
 #include "outrider/common/units.h"
 
 namespace outrider::harness {
@@ -86,7 +86,8 @@ bool isIpLiteral(const std::string& host) {
 
 }  // namespace
 
-Result<ProbePtr> Probe::create(const std::string& url, std::chrono::nanoseconds timeout) {
+Result<ProbePtr> Probe::create(const std::string& url, std::chrono::nanoseconds timeout,
+                               const Clock& clock) {
   auto target = scenarios::parseProbe(url);
   if (!target) {
     return tl::unexpected(target.error());
@@ -109,7 +110,7 @@ Result<ProbePtr> Probe::create(const std::string& url, std::chrono::nanoseconds 
       endpoints.push_back(entry.endpoint());
     }
   }
-  ProbePtr probe(new Probe(url, *target, std::move(endpoints), timeout));
+  ProbePtr probe(new Probe(url, *target, std::move(endpoints), timeout, clock));
   if (target->kind == ProbeTarget::Kind::Https) {
     probe->tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
     probe->tls_->set_verify_mode(asio::ssl::verify_none);
@@ -118,20 +119,34 @@ Result<ProbePtr> Probe::create(const std::string& url, std::chrono::nanoseconds 
 }
 
 Probe::Probe(std::string url, scenarios::ProbeTarget target, std::vector<tcp::endpoint> endpoints,
-             std::chrono::nanoseconds timeout)
+             std::chrono::nanoseconds timeout, const Clock& clock)
     : url_(std::move(url)),
       target_(std::move(target)),
       endpoints_(std::move(endpoints)),
-      timeout_(timeout) {}
+      timeout_(timeout),
+      clock_(clock) {}
 
 Probe::~Probe() = default;
 
+namespace {
+
+// Completes when the timer expires; throws when cancelled, so that as a branch of `||` it wins
+// only by expiring.
+asio::awaitable<void> expiry(Timer& timer) {
+  const bool expired = co_await timer.wait();
+  if (!expired) {
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
+}
+
+}  // namespace
+
 asio::awaitable<ProbeResult> Probe::check() {
   using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(timeout_);
+  auto timer = clock_.createTimer(co_await asio::this_coro::executor);
+  timer->expiresAfter(timeout_);
   // Whichever finishes first wins; the other is cancelled (the socket closes with its frame).
-  auto outcome = co_await (attempt() || timer.async_wait(asio::use_awaitable));
+  auto outcome = co_await (attempt() || expiry(*timer));
   if (outcome.index() == 0) {
     co_return std::get<0>(std::move(outcome));
   }

@@ -19,12 +19,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "outrider/common/units.h"
 #include "outrider/harness/backoff.h"
+#include "outrider/common/timer.h"
+#include "outrider/harness/pod_runtime.h"
 #include "outrider/harness/probe.h"
 #include "outrider/harness/process.h"
 
@@ -117,25 +118,25 @@ std::string toString(ProcessPhase phase) {
 struct Supervisor::State {
   // One process across all its restarts.
   struct Slot {
-    Slot(const asio::any_io_executor& executor, ProcessSpec process_spec, std::string log,
-         Backoff::Policy policy)
+    Slot(const asio::any_io_executor& executor, const Clock& clock, ProcessSpec process_spec,
+         std::string log, Backoff::Policy policy)
         : spec(std::move(process_spec)),
           log_path(std::move(log)),
           backoff(policy),
-          backoff_timer(executor),
-          ready_deadline(executor),
-          kill_timer(executor) {
+          backoff_timer(clock.createTimer(executor)),
+          ready_deadline(clock.createTimer(executor)),
+          kill_timer(clock.createTimer(executor)) {
       record.name = spec.name;
       record.role = spec.role;
     }
 
     ProcessSpec spec;
     std::string log_path;
-    ProbePtr ready_probe;
-    ProbePtr live_probe;
+    std::unique_ptr<HealthCheck> ready_probe;
+    std::unique_ptr<HealthCheck> live_probe;
     Backoff backoff;
     ProcessRecord record;
-    ProcessPtr process;  // current or last incarnation; swapped under State::children_mutex
+    std::unique_ptr<ChildProcess> process;  // current or last incarnation; swapped under State::children_mutex
     ProcessPhase phase = ProcessPhase::NotStarted;
     bool ready = false;
     bool killed_by_liveness = false;  // this incarnation was killed for failing liveness
@@ -145,9 +146,9 @@ struct Supervisor::State {
     std::string last_probe_detail;
     std::string last_start_error;
     MonotonicTime started_at{};
-    asio::steady_timer backoff_timer;
-    asio::steady_timer ready_deadline;
-    asio::steady_timer kill_timer;
+    TimerPtr backoff_timer;
+    TimerPtr ready_deadline;
+    TimerPtr kill_timer;
   };
 
   State(const asio::any_io_executor& executor_in, const Clock& clock_in,
@@ -155,8 +156,10 @@ struct Supervisor::State {
       : executor(executor_in),
         clock(clock_in),
         options(std::move(options_in)),
-        changed(executor_in) {
-    changed.expires_at(asio::steady_timer::time_point::max());
+        runtime(options.runtime ? options.runtime
+                                : std::shared_ptr<PodRuntime>(makeOsRuntime(clock_in))),
+        changed(clock_in.createTimer(executor_in)) {
+    changed->expiresNever();
   }
 
   Slot* find(const std::string& name) const {
@@ -169,7 +172,7 @@ struct Supervisor::State {
   }
 
   // Wakes every coroutine waiting for a state change; they re-check what they wait for.
-  void notify() { changed.cancel(); }
+  void notify() { changed->cancel(); }
 
   ProcessEvent makeEvent(const Slot& slot, ProcessEventKind kind, MonotonicTime at) const {
     ProcessEvent event;
@@ -216,7 +219,8 @@ struct Supervisor::State {
   SupervisorOptions options;
   std::vector<std::unique_ptr<Slot>> slots;  // start order: services, sidecars, app
   std::deque<ProcessEventCallback> listeners;
-  asio::steady_timer changed;  // never expires; notify() cancels its waits
+  std::shared_ptr<PodRuntime> runtime;  // the OS's unless the options brought one
+  TimerPtr changed;  // never expires; notify() cancels its waits
   std::mutex children_mutex;   // guards Slot::process swaps against killAll() from another thread
   std::atomic<bool> stopping{false};
   bool started = false;
@@ -246,7 +250,7 @@ Result<void> State::spawn(Slot& slot) {
     if (stopping) {
       return makeError(ErrorCode::Internal, "not starting " + slot.spec.name + ": stopping");
     }
-    auto process = Process::spawn(executor, spawn_options);
+    auto process = runtime->spawn(executor, spawn_options);
     if (!process) {
       return tl::unexpected(process.error());
     }
@@ -315,7 +319,7 @@ void State::setReady(Slot& slot, bool ready, const std::string& detail) {
   slot.ready = ready;
   if (ready) {
     slot.record.ready_at.push_back(now);
-    slot.ready_deadline.cancel();
+    slot.ready_deadline->cancel();
   } else {
     slot.record.not_ready_at.push_back(now);
   }
@@ -399,9 +403,9 @@ void State::killAll() {
 
 void State::cancelTimers() {
   for (const auto& slot : slots) {
-    slot->backoff_timer.cancel();
-    slot->ready_deadline.cancel();
-    slot->kill_timer.cancel();
+    slot->backoff_timer->cancel();
+    slot->ready_deadline->cancel();
+    slot->kill_timer->cancel();
   }
   notify();
 }
@@ -411,22 +415,26 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 // Completes at the next notify().
-asio::awaitable<void> waitChanged(State* state) {
-  co_await state->changed.async_wait(asio::as_tuple(asio::use_awaitable));
-}
+asio::awaitable<void> waitChanged(State* state) { (void)co_await state->changed->wait(); }
 
 // Completes when the timer fires; throws when cancelled (used as a branch of `||`).
-asio::awaitable<void> waitTimer(asio::steady_timer* timer) {
-  co_await timer->async_wait(asio::use_awaitable);
+asio::awaitable<void> waitTimer(Timer* timer) {
+  const bool expired = co_await timer->wait();
+  if (!expired) {
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
 }
 
-asio::awaitable<void> sleepFor(std::chrono::nanoseconds duration) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(duration);
-  co_await timer.async_wait(asio::use_awaitable);
+// A pause on the supervisor's clock; throws when cancelled, ending the coroutine that paused
+// (the probe loop, when its incarnation exits).
+asio::awaitable<void> pause(State* state, std::chrono::nanoseconds duration) {
+  const bool slept = co_await sleepFor(state->clock, duration);
+  if (!slept) {
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
 }
 
-asio::awaitable<ExitStatus> watchExit(Process* process) {
+asio::awaitable<ExitStatus> watchExit(ChildProcess* process) {
   auto status = co_await process->waitExit();
   co_return status.value_or(ExitStatus{});
 }
@@ -443,13 +451,13 @@ asio::awaitable<void> probeLoop(State* state, Slot* slot) {
       break;
     }
     slot->last_probe_detail = result.detail;
-    co_await sleepFor(options.ready_poll_interval);
+    co_await pause(state, options.ready_poll_interval);
   }
 
   uint32_t ready_failures = 0;
   uint32_t live_failures = 0;
   for (;;) {
-    co_await sleepFor(options.probe_period);
+    co_await pause(state, options.probe_period);
     if (state->stopping) {
       continue;  // stop() is ending it; a probe-triggered kill now would only race
     }
@@ -478,12 +486,12 @@ asio::awaitable<void> probeLoop(State* state, Slot* slot) {
         // Kubelet's kill: SIGTERM, the grace period, then SIGKILL; the restart policy follows.
         slot->killed_by_liveness = true;
         state->sendSignal(*slot, SIGTERM, "liveness probe failed");
-        co_await sleepFor(slot->spec.termination_grace);
+        co_await pause(state, slot->spec.termination_grace);
         state->sendSignal(
             *slot, SIGKILL,
             "termination grace " + formatDuration(slot->spec.termination_grace) + " expired");
         for (;;) {
-          co_await sleepFor(std::chrono::hours(1));
+          co_await pause(state, std::chrono::hours(1));
         }
       }
     }
@@ -517,8 +525,8 @@ asio::awaitable<void> runSlot(std::shared_ptr<State> state, Slot* slot) {
     state->emit(event);
     state->notify();
 
-    slot->backoff_timer.expires_after(delay);
-    co_await slot->backoff_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    slot->backoff_timer->expiresAfter(delay);
+    (void)co_await slot->backoff_timer->wait();
     if (state->stopping) {
       slot->phase = ProcessPhase::Stopped;
       break;
@@ -540,8 +548,8 @@ asio::awaitable<void> watchReadyDeadline(std::shared_ptr<State> state, Slot* slo
   if (!slot->record.ready_at.empty()) {
     co_return;  // ready at spawn (no ready probe)
   }
-  auto [ec] = co_await slot->ready_deadline.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (!ec && slot->record.ready_at.empty()) {
+  const bool expired = co_await slot->ready_deadline->wait();
+  if (expired && slot->record.ready_at.empty()) {
     slot->deadline_passed = true;
     state->notify();
   }
@@ -552,7 +560,7 @@ Result<void> launch(const std::shared_ptr<State>& state, Slot* slot) {
   if (auto spawned = state->spawn(*slot); !spawned) {
     return spawned;
   }
-  slot->ready_deadline.expires_after(slot->spec.ready_timeout);
+  slot->ready_deadline->expiresAfter(slot->spec.ready_timeout);
   asio::co_spawn(state->executor, watchReadyDeadline(state, slot), rethrowIfFailed);
   ++state->live_loops;
   asio::co_spawn(state->executor, runSlot(state, slot), rethrowIfFailed);
@@ -633,11 +641,11 @@ asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group) {
     }
     state->sendSignal(*slot, SIGTERM, "stopping");
     slot->stop_killed = false;
-    slot->kill_timer.expires_after(slot->spec.termination_grace);
+    slot->kill_timer->expiresAfter(slot->spec.termination_grace);
   }
   for (Slot* slot : group) {
     while (slot->phase == ProcessPhase::Running) {
-      auto outcome = co_await (waitChanged(state) || waitTimer(&slot->kill_timer));
+      auto outcome = co_await (waitChanged(state) || waitTimer(slot->kill_timer.get()));
       if (outcome.index() == 0 || slot->phase != ProcessPhase::Running) {
         continue;
       }
@@ -648,7 +656,7 @@ asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group) {
           *slot, SIGKILL,
           "termination grace " + formatDuration(slot->spec.termination_grace) + " expired");
       slot->stop_killed = true;
-      slot->kill_timer.expires_after(KillWait);
+      slot->kill_timer->expiresAfter(KillWait);
     }
   }
 }
@@ -659,8 +667,8 @@ asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
     state->stopping = true;
   }
   for (const auto& slot : state->slots) {
-    slot->backoff_timer.cancel();
-    slot->ready_deadline.cancel();
+    slot->backoff_timer->cancel();
+    slot->ready_deadline->cancel();
   }
   state->notify();
 
@@ -691,10 +699,10 @@ asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
   }
 
   // Let the supervising coroutines record the last exits and finish.
-  asio::steady_timer limit(state->executor);
-  limit.expires_after(KillWait);
+  TimerPtr limit = state->clock.createTimer(state->executor);
+  limit->expiresAfter(KillWait);
   while (state->live_loops > 0) {
-    auto outcome = co_await (waitChanged(state.get()) || waitTimer(&limit));
+    auto outcome = co_await (waitChanged(state.get()) || waitTimer(limit.get()));
     if (outcome.index() == 1) {
       break;
     }
@@ -754,9 +762,9 @@ Result<std::unique_ptr<Supervisor>> Supervisor::create(const asio::any_io_execut
                            state->options.backoff_reset_after};
     const std::string log_path =
         (std::filesystem::path(state->options.log_dir) / (spec.name + ".log")).string();
-    auto slot = std::make_unique<Slot>(executor, std::move(spec), log_path, policy);
+    auto slot = std::make_unique<Slot>(executor, clock, std::move(spec), log_path, policy);
     if (slot->spec.ready) {
-      auto probe = Probe::create(*slot->spec.ready, state->options.probe_timeout);
+      auto probe = state->runtime->probe(*slot->spec.ready, state->options.probe_timeout);
       if (!probe) {
         return makeError(
             ErrorCode::InvalidArgument,
@@ -765,7 +773,7 @@ Result<std::unique_ptr<Supervisor>> Supervisor::create(const asio::any_io_execut
       slot->ready_probe = std::move(*probe);
     }
     if (slot->spec.live) {
-      auto probe = Probe::create(*slot->spec.live, state->options.probe_timeout);
+      auto probe = state->runtime->probe(*slot->spec.live, state->options.probe_timeout);
       if (!probe) {
         return makeError(ErrorCode::InvalidArgument,
                          "process '" + slot->spec.name + "': live probe: " + probe.error().message);

@@ -120,7 +120,7 @@ class ProbeTest : public ::testing::Test {
   }
 
   ProbeResult check(const std::string& url, std::chrono::nanoseconds timeout = 1s) {
-    auto probe = Probe::create(url, timeout);
+    auto probe = Probe::create(url, timeout, clock_);
     EXPECT_TRUE(probe) << (probe ? "" : probe.error().message);
     if (!probe) {
       return {};
@@ -139,6 +139,7 @@ class ProbeTest : public ::testing::Test {
   }
 
   asio::io_context ctx_;
+  RealClock clock_;  // real programs on loopback: real waits
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ctx_);
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
 };
@@ -196,7 +197,8 @@ TEST_F(ProbeTest, HttpsAgainstHangUpFails) {
 
 // A URL that is not a probe is rejected when the probe is created.
 TEST_F(ProbeTest, BadUrlIsRejected) {
-  auto probe = Probe::create("ftp://127.0.0.1:21", 1s);
+  RealClock clock;
+  auto probe = Probe::create("ftp://127.0.0.1:21", 1s, clock);
   ASSERT_FALSE(probe);
   EXPECT_EQ(probe.error().code, ErrorCode::InvalidArgument);
 }

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "outrider/common/result.h"
+#include "outrider/harness/pod_runtime.h"
 #include "outrider/harness/process_events.h"
 
 namespace outrider::harness {
@@ -42,7 +43,7 @@ using ProcessPtr = std::unique_ptr<Process>;
 // The child gets PR_SET_PDEATHSIG(SIGKILL), which Linux ties to the *thread* that forked: spawn
 // from a thread that lives as long as the harness (the io_context's thread), or the child is
 // killed when that thread exits.
-class Process {
+class Process final : public ChildProcess {
  public:
   // Fork and exec. Fails with NotFound when the program does not exist (or is not in PATH), and
   // with Io when exec itself fails (the child reports errno through a close-on-exec pipe).
@@ -50,27 +51,26 @@ class Process {
                                   const SpawnOptions& options);
 
   // Kills the process group and reaps the child if it is still there: a child never leaks.
-  ~Process();
+  ~Process() override;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const override { return pid_; }
   const std::string& name() const { return name_; }
   // The exit status once reaped.
-  std::optional<ExitStatus> exitStatus() const;
-  bool exited() const { return exitStatus().has_value(); }
+  std::optional<ExitStatus> exitStatus() const override;
 
   // Sends `signo` to the whole process group. Fails once the child has been reaped.
-  Result<void> signalGroup(int signo);
+  Result<void> signalGroup(int signo) override;
 
   // Completes once the child has exited and been reaped; nullopt when the wait was cancelled.
   // When the group leader exits, whatever else remains in its group is SIGKILLed (as a
   // container's processes die with its PID 1). One waiter at a time.
-  asio::awaitable<std::optional<ExitStatus>> waitExit();
+  asio::awaitable<std::optional<ExitStatus>> waitExit() override;
 
   // Synchronous: SIGKILL to the group, then reap, waiting at most `timeout`. For emergency
   // teardown; returns nullopt when the child did not die in time (uninterruptible sleep).
-  std::optional<ExitStatus> killAndReap(std::chrono::milliseconds timeout);
+  std::optional<ExitStatus> killAndReap(std::chrono::milliseconds timeout) override;
 
  private:
   Process(const asio::any_io_executor& executor, pid_t pid, int pidfd, std::string name);

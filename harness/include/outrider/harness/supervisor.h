@@ -18,6 +18,7 @@
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
+#include "outrider/harness/pod_runtime.h"
 #include "outrider/harness/process_events.h"
 #include "outrider/scenarios/scenario.h"
 
@@ -42,6 +43,9 @@ struct SupervisorOptions {
   std::chrono::nanoseconds backoff_reset_after = std::chrono::minutes(10);
 
   size_t log_tail_lines = 20;  // quoted in start-up errors
+
+  // Spawns and probes; null: real programs and probes (makeOsRuntime). Tests bring a fake one.
+  std::shared_ptr<PodRuntime> runtime;
 };
 
 // Where a process is in its life.
