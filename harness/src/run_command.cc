@@ -18,12 +18,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 
 #include "outrider/common/time_format.h"
+#include "outrider/common/timer.h"
 #include "outrider/common/units.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
@@ -86,8 +86,8 @@ class GameDay {
         run_dir_(std::move(run_dir)),
         progress_(progress),
         signals_(main_ctx_, SIGINT, SIGTERM),
-        tick_timer_(main_ctx_),
-        load_done_(main_ctx_) {}
+        tick_timer_(env_.clock.createTimer(main_ctx_.get_executor())),
+        load_done_(env_.clock.createTimer(main_ctx_.get_executor())) {}
 
   ~GameDay() {
     // The executor's callbacks write into members declared before it: end them first.
@@ -313,9 +313,8 @@ class GameDay {
       if (due - t0_ > duration) {
         due = t0_ + duration;
       }
-      tick_timer_.expires_after(due - env_.clock.monotonicNow());
-      auto [ec] = co_await tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      (void)ec;
+      tick_timer_->expiresAt(due);
+      (void)co_await tick_timer_->wait();
       if (interrupted_) {
         break;
       }
@@ -330,9 +329,8 @@ class GameDay {
       }
       // The generator ends by itself after the duration plus the last requests' timeout.
       while (load_result_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        load_done_.expires_after(std::chrono::milliseconds(20));
-        auto [ec] = co_await load_done_.async_wait(asio::as_tuple(asio::use_awaitable));
-        (void)ec;
+        load_done_->expiresAfter(std::chrono::milliseconds(20));
+        (void)co_await load_done_->wait();
         if (interrupted_) {
           generator_->stop();
         }
@@ -423,7 +421,7 @@ class GameDay {
       interrupted_ = true;
       failHarness(fmt::format("interrupted by {}", signalName(signo)));
       timeline(env_.clock.monotonicNow(), "interrupted", signalName(signo));
-      tick_timer_.cancel();
+      tick_timer_->cancel();
       if (fault_executor_) {
         fault_executor_->stop();  // SIGCONT and link faults off before anything else
       }
@@ -796,8 +794,8 @@ class GameDay {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> load_work_;
   std::thread load_thread_;
   asio::signal_set signals_;
-  asio::steady_timer tick_timer_;
-  asio::steady_timer load_done_;
+  TimerPtr tick_timer_;
+  TimerPtr load_done_;
 
   std::vector<faults::LinkProxyPtr> links_;
   std::unique_ptr<Supervisor> supervisor_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "outrider/common/units.h"
 #include "scenario_decoder.h"
 
 namespace outrider::scenarios::detail {
@@ -137,16 +138,26 @@ void ScenarioDecoder::decodeAlerting() {
     }
     auto long_window = rule_reader.duration("long", Need::Required);
     auto short_window = rule_reader.duration("short", Need::Required);
-    if (long_window) {
-      if (long_window->count() <= 0) {
-        rule_reader.error("long", "must be greater than 0s");
+    // The SLO engine keeps one bucket per second, so a window is a whole number of them.
+    auto wholeSeconds = [&rule_reader](std::string_view key, std::chrono::nanoseconds window) {
+      if (window.count() <= 0) {
+        rule_reader.error(key, "must be greater than 0s");
+        return false;
       }
+      if (window % std::chrono::seconds(1) != std::chrono::nanoseconds(0)) {
+        rule_reader.error(key, "must be whole seconds (the burn rate is evaluated each second), "
+                               "got " + formatDuration(window));
+        return false;
+      }
+      return true;
+    };
+    if (long_window) {
+      wholeSeconds("long", *long_window);
       rule.long_window = *long_window;
     }
     if (short_window) {
-      if (short_window->count() <= 0) {
-        rule_reader.error("short", "must be greater than 0s");
-      } else if (long_window && *short_window >= *long_window) {
+      if (wholeSeconds("short", *short_window) && long_window &&
+          *short_window >= *long_window) {
         rule_reader.error("short", "the short window must be shorter than the long window");
       }
       rule.short_window = *short_window;

@@ -330,6 +330,17 @@ TEST_F(LoaderErrorsTest, AlertRuleValues) {
                           "shorter than the long window"));
 }
 
+// The engine keeps one bucket per second: a window of 1500ms is refused here, at its line,
+// not when a run has already started.
+TEST_F(LoaderErrorsTest, AlertWindowsAreWholeSeconds) {
+  EXPECT_THAT(problemsIn(withMinimal("[[alerting.rule]]\nseverity = \"page\"\nlong = \"1500ms\"\n"
+                                     "short = \"500ms\"\nfactor = 2\n")),
+              ElementsAre("t.toml:9:1: error: alerting.rule[0].long: must be whole seconds (the "
+                          "burn rate is evaluated each second), got 1500ms",
+                          "t.toml:10:1: error: alerting.rule[0].short: must be whole seconds (the "
+                          "burn rate is evaluated each second), got 500ms"));
+}
+
 // Rules with policy = "sre-workbook" contradict each other.
 TEST_F(LoaderErrorsTest, RulesNeedRulesPolicy) {
   EXPECT_THAT(problemsIn(withMinimal("[alerting]\npolicy = \"sre-workbook\"\n"
