@@ -48,20 +48,25 @@ function(outrider_add_executable name)
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} outrider::warnings outrider::sanitizers)
 endfunction()
 
-# outrider_add_test(name SOURCES ... LIBRARIES ... [LABELS ...]): a GoogleTest binary registered
-# with ctest. Tests run from the source root so golden paths are stable.
+# outrider_add_test(name SOURCES ... LIBRARIES ... KIND unit|integration|perf): a GoogleTest
+# binary registered with ctest, every test of it carrying its KIND as its one label:
+#   unit         no real sleeping, no child processes, no sockets: `ctest -L unit` is quick
+#   integration  real programs or sockets on loopback, real time
+#   perf         measurements that want idle cores (a busy CI may leave them out: -LE perf)
+# Tests run from the source root so golden paths are stable.
 function(outrider_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "KIND" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT ARG_KIND MATCHES "^(unit|integration|perf)$")
+    message(FATAL_ERROR "outrider_add_test(${name}): KIND must be unit, integration or perf")
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} outrider_test_support GTest::gmock
                         GTest::gtest_main outrider::warnings outrider::sanitizers)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  set(_properties ENVIRONMENT "OUTRIDER_BIN=${CMAKE_BINARY_DIR}/bin")
-  if(ARG_LABELS)
-    list(APPEND _properties LABELS "${ARG_LABELS}")
-  endif()
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-                       PROPERTIES ${_properties} DISCOVERY_TIMEOUT 30)
+                       PROPERTIES ENVIRONMENT "OUTRIDER_BIN=${CMAKE_BINARY_DIR}/bin"
+                                  LABELS ${ARG_KIND}
+                       DISCOVERY_TIMEOUT 30)
 endfunction()
 
 # outrider_add_fuzzer(name SOURCES ... LIBRARIES ...): a libFuzzer program in build/fuzz, built by
