@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "outrider/common/clock.h"
+#include "outrider/common/exit_codes.h"
 #include "outrider/harness/commands.h"
 
 namespace {
@@ -72,7 +73,13 @@ int main(int argc, char** argv) {
   gate_cmd->add_option("--junit", gate.junit_path, "Write one JUnit XML file for all runs");
   gate_cmd->add_flag("--quiet", gate.quiet, "Print only the summaries");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // CLI11 prints the message (or the help) and says 0 for --help; any other parse problem is
+    // a usage error, exit 2 (spec/cli.md), not CLI11's own codes (106 and up).
+    return app.exit(error) == 0 ? outrider::exit_code::Pass : outrider::exit_code::Usage;
+  }
   if (run_seed_opt->count() > 0) {
     run.seed = run_seed;
   }
@@ -107,5 +114,5 @@ int main(int argc, char** argv) {
   if (*faults_cmd) {
     return outrider::harness::faultsCommand(env);
   }
-  return 2;
+  return outrider::exit_code::Usage;
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/common/time_format.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/scenario_source.h"
@@ -20,18 +21,18 @@ namespace fs = std::filesystem;
 // says nothing, a failure is a firm no, too few events is not yet a yes.
 int gateSeverity(int exit_code) {
   switch (exit_code) {
-    case 0:
+    case exit_code::Pass:
       return 0;
-    case 4:
+    case exit_code::Inconclusive:
       return 1;
-    case 1:
+    case exit_code::Fail:
       return 2;
-    case 5:
+    case exit_code::Invalid:
       return 3;
-    case 2:
+    case exit_code::Usage:
       return 4;
     default:
-      return 5;  // 3 and anything unexpected
+      return 5;  // exit_code::Harness and anything unexpected
   }
 }
 
@@ -48,7 +49,7 @@ int gateCommand(const GateOptions& options, const Environment& env) {
     }
   }
   if (usage_error) {
-    return 2;
+    return exit_code::Usage;
   }
   const std::string out =
       options.out_dir.empty() ? "runs/gate-" + formatUtc(env.clock.systemNow(), true)

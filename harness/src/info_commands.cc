@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/harness/commands.h"
 #include "outrider/faults/registry.h"
 #include "outrider/reports/journal.h"
@@ -20,14 +21,14 @@ namespace outrider::harness {
 int faultsCommand(const Environment& env) {
   (void)env;
   std::cout << faults::renderFaultKinds(faults::registry());
-  return 0;
+  return exit_code::Pass;
 }
 
 int rulesCommand(const std::string& scenario_path, const Environment& env) {
   (void)env;
   auto scenario = loadScenarioReporting(scenario_path, std::cerr);
   if (!scenario) {
-    return 2;
+    return exit_code::Usage;
   }
   const slo::RulesOptions options;
   auto problems = slo::prometheusRulesProblems(*scenario, options);
@@ -35,10 +36,10 @@ int rulesCommand(const std::string& scenario_path, const Environment& env) {
     for (const auto& problem : problems) {
       std::cerr << scenario_path << ": error: " << problem << "\n";
     }
-    return 2;
+    return exit_code::Usage;
   }
   std::cout << slo::renderPrometheusRules(*scenario, options);
-  return 0;
+  return exit_code::Pass;
 }
 
 int reportCommand(const ReportOptions& options, const Environment& env) {
@@ -58,9 +59,9 @@ int reportCommand(const ReportOptions& options, const Environment& env) {
     std::cout << reports::renderPostmortem(*journal);
   } else {
     std::cerr << "outrider: unknown report format '" << options.format << "'\n";
-    return 2;
+    return exit_code::Usage;
   }
-  return 0;
+  return exit_code::Pass;
 }
 
 }  // namespace outrider::harness

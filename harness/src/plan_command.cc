@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/common/units.h"
 #include "outrider/faults/plan.h"
 #include "outrider/harness/commands.h"
@@ -32,13 +33,13 @@ std::string joinCommand(const std::vector<std::string>& argv) {
 int planCommand(const PlanOptions& options, const Environment& env) {
   auto scenario = loadScenarioReporting(options.scenario_path, std::cerr);
   if (!scenario) {
-    return 2;
+    return exit_code::Usage;
   }
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
   auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
   if (!ports) {
     std::cerr << "outrider: " << ports.error().message << "\n";
-    return 3;
+    return exit_code::Harness;
   }
   scenarios::PlaceholderContext context;
   context.bin = env.bin_dir;
@@ -52,7 +53,7 @@ int planCommand(const PlanOptions& options, const Environment& env) {
   auto resolved = scenarios::resolvePlaceholders(*scenario, context);
   if (!resolved) {
     std::cerr << "outrider: " << resolved.error().message << "\n";
-    return 2;
+    return exit_code::Usage;
   }
   const auto& s = *resolved;
   std::cout << fmt::format("scenario {} ({}), seed {}, duration {}\n", s.name, s.file, seed,
@@ -110,7 +111,7 @@ int planCommand(const PlanOptions& options, const Environment& env) {
   } else {
     std::cout << faults::renderPlan(faults::compilePlan(s, seed));
   }
-  return 0;
+  return exit_code::Pass;
 }
 
 }  // namespace outrider::harness

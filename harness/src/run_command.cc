@@ -22,6 +22,7 @@
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/common/time_format.h"
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
@@ -50,12 +51,6 @@ namespace fs = std::filesystem;
 using std::chrono::nanoseconds;
 
 namespace {
-
-constexpr int ExitPass = 0;
-constexpr int ExitUsage = 2;
-constexpr int ExitHarness = 3;
-constexpr int ExitInvalid = 5;
-
 
 std::string sha256Hex(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -555,7 +550,7 @@ class GameDay {
     }
     int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
     if (!journal_.harness_error.empty()) {
-      exit_code = ExitHarness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
+      exit_code = exit_code::Harness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
     }
     for (const auto& entry : pending_timeline_) {
       journal_.timeline.push_back({seconds(entry.at - t0_), entry.event, entry.detail});
@@ -564,7 +559,7 @@ class GameDay {
                      [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
     if (auto written = reports::writeJournal(journal_, run_dir_); !written) {
       std::cerr << "outrider: " << written.error().message << "\n";
-      return ExitHarness;
+      return exit_code::Harness;
     }
     writeRenderings();
     printSummary(behind_schedule);
@@ -577,7 +572,7 @@ class GameDay {
     if (!judged) {
       failHarness("SLO evaluation: " + judged.error().message);
       journal_.verdict = "invalid";
-      return ExitHarness;
+      return exit_code::Harness;
     }
     for (const auto& warning : judged->warnings) {
       std::cerr << "outrider: warning: " << warning << "\n";
@@ -824,7 +819,7 @@ class GameDay {
 int runCommand(const RunOptions& options, const Environment& env) {
   auto scenario = loadScenarioReporting(options.scenario_path, std::cerr);
   if (!scenario) {
-    return ExitUsage;
+    return exit_code::Usage;
   }
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
   std::string run_dir = options.out_dir;
@@ -840,12 +835,12 @@ int runCommand(const RunOptions& options, const Environment& env) {
   fs::create_directories(fs::path(run_dir) / "logs", ec);
   if (ec) {
     std::cerr << "outrider: cannot create " << run_dir << ": " << ec.message() << "\n";
-    return ExitHarness;
+    return exit_code::Harness;
   }
   auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
   if (!ports) {
     std::cerr << "outrider: " << ports.error().message << "\n";
-    return ExitHarness;
+    return exit_code::Harness;
   }
   scenarios::PlaceholderContext context;
   context.bin = env.bin_dir;
@@ -856,7 +851,7 @@ int runCommand(const RunOptions& options, const Environment& env) {
   auto resolved = scenarios::resolvePlaceholders(*scenario, context);
   if (!resolved) {
     std::cerr << "outrider: " << resolved.error().message << "\n";
-    return ExitUsage;
+    return exit_code::Usage;
   }
   Progress progress(std::cout, options.quiet      ? Progress::Mode::Quiet
                                : env.terminal ? Progress::Mode::Terminal

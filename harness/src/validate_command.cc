@@ -1,6 +1,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/scenario_source.h"
 
@@ -8,16 +9,16 @@ namespace outrider::harness {
 
 int validateCommand(const std::vector<std::string>& paths, const Environment& env) {
   (void)env;
-  int exit_code = 0;
+  int result = exit_code::Pass;
   for (const auto& path : paths) {
     auto loaded = loadScenarioReporting(path, std::cerr);
     if (!loaded) {
-      exit_code = 2;
+      result = exit_code::Usage;
       continue;
     }
     std::cout << path << ": ok (" << loaded->name << ")\n";
   }
-  return exit_code;
+  return result;
 }
 
 }  // namespace outrider::harness

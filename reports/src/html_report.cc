@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "markup_escape.h"
 #include "outrider/common/units.h"
 
 namespace outrider::reports {
@@ -441,30 +442,7 @@ std::string charts(const Journal& j) {
 }  // namespace
 
 std::string htmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return detail::escapeMarkup(text, detail::MarkupUse::Text);
 }
 
 std::string renderHtml(const Journal& j) {

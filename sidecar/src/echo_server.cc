@@ -85,8 +85,6 @@ std::string headerDump(const Request& request) {
   return dump;
 }
 
-bool bodyAllowed(unsigned status) { return status != 204 && status != 304; }
-
 constexpr std::size_t BodyReadChunk = 64 * 1024;
 constexpr std::chrono::seconds LingerTimeout(1);
 constexpr std::size_t MaxLingerBytes = 256 * 1024;
@@ -166,10 +164,11 @@ void EchoState::buildResponse(const Request& request, const Steering& steering,
     response.body() = "ok\n";
   } else if (target == "/headers") {
     response.body() = headerDump(request);
-  } else if (bodyAllowed(steering.status)) {
+  } else if (responseHasBody(http::verb::get, steering.status)) {
     response.body().assign(steering.body_size, 'x');
   }
-  if (bodyAllowed(response.result_int())) {
+  // As for GET even on a HEAD: its Content-Length describes the GET response.
+  if (responseHasBody(http::verb::get, response.result_int())) {
     response.content_length(response.body().size());
   }
   if (request.method() == http::verb::head) {

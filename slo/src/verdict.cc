@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "number_text.h"
+#include "outrider/common/exit_codes.h"
 #include "outrider/common/units.h"
 
 namespace outrider::slo {
@@ -75,15 +76,15 @@ std::string toString(Verdict verdict) {
 int exitCodeFor(Verdict verdict) {
   switch (verdict) {
     case Verdict::Pass:
-      return 0;
+      return exit_code::Pass;
     case Verdict::Fail:
-      return 1;
+      return exit_code::Fail;
     case Verdict::Inconclusive:
-      return 4;
+      return exit_code::Inconclusive;
     case Verdict::Invalid:
-      return 5;
+      return exit_code::Invalid;
   }
-  return 5;
+  return exit_code::Invalid;
 }
 
 Judgement judge(const std::vector<SloReport>& slos, const std::vector<AlertRecord>& alerts,

@@ -7,6 +7,8 @@
 
 #include <tl/expected.hpp>
 
+#include "outrider/common/exit_codes.h"
+
 namespace outrider {
 
 // What went wrong, in the terms the exit codes of spec/cli.md use.
@@ -44,13 +46,13 @@ inline int exitCodeFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::InvalidArgument:
     case ErrorCode::NotFound:
-      return 2;
+      return exit_code::Usage;
     case ErrorCode::Io:
     case ErrorCode::Timeout:
     case ErrorCode::Internal:
-      return 3;
+      return exit_code::Harness;
   }
-  return 3;
+  return exit_code::Harness;
 }
 
 }  // namespace outrider
