@@ -1,4 +1,4 @@
-// parseHostPort() and parseProbe() from placeholders.h: the shapes probes, links and the load
+// parseProbe() from placeholders.h (host:port itself is common/host_port.h): the shapes probes, links and the load
 // target must have once their placeholders are resolved.
 
 #include <string_view>
@@ -22,84 +22,7 @@ std::string inQuotes(std::string_view text) {
   return out;
 }
 
-bool isHostChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-' || c == '_';
-}
-
-Result<uint16_t> parsePort(std::string_view digits, std::string_view whole) {
-  if (digits.empty()) {
-    return invalid(inQuotes(whole) + " names no port");
-  }
-  uint32_t port = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') {
-      return invalid(inQuotes(whole) + " has an invalid port '" + std::string(digits) + "'");
-    }
-    port = port * 10 + static_cast<uint32_t>(c - '0');
-    if (port > 65535) {
-      break;
-    }
-  }
-  if (port == 0 || port > 65535) {
-    return invalid(inQuotes(whole) + " has port " + std::string(digits) + ", outside 1-65535");
-  }
-  return static_cast<uint16_t>(port);
-}
-
 }  // namespace
-
-Result<Endpoint> parseHostPort(const std::string& text) {
-  const std::string_view view = text;
-  Endpoint endpoint;
-  std::string_view port;
-  if (!view.empty() && view.front() == '[') {
-    // [v6]:port, the only way a host may contain ':'.
-    const size_t close = view.find(']');
-    if (close == std::string_view::npos || close == 1) {
-      return invalid(inQuotes(text) + " is not host:port");
-    }
-    endpoint.host = std::string(view.substr(1, close - 1));
-    for (char c : endpoint.host) {
-      if (!(isHostChar(c) || c == ':')) {
-        return invalid(inQuotes(text) + " has an invalid host");
-      }
-    }
-    const std::string_view rest = view.substr(close + 1);
-    if (rest.empty()) {
-      return invalid(inQuotes(text) + " names no port");
-    }
-    if (rest.front() != ':') {
-      return invalid(inQuotes(text) + " is not host:port");
-    }
-    port = rest.substr(1);
-  } else {
-    const size_t colon = view.rfind(':');
-    const std::string_view host = view.substr(0, colon);
-    if (host.empty()) {
-      return invalid(inQuotes(text) + " names no host");
-    }
-    for (char c : host) {
-      if (c == ':') {
-        return invalid(inQuotes(text) + " needs brackets around an IPv6 host, like [::1]:8080");
-      }
-      if (!isHostChar(c)) {
-        return invalid(inQuotes(text) + " has an invalid host");
-      }
-    }
-    if (colon == std::string_view::npos) {
-      return invalid(inQuotes(text) + " names no port");
-    }
-    endpoint.host = std::string(host);
-    port = view.substr(colon + 1);
-  }
-  auto number = parsePort(port, view);
-  if (!number) {
-    return tl::unexpected<Error>(number.error());
-  }
-  endpoint.port = *number;
-  return endpoint;
-}
 
 Result<ProbeTarget> parseProbe(const std::string& url) {
   const std::string_view view = url;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "outrider/common/host_port.h"
 #include "outrider/common/result.h"
 #include "outrider/scenarios/loader.h"
 #include "outrider/scenarios/scenario.h"
@@ -30,11 +31,11 @@ Result<std::map<std::string, uint16_t>> allocatePorts(const std::vector<std::str
 Result<Scenario> resolvePlaceholders(const Scenario& scenario, const PlaceholderContext& context);
 
 // host:port and probe URLs, parsed after resolution.
-struct Endpoint {
-  std::string host;
-  uint16_t port = 0;
-};
-Result<Endpoint> parseHostPort(const std::string& text);
+using Endpoint = HostPort;
+// A destination's host:port (port 0 refused); see outrider/common/host_port.h.
+inline Result<Endpoint> parseHostPort(const std::string& text) {
+  return outrider::parseHostPort(text, PortZero::Refused);
+}
 
 struct ProbeTarget {
   enum class Kind { Http, Https, Tcp };
