@@ -4,21 +4,13 @@
 
 #include <cstdint>
 
+#include "outrider/common/text.h"
+
 namespace outrider {
 namespace {
 
 tl::unexpected<Error> invalid(std::string message) {
   return makeError(ErrorCode::InvalidArgument, std::move(message));
-}
-
-// Built by appends: GCC 12 warns falsely (-Wrestrict) about "\"" + std::string.
-std::string inQuotes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  out.append(text);
-  out += '"';
-  return out;
 }
 
 bool isHostChar(char c) {

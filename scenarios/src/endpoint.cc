@@ -1,8 +1,9 @@
-// parseProbe() from placeholders.h (host:port itself is common/host_port.h): the shapes probes, links and the load
-// target must have once their placeholders are resolved.
+// parseProbe() from placeholders.h: the shape probes and the load target must have once their
+// placeholders are resolved (host:port itself is common/host_port.h).
 
 #include <string_view>
 
+#include "outrider/common/text.h"
 #include "outrider/scenarios/placeholders.h"
 
 namespace outrider::scenarios {
@@ -10,16 +11,6 @@ namespace {
 
 tl::unexpected<Error> invalid(std::string message) {
   return makeError(ErrorCode::InvalidArgument, std::move(message));
-}
-
-// Built by appends: GCC 12 warns falsely (-Wrestrict) about "\"" + std::string.
-std::string inQuotes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  out.append(text);
-  out += '"';
-  return out;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "input_limits.h"
+#include "outrider/common/text.h"
 #include "outrider/common/units.h"
 #include "outrider/scenarios/placeholders.h"
 #include "placeholder_syntax.h"
@@ -107,16 +108,6 @@ bool isToken(std::string_view text) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   });
-}
-
-// Built by appends: GCC 12 warns falsely (-Wrestrict) about "\"" + std::string.
-std::string inQuotes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  out.append(text);
-  out += '"';
-  return out;
 }
 
 // parseProbe()/parseHostPort() name the text they saw; show the user's text, not the stand-ins.

@@ -15,20 +15,14 @@
 
 #include "forwarding.h"
 #include "head_reader.h"
+#include "net.h"
 #include "socket_probe.h"
 #include "wire_head.h"
 
 namespace outrider::sidecar {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using asio::ip::tcp;
-
 namespace {
 
-constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 // A head read: a whole typical request in one read.
 constexpr std::size_t HeadReadChunk = 8 * 1024;
 // A body read: large enough for throughput, small enough that 1000 streams stay in a few MB each

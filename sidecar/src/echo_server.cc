@@ -17,21 +17,15 @@
 #include "head_parser.h"
 #include "listener.h"
 #include "message_rules.h"
+#include "net.h"
 #include "outrider/common/units.h"
 #include "outrider/sidecar/connection_tracker.h"
 #include "head_reader.h"
 
 namespace outrider::sidecar {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using asio::ip::tcp;
-
 namespace {
 
-constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 // Caps what a request may ask for, so one header cannot make the backend allocate gigabytes.
 constexpr uint64_t MaxSteeredBodySize = 64ULL * 1024 * 1024;
 constexpr uint64_t MaxRequestBodySize = 64ULL * 1024 * 1024;

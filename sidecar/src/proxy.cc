@@ -19,19 +19,13 @@
 #include "downstream_session.h"
 #include "event_loops.h"
 #include "listener.h"
+#include "net.h"
 #include "proxy_shared.h"
 
 namespace outrider::sidecar {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using asio::ip::tcp;
-
 namespace {
 
-constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 // Descriptors kept back from the data plane for the admin listener, logs and the event loops.
 constexpr std::size_t ReservedDescriptors = 64;
 constexpr std::size_t MaxAdminConnections = 16;
