@@ -31,6 +31,7 @@
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
 #include "outrider/harness/fault_records.h"
+#include "outrider/harness/live_alerts.h"
 #include "outrider/harness/supervisor_pod_control.h"
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_generator.h"
@@ -269,8 +270,8 @@ class GameDay {
     config.duration = scenario_.duration;
     config.timeout = load.timeout;
     config.start = t0_;
-    startLiveSlos();
-    if (live_slos_) {
+    live_alerts_ = LiveAlerts::create(scenario_);
+    if (live_alerts_) {
       // Each final second goes to the main thread, where the live engine shows alerts firing.
       config.on_second_final = [this, slos = scenario_.slos](uint64_t second,
                                                              const LoadSecond& counts) {
@@ -334,53 +335,13 @@ class GameDay {
     }
   }
 
-  // A second SLO engine fed as seconds become final, only to show alerts as they fire; the
-  // journal's alerts come from judgeRun over the same seconds, so both agree.
-  void startLiveSlos() {
-    if (scenario_.slos.empty() || !scenario_.load) {
-      return;
-    }
-    const auto& load = *scenario_.load;
-    const double warmup_s = toSeconds(load.warmup);
-    auto schedule = LoadSchedule::create(load.rate, scenario_.duration, load.warmup);
-    const double warmup_rate =
-        schedule && warmup_s > 0 ? static_cast<double>(schedule->warmupCount()) / warmup_s : 0.0;
-    auto options = sloEngineOptions(scenario_, warmup_rate);
-    options.record_burn_rates = false;
-    auto engine = slo::SloEngine::create(scenario_, options);
-    if (engine) {
-      live_slos_ = std::move(*engine);
-      live_first_second_ = static_cast<uint64_t>(std::floor(warmup_s));
-    }
-  }
-
+  // The live view's alerts: seconds as they become final; the journal's alerts come from
+  // judgeRun over the same seconds (live_alerts.h).
   void liveSecond(uint64_t second, const std::vector<slo::EventCounts>& events) {
-    if (!live_slos_ || second < live_first_second_ + live_slos_->seconds()) {
-      return;  // warmup seconds, or one already fed
+    for (const auto& line : live_alerts_->addSecond(second, events)) {
+      progress_.event(line.at_s, line.text);
     }
-    live_slos_->addSecond(events);
-    auto alerts = live_slos_->alerts();
-    for (const auto& alert : alerts) {
-      const std::string key = fmt::format("{}/{}/{}/{}", alert.slo, alert.severity, alert.long_s,
-                                          alert.fired_at_s);
-      if (shown_fired_.insert(key).second) {
-        progress_.event(alert.fired_at_s,
-                        fmt::format("alert-fired {} {} ({}/{} burn rate above {})", alert.slo,
-                                    alert.severity,
-                                    formatDurationSeconds(alert.long_s), formatDurationSeconds(alert.short_s),
-                                    alert.factor));
-      }
-      if (alert.resolved_at_s && shown_resolved_.insert(key).second) {
-        progress_.event(*alert.resolved_at_s,
-                        fmt::format("alert-resolved {} {}", alert.slo, alert.severity));
-      }
-    }
-    firing_.clear();
-    for (const auto& alert : alerts) {
-      if (!alert.resolved_at_s) {
-        firing_ += (firing_.empty() ? "" : ", ") + alert.slo + " " + alert.severity;
-      }
-    }
+    firing_ = live_alerts_->firing();
   }
 
   void showStatus() {
@@ -797,10 +758,7 @@ class GameDay {
   std::unique_ptr<LoadGenerator> generator_;
   std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
-  std::unique_ptr<slo::SloEngine> live_slos_;
-  uint64_t live_first_second_ = 0;
-  std::set<std::string> shown_fired_;
-  std::set<std::string> shown_resolved_;
+  std::unique_ptr<LiveAlerts> live_alerts_;
   std::string firing_;
   std::future<LoadResult> load_result_;
 
