@@ -152,8 +152,11 @@ class SelectorParser {
         try {
           matcher.regex.emplace(matcher.value, boost::regex::perl);
         } catch (const std::exception& e) {
+          // Boost's message, less the sentence that repeats the pattern.
+          std::string why = e.what();
+          why = why.substr(0, why.find("  The error occurred"));
           return fail(value_at, fmt::format("invalid regular expression \"{}\": {}",
-                                            printable(matcher.value), e.what()));
+                                            printable(matcher.value), why));
         }
       }
       matchers.push_back(std::move(matcher));
