@@ -32,6 +32,7 @@
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/progress.h"
+#include "outrider/harness/run_telemetry.h"
 #include "outrider/harness/scenario_source.h"
 #include "outrider/harness/supervisor.h"
 #include "outrider/reports/journal.h"
@@ -166,6 +167,16 @@ class GameDay {
     if (!startLinks()) {
       co_return;
     }
+    auto telemetry = RunTelemetry::create(
+        scenario_, main_ctx_.get_executor(), env_.clock, {},
+        [this](MonotonicTime at, std::string event, std::string detail) {
+          timeline(at, std::move(event), std::move(detail));
+        });
+    if (!telemetry) {
+      failHarness(telemetry.error().message);
+      co_return;
+    }
+    telemetry_ = std::move(*telemetry);
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);
@@ -204,6 +215,7 @@ class GameDay {
     }
     phase_ = Phase::Running;
     timeline(t0_, "run-start", "pod ready; load begins");
+    telemetry_->tick();  // tick 0: the counters ratio SLIs count from
     if (!startLoad()) {
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
@@ -320,6 +332,7 @@ class GameDay {
       if (due - t0_ >= duration) {
         break;
       }
+      telemetry_->tick();
     }
     if (generator_) {
       if (interrupted_) {
@@ -336,6 +349,8 @@ class GameDay {
       }
       timeline(env_.clock.monotonicNow(), "load-end", "last replies in");
     }
+    // The last scrape and sample, once the last replies are in.
+    co_await telemetry_->finish();
   }
 
   // A second SLO engine fed as seconds become final, only to show alerts as they fire; the
@@ -362,7 +377,9 @@ class GameDay {
     if (!live_slos_ || second < live_first_second_ + live_slos_->seconds()) {
       return;  // warmup seconds, or one already fed
     }
-    live_slos_->addSecond(events);
+    std::vector<slo::EventCounts> counted = events;
+    telemetry_->fillLiveEvents(second, counted);  // ratio SLOs count their source's metrics
+    live_slos_->addSecond(counted);
     auto alerts = live_slos_->alerts();
     for (const auto& alert : alerts) {
       const std::string key = fmt::format("{}/{}/{}/{}", alert.slo, alert.severity, alert.long_s,
@@ -441,6 +458,9 @@ class GameDay {
     }
     if (fault_executor_) {
       fault_executor_->onProcessEvent(event);
+    }
+    if (telemetry_) {
+      telemetry_->onProcessEvent(event);
     }
     std::string what = fmt::format("{} {}", toString(event.kind), event.name);
     if (!event.detail.empty()) {
@@ -575,6 +595,13 @@ class GameDay {
           load_result->counts.stalled_dispatch, load_result->counts.scheduled));
     }
     int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
+    if (telemetry_) {
+      const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
+      const auto first_measured = static_cast<size_t>(
+          scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
+      telemetry_->fillJournal(journal_, t0_, seconds_in_run, first_measured,
+                              load_result ? &load_result->counts : nullptr);
+    }
     if (!journal_.harness_error.empty()) {
       exit_code = ExitHarness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
     }
@@ -594,7 +621,8 @@ class GameDay {
 
   // The verdict: SLOs from the measured seconds, alerts, findings, and the gate's exit code.
   int judge(const LoadResult& load, std::vector<std::string> invalid_reasons) {
-    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons));
+    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons),
+                           telemetry_ ? telemetry_->ratioSeconds() : RatioSeconds{});
     if (!judged) {
       failHarness("SLO evaluation: " + judged.error().message);
       journal_.verdict = "invalid";
@@ -822,6 +850,7 @@ class GameDay {
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<LoadGenerator> generator_;
   std::unique_ptr<FaultExecutor> fault_executor_;
+  std::unique_ptr<RunTelemetry> telemetry_;
   std::unique_ptr<slo::SloEngine> live_slos_;
   uint64_t live_first_second_ = 0;
   std::set<std::string> shown_fired_;
