@@ -57,8 +57,7 @@ double ratioWarmupRate(const std::vector<std::optional<slo::EventCounts>>& secon
 }
 
 Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
-                              std::vector<std::string> invalid_reasons,
-                              const RatioSeconds& ratio) {
+                              std::vector<std::string> invalid_reasons, const RatioSeconds& ratio) {
   const double warmup_s = scenario.load ? toSeconds(scenario.load->warmup) : 0.0;
   // history = "clean" fills windows at the rate the warmup actually measured.
   const double warmup_rate =

@@ -167,11 +167,11 @@ class GameDay {
     if (!startLinks()) {
       co_return;
     }
-    auto telemetry = RunTelemetry::create(
-        scenario_, main_ctx_.get_executor(), env_.clock, {},
-        [this](MonotonicTime at, std::string event, std::string detail) {
-          timeline(at, std::move(event), std::move(detail));
-        });
+    auto telemetry =
+        RunTelemetry::create(scenario_, main_ctx_.get_executor(), env_.clock, {},
+                             [this](MonotonicTime at, std::string event, std::string detail) {
+                               timeline(at, std::move(event), std::move(detail));
+                             });
     if (!telemetry) {
       failHarness(telemetry.error().message);
       co_return;
@@ -597,8 +597,8 @@ class GameDay {
     int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
     if (telemetry_) {
       const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
-      const auto first_measured = static_cast<size_t>(
-          scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
+      const auto first_measured =
+          static_cast<size_t>(scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
       telemetry_->fillJournal(journal_, t0_, seconds_in_run, first_measured,
                               load_result ? &load_result->counts : nullptr);
     }

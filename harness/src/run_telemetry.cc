@@ -32,8 +32,8 @@ struct RunTelemetry::Source {
   uint64_t attempted = 0;
   uint64_t failed = 0;
   uint64_t succeeded = 0;
-  std::vector<std::pair<MonotonicTime, std::string>> failures;  // the first ones
-  uint64_t failing = 0;                                         // the current streak
+  std::vector<std::pair<MonotonicTime, std::string>> failures;       // the first ones
+  uint64_t failing = 0;                                              // the current streak
   std::map<std::string, std::vector<std::optional<double>>> values;  // selector -> index k - 1
   std::vector<std::optional<uint64_t>> series_counts;
   std::set<std::string> names_seen;  // metric and family names, to tell a typo from silence
@@ -168,25 +168,24 @@ void RunTelemetry::startScrape(size_t index, uint64_t k) {
   }
   ++in_flight_;
   std::weak_ptr<bool> alive = alive_;
-  asio::co_spawn(executor_, scrapeHolding(source.scraper),
-                 [this, alive, index, k, incarnation, at](std::exception_ptr error,
-                                                          ScrapeResult result) {
-                   auto still = alive.lock();
-                   if (!still || !*still) {
-                     return;  // the run is over and its telemetry gone
-                   }
-                   --in_flight_;
-                   Outcome outcome{std::move(result.exposition), std::move(result.error),
-                                   incarnation, at};
-                   if (error) {
-                     outcome.exposition.reset();
-                     outcome.error = "internal error in the scraper";
-                   }
-                   record(index, k, std::move(outcome));
-                   if (in_flight_ == 0) {
-                     idle_.cancel();
-                   }
-                 });
+  asio::co_spawn(
+      executor_, scrapeHolding(source.scraper),
+      [this, alive, index, k, incarnation, at](std::exception_ptr error, ScrapeResult result) {
+        auto still = alive.lock();
+        if (!still || !*still) {
+          return;  // the run is over and its telemetry gone
+        }
+        --in_flight_;
+        Outcome outcome{std::move(result.exposition), std::move(result.error), incarnation, at};
+        if (error) {
+          outcome.exposition.reset();
+          outcome.error = "internal error in the scraper";
+        }
+        record(index, k, std::move(outcome));
+        if (in_flight_ == 0) {
+          idle_.cancel();
+        }
+      });
 }
 
 void RunTelemetry::record(size_t index, uint64_t k, Outcome outcome) {
@@ -215,8 +214,7 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
     ++source.succeeded;
     if (source.failing > 0 && timeline_) {
       timeline_(outcome.at, "scrape-ok",
-                fmt::format("{} again, after {} failed scrape(s)", source.process,
-                            source.failing));
+                fmt::format("{} again, after {} failed scrape(s)", source.process, source.failing));
     }
     source.failing = 0;
     for (const auto& sample : exposition->samples) {
@@ -296,10 +294,9 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
   for (const auto& source : sources_) {
     for (const auto& selector : source->selectors) {
       auto found = source->values.find(selector.text());
-      series.metrics[source->process][selector.text()] =
-          padded(found == source->values.end() ? std::vector<std::optional<double>>{}
-                                               : found->second,
-                 seconds);
+      series.metrics[source->process][selector.text()] = padded(
+          found == source->values.end() ? std::vector<std::optional<double>>{} : found->second,
+          seconds);
     }
     series.metrics_series[source->process] = padded(source->series_counts, seconds);
     reports::ScrapeRecord record;
@@ -318,8 +315,7 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
     for (size_t i = 0; i < seconds; ++i) {
       const bool known = i < per_second.size() && per_second[i];
       events.good.push_back(known ? std::optional<uint64_t>(per_second[i]->good) : std::nullopt);
-      events.total.push_back(known ? std::optional<uint64_t>(per_second[i]->total)
-                                   : std::nullopt);
+      events.total.push_back(known ? std::optional<uint64_t>(per_second[i]->total) : std::nullopt);
     }
     series.ratio_events[ratio->spec.name] = std::move(events);
 
@@ -341,8 +337,7 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
       }
       ++record.gap_seconds;
       auto known = reasons.find(k);
-      std::string reason =
-          known == reasons.end() ? "no scrape closed this second" : *known->second;
+      std::string reason = known == reasons.end() ? "no scrape closed this second" : *known->second;
       const auto from = static_cast<double>(k);
       if (!record.gaps.empty() && record.gaps.back().to_s == from) {
         record.gaps.back().to_s = from + 1;
@@ -369,9 +364,9 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
       for (const auto* selector : {&ratio->sli.total(), &ratio->sli.events()}) {
         const std::string& name = selector->metricName();
         if (!name.empty() && source->names_seen.count(name) == 0) {
-          record.warnings.push_back(fmt::format(
-              "no metric named {} in any scrape of {}: {} counts nothing", name, source->process,
-              selector->text()));
+          record.warnings.push_back(
+              fmt::format("no metric named {} in any scrape of {}: {} counts nothing", name,
+                          source->process, selector->text()));
         }
       }
     }

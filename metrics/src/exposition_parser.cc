@@ -31,11 +31,14 @@ bool endsWith(std::string_view text, std::string_view suffix) {
 
 std::optional<MetricType> parseType(std::string_view word) {
   std::string lower(word);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   static const std::pair<std::string_view, MetricType> Types[] = {
-      {"counter", MetricType::Counter},     {"gauge", MetricType::Gauge},
-      {"histogram", MetricType::Histogram}, {"summary", MetricType::Summary},
+      {"counter", MetricType::Counter},
+      {"gauge", MetricType::Gauge},
+      {"histogram", MetricType::Histogram},
+      {"summary", MetricType::Summary},
       {"untyped", MetricType::Untyped}};
   for (const auto& [name, type] : Types) {
     if (lower == name) {
@@ -246,9 +249,8 @@ class ExpositionParser {
       const std::string_view ts_text = readUntilBlank();
       auto timestamp = parseTimestamp(ts_text);
       if (!timestamp) {
-        return fail(ts_column,
-                    fmt::format("invalid timestamp '{}' (expected integer milliseconds)",
-                                printable(ts_text)));
+        return fail(ts_column, fmt::format("invalid timestamp '{}' (expected integer milliseconds)",
+                                           printable(ts_text)));
       }
       sample.timestamp_ms = *timestamp;
       skipBlanks();
@@ -267,7 +269,8 @@ class ExpositionParser {
         break;
       }
       if (labels.size() >= limits_.max_labels_per_sample) {
-        return fail(fmt::format("more than {} labels on one sample", limits_.max_labels_per_sample));
+        return fail(
+            fmt::format("more than {} labels on one sample", limits_.max_labels_per_sample));
       }
       const uint32_t label_column = column();
       if (!isLabelStart(peek())) {
@@ -285,8 +288,8 @@ class ExpositionParser {
       ++pos_;
       skipBlanks();
       if (peek() != '"') {
-        return fail(fmt::format("expected '\"' to open the value of label {}, got {}", label.name,
-                                here()));
+        return fail(
+            fmt::format("expected '\"' to open the value of label {}, got {}", label.name, here()));
       }
       const uint32_t open_column = column();
       ++pos_;
@@ -345,9 +348,9 @@ class ExpositionParser {
       } else if (escaped == 'n') {
         value += '\n';
       } else {
-        return fail(fmt::format(
-            "invalid escape sequence '\\{}' in label value (only \\\\, \\\" and \\n)",
-            printable(escaped)));
+        return fail(
+            fmt::format("invalid escape sequence '\\{}' in label value (only \\\\, \\\" and \\n)",
+                        printable(escaped)));
       }
       pos_ += 2;
     }
@@ -392,8 +395,8 @@ class ExpositionParser {
         endsWith(sample.name, "_bucket")) {
       const Label* le = findLabel(sample.labels, "le");
       if (le == nullptr || !parseValue(le->value)) {
-        return fail(name_column, "histogram bucket " + sample.name +
-                                     " needs an 'le' label holding a number");
+        return fail(name_column,
+                    "histogram bucket " + sample.name + " needs an 'le' label holding a number");
       }
     }
     if (family != nullptr && family->type == MetricType::Summary && sample.name == family_name) {

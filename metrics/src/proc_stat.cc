@@ -88,8 +88,8 @@ Result<ProcStat> parseProcStat(std::string_view text) {
   }
   stat.ppid = *ppid;
   stat.pgrp = *pgrp;
-  const Target targets[] = {{14, "utime", &stat.utime},   {15, "stime", &stat.stime},
-                            {16, "cutime", &stat.cutime}, {17, "cstime", &stat.cstime},
+  const Target targets[] = {{14, "utime", &stat.utime},         {15, "stime", &stat.stime},
+                            {16, "cutime", &stat.cutime},       {17, "cstime", &stat.cstime},
                             {22, "starttime", &stat.starttime}, {24, "rss", &stat.rss_pages}};
   for (const auto& target : targets) {
     auto value = ticks(field(target.field));

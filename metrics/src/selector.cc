@@ -214,10 +214,10 @@ class SelectorParser {
           out += '\r';
           break;
         default:
-          return fail(fmt::format(
-              "invalid escape sequence '\\{}' (use \\\\, \\\", \\', \\n, \\t or \\r; a "
-              "regular expression's backslash is written \\\\)",
-              printable(escaped)));
+          return fail(
+              fmt::format("invalid escape sequence '\\{}' (use \\\\, \\\", \\', \\n, \\t or \\r; a "
+                          "regular expression's backslash is written \\\\)",
+                          printable(escaped)));
       }
       pos_ += 2;
     }
@@ -254,9 +254,10 @@ Result<Selector> Selector::parse(std::string_view text) {
     }
   }
   if (!named) {
-    return tl::unexpected(selectorError(offset, "a selector must name its metric (a metric "
-                                                "name, or a __name__ matcher that does not "
-                                                "match the empty string)"));
+    return tl::unexpected(selectorError(offset,
+                                        "a selector must name its metric (a metric "
+                                        "name, or a __name__ matcher that does not "
+                                        "match the empty string)"));
   }
   Selector selector;
   selector.text_ = std::string(trimmed);
@@ -267,9 +268,7 @@ Result<Selector> Selector::parse(std::string_view text) {
   return selector;
 }
 
-bool Selector::matches(const Sample& sample) const {
-  return evaluateOne(sample).value_or(false);
-}
+bool Selector::matches(const Sample& sample) const { return evaluateOne(sample).value_or(false); }
 
 std::optional<bool> Selector::evaluateOne(const Sample& sample) const {
   if (!name_.empty() && sample.name != name_) {

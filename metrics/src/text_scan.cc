@@ -139,9 +139,8 @@ std::optional<double> parseValue(std::string_view text) {
     }
   }
   double value = 0;
-  const auto [end, ec] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), value,
-                      std::chars_format::general);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value,
+                                         std::chars_format::general);
   if (end != digits.data() + digits.size()) {
     return std::nullopt;
   }

@@ -426,16 +426,16 @@ std::string charts(const Journal& j) {
       bad.push_back(events.total[k] && good ? static_cast<double>(*events.total[k] - *good)
                                             : std::numeric_limits<double>::quiet_NaN());
     }
-    figure(writer.render("Ratio SLI: " + slo, "events/s", "bad events/s",
-                         {ChartLine{"sidecar events/s", "#0969da", withGaps(events.total)},
-                          ChartLine{"client requests/s", "#8c959f", std::move(clients), false,
-                                    true},
-                          ChartLine{"sidecar bad events/s", "#cf222e", std::move(bad), true}}),
-           fmt::format("Events per second that SLO {} counted from its source's metrics, against "
-                       "the requests clients had scheduled; breaks in the blue line are gaps "
-                       "(no scrape to count from), where the grey line shows what clients sent "
-                       "regardless.",
-                       htmlEscape(slo)));
+    figure(
+        writer.render("Ratio SLI: " + slo, "events/s", "bad events/s",
+                      {ChartLine{"sidecar events/s", "#0969da", withGaps(events.total)},
+                       ChartLine{"client requests/s", "#8c959f", std::move(clients), false, true},
+                       ChartLine{"sidecar bad events/s", "#cf222e", std::move(bad), true}}),
+        fmt::format("Events per second that SLO {} counted from its source's metrics, against "
+                    "the requests clients had scheduled; breaks in the blue line are gaps "
+                    "(no scrape to count from), where the grey line shows what clients sent "
+                    "regardless.",
+                    htmlEscape(slo)));
   }
 
   for (const auto& [name, series] : s.process) {
@@ -707,15 +707,14 @@ std::string renderHtml(const Journal& j) {
         R"(<th class="n">CPU max (cores)</th><th class="n">RSS max</th>)"
         R"(<th class="n">RSS at the end</th><th class="n">seconds without a sample</th></tr>)");
     for (const auto& r : resources) {
-      add(fmt::format(R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td>)"
-                      R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>)"
-                      R"(<td class="n">{} of {}</td></tr>)",
-                      esc(r.process), r.restarts,
-                      r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
-                      r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
-                      r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
-                      r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds,
-                      r.seconds));
+      add(fmt::format(
+          R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td>)"
+          R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>)"
+          R"(<td class="n">{} of {}</td></tr>)",
+          esc(r.process), r.restarts, r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
+          r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
+          r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
+          r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds, r.seconds));
     }
     add("</table>");
   }
@@ -733,12 +732,12 @@ std::string renderHtml(const Journal& j) {
       if (scrape.failed > scrape.failures.size()) {
         failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
       }
-      add(fmt::format(R"(<tr><td>{}</td><td><code>{}</code></td><td class="n">{}</td>)"
-                      R"(<td class="n">{}</td><td>{}</td></tr>)",
-                      esc(scrape.process), esc(scrape.url), scrape.attempted,
-                      scrape.failed > 0 ? fmt::format(R"(<span class="no">{}</span>)", scrape.failed)
-                                        : "0",
-                      failures.empty() ? "-" : esc(failures)));
+      add(fmt::format(
+          R"(<tr><td>{}</td><td><code>{}</code></td><td class="n">{}</td>)"
+          R"(<td class="n">{}</td><td>{}</td></tr>)",
+          esc(scrape.process), esc(scrape.url), scrape.attempted,
+          scrape.failed > 0 ? fmt::format(R"(<span class="no">{}</span>)", scrape.failed) : "0",
+          failures.empty() ? "-" : esc(failures)));
     }
     add("</table>");
   }

@@ -117,7 +117,8 @@ RatioRecord ratioFrom(const json& in) {
   r.bad = in.value("bad", "");
   r.gap_seconds = in.value("gap_seconds", uint64_t{0});
   for (const auto& g : in.value("gaps", json::array())) {
-    r.gaps.push_back(GapRecord{g.value("from_s", 0.0), g.value("to_s", 0.0), g.value("reason", "")});
+    r.gaps.push_back(
+        GapRecord{g.value("from_s", 0.0), g.value("to_s", 0.0), g.value("reason", "")});
   }
   r.reset_seconds = in.value("reset_seconds", 0u);
   if (in.contains("clients") && in["clients"].is_object()) {
@@ -475,7 +476,8 @@ Result<Journal> journalFromJson(const json& in) {
       }
       const json process = s.value("process", json::object());
       for (const auto& [name, series] : process.items()) {
-        j.series.process[name].cpu_cores = optionalArrayFrom<double>(series.value("cpu_cores", json()));
+        j.series.process[name].cpu_cores =
+            optionalArrayFrom<double>(series.value("cpu_cores", json()));
         j.series.process[name].rss_bytes =
             optionalArrayFrom<uint64_t>(series.value("rss_bytes", json()));
       }

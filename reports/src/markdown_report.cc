@@ -183,11 +183,13 @@ std::string renderMarkdown(const Journal& j) {
   if (!resources.empty()) {
     line("## Resources");
     line("");
-    line("Sampled each second from /proc (the process group: a wrapper and its children count "
-         "together).");
+    line(
+        "Sampled each second from /proc (the process group: a wrapper and its children count "
+        "together).");
     line("");
-    line("| process | restarts | CPU mean (cores) | CPU max (cores) | RSS max | RSS at the end | "
-         "seconds without a sample |");
+    line(
+        "| process | restarts | CPU mean (cores) | CPU max (cores) | RSS max | RSS at the end | "
+        "seconds without a sample |");
     line("|---|---:|---:|---:|---:|---:|---:|");
     for (const auto& r : resources) {
       line(fmt::format("| {} | {} | {} | {} | {} | {} | {} of {} |", r.process, r.restarts,
@@ -213,8 +215,8 @@ std::string renderMarkdown(const Journal& j) {
       if (scrape.failed > scrape.failures.size()) {
         failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
       }
-      line(fmt::format("| {} | `{}` | {} | {} | {} |", scrape.process, scrape.url,
-                       scrape.attempted, scrape.failed, failures.empty() ? "-" : failures));
+      line(fmt::format("| {} | `{}` | {} | {} | {} |", scrape.process, scrape.url, scrape.attempted,
+                       scrape.failed, failures.empty() ? "-" : failures));
     }
     line("");
   }

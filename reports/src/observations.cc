@@ -51,22 +51,24 @@ std::vector<std::string> describeRatio(const RatioSummary& summary) {
   std::string counted = fmt::format("{}'s counters gave {} events ({} good) over the measured span",
                                     r.source, slo.total, slo.good);
   if (summary.clients_sent) {
-    counted += fmt::format("; clients sent {} requests in it ({} completed, {} failed, {} timed "
-                           "out)",
-                           *summary.clients_sent, r.clients_completed, r.clients_failed,
-                           r.clients_timed_out);
+    counted += fmt::format(
+        "; clients sent {} requests in it ({} completed, {} failed, {} timed "
+        "out)",
+        *summary.clients_sent, r.clients_completed, r.clients_failed, r.clients_timed_out);
     if (summary.unseen && *summary.unseen > 0) {
       const double share = *summary.clients_sent == 0
                                ? 0.0
                                : 100.0 * static_cast<double>(*summary.unseen) /
                                      static_cast<double>(*summary.clients_sent);
-      counted += fmt::format(": {} requests ({:.2f}%) {} never reported (sent while it was "
-                             "down, or counted by a process that died before its next scrape)",
-                             *summary.unseen, share, r.source);
+      counted += fmt::format(
+          ": {} requests ({:.2f}%) {} never reported (sent while it was "
+          "down, or counted by a process that died before its next scrape)",
+          *summary.unseen, share, r.source);
     } else if (summary.over) {
-      counted += fmt::format(": {} counted {} more than the clients sent (requests of its own, "
-                             "or from others)",
-                             r.source, *summary.over);
+      counted += fmt::format(
+          ": {} counted {} more than the clients sent (requests of its own, "
+          "or from others)",
+          r.source, *summary.over);
     } else {
       counted += ": it counted every one";
     }

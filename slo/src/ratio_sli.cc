@@ -15,9 +15,9 @@ Result<RatioSli> RatioSli::create(const scenarios::Slo& slo) {
   }
   auto events = metrics::Selector::parse(counts_bad ? slo.bad : slo.good);
   if (!events) {
-    return makeError(ErrorCode::InvalidArgument, "slo " + slo.name +
-                                                     (counts_bad ? ".bad: " : ".good: ") +
-                                                     events.error().message);
+    return makeError(
+        ErrorCode::InvalidArgument,
+        "slo " + slo.name + (counts_bad ? ".bad: " : ".good: ") + events.error().message);
   }
   return RatioSli(slo.name, std::move(*total), std::move(*events), counts_bad);
 }
@@ -62,7 +62,8 @@ RatioSli::Measured RatioSli::measure(const metrics::Exposition& exposition, bool
   counts.total = total_now - std::min(total_now, total_given_);
   // good or bad can run ahead of total within a second (two counters are not read atomically):
   // never more of them than events.
-  const uint64_t selected = std::min(counts.total, events_now - std::min(events_now, events_given_));
+  const uint64_t selected =
+      std::min(counts.total, events_now - std::min(events_now, events_given_));
   counts.good = counts_bad_ ? counts.total - selected : selected;
   total_given_ = std::max(total_given_, total_now);
   events_given_ = std::max(events_given_, events_now);
@@ -80,8 +81,8 @@ void RatioSli::addScrape(const metrics::Exposition* exposition, uint32_t incarna
     }
     return;
   }
-  const bool restarted = incarnation != 0 && baseline_incarnation_ != 0 &&
-                         incarnation != baseline_incarnation_;
+  const bool restarted =
+      incarnation != 0 && baseline_incarnation_ != 0 && incarnation != baseline_incarnation_;
   Measured measured = measure(*exposition, restarted);
   if (measured.advanced) {
     baseline_incarnation_ = incarnation;

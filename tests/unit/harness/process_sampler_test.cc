@@ -14,9 +14,10 @@ using namespace std::chrono_literals;
 // /proc/PID/stat text for a process of group pgrp with these CPU ticks and resident pages.
 std::string statText(int pid, int pgrp, uint64_t utime, uint64_t stime, uint64_t rss_pages,
                      uint64_t cutime = 0, const std::string& comm = "outrider-proxy") {
-  return fmt::format("{} ({}) S 1 {} {} 0 -1 4194560 1520 0 0 0 {} {} {} 0 20 0 4 0 5188322 "
-                     "225054720 {} 18446744073709551615 1 1 0 0 0 0 0 4096 17922 0 0 0 17 1 0\n",
-                     pid, comm, pgrp, pgrp, utime, stime, cutime, rss_pages);
+  return fmt::format(
+      "{} ({}) S 1 {} {} 0 -1 4194560 1520 0 0 0 {} {} {} 0 20 0 4 0 5188322 "
+      "225054720 {} 18446744073709551615 1 1 0 0 0 0 0 4096 17922 0 0 0 17 1 0\n",
+      pid, comm, pgrp, pgrp, utime, stime, cutime, rss_pages);
 }
 
 class FakeProc final : public ProcSource {

@@ -47,8 +47,7 @@ class RunTelemetryTest : public testing::Test {
         }) {}
 
   scenarios::Scenario scenario() const {
-    auto loaded = scenarios::loadScenario(
-        fmt::format(R"([scenario]
+    auto loaded = scenarios::loadScenario(fmt::format(R"([scenario]
 name = "t"
 duration = "4s"
 [app]
@@ -65,8 +64,8 @@ source = "proxy"
 total = "outrider_proxy_requests_total"
 bad = 'outrider_proxy_requests_total{{code="5xx"}}'
 )",
-                    server_.port()),
-        "t.toml", scenarios::LoadOptions{});
+                                                      server_.port()),
+                                          "t.toml", scenarios::LoadOptions{});
     EXPECT_TRUE(loaded);
     return *loaded;
   }
@@ -105,11 +104,11 @@ bad = 'outrider_proxy_requests_total{{code="5xx"}}'
   std::unique_ptr<RunTelemetry> create() {
     RunTelemetry::Options options;
     options.proc = std::make_unique<NoProc>();
-    auto telemetry = RunTelemetry::create(
-        scenario(), ctx_.get_executor(), clock_, std::move(options),
-        [this](MonotonicTime, std::string event, std::string detail) {
-          timeline_.push_back(event + " " + detail);
-        });
+    auto telemetry =
+        RunTelemetry::create(scenario(), ctx_.get_executor(), clock_, std::move(options),
+                             [this](MonotonicTime, std::string event, std::string detail) {
+                               timeline_.push_back(event + " " + detail);
+                             });
     EXPECT_TRUE(telemetry) << telemetry.error().message;
     return std::move(*telemetry);
   }
@@ -148,8 +147,8 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   done.get();
 
   const auto seconds = telemetry->ratioSeconds().at("ratio");
-  EXPECT_THAT(seconds, ElementsAre(events(190, 200), std::nullopt, events(150, 150),
-                                   events(200, 205)));
+  EXPECT_THAT(seconds,
+              ElementsAre(events(190, 200), std::nullopt, events(150, 150), events(200, 205)));
   std::vector<slo::EventCounts> live(1);
   telemetry->fillLiveEvents(2, live);
   EXPECT_EQ(live[0], (slo::EventCounts{150, 150}));
@@ -192,7 +191,8 @@ TEST_F(RunTelemetryTest, WarnsAboutAMetricThatNeverAppears) {
   loaded.slos[0].bad = "outrider_proxy_request_total{code=\"5xx\"}";  // the typo
   RunTelemetry::Options options;
   options.proc = std::make_unique<NoProc>();
-  auto telemetry = RunTelemetry::create(loaded, ctx_.get_executor(), clock_, std::move(options), {});
+  auto telemetry =
+      RunTelemetry::create(loaded, ctx_.get_executor(), clock_, std::move(options), {});
   ASSERT_TRUE(telemetry);
   started(**telemetry, 1);
   tick(**telemetry);

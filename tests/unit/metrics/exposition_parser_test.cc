@@ -55,21 +55,22 @@ TEST(ExpositionParserTest, ParsesWhatTheProxySends) {
 
 // Label values unescape \\, \" and \n; labels come out sorted by name.
 TEST(ExpositionParserTest, UnescapesLabelValuesAndSortsLabels) {
-  auto parsed = parseExposition(
-      "m{zeta=\"a\\\\b\",alpha=\"say \\\"hi\\\"\",mid=\"two\\nlines\",} 1\n");
+  auto parsed =
+      parseExposition("m{zeta=\"a\\\\b\",alpha=\"say \\\"hi\\\"\",mid=\"two\\nlines\",} 1\n");
   ASSERT_TRUE(parsed) << parsed.error().message;
   const Labels& labels = parsed->samples.at(0).labels;
   ASSERT_EQ(labels.size(), 3u);
   EXPECT_EQ(labels[0], (Label{"alpha", "say \"hi\""}));
   EXPECT_EQ(labels[1], (Label{"mid", "two\nlines"}));
   EXPECT_EQ(labels[2], (Label{"zeta", "a\\b"}));
-  EXPECT_EQ(seriesKey("m", labels), "m{alpha=\"say \\\"hi\\\"\",mid=\"two\\nlines\",zeta=\"a\\\\b\"}");
+  EXPECT_EQ(seriesKey("m", labels),
+            "m{alpha=\"say \\\"hi\\\"\",mid=\"two\\nlines\",zeta=\"a\\\\b\"}");
 }
 
 // NaN, +Inf, -Inf, exponents and signs, and integer millisecond timestamps.
 TEST(ExpositionParserTest, ReadsSpecialValuesAndTimestamps) {
-  auto parsed = parseExposition(
-      "a NaN\nb +Inf\nc -Inf\nd 1.5e3 1700000000000\ne -0.25 -5\nf +7\ng Inf\n");
+  auto parsed =
+      parseExposition("a NaN\nb +Inf\nc -Inf\nd 1.5e3 1700000000000\ne -0.25 -5\nf +7\ng Inf\n");
   ASSERT_TRUE(parsed) << parsed.error().message;
   const auto& s = parsed->samples;
   ASSERT_EQ(s.size(), 7u);
@@ -121,8 +122,7 @@ TEST(ExpositionParserTest, RefusesMalformedSamplesWithPosition) {
             "line 1, column 8: unterminated label value (no closing '\"' on this line)");
   EXPECT_EQ(errorOf("m{code\"x\"} 1\n"),
             "line 1, column 7: expected '=' after label name code, got '\"'");
-  EXPECT_EQ(errorOf("m{1a=\"x\"} 1\n"),
-            "line 1, column 3: expected a label name or '}', got '1'");
+  EXPECT_EQ(errorOf("m{1a=\"x\"} 1\n"), "line 1, column 3: expected a label name or '}', got '1'");
   EXPECT_EQ(errorOf("m\n"), "line 1, column 2: expected a value after the metric name and labels");
   EXPECT_EQ(errorOf("m abc\n"),
             "line 1, column 3: invalid value 'abc' (expected a number, NaN, +Inf or -Inf)");
@@ -156,7 +156,8 @@ TEST(ExpositionParserTest, RefusesInconsistentFamilies) {
               HasSubstr("needs an 'le' label"));
   EXPECT_THAT(errorOf("# TYPE s summary\ns 1\n"),
               HasSubstr("summary quantile s needs a 'quantile' label"));
-  EXPECT_EQ(errorOf("m{a=\"\xff\"} 1\n"), "line 1, column 5: the value of label a is not valid UTF-8");
+  EXPECT_EQ(errorOf("m{a=\"\xff\"} 1\n"),
+            "line 1, column 5: the value of label a is not valid UTF-8");
 }
 
 // Errors carry their position as data too.

@@ -30,8 +30,7 @@ TEST(ProcStatTest, ParsesTheFieldsTheSamplerUses) {
 
 // A command name with spaces and parentheses cannot shift the fields.
 TEST(ProcStatTest, CommandNameMayHoldParentheses) {
-  auto stat = parseProcStat(
-      "77 (a) b (c) Z 1 77 77 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0 0 0\n");
+  auto stat = parseProcStat("77 (a) b (c) Z 1 77 77 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0 0 0\n");
   ASSERT_TRUE(stat) << stat.error().message;
   EXPECT_EQ(stat->comm, "a) b (c");
   EXPECT_EQ(stat->state, 'Z');
@@ -45,8 +44,7 @@ TEST(ProcStatTest, RefusesMalformedText) {
   EXPECT_FALSE(parseProcStat("12 no-parentheses S 1"));
   EXPECT_FALSE(parseProcStat("12 (x) S 1 12"));
   EXPECT_FALSE(parseProcStat("x (x) S 1 12 12 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 9"));
-  auto bad_utime =
-      parseProcStat("12 (x) S 1 12 12 0 -1 0 0 0 0 0 five 6 0 0 20 0 1 0 100 0 9\n");
+  auto bad_utime = parseProcStat("12 (x) S 1 12 12 0 -1 0 0 0 0 0 five 6 0 0 20 0 1 0 100 0 9\n");
   ASSERT_FALSE(bad_utime);
   EXPECT_EQ(bad_utime.error().message, "/proc/PID/stat: field 14 (utime) is not a number");
   for (size_t cut = 0; cut < ProxyStat.size(); ++cut) {

@@ -90,9 +90,11 @@ TEST(SelectorTest, SelectsHistogramBuckets) {
 
 // Each malformed selector names its column and what was expected.
 TEST(SelectorTest, RefusesMalformedSelectorsWithColumn) {
-  EXPECT_EQ(errorOf(""), "column 1: empty selector (expected a metric name like "
-                         "\"http_requests_total\")");
-  EXPECT_EQ(errorOf("m{code=\"5xx\""), "column 13: expected ',' or '}' after a matcher, got the end");
+  EXPECT_EQ(errorOf(""),
+            "column 1: empty selector (expected a metric name like "
+            "\"http_requests_total\")");
+  EXPECT_EQ(errorOf("m{code=\"5xx\""),
+            "column 13: expected ',' or '}' after a matcher, got the end");
   EXPECT_EQ(errorOf("m{code==\"5xx\"}"), "column 8: expected a quoted string, got '='");
   EXPECT_EQ(errorOf("m{code~\"5xx\"}"),
             "column 7: expected '=', '!=', '=~' or '!~' after label code, got '~'");
@@ -111,8 +113,7 @@ TEST(SelectorTest, RefusesMalformedSelectorsWithColumn) {
 // give-up is counted, not silently read as a match.
 TEST(SelectorTest, PathologicalRegexIsBounded) {
   Exposition exposition;
-  exposition.samples.push_back(
-      Sample{"m", {{"v", std::string(5000, 'a') + "!"}}, 1, std::nullopt});
+  exposition.samples.push_back(Sample{"m", {{"v", std::string(5000, 'a') + "!"}}, 1, std::nullopt});
   auto selector = Selector::parse("m{v=~\"(a*)*b\"}");
   ASSERT_TRUE(selector);
   const auto evaluation = selector->evaluate(exposition);

@@ -31,7 +31,8 @@ TEST(JournalTest, RoundTripsObservations) {
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(toJson(*back), toJson(original));
   ASSERT_TRUE(back->slos.at(2).ratio);
-  EXPECT_EQ(back->slos.at(2).ratio->gaps.at(0).reason, "scrape failed: connect: Connection refused");
+  EXPECT_EQ(back->slos.at(2).ratio->gaps.at(0).reason,
+            "scrape failed: connect: Connection refused");
   EXPECT_EQ(back->slos.at(2).ratio->clients_sent, 1483u);
   EXPECT_EQ(back->series.process.at("proxy").cpu_cores.at(2), std::nullopt);
   EXPECT_EQ(back->series.process.at("proxy").rss_bytes.at(1), 6u << 20);
@@ -104,10 +105,13 @@ TEST(MarkdownReportTest, ShowsObservations) {
         "(33.92%) proxy never reported",
         "1 measured second(s) without events, neither good nor bad: 2s (scrape failed: connect: "
         "Connection refused)",
-        "clients sent 500 requests in those seconds", "Counters started again from 0 in 1 second(s)",
-        "Warning: no metric named typo_total", "## Resources", "| proxy | 1 | 0.123 | 0.200 | "
+        "clients sent 500 requests in those seconds",
+        "Counters started again from 0 in 1 second(s)", "Warning: no metric named typo_total",
+        "## Resources",
+        "| proxy | 1 | 0.123 | 0.200 | "
         "6.0 MiB | 5.0 MiB | 1 of 4 |",
-        "## Metrics scrapes", "| proxy | `http://127.0.0.1:9/metrics` | 5 | 1 | 3.0s: connect: "
+        "## Metrics scrapes",
+        "| proxy | `http://127.0.0.1:9/metrics` | 5 | 1 | 3.0s: connect: "
         "Connection refused |"}) {
     EXPECT_NE(md.find(text), std::string::npos) << text;
   }

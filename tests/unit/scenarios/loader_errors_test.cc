@@ -327,21 +327,20 @@ TEST_F(LoaderErrorsTest, RatioSelectorsMustParse) {
       "[[sidecar]]\nname = \"proxy\"\ncommand = [\"p\"]\n"
       "metrics = \"http://127.0.0.1:9/metrics\"\n";
   EXPECT_THAT(
-      problemsIn(withMinimal(sidecar +
-                             "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = 0.9\n"
-                             "source = \"proxy\"\n"
-                             "total = 'reqs_total{code=\"2xx\"'\n"
-                             "bad = \"reqs_total{code=~\\\"5(\\\"}\"\n")),
+      problemsIn(withMinimal(sidecar + "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = 0.9\n"
+                                       "source = \"proxy\"\n"
+                                       "total = 'reqs_total{code=\"2xx\"'\n"
+                                       "bad = \"reqs_total{code=~\\\"5(\\\"}\"\n")),
       ElementsAre("t.toml:16:31: error: slo[0].total: invalid metric selector: column 22: "
                   "expected ',' or '}' after a matcher, got the end",
                   "t.toml:17:7: error: slo[0].bad: invalid metric selector: column 18: invalid "
                   "regular expression \"5(\": Unmatched marking parenthesis ( or \\(."));
-  EXPECT_THAT(problemsIn(withMinimal(sidecar +
-                                     "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = "
-                                     "0.9\nsource = \"proxy\"\ntotal = \"rate(x[5m])\"\n"
-                                     "good = \"x{code=\\\"2xx\\\"}\"\n")),
-              ElementsAre("t.toml:16:14: error: slo[0].total: invalid metric selector: column 5: "
-                          "unexpected '(' after the selector"));
+  EXPECT_THAT(
+      problemsIn(withMinimal(sidecar + "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = "
+                                       "0.9\nsource = \"proxy\"\ntotal = \"rate(x[5m])\"\n"
+                                       "good = \"x{code=\\\"2xx\\\"}\"\n")),
+      ElementsAre("t.toml:16:14: error: slo[0].total: invalid metric selector: column 5: "
+                  "unexpected '(' after the selector"));
 }
 
 // A valid ratio SLO loads its selectors as written.

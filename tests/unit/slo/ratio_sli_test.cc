@@ -25,15 +25,18 @@ scenarios::Slo ratioSlo(std::string good, std::string bad, std::string total) {
 metrics::Exposition proxyScrape(double ok, double errors) {
   auto parsed = metrics::parseExposition(
       "# TYPE outrider_proxy_requests_total counter\n"
-      "outrider_proxy_requests_total{code=\"2xx\"} " + std::to_string(ok) + "\n"
-      "outrider_proxy_requests_total{code=\"5xx\"} " + std::to_string(errors) + "\n");
+      "outrider_proxy_requests_total{code=\"2xx\"} " +
+      std::to_string(ok) +
+      "\n"
+      "outrider_proxy_requests_total{code=\"5xx\"} " +
+      std::to_string(errors) + "\n");
   EXPECT_TRUE(parsed) << parsed.error().message;
   return parsed ? *parsed : metrics::Exposition{};
 }
 
 RatioSli badRatio() {
-  auto sli = RatioSli::create(ratioSlo("", "outrider_proxy_requests_total{code=\"5xx\"}",
-                                       "outrider_proxy_requests_total"));
+  auto sli = RatioSli::create(
+      ratioSlo("", "outrider_proxy_requests_total{code=\"5xx\"}", "outrider_proxy_requests_total"));
   EXPECT_TRUE(sli) << sli.error().message;
   return std::move(*sli);
 }

@@ -35,8 +35,8 @@ class ProcSource {
 std::unique_ptr<ProcSource> systemProcSource();
 
 struct ProcessSample {
-  std::optional<double> cpu_cores;     // nullopt: no earlier sample or start to measure from
-  std::optional<uint64_t> rss_bytes;   // nullopt: the group had no member left in /proc
+  std::optional<double> cpu_cores;    // nullopt: no earlier sample or start to measure from
+  std::optional<uint64_t> rss_bytes;  // nullopt: the group had no member left in /proc
 };
 
 // Not thread-safe: call everything from one thread (the run's main loop).
@@ -59,7 +59,7 @@ class ProcessSampler {
  private:
   struct Tracked {
     pid_t pid = 0;
-    uint64_t ticks = 0;      // at `at`
+    uint64_t ticks = 0;  // at `at`
     MonotonicTime at{};
   };
 

@@ -36,7 +36,7 @@ class CounterIncrease {
     enum class Kind {
       Baseline,  // there was nothing to count from: `current` can only become the baseline
       Increase,
-      Invalid,   // a value no counter can have; `problem` says which
+      Invalid,  // a value no counter can have; `problem` says which
     };
     Kind kind = Kind::Baseline;
     double increase = 0;
