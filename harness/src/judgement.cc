@@ -25,7 +25,7 @@ std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>&
         break;
       }
       case scenarios::SliKind::Ratio:
-        // Counted from a process's metrics, not from requests (judgeRun refuses it for now).
+        // Counted from a process's metrics, not from requests (RatioSeconds).
         counts.total = 0;
         break;
     }
@@ -42,21 +42,44 @@ slo::EngineOptions sloEngineOptions(const scenarios::Scenario& scenario, double 
   return options;
 }
 
-Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
-                              std::vector<std::string> invalid_reasons) {
-  for (const auto& slo : scenario.slos) {
-    if (slo.sli == scenarios::SliKind::Ratio) {
-      // Honest rather than silently passing: the metrics scraper is not built yet.
-      invalid_reasons.push_back("SLO '" + slo.name +
-                                "': ratio SLIs from process metrics are not measured by this "
-                                "version of outrider");
+double ratioWarmupRate(const std::vector<std::optional<slo::EventCounts>>& seconds,
+                       double warmup_s) {
+  const auto whole = static_cast<size_t>(std::floor(warmup_s));
+  uint64_t events = 0;
+  uint64_t counted = 0;
+  for (size_t k = 0; k < whole && k < seconds.size(); ++k) {
+    if (seconds[k]) {
+      events += seconds[k]->total;
+      ++counted;
     }
   }
+  return counted == 0 ? 0.0 : static_cast<double>(events) / static_cast<double>(counted);
+}
+
+Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
+                              std::vector<std::string> invalid_reasons, const RatioSeconds& ratio) {
   const double warmup_s = scenario.load ? toSeconds(scenario.load->warmup) : 0.0;
   // history = "clean" fills windows at the rate the warmup actually measured.
   const double warmup_rate =
       warmup_s > 0 ? static_cast<double>(load.warmup_counts.scheduled) / warmup_s : 0.0;
-  auto engine = slo::SloEngine::create(scenario, sloEngineOptions(scenario, warmup_rate));
+  auto options = sloEngineOptions(scenario, warmup_rate);
+  std::vector<const std::vector<std::optional<slo::EventCounts>>*> ratio_seconds;
+  for (const auto& slo : scenario.slos) {
+    const std::vector<std::optional<slo::EventCounts>>* seconds = nullptr;
+    if (slo.sli == scenarios::SliKind::Ratio) {
+      auto found = ratio.find(slo.name);
+      if (found == ratio.end()) {
+        // Never a silent pass: no scrape of the source means nothing was measured.
+        invalid_reasons.push_back("SLO '" + slo.name + "': the metrics of " + slo.source +
+                                  " were never read");
+      } else {
+        seconds = &found->second;
+        options.warmup_rate_by_slo[slo.name] = ratioWarmupRate(found->second, warmup_s);
+      }
+    }
+    ratio_seconds.push_back(seconds);
+  }
+  auto engine = slo::SloEngine::create(scenario, options);
   if (!engine) {
     return tl::unexpected(engine.error());
   }
@@ -67,6 +90,12 @@ Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadRes
   for (size_t k = first; k < end; ++k) {
     const LoadSecond& second = k < load.series.size() ? load.series[k] : empty;
     auto events = eventsForSecond(scenario.slos, second);
+    for (size_t i = 0; i < events.size(); ++i) {
+      // A gap second holds no events: neither good nor bad, so it moves no burn rate.
+      if (const auto* seconds = ratio_seconds[i]; seconds && k < seconds->size() && (*seconds)[k]) {
+        events[i] = *(*seconds)[k];
+      }
+    }
     (*engine)->addSecond(events);
   }
   RunJudgement out;

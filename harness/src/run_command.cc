@@ -36,6 +36,7 @@
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/progress.h"
+#include "outrider/harness/run_telemetry.h"
 #include "outrider/harness/scenario_source.h"
 #include "outrider/harness/supervisor.h"
 #include "outrider/reports/journal.h"
@@ -164,6 +165,16 @@ class GameDay {
     if (!startLinks()) {
       co_return;
     }
+    auto telemetry =
+        RunTelemetry::create(scenario_, main_ctx_.get_executor(), env_.clock, {},
+                             [this](MonotonicTime at, std::string event, std::string detail) {
+                               timeline(at, std::move(event), std::move(detail));
+                             });
+    if (!telemetry) {
+      failHarness(telemetry.error().message);
+      co_return;
+    }
+    telemetry_ = std::move(*telemetry);
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);
@@ -203,6 +214,7 @@ class GameDay {
     }
     phase_ = Phase::Running;
     timeline(t0_, "run-start", "pod ready; load begins");
+    telemetry_->tick();  // tick 0: the counters ratio SLIs count from
     if (!startLoad()) {
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
@@ -318,6 +330,7 @@ class GameDay {
       if (due - t0_ >= duration) {
         break;
       }
+      telemetry_->tick();
     }
     if (generator_) {
       if (interrupted_) {
@@ -333,12 +346,16 @@ class GameDay {
       }
       timeline(env_.clock.monotonicNow(), "load-end", "last replies in");
     }
+    // The last scrape and sample, once the last replies are in.
+    co_await telemetry_->finish();
   }
 
   // The live view's alerts: seconds as they become final; the journal's alerts come from
   // judgeRun over the same seconds (live_alerts.h).
   void liveSecond(uint64_t second, const std::vector<slo::EventCounts>& events) {
-    for (const auto& line : live_alerts_->addSecond(second, events)) {
+    std::vector<slo::EventCounts> counted = events;
+    telemetry_->fillLiveEvents(second, counted);  // ratio SLOs count their source's metrics
+    for (const auto& line : live_alerts_->addSecond(second, counted)) {
       progress_.event(line.at_s, line.text);
     }
     firing_ = live_alerts_->firing();
@@ -398,6 +415,9 @@ class GameDay {
     }
     if (fault_executor_) {
       fault_executor_->onProcessEvent(event);
+    }
+    if (telemetry_) {
+      telemetry_->onProcessEvent(event);
     }
     std::string what = fmt::format("{} {}", toString(event.kind), event.name);
     if (!event.detail.empty()) {
@@ -510,6 +530,13 @@ class GameDay {
           load_result->counts.stalled_dispatch, load_result->counts.scheduled));
     }
     int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
+    if (telemetry_) {
+      const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
+      const auto first_measured =
+          static_cast<size_t>(scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
+      telemetry_->fillJournal(journal_, t0_, seconds_in_run, first_measured,
+                              load_result ? &load_result->counts : nullptr);
+    }
     if (!journal_.harness_error.empty()) {
       exit_code = exit_code::Harness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
     }
@@ -529,7 +556,8 @@ class GameDay {
 
   // The verdict: SLOs from the measured seconds, alerts, findings, and the gate's exit code.
   int judge(const LoadResult& load, std::vector<std::string> invalid_reasons) {
-    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons));
+    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons),
+                           telemetry_ ? telemetry_->ratioSeconds() : RatioSeconds{});
     if (!judged) {
       failHarness("SLO evaluation: " + judged.error().message);
       journal_.verdict = "invalid";
@@ -758,6 +786,7 @@ class GameDay {
   std::unique_ptr<LoadGenerator> generator_;
   std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
+  std::unique_ptr<RunTelemetry> telemetry_;
   std::unique_ptr<LiveAlerts> live_alerts_;
   std::string firing_;
   std::future<LoadResult> load_result_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "markup_escape.h"
+#include "observations.h"
 #include "outrider/common/units.h"
 
 namespace outrider::reports {
@@ -373,6 +374,17 @@ class ChartWriter {
   std::string out_;
 };
 
+// Optional per-second values as a chart line: NaN (the pen lifts) where there is none.
+template <class T>
+std::vector<double> withGaps(const std::vector<std::optional<T>>& values, double scale = 1.0) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (const auto& v : values) {
+    out.push_back(v ? static_cast<double>(*v) * scale : std::numeric_limits<double>::quiet_NaN());
+  }
+  return out;
+}
+
 // A window's length in seconds for ordering ("5m" < "1h"); unknown text sorts last.
 double windowSeconds(const std::string& window) {
   auto d = parseDuration(window);
@@ -403,6 +415,40 @@ std::string charts(const Journal& j) {
       writer.render("Latency per second (ms)", "latency (ms)", "",
                     {ChartLine{"p50", "#1a7f37", s.p50_ms}, ChartLine{"p99", "#bc4c00", s.p99_ms}}),
       "p50 and p99 latency of each second, in milliseconds, from the scheduled send time.");
+
+  for (const auto& [slo, events] : s.ratio_events) {
+    std::vector<double> clients;
+    for (size_t k = 0; k < s.rps.size(); ++k) {
+      clients.push_back(s.rps[k] + (k < s.errors.size() ? static_cast<double>(s.errors[k]) : 0));
+    }
+    std::vector<double> bad;
+    for (size_t k = 0; k < events.total.size(); ++k) {
+      const auto& good = k < events.good.size() ? events.good[k] : std::nullopt;
+      bad.push_back(events.total[k] && good ? static_cast<double>(*events.total[k] - *good)
+                                            : std::numeric_limits<double>::quiet_NaN());
+    }
+    figure(
+        writer.render("Ratio SLI: " + slo, "events/s", "bad events/s",
+                      {ChartLine{"sidecar events/s", "#0969da", withGaps(events.total)},
+                       ChartLine{"client requests/s", "#8c959f", std::move(clients), false, true},
+                       ChartLine{"sidecar bad events/s", "#cf222e", std::move(bad), true}}),
+        fmt::format("Events per second that SLO {} counted from its source's metrics, against "
+                    "the requests clients had scheduled; breaks in the blue line are gaps "
+                    "(no scrape to count from), where the grey line shows what clients sent "
+                    "regardless.",
+                    htmlEscape(slo)));
+  }
+
+  for (const auto& [name, series] : s.process) {
+    constexpr double MiB = 1.0 / (1024.0 * 1024.0);
+    figure(writer.render("CPU and memory: " + name, "CPU (cores)", "RSS (MiB)",
+                         {ChartLine{"CPU cores", "#1a7f37", withGaps(series.cpu_cores)},
+                          ChartLine{"RSS MiB", "#8250df", withGaps(series.rss_bytes, MiB), true}}),
+           fmt::format("CPU used by process {} (and its process group), in cores, and its "
+                       "resident memory in MiB, each second; breaks are seconds it was not "
+                       "running.",
+                       htmlEscape(name)));
+  }
 
   if (s.burn_rate.empty()) {
     out += "<p>No burn-rate series were recorded.</p>\n";
@@ -509,6 +555,9 @@ std::string renderHtml(const Journal& j) {
       if (slo.threshold_ms) {
         sli += fmt::format(" (≤ {} ms)", *slo.threshold_ms);
       }
+      if (slo.ratio) {
+        sli += fmt::format(" (metrics of {})", esc(slo.ratio->source));
+      }
       add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{:.5f}</td>)"
                       R"(<td class="n">{} / {}</td><td class="n">{:.2f}% of {}</td>)"
                       R"(<td><span class="badge {}">{}</span></td></tr>)",
@@ -517,6 +566,18 @@ std::string renderHtml(const Journal& j) {
                       verdictClass(slo.verdict), esc(slo.verdict)));
     }
     add("</table>");
+  }
+
+  const auto ratios = detail::summarizeRatios(j);
+  if (!ratios.empty()) {
+    add("<h2>Ratio SLIs: what the sidecar reported and what clients saw</h2>");
+    for (const auto& ratio : ratios) {
+      add("<ul>");
+      for (const auto& sentence : detail::describeRatio(ratio)) {
+        add("<li>" + esc(sentence) + "</li>");
+      }
+      add("</ul>");
+    }
   }
 
   if (!j.alerts.empty()) {
@@ -613,6 +674,51 @@ std::string renderHtml(const Journal& j) {
                     exits.empty() ? "-" : exits, esc(p.log)));
   }
   add("</table>");
+
+  const auto resources = detail::summarizeResources(j);
+  if (!resources.empty()) {
+    add("<h2>Resources</h2>");
+    add("<p>Sampled each second from /proc (the process group: a wrapper and its children count "
+        "together); charts above.</p>");
+    add("<table>");
+    add(R"(<tr><th>process</th><th class="n">restarts</th><th class="n">CPU mean (cores)</th>)"
+        R"(<th class="n">CPU max (cores)</th><th class="n">RSS max</th>)"
+        R"(<th class="n">RSS at the end</th><th class="n">seconds without a sample</th></tr>)");
+    for (const auto& r : resources) {
+      add(fmt::format(
+          R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td>)"
+          R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>)"
+          R"(<td class="n">{} of {}</td></tr>)",
+          esc(r.process), r.restarts, r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
+          r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
+          r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
+          r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds, r.seconds));
+    }
+    add("</table>");
+  }
+
+  if (!j.scrapes.empty()) {
+    add("<h2>Metrics scrapes</h2>");
+    add("<table>");
+    add(R"(<tr><th>process</th><th>url</th><th class="n">scrapes</th><th class="n">failed</th>)"
+        "<th>first failures</th></tr>");
+    for (const auto& scrape : j.scrapes) {
+      std::string failures;
+      for (const auto& f : scrape.failures) {
+        failures += fmt::format("{}{:.1f}s: {}", failures.empty() ? "" : "; ", f.at_s, f.error);
+      }
+      if (scrape.failed > scrape.failures.size()) {
+        failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
+      }
+      add(fmt::format(
+          R"(<tr><td>{}</td><td><code>{}</code></td><td class="n">{}</td>)"
+          R"(<td class="n">{}</td><td>{}</td></tr>)",
+          esc(scrape.process), esc(scrape.url), scrape.attempted,
+          scrape.failed > 0 ? fmt::format(R"(<span class="no">{}</span>)", scrape.failed) : "0",
+          failures.empty() ? "-" : esc(failures)));
+    }
+    add("</table>");
+  }
 
   if (!j.links.empty()) {
     add("<h2>Links</h2>");

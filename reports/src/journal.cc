@@ -50,6 +50,88 @@ json roundedArray(const std::vector<T>& values) {
   return out;
 }
 
+// Arrays with null for the seconds that have no value.
+template <class T>
+json optionalArray(const std::vector<std::optional<T>>& values) {
+  json out = json::array();
+  for (const auto& v : values) {
+    if (!v) {
+      out.push_back(nullptr);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      out.push_back(std::isfinite(*v) ? json(round3(*v)) : json(nullptr));
+    } else {
+      out.push_back(*v);
+    }
+  }
+  return out;
+}
+
+template <class T>
+std::vector<std::optional<T>> optionalArrayFrom(const json& in) {
+  std::vector<std::optional<T>> out;
+  if (!in.is_array()) {
+    return out;
+  }
+  for (const auto& v : in) {
+    if (v.is_number()) {
+      out.push_back(v.get<T>());
+    } else {
+      out.push_back(std::nullopt);
+    }
+  }
+  return out;
+}
+
+json ratioJson(const RatioRecord& r) {
+  json out = {{"source", r.source}, {"total", r.total}};
+  if (!r.good.empty()) {
+    out["good"] = r.good;
+  }
+  if (!r.bad.empty()) {
+    out["bad"] = r.bad;
+  }
+  out["gap_seconds"] = r.gap_seconds;
+  json gaps = json::array();
+  for (const auto& g : r.gaps) {
+    gaps.push_back({{"from_s", round3(g.from_s)}, {"to_s", round3(g.to_s)}, {"reason", g.reason}});
+  }
+  out["gaps"] = gaps;
+  out["reset_seconds"] = r.reset_seconds;
+  if (r.clients_sent) {
+    out["clients"] = {{"sent", *r.clients_sent},
+                      {"completed", r.clients_completed},
+                      {"failed", r.clients_failed},
+                      {"timed_out", r.clients_timed_out}};
+  }
+  if (!r.warnings.empty()) {
+    out["warnings"] = r.warnings;
+  }
+  return out;
+}
+
+RatioRecord ratioFrom(const json& in) {
+  RatioRecord r;
+  r.source = in.value("source", "");
+  r.total = in.value("total", "");
+  r.good = in.value("good", "");
+  r.bad = in.value("bad", "");
+  r.gap_seconds = in.value("gap_seconds", uint64_t{0});
+  for (const auto& g : in.value("gaps", json::array())) {
+    r.gaps.push_back(
+        GapRecord{g.value("from_s", 0.0), g.value("to_s", 0.0), g.value("reason", "")});
+  }
+  r.reset_seconds = in.value("reset_seconds", 0u);
+  if (in.contains("clients") && in["clients"].is_object()) {
+    const auto& c = in["clients"];
+    r.clients_sent = c.value("sent", uint64_t{0});
+    r.clients_completed = c.value("completed", uint64_t{0});
+    r.clients_failed = c.value("failed", uint64_t{0});
+    r.clients_timed_out = c.value("timed_out", uint64_t{0});
+  }
+  r.warnings = in.value("warnings", std::vector<std::string>{});
+  return r;
+}
+
 }  // namespace
 
 json toJson(const Journal& j) {
@@ -109,6 +191,9 @@ json toJson(const Journal& j) {
     entry["met"] = slo.met;
     entry["budget_consumed"] = std::round(slo.budget_consumed * 1e6) / 1e6;
     entry["verdict"] = slo.verdict;
+    if (slo.ratio) {
+      entry["ratio"] = ratioJson(*slo.ratio);
+    }
     slos.push_back(entry);
   }
   out["slos"] = slos;
@@ -169,6 +254,21 @@ json toJson(const Journal& j) {
                      {"bytes_downstream", link.bytes_downstream}});
   }
   out["links"] = links;
+  if (!j.scrapes.empty()) {
+    json scrapes = json::array();
+    for (const auto& scrape : j.scrapes) {
+      json failures = json::array();
+      for (const auto& f : scrape.failures) {
+        failures.push_back({{"at_s", round3(f.at_s)}, {"error", f.error}});
+      }
+      scrapes.push_back({{"process", scrape.process},
+                         {"url", scrape.url},
+                         {"attempted", scrape.attempted},
+                         {"failed", scrape.failed},
+                         {"failures", failures}});
+    }
+    out["scrapes"] = scrapes;
+  }
   json timeline = json::array();
   for (const auto& e : j.timeline) {
     timeline.push_back({{"at_s", round3(e.at_s)}, {"event", e.event}, {"detail", e.detail}});
@@ -186,6 +286,32 @@ json toJson(const Journal& j) {
     }
   }
   out["series"]["burn_rate"] = burn;
+  json process = json::object();
+  for (const auto& [name, series] : j.series.process) {
+    process[name] = {{"cpu_cores", optionalArray(series.cpu_cores)},
+                     {"rss_bytes", optionalArray(series.rss_bytes)}};
+  }
+  out["series"]["process"] = process;
+  json metrics = json::object();
+  for (const auto& [name, selectors] : j.series.metrics) {
+    metrics[name] = json::object();
+    for (const auto& [selector, values] : selectors) {
+      metrics[name][selector] = optionalArray(values);
+    }
+  }
+  out["series"]["metrics"] = metrics;
+  json metrics_series = json::object();
+  for (const auto& [name, counts] : j.series.metrics_series) {
+    metrics_series[name] = optionalArray(counts);
+  }
+  out["series"]["metrics_series"] = metrics_series;
+  if (!j.series.ratio_events.empty()) {
+    json ratio = json::object();
+    for (const auto& [slo, events] : j.series.ratio_events) {
+      ratio[slo] = {{"good", optionalArray(events.good)}, {"total", optionalArray(events.total)}};
+    }
+    out["series"]["ratio_events"] = ratio;
+  }
   return out;
 }
 
@@ -228,6 +354,9 @@ Result<Journal> journalFromJson(const json& in) {
       slo.met = e.value("met", true);
       slo.budget_consumed = e.value("budget_consumed", 0.0);
       slo.verdict = e.value("verdict", "");
+      if (e.contains("ratio") && e["ratio"].is_object()) {
+        slo.ratio = ratioFrom(e["ratio"]);
+      }
       j.slos.push_back(std::move(slo));
     }
     for (const auto& e : in.value("alerts", json::array())) {
@@ -317,6 +446,17 @@ Result<Journal> journalFromJson(const json& in) {
                                    link.value("bytes_upstream", uint64_t{0}),
                                    link.value("bytes_downstream", uint64_t{0})});
     }
+    for (const auto& scrape : in.value("scrapes", json::array())) {
+      ScrapeRecord record;
+      record.process = scrape.value("process", "");
+      record.url = scrape.value("url", "");
+      record.attempted = scrape.value("attempted", uint64_t{0});
+      record.failed = scrape.value("failed", uint64_t{0});
+      for (const auto& f : scrape.value("failures", json::array())) {
+        record.failures.push_back(ScrapeFailure{f.value("at_s", 0.0), f.value("error", "")});
+      }
+      j.scrapes.push_back(std::move(record));
+    }
     for (const auto& e : in.value("timeline", json::array())) {
       j.timeline.push_back(
           TimelineEvent{e.value("at_s", 0.0), e.value("event", ""), e.value("detail", "")});
@@ -333,6 +473,29 @@ Result<Journal> journalFromJson(const json& in) {
         for (const auto& [window, values] : windows.items()) {
           j.series.burn_rate[slo][window] = values.get<std::vector<double>>();
         }
+      }
+      const json process = s.value("process", json::object());
+      for (const auto& [name, series] : process.items()) {
+        j.series.process[name].cpu_cores =
+            optionalArrayFrom<double>(series.value("cpu_cores", json()));
+        j.series.process[name].rss_bytes =
+            optionalArrayFrom<uint64_t>(series.value("rss_bytes", json()));
+      }
+      const json metrics = s.value("metrics", json::object());
+      for (const auto& [name, selectors] : metrics.items()) {
+        for (const auto& [selector, values] : selectors.items()) {
+          j.series.metrics[name][selector] = optionalArrayFrom<double>(values);
+        }
+      }
+      const json metrics_series = s.value("metrics_series", json::object());
+      for (const auto& [name, counts] : metrics_series.items()) {
+        j.series.metrics_series[name] = optionalArrayFrom<uint64_t>(counts);
+      }
+      const json ratio = s.value("ratio_events", json::object());
+      for (const auto& [slo, events] : ratio.items()) {
+        j.series.ratio_events[slo].good = optionalArrayFrom<uint64_t>(events.value("good", json()));
+        j.series.ratio_events[slo].total =
+            optionalArrayFrom<uint64_t>(events.value("total", json()));
       }
     }
     return j;

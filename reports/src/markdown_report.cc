@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "observations.h"
 #include "outrider/common/units.h"
 
 namespace outrider::reports {
@@ -69,6 +70,9 @@ std::string renderMarkdown(const Journal& j) {
       if (slo.threshold_ms) {
         sli += fmt::format(" (≤ {} ms)", *slo.threshold_ms);
       }
+      if (slo.ratio) {
+        sli += fmt::format(" (metrics of {})", slo.ratio->source);
+      }
       line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {} | {} |", slo.name, sli,
                        slo.objective, slo.measured, slo.good, slo.total,
                        100.0 * slo.budget_consumed,
@@ -76,6 +80,18 @@ std::string renderMarkdown(const Journal& j) {
                        slo.verdict));
     }
     line("");
+  }
+
+  const auto ratios = detail::summarizeRatios(j);
+  if (!ratios.empty()) {
+    line("## Ratio SLIs: what the sidecar reported and what clients saw");
+    line("");
+    for (const auto& ratio : ratios) {
+      for (const auto& sentence : detail::describeRatio(ratio)) {
+        line("- " + sentence);
+      }
+      line("");
+    }
   }
 
   if (!j.alerts.empty()) {
@@ -162,6 +178,48 @@ std::string renderMarkdown(const Journal& j) {
                      p.log));
   }
   line("");
+
+  const auto resources = detail::summarizeResources(j);
+  if (!resources.empty()) {
+    line("## Resources");
+    line("");
+    line(
+        "Sampled each second from /proc (the process group: a wrapper and its children count "
+        "together).");
+    line("");
+    line(
+        "| process | restarts | CPU mean (cores) | CPU max (cores) | RSS max | RSS at the end | "
+        "seconds without a sample |");
+    line("|---|---:|---:|---:|---:|---:|---:|");
+    for (const auto& r : resources) {
+      line(fmt::format("| {} | {} | {} | {} | {} | {} | {} of {} |", r.process, r.restarts,
+                       r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
+                       r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
+                       r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
+                       r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds,
+                       r.seconds));
+    }
+    line("");
+  }
+
+  if (!j.scrapes.empty()) {
+    line("## Metrics scrapes");
+    line("");
+    line("| process | url | scrapes | failed | first failures |");
+    line("|---|---|---:|---:|---|");
+    for (const auto& scrape : j.scrapes) {
+      std::string failures;
+      for (const auto& f : scrape.failures) {
+        failures += fmt::format("{}{:.1f}s: {}", failures.empty() ? "" : "; ", f.at_s, f.error);
+      }
+      if (scrape.failed > scrape.failures.size()) {
+        failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
+      }
+      line(fmt::format("| {} | `{}` | {} | {} | {} |", scrape.process, scrape.url, scrape.attempted,
+                       scrape.failed, failures.empty() ? "-" : failures));
+    }
+    line("");
+  }
 
   if (!j.links.empty()) {
     line("## Links");

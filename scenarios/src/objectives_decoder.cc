@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "outrider/common/units.h"
+#include "outrider/metrics/selector.h"
+#include "placeholder_syntax.h"
 #include "scenario_decoder.h"
 
 namespace outrider::scenarios::detail {
@@ -93,11 +95,13 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
       reader.error("source", "process '" + *source + "' has no metrics endpoint to read from");
     }
   }
-  auto selector = [&reader](std::string_view key, Need need) -> std::string {
+  auto selector = [this, &reader](std::string_view key, Need need) -> std::string {
     auto text = reader.string(key, need);
     if (text && text->empty()) {
       reader.error(key,
                    "expected a metric selector like \"http_requests_total{code=~\\\"5..\\\"}\"");
+    } else if (text) {
+      checkSelector(reader, key, *text);
     }
     return text.value_or("");
   };
@@ -112,6 +116,30 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   }
   reader.finish(SloKeys);
   scenario_.slos.push_back(std::move(slo));
+}
+
+void ScenarioDecoder::checkSelector(TableReader& reader, std::string_view key,
+                                    const std::string& text) {
+  // Placeholder problems were reported when the string was read.
+  if (!decoder_.placeholdersResolvable(text)) {
+    return;
+  }
+  const std::string checked = substituteStandIns(text, decoder_.env());
+  auto parsed = metrics::Selector::parse(checked);
+  if (parsed) {
+    return;
+  }
+  // At the selector's own column when the string is written without escapes (its source is
+  // then exactly the text between two quotes), else at the string.
+  const toml::node* value = reader.table().get(key);
+  SourceLocation where = decoder_.locate(value->source());
+  const auto& source = value->source();
+  const bool verbatim = checked == text && source.begin.line == source.end.line &&
+                        source.end.column - source.begin.column == text.size() + 2;
+  if (verbatim && parsed.error().where) {
+    where.column += parsed.error().where->column;
+  }
+  decoder_.error(where, reader.pathOf(key), "invalid metric selector: " + parsed.error().message);
 }
 
 void ScenarioDecoder::decodeAlerting() {

@@ -55,6 +55,8 @@ class ScenarioDecoder {
   void nameFaults(const std::vector<bool>& named);
   void decodeSlos();
   void decodeSlo(const toml::table& table, const std::string& path);
+  // A ratio SLI's good, bad or total: a metric selector (outrider/metrics/selector.h).
+  void checkSelector(TableReader& reader, std::string_view key, const std::string& text);
   void decodeAlerting();
   void decodeGate();
 

@@ -160,6 +160,123 @@ TEST_F(GameDayTest, BurnRatePageMatchesHandCalculation) {
   EXPECT_THAT(postmortem, HasSubstr(fmt::format("{:.1f}s", *page->detect_s)));
 }
 
+// A ratio SLI on the proxy's own outrider_proxy_requests_total counters measures a 503 burst
+// within 0.5% of the load generator's availability SLI, and the run records the selectors'
+// values, the series counts and every process's CPU and memory, charted in report.html.
+TEST_F(GameDayTest, RatioOnProxyCountersMatchesAvailabilityUnderAborts) {
+  EXPECT_EQ(run("gd-ratio-abort"), 1) << last_output_;
+  auto j = journal();
+  const auto* availability = slo(j, "availability");
+  const auto* ratio = slo(j, "proxy-availability");
+  ASSERT_NE(availability, nullptr);
+  ASSERT_NE(ratio, nullptr);
+  EXPECT_LT(availability->measured, 0.9) << "the burst did not happen";
+  EXPECT_NEAR(ratio->measured, availability->measured, 0.005)
+      << ratio->good << "/" << ratio->total << " vs " << availability->good << "/"
+      << availability->total;
+  EXPECT_NEAR(static_cast<double>(ratio->total), static_cast<double>(availability->total),
+              0.01 * static_cast<double>(availability->total));
+  ASSERT_TRUE(ratio->ratio.has_value());
+  EXPECT_EQ(ratio->ratio->gap_seconds, 0u);
+  ASSERT_EQ(j.scrapes.size(), 1u);
+  EXPECT_EQ(j.scrapes[0].failed, 0u);
+  EXPECT_EQ(j.scrapes[0].attempted, 13u);  // ticks 0..11 and the last, after the last replies
+  const auto& metrics = j.series.metrics.at("proxy");
+  for (const char* selector :
+       {"outrider_proxy_requests_total", "outrider_proxy_requests_total{code=\"5xx\"}"}) {
+    ASSERT_EQ(metrics.count(selector), 1u) << selector;
+    ASSERT_EQ(metrics.at(selector).size(), 12u);
+    for (const auto& value : metrics.at(selector)) {
+      EXPECT_TRUE(value.has_value()) << selector;
+    }
+  }
+  for (const auto& count : j.series.metrics_series.at("proxy")) {
+    ASSERT_TRUE(count.has_value());
+    EXPECT_GT(*count, 10u);
+  }
+  for (const char* process : {"proxy", "app"}) {
+    ASSERT_EQ(j.series.process.count(process), 1u) << process;
+    const auto& series = j.series.process.at(process);
+    ASSERT_EQ(series.cpu_cores.size(), 12u);
+    size_t sampled = 0;
+    for (size_t k = 0; k < 12; ++k) {
+      sampled += series.cpu_cores[k].has_value() ? 1 : 0;
+      ASSERT_TRUE(series.rss_bytes[k].has_value()) << process << " " << k;
+      EXPECT_GT(*series.rss_bytes[k], 1u << 20) << process;
+    }
+    EXPECT_EQ(sampled, 12u) << process;
+  }
+  const std::string html = test::readFile(work_ / "run" / "report.html");
+  EXPECT_THAT(html, HasSubstr("<title>CPU and memory: proxy</title>"));
+  EXPECT_THAT(html, HasSubstr("<title>CPU and memory: app</title>"));
+  EXPECT_THAT(html, HasSubstr("<title>Ratio SLI: proxy-availability</title>"));
+  const std::string md = test::readFile(work_ / "run" / "report.md");
+  EXPECT_THAT(md, HasSubstr("## Ratio SLIs: what the sidecar reported and what clients saw"));
+  EXPECT_THAT(md, HasSubstr("## Resources"));
+}
+
+// The proxy SIGKILLed and restarted mid-run: its counters reset, and the ratio stays right over
+// what it saw (each second's increase at most the load's rate, the sum never above the replies
+// clients got: nothing negative, nothing counted twice), while the report shows what the
+// clients saw and it never did.
+TEST_F(GameDayTest, RatioSurvivesProxyRestartAndShowsTheGap) {
+  EXPECT_EQ(run("gd-ratio-kill"), 1) << last_output_;
+  auto j = journal();
+  const auto* availability = slo(j, "availability");
+  const auto* ratio = slo(j, "proxy-availability");
+  ASSERT_NE(availability, nullptr);
+  ASSERT_NE(ratio, nullptr);
+  ASSERT_TRUE(ratio->ratio.has_value());
+  const auto& r = *ratio->ratio;
+  const reports::ProcessRecord* proxy = nullptr;
+  for (const auto& p : j.processes) {
+    if (p.name == "proxy") {
+      proxy = &p;
+    }
+  }
+  ASSERT_NE(proxy, nullptr);
+  EXPECT_EQ(proxy->starts, 2u);
+  // What the proxy saw was all good; the clients saw the outage.
+  EXPECT_GE(ratio->measured, 0.999);
+  EXPECT_LT(availability->measured, ratio->measured - 0.05);
+  EXPECT_GE(r.reset_seconds, 1u);
+  EXPECT_GE(r.gap_seconds, 1u);
+  ASSERT_TRUE(r.clients_sent.has_value());
+  EXPECT_GT(r.clients_failed, 0u);
+  // Never negative, never doubled: each second at most the rate (200/s, with slack for a
+  // request crossing a scrape), and the whole never above the replies the clients got.
+  uint64_t sum = 0;  // over the measured seconds, after the 2 s warmup
+  const auto& totals = j.series.ratio_events.at("proxy-availability").total;
+  for (size_t k = 0; k < totals.size(); ++k) {
+    if (totals[k]) {
+      EXPECT_LE(*totals[k], 240u);
+      sum += k >= 2 ? *totals[k] : 0;
+    }
+  }
+  EXPECT_EQ(sum, ratio->total);
+  EXPECT_LE(ratio->total, r.clients_completed);
+  // It lost at most the second of the kill: what the killed process counted and took with it.
+  EXPECT_GE(ratio->total + 250, r.clients_completed);
+  // The raw counter shows the reset.
+  const auto& values = j.series.metrics.at("proxy").at("outrider_proxy_requests_total");
+  bool dropped = false;
+  std::optional<double> previous;
+  for (const auto& value : values) {
+    if (value && previous && *value < *previous) {
+      dropped = true;
+    }
+    if (value) {
+      previous = value;
+    }
+  }
+  EXPECT_TRUE(dropped);
+  EXPECT_GE(j.scrapes.at(0).failed, 1u);
+  const std::string md = test::readFile(work_ / "run" / "report.md");
+  EXPECT_THAT(md, HasSubstr("proxy never reported"));
+  EXPECT_THAT(md, HasSubstr("Counters started again from 0"));
+  EXPECT_THAT(md, HasSubstr("without events, neither good nor bad"));
+}
+
 // Ctrl-C while the proxy is paused: the run ends promptly, and no process is left behind,
 // stopped or otherwise.
 TEST_F(GameDayTest, InterruptDuringPauseLeavesNothingBehind) {

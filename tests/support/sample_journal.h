@@ -67,4 +67,55 @@ inline reports::Journal sampleJournal() {
   return j;
 }
 
+// The sample journal plus what a run observes of its processes: a ratio SLO on the proxy's
+// counters with a gap and a reset, scrapes with failures, CPU and memory per process.
+inline reports::Journal observedJournal() {
+  using namespace reports;
+  Journal j = sampleJournal();
+  j.series.rps = {500, 499.5, 0, 480};
+  j.series.errors = {0, 3, 500, 0};
+  SloRecord ratio{"proxy-availability",
+                  "ratio",
+                  0.999,
+                  2592000,
+                  std::nullopt,
+                  975,
+                  980,
+                  0.9949,
+                  false,
+                  0.0051,
+                  "fail"};
+  RatioRecord record;
+  record.source = "proxy";
+  record.total = "outrider_proxy_requests_total";
+  record.bad = "outrider_proxy_requests_total{code=\"5xx\"}";
+  record.gap_seconds = 1;
+  record.gaps.push_back(GapRecord{2, 3, "scrape failed: connect: Connection refused"});
+  record.reset_seconds = 1;
+  record.clients_sent = 1483;
+  record.clients_completed = 980;
+  record.clients_failed = 503;
+  record.warnings.push_back(
+      "no metric named typo_total in any scrape of proxy: typo_total "
+      "counts nothing");
+  ratio.ratio = record;
+  j.slos.push_back(ratio);
+  j.series.ratio_events["proxy-availability"] =
+      RatioEventSeries{{500, 495, std::nullopt, 480}, {500, 500, std::nullopt, 480}};
+  j.series.metrics["proxy"]["outrider_proxy_requests_total"] = {500, 1000, std::nullopt, 480};
+  j.series.metrics["proxy"]["outrider_proxy_requests_total{code=\"5xx\"}"] = {0, 5, std::nullopt,
+                                                                              0};
+  j.series.metrics_series["proxy"] = {20, 21, std::nullopt, 20};
+  j.series.process["proxy"] =
+      ProcessSeries{{0.12, 0.2, std::nullopt, 0.05}, {5u << 20, 6u << 20, std::nullopt, 5u << 20}};
+  j.series.process["app"] =
+      ProcessSeries{{0.3, 0.31, 0.05, 0.29}, {4u << 20, 4u << 20, 4u << 20, 4u << 20}};
+  j.scrapes.push_back(ScrapeRecord{"proxy",
+                                   "http://127.0.0.1:9/metrics",
+                                   5,
+                                   1,
+                                   {ScrapeFailure{3.0, "connect: Connection refused"}}});
+  return j;
+}
+
 }  // namespace outrider::test

@@ -46,6 +46,28 @@ TEST(HtmlReportTest, MatchesGolden) {
   test::expectMatchesGolden(rendered, golden_path);
 }
 
+// CPU and memory per process and each ratio SLI's events against the clients' requests are
+// charted; the ratio and resource tables are there.
+TEST(HtmlReportTest, ChartsResourcesAndRatios) {
+  const std::string html = renderHtml(test::observedJournal());
+  test::expectMatchesGolden(html, "tests/golden/reports/observed-report.html");
+  EXPECT_EQ(count(html, "<title>CPU and memory: "), 2u);
+  EXPECT_NE(html.find("<title>CPU and memory: proxy</title>"), std::string::npos);
+  EXPECT_NE(html.find("<title>Ratio SLI: proxy-availability</title>"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Resources</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Metrics scrapes</h2>"), std::string::npos);
+  EXPECT_NE(html.find("outrider_proxy_requests_total{code=&quot;5xx&quot;}"), std::string::npos);
+  // A second without a sample lifts the pen: the proxy's CPU line is drawn in two pieces.
+  for (const auto& svg : svgBlocks(html)) {
+    if (svg.find("<title>CPU and memory: proxy</title>") != std::string::npos) {
+      const size_t line = svg.find("<title>CPU cores</title>");
+      ASSERT_NE(line, std::string::npos);
+      const size_t path = svg.rfind("<path d=\"M", line);
+      EXPECT_NE(svg.substr(path, line - path).find(" M"), std::string::npos);
+    }
+  }
+}
+
 // The same journal renders the same bytes every time.
 TEST(HtmlReportTest, IsDeterministic) {
   EXPECT_EQ(renderHtml(test::sampleJournal()), renderHtml(test::sampleJournal()));

@@ -24,6 +24,36 @@ TEST(JournalTest, RoundTripsThroughJson) {
   EXPECT_EQ(back->processes.at(0).exits.at(1).code, 0);
 }
 
+// What a run observes of its processes survives the round trip too, nulls included.
+TEST(JournalTest, RoundTripsObservations) {
+  Journal original = test::observedJournal();
+  auto back = journalFromJson(toJson(original));
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(toJson(*back), toJson(original));
+  ASSERT_TRUE(back->slos.at(2).ratio);
+  EXPECT_EQ(back->slos.at(2).ratio->gaps.at(0).reason,
+            "scrape failed: connect: Connection refused");
+  EXPECT_EQ(back->slos.at(2).ratio->clients_sent, 1483u);
+  EXPECT_EQ(back->series.process.at("proxy").cpu_cores.at(2), std::nullopt);
+  EXPECT_EQ(back->series.process.at("proxy").rss_bytes.at(1), 6u << 20);
+  EXPECT_EQ(back->scrapes.at(0).failures.at(0).at_s, 3.0);
+}
+
+// journal.md v1.1's series: process.<name>.{cpu_cores,rss_bytes}, metrics.<process>.<selector>
+// and metrics_series.<process>, with null for the seconds that have no value.
+TEST(JournalTest, HasVersionOnePointOneSeries) {
+  auto json = toJson(test::observedJournal());
+  const auto& series = json["series"];
+  EXPECT_EQ(series["process"]["proxy"]["cpu_cores"][0], 0.12);
+  EXPECT_TRUE(series["process"]["proxy"]["cpu_cores"][2].is_null());
+  EXPECT_EQ(series["process"]["app"]["rss_bytes"][0], 4u << 20);
+  EXPECT_EQ(series["metrics"]["proxy"]["outrider_proxy_requests_total"][1], 1000);
+  EXPECT_TRUE(series["metrics"]["proxy"]["outrider_proxy_requests_total"][2].is_null());
+  EXPECT_EQ(series["metrics_series"]["proxy"][0], 20);
+  EXPECT_EQ(json["slos"][2]["ratio"]["gap_seconds"], 1);
+  EXPECT_EQ(json["slos"][2]["ratio"]["clients"]["failed"], 503);
+}
+
 // The contract fields of spec/journal.md are present under their names.
 TEST(JournalTest, HasContractFields) {
   auto json = toJson(test::sampleJournal());
@@ -64,6 +94,29 @@ TEST(JournalTest, WritesAtomicallyAndReadsBack) {
 }
 
 // report.md matches the golden file for the sample journal.
+// With a ratio SLO, the report says what the sidecar counted against what clients saw, shows
+// the gap, the reset, scrape failures and each process's resources.
+TEST(MarkdownReportTest, ShowsObservations) {
+  const std::string md = renderMarkdown(test::observedJournal());
+  test::expectMatchesGolden(md, "tests/golden/reports/observed-report.md");
+  for (const char* text :
+       {"## Ratio SLIs: what the sidecar reported and what clients saw",
+        "clients sent 1483 requests in it (980 completed, 503 failed, 0 timed out): 503 requests "
+        "(33.92%) proxy never reported",
+        "1 measured second(s) without events, neither good nor bad: 2s (scrape failed: connect: "
+        "Connection refused)",
+        "clients sent 500 requests in those seconds",
+        "Counters started again from 0 in 1 second(s)", "Warning: no metric named typo_total",
+        "## Resources",
+        "| proxy | 1 | 0.123 | 0.200 | "
+        "6.0 MiB | 5.0 MiB | 1 of 4 |",
+        "## Metrics scrapes",
+        "| proxy | `http://127.0.0.1:9/metrics` | 5 | 1 | 3.0s: connect: "
+        "Connection refused |"}) {
+    EXPECT_NE(md.find(text), std::string::npos) << text;
+  }
+}
+
 TEST(MarkdownReportTest, MatchesGolden) {
   const std::string rendered = renderMarkdown(test::sampleJournal());
   const std::string golden_path = "tests/golden/reports/sample-report.md";

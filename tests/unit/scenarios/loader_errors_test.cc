@@ -320,6 +320,42 @@ TEST_F(LoaderErrorsTest, RatioSli) {
                           "both"));
 }
 
+// validate refuses selectors that do not parse, at the selector's own column when the string
+// has no escapes, else at the string; and a source without metrics.
+TEST_F(LoaderErrorsTest, RatioSelectorsMustParse) {
+  const std::string sidecar =
+      "[[sidecar]]\nname = \"proxy\"\ncommand = [\"p\"]\n"
+      "metrics = \"http://127.0.0.1:9/metrics\"\n";
+  EXPECT_THAT(
+      problemsIn(withMinimal(sidecar + "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = 0.9\n"
+                                       "source = \"proxy\"\n"
+                                       "total = 'reqs_total{code=\"2xx\"'\n"
+                                       "bad = \"reqs_total{code=~\\\"5(\\\"}\"\n")),
+      ElementsAre("t.toml:16:31: error: slo[0].total: invalid metric selector: column 22: "
+                  "expected ',' or '}' after a matcher, got the end",
+                  "t.toml:17:7: error: slo[0].bad: invalid metric selector: column 18: invalid "
+                  "regular expression \"5(\": Unmatched marking parenthesis ( or \\(."));
+  EXPECT_THAT(
+      problemsIn(withMinimal(sidecar + "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = "
+                                       "0.9\nsource = \"proxy\"\ntotal = \"rate(x[5m])\"\n"
+                                       "good = \"x{code=\\\"2xx\\\"}\"\n")),
+      ElementsAre("t.toml:16:14: error: slo[0].total: invalid metric selector: column 5: "
+                  "unexpected '(' after the selector"));
+}
+
+// A valid ratio SLO loads its selectors as written.
+TEST_F(LoaderErrorsTest, RatioSliLoads) {
+  auto scenario = test::loadOrFail(withMinimal(
+      "[[sidecar]]\nname = \"proxy\"\ncommand = [\"p\"]\n"
+      "metrics = \"http://127.0.0.1:9/metrics\"\n[[slo]]\nname = \"r\"\nsli = \"ratio\"\n"
+      "objective = 0.9\nsource = \"proxy\"\ntotal = \"reqs_total\"\n"
+      "bad = 'reqs_total{code=\"5xx\"}'\n"));
+  ASSERT_EQ(scenario.slos.size(), 1u);
+  EXPECT_EQ(scenario.slos[0].total, "reqs_total");
+  EXPECT_EQ(scenario.slos[0].bad, "reqs_total{code=\"5xx\"}");
+  EXPECT_EQ(scenario.slos[0].source, "proxy");
+}
+
 // Alert rules need a known severity and a short window inside the long one.
 TEST_F(LoaderErrorsTest, AlertRuleValues) {
   EXPECT_THAT(problemsIn(withMinimal("[[alerting.rule]]\nseverity = \"warn\"\nlong = \"5m\"\n"

@@ -5,6 +5,7 @@
 // gives the same judgement.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,22 @@ namespace outrider::harness {
 // The events one measured second holds for one SLO:
 //  availability: total = requests scheduled in it; good = those completed in time, not 5xx
 //  latency:      the same total; good = not-5xx replies at or below the threshold
+//  ratio:        none: they come from the source's metrics (RatioSeconds)
 std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos, const LoadSecond& second);
 
 // The SLO engine's options for a run: windows filled at the warmup's rate (history "clean"),
 // measured seconds counted from the whole second the warmup ends in. The live engine and
 // judgeRun share them so both see the same alerts.
 slo::EngineOptions sloEngineOptions(const scenarios::Scenario& scenario, double warmup_rate);
+
+// Per ratio SLO (by name): the events of each run second as its source's metrics counted them
+// (index = whole seconds since the load began, as LoadResult::series), nullopt for a gap.
+using RatioSeconds = std::map<std::string, std::vector<std::optional<slo::EventCounts>>>;
+
+// The events a ratio SLO saw per second during the warmup (history "clean" fills its windows at
+// that rate): the mean over the warmup's whole seconds that are not gaps; 0 without any.
+double ratioWarmupRate(const std::vector<std::optional<slo::EventCounts>>& seconds,
+                       double warmup_s);
 
 struct RunJudgement {
   std::vector<slo::SloReport> reports;
@@ -36,8 +47,11 @@ struct RunJudgement {
 
 // Feeds every measured second of `load` (run seconds warmup .. duration) to an SLO engine built
 // from the scenario, then judges the gate. invalid_reasons come from the harness (generator
-// behind schedule, a fault without effect, a harness failure).
+// behind schedule, a fault without effect, a harness failure). Ratio SLOs take their seconds
+// from `ratio`; a gap second holds no events, and a ratio SLO missing from it makes the run
+// invalid (its metrics were never read).
 Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadResult& load,
-                              std::vector<std::string> invalid_reasons);
+                              std::vector<std::string> invalid_reasons,
+                              const RatioSeconds& ratio = {});
 
 }  // namespace outrider::harness

@@ -67,6 +67,19 @@ struct TimelineEvent {
   std::string detail;
 };
 
+// series.process.<name> (journal.md v1.1): one value per second, null while it was not running.
+struct ProcessSeries {
+  std::vector<std::optional<double>> cpu_cores;
+  std::vector<std::optional<uint64_t>> rss_bytes;
+};
+
+// series.ratio_events.<slo> (beyond the contract): the events a ratio SLO counted each second,
+// null in a gap (no scrape to count from).
+struct RatioEventSeries {
+  std::vector<std::optional<uint64_t>> good;
+  std::vector<std::optional<uint64_t>> total;
+};
+
 struct Series {
   double interval_s = 1;
   std::vector<double> rps;
@@ -76,6 +89,14 @@ struct Series {
   // SLO name -> window ("5m", "1h") -> burn rate at the end of each second of the run (0 during
   // the warmup, which no SLI measures), aligned with the arrays above.
   std::map<std::string, std::map<std::string, std::vector<double>>> burn_rate;
+  // Every process, by name (journal.md v1.1).
+  std::map<std::string, ProcessSeries> process;
+  // Process -> selector -> its scraped value at the end of each second, for every selector an
+  // SLI uses; null when that second's scrape failed (journal.md v1.1).
+  std::map<std::string, std::map<std::string, std::vector<std::optional<double>>>> metrics;
+  // Process -> the number of series in each second's scrape; null when it failed (v1.1).
+  std::map<std::string, std::vector<std::optional<uint64_t>>> metrics_series;
+  std::map<std::string, RatioEventSeries> ratio_events;
 };
 
 struct FindingRecord {
@@ -83,6 +104,31 @@ struct FindingRecord {
   std::string slo;
   std::string detail;
   bool fails = false;  // listed in the gate's fail_on
+};
+
+// A span of seconds a ratio SLO has no events for, and the first reason.
+struct GapRecord {
+  double from_s = 0;
+  double to_s = 0;
+  std::string reason;
+};
+
+// slos[].ratio (beyond the contract): where a ratio SLI's events came from, the seconds it could
+// not count, and what the clients saw over the same span.
+struct RatioRecord {
+  std::string source;
+  std::string total;  // the selectors, as written
+  std::string good;
+  std::string bad;
+  uint64_t gap_seconds = 0;  // measured seconds without events
+  std::vector<GapRecord> gaps;
+  uint32_t reset_seconds = 0;  // seconds in which counters started again from 0 (restarts)
+  // The load generator's requests over the measured span, when there was load: what clients saw.
+  std::optional<uint64_t> clients_sent;
+  uint64_t clients_completed = 0;
+  uint64_t clients_failed = 0;
+  uint64_t clients_timed_out = 0;
+  std::vector<std::string> warnings;  // "no metric named x_total in any scrape of proxy"
 };
 
 struct SloRecord {
@@ -97,6 +143,7 @@ struct SloRecord {
   bool met = true;
   double budget_consumed = 0;
   std::string verdict;  // pass | fail | inconclusive
+  std::optional<RatioRecord> ratio;  // sli = "ratio"
 };
 
 struct AlertRecord {
@@ -133,6 +180,22 @@ struct LinkRecord {
   uint64_t bytes_downstream = 0;
 };
 
+// scrapes[] (beyond the contract): one per process with a metrics URL.
+struct ScrapeFailure {
+  double at_s = 0;
+  std::string error;
+};
+
+struct ScrapeRecord {
+  std::string process;
+  std::string url;
+  uint64_t attempted = 0;
+  uint64_t failed = 0;
+  std::vector<ScrapeFailure> failures;  // the first ones (see MaxListedScrapeFailures)
+};
+
+inline constexpr size_t MaxListedScrapeFailures = 20;
+
 struct Journal {
   std::string schema = "outrider.journal/v1";
   std::string scenario_name;
@@ -152,6 +215,7 @@ struct Journal {
   std::vector<FaultRecord> faults;
   std::vector<ProcessRecord> processes;
   std::vector<LinkRecord> links;
+  std::vector<ScrapeRecord> scrapes;
   std::vector<TimelineEvent> timeline;
   Series series;
 };

@@ -1,0 +1,33 @@
+#pragma once
+
+// Small scanning helpers shared by the exposition and selector parsers.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace outrider::metrics {
+
+inline bool isBlank(char c) { return c == ' ' || c == '\t'; }
+
+// One byte as an error message shows it: "'x'", "a space", "a tab", "byte 0x07".
+std::string describeByte(char c);
+
+// Text from the input as an error message shows it: bytes outside printable ASCII as \xNN, and
+// at most 64 bytes of it ("..." after), so a hostile input cannot make a message huge or garbled.
+std::string printable(std::string_view text);
+std::string printable(char c);
+
+bool validUtf8(std::string_view text);
+
+// A sample value as Go's strconv.ParseFloat reads it (which Prometheus uses): decimal numbers
+// with an optional sign and exponent, and NaN, Inf, +Inf, -Inf, Infinity in any case. nullopt
+// for anything else. Overflow ("1e999") gives an infinity; isInfinityWord tells it from +Inf.
+std::optional<double> parseValue(std::string_view text);
+bool isInfinityWord(std::string_view text);
+
+// An integer of milliseconds with an optional sign; nullopt outside int64.
+std::optional<int64_t> parseTimestamp(std::string_view text);
+
+}  // namespace outrider::metrics

@@ -1,0 +1,132 @@
+// judgeRun with ratio SLIs: the per-second events from a process's metrics go through the same
+// SLO engine as the load's, with the same burn rates, alerts, budget and verdict.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "outrider/harness/judgement.h"
+#include "outrider/scenarios/loader.h"
+
+namespace outrider::harness {
+namespace {
+
+using testing::HasSubstr;
+
+// 75 s, a 5 s warmup at 100 req/s, availability and the same objective as a ratio of the
+// proxy's counters (the integration game day gd-burn-page, as data).
+scenarios::Scenario scenario() {
+  auto loaded = scenarios::loadScenario(R"([scenario]
+name = "t"
+duration = "75s"
+[app]
+command = ["app"]
+[[sidecar]]
+name = "proxy"
+command = ["proxy"]
+metrics = "http://127.0.0.1:9/metrics"
+[load]
+target = "http://127.0.0.1:8/"
+rate = 100
+warmup = "5s"
+[[slo]]
+name = "availability"
+sli = "availability"
+objective = 0.999
+[[slo]]
+name = "proxy"
+sli = "ratio"
+objective = 0.999
+source = "proxy"
+total = "outrider_proxy_requests_total"
+bad = 'outrider_proxy_requests_total{code="5xx"}'
+)",
+                                        "t.toml", scenarios::LoadOptions{});
+  EXPECT_TRUE(loaded);
+  return loaded ? *loaded : scenarios::Scenario{};
+}
+
+// 100 requests a second, all bad in [10 s, 70 s): what the load generator would measure.
+LoadResult load() {
+  LoadResult result;
+  result.warmup_counts.scheduled = 500;
+  for (int k = 0; k < 75; ++k) {
+    LoadSecond second;
+    if (k >= 5) {
+      second.counts.scheduled = 100;
+      second.counts.sent = 100;
+      second.counts.completed = 100;
+      second.counts.status_5xx = k >= 10 && k < 70 ? 100 : 0;
+      second.counts.status_2xx = 100 - second.counts.status_5xx;
+    }
+    result.series.push_back(std::move(second));
+  }
+  return result;
+}
+
+// The proxy's counters as RatioSli would give them: the same requests, second by second.
+RatioSeconds ratioLikeLoad(std::vector<size_t> gaps = {}) {
+  std::vector<std::optional<slo::EventCounts>> seconds;
+  for (size_t k = 0; k < 75; ++k) {
+    const bool bad = k >= 10 && k < 70;
+    seconds.push_back(slo::EventCounts{bad ? 0u : 100u, 100});
+  }
+  for (size_t k : gaps) {
+    seconds[k] = std::nullopt;
+  }
+  return RatioSeconds{{"proxy", seconds}};
+}
+
+// The same events give the same SLI, budget, page time and verdict as the availability SLO: the
+// workbook page 52 s after the burst began, 2.31% of the 30-day budget.
+TEST(JudgementTest, RatioSloJudgedLikeAvailability) {
+  auto judged = judgeRun(scenario(), load(), {}, ratioLikeLoad());
+  ASSERT_TRUE(judged) << judged.error().message;
+  ASSERT_EQ(judged->reports.size(), 2u);
+  const auto& availability = judged->reports[0];
+  const auto& ratio = judged->reports[1];
+  EXPECT_EQ(ratio.total, availability.total);
+  EXPECT_EQ(ratio.good, availability.good);
+  EXPECT_NEAR(ratio.budget_consumed, 0.0231, 0.0001);
+  EXPECT_DOUBLE_EQ(ratio.budget_consumed, availability.budget_consumed);
+  std::vector<double> ratio_pages;
+  std::vector<double> availability_pages;
+  for (const auto& alert : judged->alerts) {
+    if (alert.severity == "page" && alert.long_s == 3600) {
+      (alert.slo == "proxy" ? ratio_pages : availability_pages).push_back(alert.fired_at_s);
+    }
+  }
+  ASSERT_EQ(ratio_pages.size(), 1u);
+  EXPECT_EQ(ratio_pages, availability_pages);
+  EXPECT_NEAR(ratio_pages[0] - 10.0, 52.0, 1.0);
+  EXPECT_EQ(judged->judgement.verdict, slo::Verdict::Fail);
+  EXPECT_EQ(judged->burn_rate.at("proxy").at("5m"), judged->burn_rate.at("availability").at("5m"));
+}
+
+// Gap seconds hold no events: neither good nor bad, and the SLI comes from the others.
+TEST(JudgementTest, GapSecondsHoldNoEvents) {
+  auto judged = judgeRun(scenario(), load(), {}, ratioLikeLoad({20, 21, 22, 74}));
+  ASSERT_TRUE(judged) << judged.error().message;
+  const auto& ratio = judged->reports[1];
+  EXPECT_EQ(ratio.total, 7000u - 400u);
+  EXPECT_EQ(ratio.good, 1000u - 100u);  // second 74, good, is a gap
+}
+
+// A ratio SLO whose metrics were never read makes the run invalid, never a pass.
+TEST(JudgementTest, UnreadRatioSloIsInvalid) {
+  auto judged = judgeRun(scenario(), load(), {});
+  ASSERT_TRUE(judged) << judged.error().message;
+  EXPECT_EQ(judged->judgement.verdict, slo::Verdict::Invalid);
+  EXPECT_THAT(judged->judgement.reasons,
+              testing::Contains(HasSubstr("the metrics of proxy were never read")));
+}
+
+// history = "clean" fills a ratio SLO's windows at the rate its own warmup seconds counted.
+TEST(JudgementTest, RatioWarmupRateSkipsGaps) {
+  std::vector<std::optional<slo::EventCounts>> seconds = {
+      slo::EventCounts{10, 10}, std::nullopt, slo::EventCounts{20, 30}, slo::EventCounts{5, 5}};
+  EXPECT_DOUBLE_EQ(ratioWarmupRate(seconds, 3.5), 20.0);
+  EXPECT_DOUBLE_EQ(ratioWarmupRate(seconds, 0), 0.0);
+  EXPECT_DOUBLE_EQ(ratioWarmupRate({std::nullopt}, 1), 0.0);
+}
+
+}  // namespace
+}  // namespace outrider::harness

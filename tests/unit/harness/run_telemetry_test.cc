@@ -1,0 +1,209 @@
+// RunTelemetry on a manual clock, /proc text given as strings and a loopback metrics endpoint
+// whose counters a test sets: scrapes become ratio seconds, samples become series, and a
+// restart or a process that is down shows as a reset or a gap, never as zero good events.
+#include "outrider/harness/run_telemetry.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fake_http_server.h"
+#include "outrider/common/manual_clock.h"
+#include "outrider/scenarios/loader.h"
+
+namespace outrider::harness {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ElementsAre;
+using testing::HasSubstr;
+
+class NoProc final : public ProcSource {
+ public:
+  std::vector<std::string> statTexts() const override {
+    return {"100 (proxy) S 1 100 100 0 -1 0 0 0 0 0 50 0 0 0 20 0 1 0 1 0 256 0 0\n"};
+  }
+  uint64_t ticksPerSecond() const override { return 100; }
+  uint64_t pageBytes() const override { return 4096; }
+};
+
+class RunTelemetryTest : public testing::Test {
+ protected:
+  RunTelemetryTest()
+      : server_([this](const test::FakeRequest&) {
+          std::lock_guard lock(mutex_);
+          test::FakeReply reply;
+          reply.body = fmt::format(
+              "outrider_proxy_requests_total{{code=\"2xx\"}} {}\n"
+              "outrider_proxy_requests_total{{code=\"5xx\"}} {}\n",
+              ok_, errors_);
+          return reply;
+        }) {}
+
+  scenarios::Scenario scenario() const {
+    auto loaded = scenarios::loadScenario(fmt::format(R"([scenario]
+name = "t"
+duration = "4s"
+[app]
+command = ["app"]
+[[sidecar]]
+name = "proxy"
+command = ["proxy"]
+metrics = "http://127.0.0.1:{}/metrics"
+[[slo]]
+name = "ratio"
+sli = "ratio"
+objective = 0.99
+source = "proxy"
+total = "outrider_proxy_requests_total"
+bad = 'outrider_proxy_requests_total{{code="5xx"}}'
+)",
+                                                      server_.port()),
+                                          "t.toml", scenarios::LoadOptions{});
+    EXPECT_TRUE(loaded);
+    return *loaded;
+  }
+
+  void counters(int ok, int errors) {
+    std::lock_guard lock(mutex_);
+    ok_ = ok;
+    errors_ = errors;
+  }
+
+  void started(RunTelemetry& telemetry, uint32_t start_number) {
+    ProcessEvent event;
+    event.kind = ProcessEventKind::Started;
+    event.name = "proxy";
+    event.pid = 100;
+    event.start_number = start_number;
+    event.at = clock_.monotonicNow();
+    telemetry.onProcessEvent(event);
+  }
+  void exited(RunTelemetry& telemetry) {
+    ProcessEvent event;
+    event.kind = ProcessEventKind::Exited;
+    event.name = "proxy";
+    event.at = clock_.monotonicNow();
+    telemetry.onProcessEvent(event);
+  }
+
+  // One tick, run until its scrape has landed (finish() also waits for it).
+  void tick(RunTelemetry& telemetry) {
+    telemetry.tick();
+    ctx_.restart();
+    ctx_.run();
+    clock_.advance(1s);
+  }
+
+  std::unique_ptr<RunTelemetry> create() {
+    RunTelemetry::Options options;
+    options.proc = std::make_unique<NoProc>();
+    auto telemetry =
+        RunTelemetry::create(scenario(), ctx_.get_executor(), clock_, std::move(options),
+                             [this](MonotonicTime, std::string event, std::string detail) {
+                               timeline_.push_back(event + " " + detail);
+                             });
+    EXPECT_TRUE(telemetry) << telemetry.error().message;
+    return std::move(*telemetry);
+  }
+
+  std::mutex mutex_;
+  int ok_ = 0;
+  int errors_ = 0;
+  test::FakeHttpServer server_;
+  asio::io_context ctx_;
+  ManualClock clock_;
+  std::vector<std::string> timeline_;
+};
+
+std::optional<slo::EventCounts> events(uint64_t good, uint64_t total) {
+  return slo::EventCounts{good, total};
+}
+
+// Scrapes at each tick become each second's events; a proxy that is down is a gap, and its
+// restart's counters count from zero.
+TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
+  auto telemetry = create();
+  started(*telemetry, 1);
+  counters(1000, 0);
+  tick(*telemetry);  // scrape 0: the baseline
+  counters(1190, 10);
+  tick(*telemetry);  // second 0: 200 events, 10 bad
+  exited(*telemetry);
+  tick(*telemetry);  // second 1: not running, a gap
+  started(*telemetry, 2);
+  counters(150, 0);
+  tick(*telemetry);  // second 2: the restarted proxy's 150, not 150 - 1200
+  counters(350, 5);
+  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
+  ctx_.restart();
+  ctx_.run();
+  done.get();
+
+  const auto seconds = telemetry->ratioSeconds().at("ratio");
+  EXPECT_THAT(seconds,
+              ElementsAre(events(190, 200), std::nullopt, events(150, 150), events(200, 205)));
+  std::vector<slo::EventCounts> live(1);
+  telemetry->fillLiveEvents(2, live);
+  EXPECT_EQ(live[0], (slo::EventCounts{150, 150}));
+  telemetry->fillLiveEvents(1, live);
+  EXPECT_EQ(live[0], (slo::EventCounts{}));  // a gap holds no events
+
+  reports::Journal journal;
+  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
+  LoadCounts load;
+  load.sent = 800;
+  load.completed = 700;
+  load.failed = 100;
+  telemetry->fillJournal(journal, clock_.monotonicNow() - 5s, 4, 0, &load);
+  const auto& totals = journal.series.metrics.at("proxy").at("outrider_proxy_requests_total");
+  EXPECT_THAT(totals, ElementsAre(1200.0, std::nullopt, 150.0, 355.0));
+  EXPECT_THAT(journal.series.metrics_series.at("proxy"), ElementsAre(2u, std::nullopt, 2u, 2u));
+  ASSERT_EQ(journal.scrapes.size(), 1u);
+  EXPECT_EQ(journal.scrapes[0].attempted, 5u);
+  EXPECT_EQ(journal.scrapes[0].failed, 1u);
+  EXPECT_EQ(journal.scrapes[0].failures.at(0).error, "not running");
+  ASSERT_TRUE(journal.slos[0].ratio);
+  const auto& ratio = *journal.slos[0].ratio;
+  EXPECT_EQ(ratio.gap_seconds, 1u);
+  EXPECT_EQ(ratio.gaps.at(0).from_s, 1.0);
+  EXPECT_EQ(ratio.gaps.at(0).reason, "scrape failed: not running");
+  EXPECT_EQ(ratio.reset_seconds, 1u);
+  EXPECT_EQ(ratio.clients_sent, 800u);
+  EXPECT_TRUE(ratio.warnings.empty());
+  EXPECT_THAT(timeline_, ElementsAre("scrape-failed proxy: not running",
+                                     "scrape-ok proxy again, after 1 failed scrape(s)"));
+  // Every process gets a series; the proxy's samples come from /proc's text.
+  ASSERT_EQ(journal.series.process.count("app"), 1u);
+  EXPECT_EQ(journal.series.process.at("proxy").rss_bytes.at(0), 256u * 4096);
+  EXPECT_EQ(journal.series.process.at("app").cpu_cores.at(0), std::nullopt);  // never started
+}
+
+// A selector whose metric never appears is said out loud, not read as zero bad events.
+TEST_F(RunTelemetryTest, WarnsAboutAMetricThatNeverAppears) {
+  auto loaded = scenario();
+  loaded.slos[0].bad = "outrider_proxy_request_total{code=\"5xx\"}";  // the typo
+  RunTelemetry::Options options;
+  options.proc = std::make_unique<NoProc>();
+  auto telemetry =
+      RunTelemetry::create(loaded, ctx_.get_executor(), clock_, std::move(options), {});
+  ASSERT_TRUE(telemetry);
+  started(**telemetry, 1);
+  tick(**telemetry);
+  tick(**telemetry);
+  reports::Journal journal;
+  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
+  (*telemetry)->fillJournal(journal, clock_.monotonicNow(), 1, 0, nullptr);
+  ASSERT_TRUE(journal.slos[0].ratio);
+  EXPECT_THAT(journal.slos[0].ratio->warnings,
+              ElementsAre(HasSubstr("no metric named outrider_proxy_request_total")));
+}
+
+}  // namespace
+}  // namespace outrider::harness
