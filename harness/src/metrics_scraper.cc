@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -20,7 +21,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <fmt/format.h>
 
+#include "outrider/common/timer.h"
 #include "outrider/common/units.h"
+#include "resolve_once.h"
 
 namespace outrider::harness {
 namespace {
@@ -55,11 +58,8 @@ class Exchange {
     return result;
   }
 
-  // "connect: Connection refused", or the timeout the whole exchange had.
+  // "connect: Connection refused", "reply larger than 16777216 bytes".
   ScrapeResult failed(std::string_view step, const boost::system::error_code& ec) const {
-    if (ec == beast::error::timeout) {
-      return failed("timed out after " + formatDuration(options_.timeout));
-    }
     if (ec == http::error::body_limit) {
       return failed(fmt::format("reply larger than {} bytes", options_.max_bytes));
     }
@@ -113,7 +113,18 @@ class Exchange {
 
 }  // namespace
 
-Result<MetricsScraperPtr> MetricsScraper::create(const std::string& url, ScrapeOptions options) {
+// Completes when the timer expires; throws when cancelled, so that as a branch of `||` it wins
+// only by expiring.
+asio::awaitable<void> expiry(Timer& timer) {
+  // Not inside the if: GCC 12 miscompiles a co_await in a condition (SIGILL on resumption).
+  const bool expired = co_await timer.wait();
+  if (!expired) {
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
+}
+
+Result<MetricsScraperPtr> MetricsScraper::create(const std::string& url, const Clock& clock,
+                                                 ScrapeOptions options) {
   auto target = scenarios::parseProbe(url);
   if (!target) {
     return tl::unexpected(target.error());
@@ -122,24 +133,12 @@ Result<MetricsScraperPtr> MetricsScraper::create(const std::string& url, ScrapeO
     return makeError(ErrorCode::InvalidArgument,
                      "metrics " + url + ": expected an http:// or https:// URL");
   }
-  std::vector<tcp::endpoint> endpoints;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(target->host, ec);
-  if (!ec) {
-    endpoints.emplace_back(address, target->port);
-  } else {
-    asio::io_context resolver_context;
-    tcp::resolver resolver(resolver_context);
-    auto results = resolver.resolve(target->host, std::to_string(target->port), ec);
-    if (ec || results.empty()) {
-      return makeError(ErrorCode::InvalidArgument, "metrics " + url + ": cannot resolve host '" +
-                                                       target->host + "': " + ec.message());
-    }
-    for (const auto& entry : results) {
-      endpoints.push_back(entry.endpoint());
-    }
+  auto endpoints = detail::resolveOnce(target->host, target->port, "metrics " + url);
+  if (!endpoints) {
+    return tl::unexpected(endpoints.error());
   }
-  MetricsScraperPtr scraper(new MetricsScraper(url, *target, std::move(endpoints), options));
+  MetricsScraperPtr scraper(
+      new MetricsScraper(url, *target, std::move(*endpoints), clock, options));
   if (target->kind == ProbeTarget::Kind::Https) {
     scraper->tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
     scraper->tls_->set_verify_mode(asio::ssl::verify_none);
@@ -148,19 +147,34 @@ Result<MetricsScraperPtr> MetricsScraper::create(const std::string& url, ScrapeO
 }
 
 MetricsScraper::MetricsScraper(std::string url, scenarios::ProbeTarget target,
-                               std::vector<tcp::endpoint> endpoints, ScrapeOptions options)
+                               std::vector<tcp::endpoint> endpoints, const Clock& clock,
+                               ScrapeOptions options)
     : url_(std::move(url)),
       target_(std::move(target)),
       endpoints_(std::move(endpoints)),
+      clock_(clock),
       options_(options) {}
 
 MetricsScraper::~MetricsScraper() = default;
 
 asio::awaitable<ScrapeResult> MetricsScraper::scrape() {
+  using namespace asio::experimental::awaitable_operators;
+  // One deadline for the whole exchange (connect, handshake, request and reply), on the injected
+  // clock; the loser of the race is cancelled and its socket closes with its frame.
+  auto timer = clock_.createTimer(co_await asio::this_coro::executor);
+  timer->expiresAfter(options_.timeout);
+  auto outcome = co_await (attempt() || expiry(*timer));
+  if (outcome.index() == 0) {
+    co_return std::get<0>(std::move(outcome));
+  }
+  ScrapeResult timed_out;
+  timed_out.error = "timed out after " + formatDuration(options_.timeout);
+  co_return timed_out;
+}
+
+asio::awaitable<ScrapeResult> MetricsScraper::attempt() {
   Exchange exchange(target_, options_);
   beast::tcp_stream stream(co_await asio::this_coro::executor);
-  // One deadline for the whole exchange: connect, handshake, request and reply.
-  stream.expires_after(options_.timeout);
   auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints_, UseTuple);
   if (connect_ec) {
     co_return exchange.failed("connect", connect_ec);

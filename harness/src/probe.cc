@@ -17,6 +17,7 @@
 
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
+#include "resolve_once.h"
 
 namespace outrider::harness {
 namespace {
@@ -93,23 +94,11 @@ Result<ProbePtr> Probe::create(const std::string& url, std::chrono::nanoseconds 
     return tl::unexpected(target.error());
   }
   // Resolved once, here: probes run every 100 ms and the resolver's thread cannot be cancelled.
-  std::vector<tcp::endpoint> endpoints;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(target->host, ec);
-  if (!ec) {
-    endpoints.emplace_back(address, target->port);
-  } else {
-    asio::io_context resolver_context;
-    tcp::resolver resolver(resolver_context);
-    auto results = resolver.resolve(target->host, std::to_string(target->port), ec);
-    if (ec || results.empty()) {
-      return makeError(ErrorCode::InvalidArgument, "probe " + url + ": cannot resolve host '" +
-                                                       target->host + "': " + ec.message());
-    }
-    for (const auto& entry : results) {
-      endpoints.push_back(entry.endpoint());
-    }
+  auto resolved = detail::resolveOnce(target->host, target->port, "probe " + url);
+  if (!resolved) {
+    return tl::unexpected(resolved.error());
   }
+  std::vector<tcp::endpoint> endpoints = std::move(*resolved);
   ProbePtr probe(new Probe(url, *target, std::move(endpoints), timeout, clock));
   if (target->kind == ProbeTarget::Kind::Https) {
     probe->tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);

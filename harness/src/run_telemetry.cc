@@ -6,9 +6,7 @@
 #include <set>
 #include <utility>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "outrider/common/units.h"
 
@@ -76,7 +74,7 @@ Result<std::unique_ptr<RunTelemetry>> RunTelemetry::create(const scenarios::Scen
     if (!process->metrics) {
       continue;
     }
-    auto scraper = MetricsScraper::create(*process->metrics, options.scrape);
+    auto scraper = MetricsScraper::create(*process->metrics, clock, options.scrape);
     if (!scraper) {
       return makeError(ErrorCode::InvalidArgument,
                        process->name + ".metrics: " + scraper.error().message);

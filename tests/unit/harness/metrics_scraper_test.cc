@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_http_server.h"
+#include "outrider/common/clock.h"
 
 namespace outrider::harness {
 namespace {
@@ -39,8 +40,10 @@ test::FakeBehaviour replying(int status, std::string body, FakeReplyAction actio
   };
 }
 
+// Real sockets on loopback: the timeout is a real wait.
 ScrapeResult scrapeOnce(const std::string& url, ScrapeOptions options = {}) {
-  auto scraper = MetricsScraper::create(url, options);
+  static const RealClock clock;
+  auto scraper = MetricsScraper::create(url, clock, options);
   EXPECT_TRUE(scraper) << scraper.error().message;
   if (!scraper) {
     return {};
@@ -124,8 +127,9 @@ TEST(MetricsScraperTest, ResetIsAFailure) {
 
 // Only http(s) URLs can be scraped.
 TEST(MetricsScraperTest, RefusesOtherUrls) {
-  EXPECT_FALSE(MetricsScraper::create("tcp://127.0.0.1:9"));
-  EXPECT_FALSE(MetricsScraper::create("ftp://127.0.0.1:9/metrics"));
+  const RealClock clock;
+  EXPECT_FALSE(MetricsScraper::create("tcp://127.0.0.1:9", clock));
+  EXPECT_FALSE(MetricsScraper::create("ftp://127.0.0.1:9/metrics", clock));
 }
 
 }  // namespace

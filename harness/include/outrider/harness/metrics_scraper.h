@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/metrics/exposition.h"
 #include "outrider/scenarios/placeholders.h"
@@ -46,8 +47,10 @@ using MetricsScraperPtr = std::unique_ptr<MetricsScraper>;
 // https:// does a TLS handshake without verifying the certificate, as the probes do.
 class MetricsScraper {
  public:
-  // Parses the URL (http or https) and resolves its host once. InvalidArgument otherwise.
-  static Result<MetricsScraperPtr> create(const std::string& url, ScrapeOptions options = {});
+  // Parses the URL (http or https) and resolves its host once. InvalidArgument otherwise. The
+  // timeout is a timer of `clock`, which must outlive the scraper.
+  static Result<MetricsScraperPtr> create(const std::string& url, const Clock& clock,
+                                          ScrapeOptions options = {});
   ~MetricsScraper();
   MetricsScraper(const MetricsScraper&) = delete;
   MetricsScraper& operator=(const MetricsScraper&) = delete;
@@ -60,11 +63,14 @@ class MetricsScraper {
 
  private:
   MetricsScraper(std::string url, scenarios::ProbeTarget target,
-                 std::vector<asio::ip::tcp::endpoint> endpoints, ScrapeOptions options);
+                 std::vector<asio::ip::tcp::endpoint> endpoints, const Clock& clock,
+                 ScrapeOptions options);
+  asio::awaitable<ScrapeResult> attempt();
 
   std::string url_;
   scenarios::ProbeTarget target_;
   std::vector<asio::ip::tcp::endpoint> endpoints_;
+  const Clock& clock_;
   ScrapeOptions options_;
   std::unique_ptr<asio::ssl::context> tls_;  // https only
 };

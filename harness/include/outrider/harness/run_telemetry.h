@@ -23,8 +23,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "outrider/common/clock.h"
-#include "outrider/common/timer.h"
 #include "outrider/common/result.h"
+#include "outrider/common/timer.h"
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_stats.h"
 #include "outrider/harness/metrics_scraper.h"
@@ -106,7 +106,7 @@ class RunTelemetry {
   std::vector<int> ratio_of_slo_;  // scenario SLO index -> ratios_ index, or -1
   uint64_t ticks_ = 0;
   size_t in_flight_ = 0;
-  TimerPtr idle_;  // cancelled when the last scrape in flight lands
+  TimerPtr idle_;  // never expires; cancelled when the last scrape in flight lands
   // Cleared on destruction: a scrape that lands after it (an io_context run past the run) is
   // dropped.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
