@@ -49,9 +49,12 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
+# Unit and integration tests side by side (each integration test uses its own loopback ports);
+# the perf tests after them, alone, as they want idle cores.
 test: deps build
 	ci/check-real-time
-	ctest --test-dir $(BUILD) --output-on-failure --timeout 300
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -LE perf -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -L perf
 	$(MAKE) --no-print-directory fuzz-smoke
 
 # A game day that ran and judged (pass 0 or fail 1) is a successful `make run`; the verdict is in
