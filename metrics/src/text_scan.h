@@ -11,6 +11,16 @@ namespace outrider::metrics {
 
 inline bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
+// Metric and label names as the exposition format and PromQL define them.
+inline bool isNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+}
+inline bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9'); }
+inline bool isLabelStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+inline bool isLabelChar(char c) { return isLabelStart(c) || (c >= '0' && c <= '9'); }
+
 // One byte as an error message shows it: "'x'", "a space", "a tab", "byte 0x07".
 std::string describeByte(char c);
 
