@@ -6,11 +6,9 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <iostream>
 #include <map>
-#include <set>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -31,19 +29,18 @@
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
 #include "outrider/harness/fault_records.h"
-#include "outrider/harness/live_alerts.h"
-#include "outrider/harness/supervisor_pod_control.h"
+#include "outrider/harness/journal_assembly.h"
 #include "outrider/harness/judgement.h"
+#include "outrider/harness/live_view.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/progress.h"
+#include "outrider/harness/run_folder.h"
+#include "outrider/harness/run_summary.h"
 #include "outrider/harness/run_telemetry.h"
 #include "outrider/harness/scenario_source.h"
 #include "outrider/harness/supervisor.h"
+#include "outrider/harness/supervisor_pod_control.h"
 #include "outrider/reports/journal.h"
-#include "outrider/reports/html_report.h"
-#include "outrider/reports/junit_report.h"
-#include "outrider/reports/markdown_report.h"
-#include "outrider/reports/postmortem.h"
 #include "outrider/scenarios/placeholders.h"
 
 namespace outrider::harness {
@@ -67,12 +64,11 @@ std::string sha256Hex(const std::string& text) {
 
 double seconds(nanoseconds d) { return toSeconds(d); }
 
-reports::LatencySummary toJournal(const LatencySummary& s) {
-  return reports::LatencySummary{s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms, s.mean_ms};
-}
-
-// Everything one run owns. Lives on the main thread's io_context; the links and the load
-// generator each get their own io_context and thread so a slow pod cannot slow the measurement.
+// Everything one run owns, and its orchestration: links, pod, load and faults started and
+// stopped in order; the records go to journal_assembly, the live view to LiveView, the files
+// to run_folder and the last words to run_summary. Lives on the main thread's io_context; the
+// links and the load generator each get their own io_context and thread so a slow pod cannot
+// slow the measurement.
 class GameDay {
  public:
   GameDay(const Environment& env, scenarios::Scenario scenario, uint64_t seed, std::string run_dir,
@@ -81,7 +77,7 @@ class GameDay {
         scenario_(std::move(scenario)),
         seed_(seed),
         run_dir_(std::move(run_dir)),
-        progress_(progress),
+        view_(progress, scenario_),
         signals_(main_ctx_, SIGINT, SIGTERM),
         tick_timer_(env_.clock.createTimer(main_ctx_.get_executor())),
         load_done_(env_.clock.createTimer(main_ctx_.get_executor())) {}
@@ -282,8 +278,7 @@ class GameDay {
     config.duration = scenario_.duration;
     config.timeout = load.timeout;
     config.start = t0_;
-    live_alerts_ = LiveAlerts::create(scenario_);
-    if (live_alerts_) {
+    if (view_.judgesSeconds()) {
       // Each final second goes to the main thread, where the live engine shows alerts firing.
       config.on_second_final = [this, slos = scenario_.slos](uint64_t second,
                                                              const LoadSecond& counts) {
@@ -355,15 +350,11 @@ class GameDay {
   void liveSecond(uint64_t second, const std::vector<slo::EventCounts>& events) {
     std::vector<slo::EventCounts> counted = events;
     telemetry_->fillLiveEvents(second, counted);  // ratio SLOs count their source's metrics
-    for (const auto& line : live_alerts_->addSecond(second, counted)) {
-      progress_.event(line.at_s, line.text);
-    }
-    firing_ = live_alerts_->firing();
+    view_.second(second, counted);
   }
 
   void showStatus() {
     ProgressStatus status;
-    status.alerts = firing_;
     status.elapsed_s = seconds(env_.clock.monotonicNow() - t0_);
     status.duration_s = seconds(scenario_.duration);
     if (generator_) {
@@ -376,7 +367,7 @@ class GameDay {
         status.faults += (status.faults.empty() ? "" : ", ") + name;
       }
     }
-    progress_.status(status);
+    view_.status(status);
   }
 
   void watchSignals() {
@@ -419,24 +410,14 @@ class GameDay {
     if (telemetry_) {
       telemetry_->onProcessEvent(event);
     }
-    std::string what = fmt::format("{} {}", toString(event.kind), event.name);
-    if (!event.detail.empty()) {
-      what += ": " + event.detail;
-    }
-    timeline(event.at, toString(event.kind), event.name + (event.detail.empty() ? "" : ": " +
-                                                                                      event.detail));
-    progress_.event(relative(event.at), what, inStartup());
+    timeline(event.at, toString(event.kind),
+             event.name + (event.detail.empty() ? "" : ": " + event.detail));
+    view_.processEvent(relative(event.at), event, inStartup());
   }
 
   // Times before t0 (pod start-up) are kept as monotonic stamps and made relative at the end.
   void timeline(MonotonicTime at, std::string event, std::string detail) {
-    // Process events print themselves with more detail (onProcessEvent); the run's own do here.
-    const bool own = event == "run-start" || event == "load-start" || event == "warmup-end" ||
-                     event == "load-end" || event == "pod-stop" || event == "fault-start" ||
-                     event == "fault-end";
-    if (own) {
-      progress_.event(relative(at), event + " " + detail, inStartup());
-    }
+    view_.timelineEvent(relative(at), event, detail, inStartup());
     pending_timeline_.push_back({at, std::move(event), std::move(detail)});
   }
 
@@ -454,7 +435,7 @@ class GameDay {
   }
 
   int finish() {
-    progress_.finish();
+    view_.finish();
     journal_.duration_s = seconds(scenario_.duration);
     if (interrupted_ && phase_ != Phase::Setup && t0_ != MonotonicTime{}) {
       // An interrupted run covered less than planned: say how much.
@@ -463,32 +444,11 @@ class GameDay {
     }
     journal_.startup_s = seconds(t0_ - startup_begin_);
     if (supervisor_) {
-      for (const auto& record : supervisor_->records()) {
-        reports::ProcessRecord out;
-        out.name = record.name;
-        out.role = scenarios::toString(record.role);
-        out.starts = record.starts;
-        out.restarts = record.restarts;
-        for (const auto& exit : record.exits) {
-          out.exits.push_back({seconds(exit.at - t0_), exit.code, exit.signal});
-        }
-        for (auto at : record.ready_at) {
-          out.ready_at_s.push_back(seconds(at - t0_));
-        }
-        out.log = "logs/" + record.name + ".log";
-        out.pids = pids_[record.name];
-        journal_.processes.push_back(std::move(out));
-      }
+      recordProcesses(journal_, supervisor_->records(), pids_, t0_);
     }
     for (const auto& link : links_) {
-      auto stats = link->stats();
-      const auto& config = link->config();
-      journal_.links.push_back(reports::LinkRecord{
-          config.name, fmt::format("{}:{}", config.listen.host, config.listen.port),
-          fmt::format("{}:{}", config.to.host, config.to.port), stats.accepted,
-          stats.connect_errors, stats.bytes_upstream, stats.bytes_downstream});
+      journal_.links.push_back(linkRecord(link->config(), link->stats()));
     }
-    bool behind_schedule = false;
     std::optional<LoadResult> load_result;
     if (generator_ && load_result_.valid() &&
         load_result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
@@ -498,19 +458,10 @@ class GameDay {
         failHarness(std::string("the load generator failed: ") + e.what());
       }
     }
+    LoadTrust load_trust;
     if (load_result) {
-      const LoadResult& result = *load_result;
-      fillLoad(result);
-      const auto& c = result.counts;
-      // spec: invalid when the generator fell behind its schedule by more than 1% of requests.
-      // Only its own stalls count (stalled_dispatch: noticed over 10 ms late, its loop or CPU
-      // starved). Requests that waited for a busy connection are the target's slowness: they
-      // stay in late and not_sent and count against availability, but they do not make the
-      // measurement untrustworthy.
-      behind_schedule = c.scheduled > 0 && static_cast<double>(c.stalled_dispatch) >
-                                               0.01 * static_cast<double>(c.scheduled);
-      connections_saturated_ = c.scheduled > 0 && static_cast<double>(c.not_sent) >
-                                                      0.01 * static_cast<double>(c.scheduled);
+      recordLoad(journal_, *scenario_.load, scenario_.duration, *load_result);
+      load_trust = assessLoad(load_result->counts);
     }
     std::vector<std::string> invalid_reasons;
     if (!journal_.harness_error.empty()) {
@@ -523,13 +474,12 @@ class GameDay {
       invalid_reasons.insert(invalid_reasons.end(), faults.invalid_reasons.begin(),
                              faults.invalid_reasons.end());
     }
-    if (behind_schedule) {
-      invalid_reasons.push_back(fmt::format(
-          "the load generator fell behind its schedule: it noticed {} of {} requests more than "
-          "10 ms late (its own thread was starved)",
-          load_result->counts.stalled_dispatch, load_result->counts.scheduled));
+    if (load_trust.invalid_reason) {
+      invalid_reasons.push_back(*load_trust.invalid_reason);
     }
-    int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons));
+    std::vector<reports::TimelineEvent> alert_events;
+    int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons),
+                          alert_events);
     if (telemetry_) {
       const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
       const auto first_measured =
@@ -540,22 +490,23 @@ class GameDay {
     if (!journal_.harness_error.empty()) {
       exit_code = exit_code::Harness;  // spec/cli.md: a harness error is 3, whatever the SLOs said
     }
-    for (const auto& entry : pending_timeline_) {
-      journal_.timeline.push_back({seconds(entry.at - t0_), entry.event, entry.detail});
-    }
-    std::stable_sort(journal_.timeline.begin(), journal_.timeline.end(),
-                     [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
-    if (auto written = reports::writeJournal(journal_, run_dir_); !written) {
+    recordTimeline(journal_, pending_timeline_, t0_, alert_events);
+    auto written = writeRunFolder(journal_, run_dir_);
+    if (!written) {
       std::cerr << "outrider: " << written.error().message << "\n";
       return exit_code::Harness;
     }
-    writeRenderings();
-    printSummary(behind_schedule);
+    for (const auto& path : *written) {
+      std::cerr << "outrider: cannot write " << path << "\n";
+    }
+    printSummary(std::cout, std::cerr, journal_,
+                 SummaryContext{run_dir_, scenario_.load && generator_, load_trust});
     return exit_code;
   }
 
   // The verdict: SLOs from the measured seconds, alerts, findings, and the gate's exit code.
-  int judge(const LoadResult& load, std::vector<std::string> invalid_reasons) {
+  int judge(const LoadResult& load, std::vector<std::string> invalid_reasons,
+            std::vector<reports::TimelineEvent>& alert_events) {
     auto judged = judgeRun(scenario_, load, std::move(invalid_reasons),
                            telemetry_ ? telemetry_->ratioSeconds() : RatioSeconds{});
     if (!judged) {
@@ -566,208 +517,17 @@ class GameDay {
     for (const auto& warning : judged->warnings) {
       std::cerr << "outrider: warning: " << warning << "\n";
     }
-    std::map<std::string, std::string> slo_verdicts;
-    for (const auto& v : judged->judgement.slos) {
-      slo_verdicts[v.slo] = slo::toString(v.verdict);
-    }
-    for (const auto& report : judged->reports) {
-      reports::SloRecord record;
-      record.name = report.name;
-      const auto* spec = findSlo(report.name);
-      record.sli = spec ? scenarios::toString(spec->sli) : "";
-      if (spec && spec->threshold) {
-        record.threshold_ms = toSeconds(*spec->threshold) * 1000.0;
-      }
-      record.objective = report.objective;
-      record.period_s = report.period_s;
-      record.good = report.good;
-      record.total = report.total;
-      record.measured = report.measured;
-      record.met = report.met;
-      record.budget_consumed = report.budget_consumed;
-      record.verdict = slo_verdicts[report.name];
-      journal_.slos.push_back(std::move(record));
-    }
-    for (const auto& alert : judged->alerts) {
-      reports::AlertRecord record{alert.slo,        alert.severity,  alert.long_s,
-                                  alert.short_s,    alert.factor,    alert.fired_at_s,
-                                  alert.resolved_at_s, "",            std::nullopt};
-      // The fault that most recently began before the alert fired is its likely cause.
-      const reports::FaultRecord* cause = nullptr;
-      for (const auto& fault : journal_.faults) {
-        if (fault.effective && fault.started_at_s <= alert.fired_at_s &&
-            (cause == nullptr || fault.started_at_s > cause->started_at_s)) {
-          cause = &fault;
-        }
-      }
-      if (cause != nullptr) {
-        record.caused_by = cause->name;
-        record.detect_s = alert.fired_at_s - cause->started_at_s;
-      }
-      journal_.alerts.push_back(std::move(record));
-      pending_timeline_.push_back(
-          {t0_ + std::chrono::duration_cast<nanoseconds>(
-                     std::chrono::duration<double>(alert.fired_at_s)),
-           "alert-fired",
-           fmt::format("{} {} ({}/{} burn rate above {})", alert.slo, alert.severity,
-                       formatDurationSeconds(alert.long_s), formatDurationSeconds(alert.short_s),
-                       alert.factor)});
-      if (alert.resolved_at_s) {
-        pending_timeline_.push_back(
-            {t0_ + std::chrono::duration_cast<nanoseconds>(
-                       std::chrono::duration<double>(*alert.resolved_at_s)),
-             "alert-resolved", fmt::format("{} {}", alert.slo, alert.severity)});
-      }
-    }
-    journal_.series.burn_rate = judged->burn_rate;
-    const auto& judgement = judged->judgement;
-    journal_.verdict = slo::toString(judgement.verdict);
-    journal_.invalid_reasons = judgement.reasons;
-    for (const auto& finding : judgement.findings) {
-      journal_.findings.push_back(reports::FindingRecord{
-          scenarios::toString(finding.kind), finding.slo, finding.detail, finding.fails});
-    }
-    return slo::exitCodeFor(judgement.verdict);
-  }
-
-  const scenarios::Slo* findSlo(const std::string& name) const {
-    for (const auto& slo : scenario_.slos) {
-      if (slo.name == name) {
-        return &slo;
-      }
-    }
-    return nullptr;
-  }
-
-  // Every other file of the run folder is rendered from the journal (spec/cli.md).
-  void writeRenderings() {
-    auto write = [this](const std::string& name, const std::string& text) {
-      std::ofstream file(run_dir_ + "/" + name);
-      file << text;
-      if (!file) {
-        std::cerr << "outrider: cannot write " << run_dir_ << "/" << name << "\n";
-      }
-    };
-    write("report.md", reports::renderMarkdown(journal_));
-    write("report.html", reports::renderHtml(journal_));
-    write("junit.xml", reports::renderJunit(journal_));
-    if (reports::wantsPostmortem(journal_)) {
-      write("postmortem.md", reports::renderPostmortem(journal_));
-    }
-  }
-
-  void fillLoad(const LoadResult& result) {
-    const auto& load = *scenario_.load;
-    auto& out = journal_.load;
-    out.target = load.target;
-    out.rate = load.rate;
-    out.connections = load.connections;
-    out.warmup_s = seconds(load.warmup);
-    out.timeout_s = seconds(load.timeout);
-    const auto& c = result.counts;
-    out.scheduled = c.scheduled;
-    out.sent = c.sent;
-    out.completed = c.completed;
-    out.failed = c.failed;
-    out.timed_out = c.timed_out;
-    out.late = c.late;
-    out.not_sent = c.not_sent;
-    out.late_dispatch = c.late_dispatch;
-    out.stalled_dispatch = c.stalled_dispatch;
-    out.status = {{"1xx", c.status_1xx}, {"2xx", c.status_2xx}, {"3xx", c.status_3xx},
-                  {"4xx", c.status_4xx}, {"5xx", c.status_5xx}};
-    if (c.status_other > 0) {
-      out.status["other"] = c.status_other;
-    }
-    out.latency_ms = toJournal(result.latency_ms);
-    out.service_time_ms = toJournal(result.service_time_ms);
-    // The series covers the run's duration, one entry a second, from the measured requests.
-    const size_t seconds_in_run =
-        static_cast<size_t>((scenario_.duration + std::chrono::seconds(1) - nanoseconds(1)) /
-                            std::chrono::seconds(1));
-    auto& series = journal_.series;
-    for (size_t i = 0; i < seconds_in_run; ++i) {
-      if (i < result.series.size()) {
-        const auto& second = result.series[i];
-        auto summary = summarizeLatency(second.latency);
-        series.rps.push_back(static_cast<double>(second.counts.completed));
-        series.errors.push_back(second.counts.errors());
-        series.p50_ms.push_back(summary.p50_ms);
-        series.p99_ms.push_back(summary.p99_ms);
-      } else {
-        series.rps.push_back(0);
-        series.errors.push_back(0);
-        series.p50_ms.push_back(0);
-        series.p99_ms.push_back(0);
-      }
-    }
-  }
-
-  void printSummary(bool behind_schedule) {
-    auto& out = std::cout;
-    out << fmt::format("\n{}: seed {}, {}\n", journal_.scenario_name, journal_.seed, run_dir_);
-    if (!journal_.harness_error.empty()) {
-      std::cerr << "outrider: harness error: " << journal_.harness_error << "\n";
-    }
-    if (scenario_.load && generator_) {
-      const auto& l = journal_.load;
-      out << fmt::format(
-          "  load: {} scheduled, {} completed, {} failed, {} timed out, {} late, {} not sent\n",
-          l.scheduled, l.completed, l.failed, l.timed_out, l.late, l.not_sent);
-      out << fmt::format("  latency from schedule: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms\n",
-                         l.latency_ms.p50, l.latency_ms.p99, l.latency_ms.max);
-      if (behind_schedule) {
-        out << "  invalid: the load generator fell behind its schedule by more than 1% of "
-               "requests\n";
-      }
-      if (connections_saturated_) {
-        out << fmt::format(
-            "  note: {} requests were never sent because all {} connections were busy: the "
-            "target was slower than rate / connections allows (they count as failures)\n",
-            l.not_sent, l.connections);
-      }
-    }
-    for (const auto& p : journal_.processes) {
-      out << fmt::format("  {} {}: {} start(s), {} exit(s)\n", p.role, p.name, p.starts,
-                         p.exits.size());
-    }
-    for (const auto& slo : journal_.slos) {
-      out << fmt::format("  slo {}: {:.5f} vs objective {} ({}), budget consumed {:.2f}%\n",
-                         slo.name, slo.measured, slo.objective, slo.met ? "met" : "MISSED",
-                         100.0 * slo.budget_consumed);
-    }
-    for (const auto& a : journal_.alerts) {
-      out << fmt::format("  alert {} {} fired at {:.1f}s{}\n", a.slo, a.severity, a.fired_at_s,
-                         a.detect_s ? fmt::format(", {:.1f}s after {} began", *a.detect_s,
-                                                  a.caused_by)
-                                    : "");
-    }
-    if (journal_.verdict) {
-      out << fmt::format("  verdict: {}\n", *journal_.verdict);
-      for (const auto& reason : journal_.invalid_reasons) {
-        out << "    - " << reason << "\n";
-      }
-      for (const auto& f : journal_.findings) {
-        out << fmt::format("    - {} {}: {}{}\n", f.kind, f.slo, f.detail,
-                           f.fails ? "" : " (not in fail_on)");
-      }
-    }
-    out << fmt::format("  journal: {}/journal.json\n", run_dir_);
-    out.flush();
+    alert_events = recordJudgement(journal_, scenario_, *judged);
+    return slo::exitCodeFor(judged->judgement.verdict);
   }
 
   enum class Phase { Setup, Starting, Running, Stopping };
-  struct PendingEvent {
-    MonotonicTime at;
-    std::string event;
-    std::string detail;
-  };
 
   const Environment& env_;
   scenarios::Scenario scenario_;
   uint64_t seed_;
   std::string run_dir_;
-  Progress& progress_;
+  LiveView view_;
 
   asio::io_context main_ctx_;
   asio::io_context links_ctx_;
@@ -787,13 +547,10 @@ class GameDay {
   std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
   std::unique_ptr<RunTelemetry> telemetry_;
-  std::unique_ptr<LiveAlerts> live_alerts_;
-  std::string firing_;
   std::future<LoadResult> load_result_;
 
   Phase phase_ = Phase::Setup;
   bool interrupted_ = false;
-  bool connections_saturated_ = false;
   MonotonicTime startup_begin_{};
   MonotonicTime t0_{};
   std::vector<PendingEvent> pending_timeline_;
@@ -809,21 +566,12 @@ int runCommand(const RunOptions& options, const Environment& env) {
     return exit_code::Usage;
   }
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
-  std::string run_dir = options.out_dir;
-  if (run_dir.empty()) {
-    run_dir = "runs/" + scenario->name + "-" + formatUtc(env.clock.systemNow(), true);
-    // Two runs in one second must not share a folder.
-    const std::string base = run_dir;
-    for (int n = 2; fs::exists(run_dir); ++n) {
-      run_dir = base + "-" + std::to_string(n);
-    }
-  }
-  std::error_code ec;
-  fs::create_directories(fs::path(run_dir) / "logs", ec);
-  if (ec) {
-    std::cerr << "outrider: cannot create " << run_dir << ": " << ec.message() << "\n";
+  auto folder = createRunFolder(options.out_dir, scenario->name, env.clock.systemNow());
+  if (!folder) {
+    std::cerr << "outrider: " << folder.error().message << "\n";
     return exit_code::Harness;
   }
+  const std::string run_dir = *folder;
   auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
   if (!ports) {
     std::cerr << "outrider: " << ports.error().message << "\n";

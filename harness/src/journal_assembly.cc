@@ -1,0 +1,209 @@
+#include "outrider/harness/journal_assembly.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "outrider/common/time_format.h"
+#include "outrider/common/units.h"
+
+namespace outrider::harness {
+
+using std::chrono::nanoseconds;
+
+namespace {
+
+reports::LatencySummary toJournal(const LatencySummary& s) {
+  return reports::LatencySummary{s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms, s.mean_ms};
+}
+
+bool overOnePercent(uint64_t part, uint64_t scheduled) {
+  return scheduled > 0 && static_cast<double>(part) > 0.01 * static_cast<double>(scheduled);
+}
+
+const scenarios::Slo* findSlo(const scenarios::Scenario& scenario, const std::string& name) {
+  for (const auto& slo : scenario.slos) {
+    if (slo.name == name) {
+      return &slo;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+LoadTrust assessLoad(const LoadCounts& c) {
+  LoadTrust trust;
+  trust.behind_schedule = overOnePercent(c.stalled_dispatch, c.scheduled);
+  trust.connections_saturated = overOnePercent(c.not_sent, c.scheduled);
+  if (trust.behind_schedule) {
+    trust.invalid_reason = fmt::format(
+        "the load generator fell behind its schedule: it noticed {} of {} requests more than "
+        "10 ms late (its own thread was starved)",
+        c.stalled_dispatch, c.scheduled);
+  }
+  return trust;
+}
+
+void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseconds duration,
+                const LoadResult& result) {
+  auto& out = journal.load;
+  out.target = load.target;
+  out.rate = load.rate;
+  out.connections = load.connections;
+  out.warmup_s = toSeconds(load.warmup);
+  out.timeout_s = toSeconds(load.timeout);
+  const auto& c = result.counts;
+  out.scheduled = c.scheduled;
+  out.sent = c.sent;
+  out.completed = c.completed;
+  out.failed = c.failed;
+  out.timed_out = c.timed_out;
+  out.late = c.late;
+  out.not_sent = c.not_sent;
+  out.late_dispatch = c.late_dispatch;
+  out.stalled_dispatch = c.stalled_dispatch;
+  out.status = {{"1xx", c.status_1xx}, {"2xx", c.status_2xx}, {"3xx", c.status_3xx},
+                {"4xx", c.status_4xx}, {"5xx", c.status_5xx}};
+  if (c.status_other > 0) {
+    out.status["other"] = c.status_other;
+  }
+  out.latency_ms = toJournal(result.latency_ms);
+  out.service_time_ms = toJournal(result.service_time_ms);
+  // One entry per second of the duration (a last partial second included), from the measured
+  // requests; seconds the generator never reached read 0.
+  const auto seconds_in_run =
+      static_cast<size_t>((duration + std::chrono::seconds(1) - nanoseconds(1)) /
+                          std::chrono::seconds(1));
+  auto& series = journal.series;
+  for (size_t i = 0; i < seconds_in_run; ++i) {
+    if (i < result.series.size()) {
+      const auto& second = result.series[i];
+      auto summary = summarizeLatency(second.latency);
+      series.rps.push_back(static_cast<double>(second.counts.completed));
+      series.errors.push_back(second.counts.errors());
+      series.p50_ms.push_back(summary.p50_ms);
+      series.p99_ms.push_back(summary.p99_ms);
+    } else {
+      series.rps.push_back(0);
+      series.errors.push_back(0);
+      series.p50_ms.push_back(0);
+      series.p99_ms.push_back(0);
+    }
+  }
+}
+
+void recordProcesses(reports::Journal& journal, const std::vector<ProcessRecord>& records,
+                     const std::map<std::string, std::vector<int>>& pids, MonotonicTime t0) {
+  for (const auto& record : records) {
+    reports::ProcessRecord out;
+    out.name = record.name;
+    out.role = scenarios::toString(record.role);
+    out.starts = record.starts;
+    out.restarts = record.restarts;
+    for (const auto& exit : record.exits) {
+      out.exits.push_back({toSeconds(exit.at - t0), exit.code, exit.signal});
+    }
+    for (auto at : record.ready_at) {
+      out.ready_at_s.push_back(toSeconds(at - t0));
+    }
+    out.log = "logs/" + record.name + ".log";
+    if (auto it = pids.find(record.name); it != pids.end()) {
+      out.pids = it->second;
+    }
+    journal.processes.push_back(std::move(out));
+  }
+}
+
+reports::LinkRecord linkRecord(const faults::LinkConfig& config, const faults::LinkStats& stats) {
+  return reports::LinkRecord{config.name,
+                             fmt::format("{}:{}", config.listen.host, config.listen.port),
+                             fmt::format("{}:{}", config.to.host, config.to.port),
+                             stats.accepted,
+                             stats.connect_errors,
+                             stats.bytes_upstream,
+                             stats.bytes_downstream};
+}
+
+void attributeAlert(reports::AlertRecord& alert, const std::vector<reports::FaultRecord>& faults) {
+  const reports::FaultRecord* cause = nullptr;
+  for (const auto& fault : faults) {
+    if (fault.effective && fault.started_at_s <= alert.fired_at_s &&
+        (cause == nullptr || fault.started_at_s > cause->started_at_s)) {
+      cause = &fault;
+    }
+  }
+  if (cause != nullptr) {
+    alert.caused_by = cause->name;
+    alert.detect_s = alert.fired_at_s - cause->started_at_s;
+  }
+}
+
+std::vector<reports::TimelineEvent> recordJudgement(reports::Journal& journal,
+                                                    const scenarios::Scenario& scenario,
+                                                    const RunJudgement& judged) {
+  std::map<std::string, std::string> slo_verdicts;
+  for (const auto& v : judged.judgement.slos) {
+    slo_verdicts[v.slo] = slo::toString(v.verdict);
+  }
+  for (const auto& report : judged.reports) {
+    reports::SloRecord record;
+    record.name = report.name;
+    const auto* spec = findSlo(scenario, report.name);
+    record.sli = spec ? scenarios::toString(spec->sli) : "";
+    if (spec && spec->threshold) {
+      record.threshold_ms = toSeconds(*spec->threshold) * 1000.0;
+    }
+    record.objective = report.objective;
+    record.period_s = report.period_s;
+    record.good = report.good;
+    record.total = report.total;
+    record.measured = report.measured;
+    record.met = report.met;
+    record.budget_consumed = report.budget_consumed;
+    record.verdict = slo_verdicts[report.name];
+    journal.slos.push_back(std::move(record));
+  }
+  std::vector<reports::TimelineEvent> events;
+  for (const auto& alert : judged.alerts) {
+    reports::AlertRecord record;
+    record.slo = alert.slo;
+    record.severity = alert.severity;
+    record.long_s = alert.long_s;
+    record.short_s = alert.short_s;
+    record.factor = alert.factor;
+    record.fired_at_s = alert.fired_at_s;
+    record.resolved_at_s = alert.resolved_at_s;
+    attributeAlert(record, journal.faults);
+    journal.alerts.push_back(std::move(record));
+    events.push_back({alert.fired_at_s, "alert-fired",
+                      fmt::format("{} {} ({}/{} burn rate above {})", alert.slo, alert.severity,
+                                  formatDurationSeconds(alert.long_s),
+                                  formatDurationSeconds(alert.short_s), alert.factor)});
+    if (alert.resolved_at_s) {
+      events.push_back({*alert.resolved_at_s, "alert-resolved",
+                        fmt::format("{} {}", alert.slo, alert.severity)});
+    }
+  }
+  journal.series.burn_rate = judged.burn_rate;
+  const auto& judgement = judged.judgement;
+  journal.verdict = slo::toString(judgement.verdict);
+  journal.invalid_reasons = judgement.reasons;
+  for (const auto& finding : judgement.findings) {
+    journal.findings.push_back(reports::FindingRecord{scenarios::toString(finding.kind),
+                                                      finding.slo, finding.detail, finding.fails});
+  }
+  return events;
+}
+
+void recordTimeline(reports::Journal& journal, const std::vector<PendingEvent>& pending,
+                    MonotonicTime t0, const std::vector<reports::TimelineEvent>& run_events) {
+  for (const auto& entry : pending) {
+    journal.timeline.push_back({toSeconds(entry.at - t0), entry.event, entry.detail});
+  }
+  journal.timeline.insert(journal.timeline.end(), run_events.begin(), run_events.end());
+  std::stable_sort(journal.timeline.begin(), journal.timeline.end(),
+                   [](const auto& a, const auto& b) { return a.at_s < b.at_s; });
+}
+
+}  // namespace outrider::harness
