@@ -23,6 +23,8 @@
 #include <exception>
 #include <optional>
 
+#include "outrider/common/url.h"
+
 namespace outrider::harness {
 
 namespace asio = boost::asio;
@@ -186,52 +188,11 @@ void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) {
 }  // namespace
 
 Result<LoadTarget> parseLoadTarget(std::string_view url) {
-  constexpr std::string_view Scheme = "http://";
-  if (url.substr(0, Scheme.size()) != Scheme) {
-    return makeError(ErrorCode::InvalidArgument,
-                     fmt::format("load target '{}' must start with http://", url));
+  auto parsed = parseUrl(url, {"http"}, UrlPort::SchemeDefault);
+  if (!parsed) {
+    return makeError(ErrorCode::InvalidArgument, "load target " + parsed.error().message);
   }
-  std::string_view rest = url.substr(Scheme.size());
-  const size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  LoadTarget target;
-  target.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return makeError(ErrorCode::InvalidArgument,
-                       fmt::format("load target '{}' has an unclosed IPv6 address", url));
-    }
-    target.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') {
-        return makeError(ErrorCode::InvalidArgument,
-                         fmt::format("load target '{}' has junk after the address", url));
-      }
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    const size_t colon = authority.rfind(':');
-    target.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-    }
-  }
-  if (target.host.empty()) {
-    return makeError(ErrorCode::InvalidArgument, fmt::format("load target '{}' has no host", url));
-  }
-  if (!port_text.empty() || authority.find(':') != std::string_view::npos) {
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-        port > 65535) {
-      return makeError(ErrorCode::InvalidArgument,
-                       fmt::format("load target '{}' has an invalid port", url));
-    }
-    target.port = static_cast<uint16_t>(port);
-  }
-  return target;
+  return LoadTarget{parsed->host, parsed->port, parsed->target};
 }
 
 // Everything of one run; lives behind LoadGenerator so the header stays free of Beast.
