@@ -28,6 +28,7 @@
 
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
+#include "planned_link_fault.h"
 
 namespace outrider::faults::test {
 
@@ -252,24 +253,6 @@ class LinkUnderTest {
   LinkProxyPtr link_;
   std::thread thread_;
 };
-
-// A planned link fault on "upstream" as compilePlan would make it (seeded from `run_seed`).
-inline PlannedFault linkFault(scenarios::FaultKind kind, std::string name = "",
-                              uint64_t run_seed = 42) {
-  scenarios::Fault spec;
-  spec.kind = kind;
-  spec.target = "upstream";
-  spec.name = name.empty() ? scenarios::toString(kind) + "-upstream" : std::move(name);
-  PlannedFault fault;
-  fault.name = spec.name;
-  fault.kind = kind;
-  fault.target = spec.target;
-  fault.is_link = true;
-  fault.end = std::chrono::seconds(60);
-  fault.seed = faultSeed(run_seed, 0, spec.name);
-  fault.spec = spec;
-  return fault;
-}
 
 inline std::string httpGet(const std::string& path, bool close = false) {
   return "GET " + path + " HTTP/1.1\r\nHost: link\r\n" + (close ? "Connection: close\r\n" : "") +
