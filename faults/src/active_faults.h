@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "outrider/common/clock.h"
 #include "outrider/faults/link_filter.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
@@ -40,7 +41,8 @@ struct ActiveFaults {
 using ActiveFaultsPtr = std::shared_ptr<const ActiveFaults>;
 
 struct LinkShared {
-  explicit LinkShared(LinkConfig link_config) : config(std::move(link_config)) {}
+  LinkShared(LinkConfig link_config, const Clock& link_clock)
+      : config(std::move(link_config)), clock(link_clock) {}
 
   ActiveFaultsPtr snapshot() const {
     std::lock_guard lock(mutex);
@@ -55,6 +57,7 @@ struct LinkShared {
   }
 
   const LinkConfig config;
+  const Clock& clock;  // the connections' delays, pacing and resets wait on its timers
   std::atomic<uint64_t> version{0};
   mutable std::mutex mutex;
   ActiveFaultsPtr faults = std::make_shared<const ActiveFaults>();

@@ -38,10 +38,10 @@ constexpr auto ListenerTimeout = std::chrono::seconds(5);
 
 class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
  public:
-  Impl(asio::any_io_executor executor, LinkConfig config)
+  Impl(asio::any_io_executor executor, const Clock& clock, LinkConfig config)
       : executor_(std::move(executor)),
         listener_(asio::make_strand(executor_)),
-        shared_(std::make_shared<detail::LinkShared>(std::move(config))),
+        shared_(std::make_shared<detail::LinkShared>(std::move(config), clock)),
         acceptor_(listener_) {}
 
   Result<void> bind() {
@@ -424,8 +424,8 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
 };
 
 Result<std::unique_ptr<LinkProxy>> LinkProxy::create(asio::any_io_executor executor,
-                                                     LinkConfig config) {
-  auto impl = std::make_shared<Impl>(std::move(executor), std::move(config));
+                                                     const Clock& clock, LinkConfig config) {
+  auto impl = std::make_shared<Impl>(std::move(executor), clock, std::move(config));
   if (auto bound = impl->bind(); !bound) {
     return tl::unexpected(bound.error());
   }

@@ -57,9 +57,9 @@ LinkSession::LinkSession(std::shared_ptr<LinkShared> link, uint64_t number, tcp:
       http_(link_->config.protocol == scenarios::LinkProtocol::Http),
       client_(std::move(client)),
       target_(std::move(target)),
-      to_target_(target_, client_.get_executor(), link_->bytes_upstream),
-      to_client_(client_, client_.get_executor(), link_->bytes_downstream),
-      reset_timer_(client_.get_executor()) {
+      to_target_(target_, link_->clock, client_.get_executor(), link_->bytes_upstream),
+      to_client_(client_, link_->clock, client_.get_executor(), link_->bytes_downstream),
+      reset_timer_(link_->clock.createTimer(client_.get_executor())) {
   if (http_) {
     way(Way::Up).framer.emplace(/*requests=*/true);
     way(Way::Down).framer.emplace(/*requests=*/false);
@@ -385,8 +385,7 @@ awaitable<void> LinkSession::onEof(Way w) {
   Item shutdown;
   shutdown.kind = Item::Kind::Shutdown;
   if (delay.count() > 0) {
-    shutdown.due.emplace(client_.get_executor());
-    shutdown.due->expires_after(delay);
+    shutdown.due = link_->clock.monotonicNow() + delay;
   }
   co_await enqueue(w, std::move(shutdown));
 }
@@ -404,8 +403,7 @@ awaitable<bool> LinkSession::forward(Way w, std::string_view data, const Action&
       item.bytes.assign(bytes.begin(), bytes.end());
       if (action.delayed) {
         // Armed now, when the bytes arrived, so the delay does not add up across chunks.
-        item.due.emplace(client_.get_executor());
-        item.due->expires_after(action.delay);
+        item.due = link_->clock.monotonicNow() + action.delay;
       }
       item.pace_rate = action.pace_rate;
       item.slice = action.slice;
@@ -441,7 +439,7 @@ awaitable<bool> LinkSession::sendPlain(Way w, std::string_view data) {
   o.counter.fetch_add(written, std::memory_order_relaxed);
   o.busy = false;
   if (!o.queue.empty()) {
-    o.wakeup.cancel();
+    o.wakeup->cancel();
   }
   if (ec) {
     closeNow(false);
@@ -453,8 +451,8 @@ awaitable<bool> LinkSession::sendPlain(Way w, std::string_view data) {
 awaitable<bool> LinkSession::enqueue(Way w, Item item) {
   Outbound& o = out(w);
   while (!closed_ && (o.queue.size() >= MaxQueuedItems || o.queued_bytes >= MaxQueuedBytes)) {
-    o.space.expires_at(asio::steady_timer::time_point::max());
-    co_await o.space.async_wait(UseTuple);
+    o.space->expiresNever();
+    co_await o.space->wait();
   }
   if (closed_) {
     co_return false;
@@ -470,7 +468,7 @@ void LinkSession::pushItem(Way w, Item item) {
   }
   o.queued_bytes += item.bytes.size();
   o.queue.push_back(std::move(item));
-  o.wakeup.cancel();
+  o.wakeup->cancel();
 }
 
 awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w) {
@@ -480,8 +478,8 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
       if (o.queue.empty()) {
         o.pace_anchored = false;  // idle: the next paced byte starts a new schedule
       }
-      o.wakeup.expires_at(asio::steady_timer::time_point::max());
-      co_await o.wakeup.async_wait(UseTuple);
+      o.wakeup->expiresNever();
+      co_await o.wakeup->wait();
     }
     if (self->closed_) {
       co_return;
@@ -489,7 +487,7 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
     Item item = std::move(o.queue.front());
     o.queue.pop_front();
     o.queued_bytes -= item.bytes.size();
-    o.space.cancel();
+    o.space->cancel();
     o.busy = true;
     const bool more = co_await self->deliver(w, item);
     o.busy = false;
@@ -502,9 +500,8 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
 awaitable<bool> LinkSession::deliver(Way w, Item& item) {
   Outbound& o = out(w);
   if (item.due) {
-    o.waiting = &*item.due;
-    co_await item.due->async_wait(UseTuple);
-    o.waiting = nullptr;
+    o.due->expiresAt(*item.due);
+    co_await o.due->wait();
     if (closed_) {
       co_return false;
     }
@@ -554,12 +551,12 @@ awaitable<bool> LinkSession::writeData(Way w, Item& item) {
         const nanoseconds interval(static_cast<int64_t>(piece * 1'000'000'000ULL /
                                                         item.pace_rate));
         if (o.pace_anchored) {
-          o.pace.expires_at(o.pace.expiry() + interval);
+          o.pace->expiresAt(o.pace->expiry() + interval);
         } else {
-          o.pace.expires_after(interval);
+          o.pace->expiresAfter(interval);
           o.pace_anchored = true;
         }
-        co_await o.pace.async_wait(UseTuple);
+        co_await o.pace->wait();
         if (closed_) {
           co_return false;
         }
@@ -576,8 +573,8 @@ awaitable<bool> LinkSession::writeData(Way w, Item& item) {
     data += slice;
     left -= slice;
     if (item.slice && left > 0 && item.slice->delay.count() > 0) {
-      o.pause.expires_after(item.slice->delay);
-      co_await o.pause.async_wait(UseTuple);
+      o.pause->expiresAfter(item.slice->delay);
+      co_await o.pause->wait();
       if (closed_) {
         co_return false;
       }
@@ -629,7 +626,7 @@ void LinkSession::refreshFaults() {
   if (reset_instance_ != 0 && !faults_->find(reset_instance_)) {
     reset_instance_ = 0;
     resetter_.reset();
-    reset_timer_.cancel();
+    reset_timer_->cancel();
   }
 }
 
@@ -644,14 +641,14 @@ void LinkSession::armReset(const ActiveFilter& active, nanoseconds after) {
   }
   reset_instance_ = active.fault->instance;
   resetter_ = active.filter;
-  reset_timer_.expires_after(after);
+  reset_timer_->expiresAfter(after);
   asio::co_spawn(client_.get_executor(), resetLater(shared_from_this(), reset_instance_),
                  asio::detached);
 }
 
 awaitable<void> LinkSession::resetLater(std::shared_ptr<LinkSession> self, uint64_t instance) {
-  auto [ec] = co_await self->reset_timer_.async_wait(UseTuple);
-  if (ec || self->closed_ || self->reset_instance_ != instance) {
+  const bool expired = co_await self->reset_timer_->wait();
+  if (!expired || self->closed_ || self->reset_instance_ != instance) {
     co_return;
   }
   self->refreshFaults();
@@ -706,17 +703,14 @@ void LinkSession::closeNow(bool reset) {
   client_.close(ignored);
   target_.close(ignored);
   for (Outbound* o : {&to_target_, &to_client_}) {
-    o->wakeup.cancel();
-    o->space.cancel();
-    o->pace.cancel();
-    o->pause.cancel();
-    if (o->waiting) {
-      o->waiting->cancel();
+    for (Timer* timer : {o->wakeup.get(), o->space.get(), o->due.get(), o->pace.get(),
+                         o->pause.get()}) {
+      timer->cancel();
     }
     o->queue.clear();
     o->queued_bytes = 0;
   }
-  reset_timer_.cancel();
+  reset_timer_->cancel();
   link_->active.fetch_sub(1, std::memory_order_relaxed);
 }
 

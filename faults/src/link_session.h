@@ -3,7 +3,8 @@
 // One proxied connection of a link: the client and target sockets, a reader per direction that
 // shows what it reads to the filters of the active faults (link_filter.h) and applies the effects
 // they return, and a writer per destination that delivers what was delayed, paced or sliced, in
-// order. It knows no fault kind. Everything runs on the connection's strand.
+// order. It knows no fault kind. Everything runs on the connection's strand, and every wait is on
+// a timer of the link's clock.
 //
 // The no-fault path stays what the plain proxy did: a reader that finds its destination idle
 // writes the chunk itself (one atomic load per chunk tells it no fault changed). Only delayed,
@@ -21,9 +22,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "active_faults.h"
+#include "outrider/common/timer.h"
 #include "http_framer.h"
 
 namespace outrider::faults::detail {
@@ -51,15 +52,20 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     enum class Kind { Data, Shutdown, Close };
     Kind kind = Kind::Data;
     std::vector<char> bytes;
-    std::optional<boost::asio::steady_timer> due;  // latency: armed when the bytes arrived
-    uint64_t pace_rate = 0;                        // bandwidth: bytes per second, 0 = unpaced
+    std::optional<MonotonicTime> due;  // not before: a delay counted from when the bytes arrived
+    uint64_t pace_rate = 0;            // bytes per second, 0 = unpaced
     std::optional<SliceSpec> slice;
   };
 
   struct Outbound {
-    Outbound(tcp::socket& s, const boost::asio::any_io_executor& executor,
+    Outbound(tcp::socket& s, const Clock& clock, const boost::asio::any_io_executor& executor,
              std::atomic<uint64_t>& bytes_counter)
-        : socket(s), wakeup(executor), space(executor), pace(executor), pause(executor),
+        : socket(s),
+          wakeup(clock.createTimer(executor)),
+          space(clock.createTimer(executor)),
+          due(clock.createTimer(executor)),
+          pace(clock.createTimer(executor)),
+          pause(clock.createTimer(executor)),
           counter(bytes_counter) {}
     tcp::socket& socket;
     std::deque<Item> queue;
@@ -67,11 +73,11 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     bool busy = false;           // a write to this socket is in progress (inline or writer)
     bool done = false;           // its direction was shut down: nothing more goes out
     bool pace_anchored = false;  // pace.expiry() is the schedule to continue from
-    boost::asio::steady_timer wakeup;  // condition variables: waited on at max, cancelled to wake
-    boost::asio::steady_timer space;
-    boost::asio::steady_timer pace;
-    boost::asio::steady_timer pause;
-    boost::asio::steady_timer* waiting = nullptr;  // an item's due timer the writer waits on
+    TimerPtr wakeup;  // condition variables: never expire, cancelled to wake
+    TimerPtr space;
+    TimerPtr due;  // the writer waits on it for the front item's due time
+    TimerPtr pace;
+    TimerPtr pause;
     std::atomic<uint64_t>& counter;
   };
 
@@ -167,7 +173,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   tcp::socket target_;
   Outbound to_target_;
   Outbound to_client_;
-  boost::asio::steady_timer reset_timer_;
+  TimerPtr reset_timer_;
   uint64_t reset_instance_ = 0;  // the fault whose reset is pending (0: none)
   LinkFilterPtr resetter_;
   bool closed_ = false;

@@ -26,6 +26,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <gtest/gtest.h>
 
+#include "outrider/common/clock.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
 #include "planned_link_fault.h"
@@ -224,7 +225,7 @@ class LinkUnderTest {
  public:
   LinkUnderTest(uint16_t target_port, scenarios::LinkProtocol protocol) {
     LinkConfig config{"upstream", {"127.0.0.1", 0}, {"127.0.0.1", target_port}, protocol};
-    auto link = LinkProxy::create(ctx_.get_executor(), std::move(config));
+    auto link = LinkProxy::create(ctx_.get_executor(), clock_, std::move(config));
     EXPECT_TRUE(link.has_value()) << link.error().message;
     if (link) {
       link_ = std::move(*link);
@@ -248,6 +249,7 @@ class LinkUnderTest {
   uint16_t port() const { return link_->boundPort(); }
 
  private:
+  const RealClock clock_;  // outlives the link
   asio::io_context ctx_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{ctx_.get_executor()};
   LinkProxyPtr link_;
