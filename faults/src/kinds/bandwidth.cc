@@ -26,20 +26,13 @@ class Bandwidth final : public PerChunkKind {
 }  // namespace
 
 void registerBandwidth(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "bandwidth";
-  entry.builtin = scenarios::FaultKind::Bandwidth;
-  entry.acts_on_link = true;
-  entry.summary = "pace the stream to rate bytes per second";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<Bandwidth>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<Bandwidth>(scenarios::FaultKind::Bandwidth,
+                                                  "pace the stream to rate bytes per second");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
-    return fmt::format("{} of {} {} ({}) paced to {}/s{}", e.injections, e.opportunities,
-                       evidenceUnits(fault.spec.direction, http_link),
-                       detail::formatBytes(e.bytes_affected),
-                       detail::formatBytes(fault.spec.rate_bytes_per_s),
-                       onConnections(e, http_link));
+    return fmt::format(
+        "{} of {} {} ({}) paced to {}/s{}", e.injections, e.opportunities,
+        evidenceUnits(fault.spec.direction, http_link), detail::formatBytes(e.bytes_affected),
+        detail::formatBytes(fault.spec.rate_bytes_per_s), onConnections(e, http_link));
   };
   registry.add(std::move(entry));
 }

@@ -63,14 +63,8 @@ class Blackhole final : public LinkKind {
 }  // namespace
 
 void registerBlackhole(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "blackhole";
-  entry.builtin = scenarios::FaultKind::Blackhole;
-  entry.acts_on_link = true;
-  entry.summary = "hold the connection open and drop what it carries";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<Blackhole>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<Blackhole>(
+      scenarios::FaultKind::Blackhole, "hold the connection open and drop what it carries");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     return fmt::format("{} connection{} held, {} swallowed ({} {} seen)", e.injections,
                        e.injections == 1 ? "" : "s", detail::formatBytes(e.bytes_affected),

@@ -42,19 +42,13 @@ class HttpAbort final : public LinkKind {
 }  // namespace
 
 void registerHttpAbort(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "http-abort";
-  entry.builtin = scenarios::FaultKind::HttpAbort;
-  entry.acts_on_link = true;
+  FaultKindEntry entry = linkKindEntry<HttpAbort>(
+      scenarios::FaultKind::HttpAbort,
+      "answer requests with `status` instead of forwarding them (http links)");
   entry.needs_http = true;
-  entry.summary = "answer requests with `status` instead of forwarding them (http links)";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<HttpAbort>(args);
-  };
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     (void)http_link;
-    return fmt::format("{} on {} of {} requests", fault.spec.status, e.injections,
-                       e.opportunities);
+    return fmt::format("{} on {} of {} requests", fault.spec.status, e.injections, e.opportunities);
   };
   registry.add(std::move(entry));
 }

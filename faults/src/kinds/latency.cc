@@ -1,9 +1,9 @@
 // latency: each chunk (tcp links) or message (http links) is delivered latency ± jitter after it
 // arrived. Evidence: the chunks or messages delayed.
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "kinds.h"
 #include "outrider/common/units.h"
@@ -50,14 +50,9 @@ class Latency final : public PerChunkKind {
 }  // namespace
 
 void registerLatency(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "latency";
-  entry.builtin = scenarios::FaultKind::Latency;
-  entry.acts_on_link = true;
-  entry.summary = "delay each chunk (tcp) or message (http) by latency ± jitter";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<Latency>(args);
-  };
+  FaultKindEntry entry =
+      linkKindEntry<Latency>(scenarios::FaultKind::Latency,
+                             "delay each chunk (tcp) or message (http) by latency ± jitter");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     const auto floor = std::max(fault.spec.latency - fault.spec.jitter, nanoseconds(0));
     return fmt::format("{} of {} {} delayed ≥{}{}", e.injections, e.opportunities,

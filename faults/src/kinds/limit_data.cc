@@ -1,9 +1,9 @@
 // limit-data: the connection is closed once `bytes` went through in the fault's direction
 // (each way counts its own). Evidence: the connections cut, and the bytes cut off.
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "../text.h"
 #include "kinds.h"
@@ -46,14 +46,8 @@ class LimitData final : public LinkKind {
 }  // namespace
 
 void registerLimitData(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "limit-data";
-  entry.builtin = scenarios::FaultKind::LimitData;
-  entry.acts_on_link = true;
-  entry.summary = "close the connection after `bytes`";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<LimitData>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<LimitData>(scenarios::FaultKind::LimitData,
+                                                  "close the connection after `bytes`");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     (void)http_link;
     return fmt::format("{} of {} connections cut after {}", e.injections, e.opportunities,

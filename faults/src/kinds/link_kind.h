@@ -5,9 +5,11 @@
 // evidence lines.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "outrider/faults/link_filter.h"
+#include "outrider/faults/registry.h"
 
 namespace outrider::faults::kinds {
 
@@ -51,6 +53,20 @@ class LinkKind : public LinkFilter {
   uint64_t message_[2] = {NoMessage, NoMessage};
   bool message_hit_[2] = {false, false};
 };
+
+// A link kind's registry entry, whose filter `Filter` each connection makes for itself.
+template <class Filter>
+FaultKindEntry linkKindEntry(scenarios::FaultKind kind, std::string summary) {
+  FaultKindEntry entry;
+  entry.name = scenarios::toString(kind);
+  entry.builtin = kind;
+  entry.acts_on_link = true;
+  entry.summary = std::move(summary);
+  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
+    return std::make_shared<Filter>(args);
+  };
+  return entry;
+}
 
 // What one unit of a per-chunk or per-message fault is called, by direction: "reply chunks",
 // "requests".

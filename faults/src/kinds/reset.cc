@@ -45,14 +45,8 @@ class Reset final : public LinkKind {
 }  // namespace
 
 void registerReset(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "reset";
-  entry.builtin = scenarios::FaultKind::Reset;
-  entry.acts_on_link = true;
-  entry.summary = "TCP RST `after` the connection's first byte";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<Reset>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<Reset>(scenarios::FaultKind::Reset,
+                                              "TCP RST `after` the connection's first byte");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     return fmt::format("{} connection{} reset ({} {} seen)", e.injections,
                        e.injections == 1 ? "" : "s", e.opportunities,

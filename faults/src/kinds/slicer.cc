@@ -1,9 +1,9 @@
 // slicer: each chunk or message goes out in slices of average_size ± size_variation bytes,
 // `delay` apart (Toxiproxy's slicer). Evidence: the chunks or messages sliced, and their bytes.
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "../text.h"
 #include "kinds.h"
@@ -33,15 +33,9 @@ class Slicer final : public PerChunkKind {
 }  // namespace
 
 void registerSlicer(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "slicer";
-  entry.builtin = scenarios::FaultKind::Slicer;
-  entry.acts_on_link = true;
-  entry.summary =
-      "cut the stream into slices of average_size ± size_variation, `delay` apart";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<Slicer>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<Slicer>(
+      scenarios::FaultKind::Slicer,
+      "cut the stream into slices of average_size ± size_variation, `delay` apart");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     return fmt::format("{} of {} {} ({}) cut into {} slices{}", e.injections, e.opportunities,
                        evidenceUnits(fault.spec.direction, http_link),

@@ -30,14 +30,8 @@ class SlowClose final : public LinkKind {
 }  // namespace
 
 void registerSlowClose(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "slow-close";
-  entry.builtin = scenarios::FaultKind::SlowClose;
-  entry.acts_on_link = true;
-  entry.summary = "hold a close for `delay` before passing it on";
-  entry.make_link_filter = [](const LinkFilterArgs& args) -> LinkFilterPtr {
-    return std::make_shared<SlowClose>(args);
-  };
+  FaultKindEntry entry = linkKindEntry<SlowClose>(scenarios::FaultKind::SlowClose,
+                                                  "hold a close for `delay` before passing it on");
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
     (void)http_link;
     return fmt::format("{} close{} delayed {} ({} connections seen)", e.injections,

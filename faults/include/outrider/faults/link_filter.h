@@ -45,11 +45,11 @@ struct SliceSpec {
 // cut or a hold is final, and the longest close delay wins.
 struct Effect {
   std::optional<std::chrono::nanoseconds> delay;  // deliver these bytes this long after arrival
-  uint64_t pace_rate = 0;                          // bytes per second, 0: unpaced
+  uint64_t pace_rate = 0;                         // bytes per second, 0: unpaced
   std::optional<SliceSpec> slice;
   std::optional<uint64_t> pass;  // forward this many of the bytes, then close the connection
   std::optional<std::chrono::nanoseconds> reset_after;  // RST the connection this long from now
-  bool hold = false;  // swallow this way's bytes and its close until the fault is removed
+  bool hold = false;          // swallow this way's bytes and its close until the fault is removed
   std::optional<int> answer;  // requests: answer with this status instead of forwarding
   std::optional<std::chrono::nanoseconds> close_delay;  // at EOF: pass the close on this late
 };

@@ -3,9 +3,9 @@
 // One link kind's filter, made from the registry for one connection, fed events by hand: the
 // kinds' unit tests check its effects and its evidence as data, with no socket and no clock.
 
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 
 #include "../planned_link_fault.h"
 #include "outrider/faults/link_filter.h"
@@ -32,8 +32,7 @@ class FilterUnderTest {
                  bool held = false) {
     return filter_->onSegment({way, chunk, request, length, length, held});
   }
-  Effect begin(Way way, uint64_t request, uint64_t draw, bool held = false,
-               bool answered = false) {
+  Effect begin(Way way, uint64_t request, uint64_t draw, bool held = false, bool answered = false) {
     return filter_->onMessageBegin({way, request, draw, held, answered});
   }
   Effect eof(Way way, bool held = false) { return filter_->onEof({way, held}); }
