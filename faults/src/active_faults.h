@@ -10,28 +10,19 @@
 #include <mutex>
 #include <vector>
 
+#include "outrider/common/clock.h"
+#include "outrider/faults/link_filter.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
 
 namespace outrider::faults::detail {
 
-// Evidence counters of one applied fault; see FaultEvidence for what each counts per kind.
-struct FaultCounters {
-  std::atomic<uint64_t> injections{0};
-  std::atomic<uint64_t> opportunities{0};
-  std::atomic<uint64_t> connections_affected{0};
-  std::atomic<uint64_t> requests_affected{0};
-  std::atomic<uint64_t> bytes_affected{0};
-
-  void add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
-    counter.fetch_add(n, std::memory_order_relaxed);
-  }
-};
-
 struct ActiveFault {
   uint64_t instance = 0;  // unique per applyFault(): a re-applied name is a new fault
   PlannedFault planned;
   std::shared_ptr<FaultCounters> counters;
+  // The kind's filter, one per connection (from the registry); empty: it acts on the listener.
+  LinkFilterFactory make_filter;
 };
 
 struct ActiveFaults {
@@ -50,7 +41,8 @@ struct ActiveFaults {
 using ActiveFaultsPtr = std::shared_ptr<const ActiveFaults>;
 
 struct LinkShared {
-  explicit LinkShared(LinkConfig link_config) : config(std::move(link_config)) {}
+  LinkShared(LinkConfig link_config, const Clock& link_clock)
+      : config(std::move(link_config)), clock(link_clock) {}
 
   ActiveFaultsPtr snapshot() const {
     std::lock_guard lock(mutex);
@@ -65,6 +57,7 @@ struct LinkShared {
   }
 
   const LinkConfig config;
+  const Clock& clock;  // the connections' delays, pacing and resets wait on its timers
   std::atomic<uint64_t> version{0};
   mutable std::mutex mutex;
   ActiveFaultsPtr faults = std::make_shared<const ActiveFaults>();

@@ -19,6 +19,7 @@
 
 #include "active_faults.h"
 #include "link_session.h"
+#include "outrider/faults/registry.h"
 
 namespace outrider::faults {
 
@@ -27,9 +28,7 @@ using asio::awaitable;
 using asio::ip::tcp;
 using detail::ActiveFault;
 using detail::ActiveFaults;
-using detail::FaultCounters;
 using detail::LinkSession;
-using scenarios::FaultKind;
 
 namespace {
 constexpr auto UseTuple = asio::as_tuple(asio::use_awaitable);
@@ -39,10 +38,10 @@ constexpr auto ListenerTimeout = std::chrono::seconds(5);
 
 class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
  public:
-  Impl(asio::any_io_executor executor, LinkConfig config)
+  Impl(asio::any_io_executor executor, const Clock& clock, LinkConfig config)
       : executor_(std::move(executor)),
         listener_(asio::make_strand(executor_)),
-        shared_(std::make_shared<detail::LinkShared>(std::move(config))),
+        shared_(std::make_shared<detail::LinkShared>(std::move(config), clock)),
         acceptor_(listener_) {}
 
   Result<void> bind() {
@@ -108,21 +107,28 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                                                        fault.name + "' targets '" + fault.target +
                                                        "'");
     }
-    if (fault.kind == FaultKind::HttpAbort && config.protocol != scenarios::LinkProtocol::Http) {
-      return makeError(ErrorCode::InvalidArgument,
-                       "link " + config.name + ": http-abort needs protocol = \"http\"");
+    const FaultKindEntry* entry = registry().find(fault.spec.kindName());
+    if (entry == nullptr || !entry->acts_on_link) {
+      return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": fault '" +
+                                                       fault.name + "' (" +
+                                                       fault.spec.kindName() +
+                                                       ") is not carried out by links");
+    }
+    if (entry->needs_http && config.protocol != scenarios::LinkProtocol::Http) {
+      return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": " + entry->name +
+                                                       " needs protocol = \"http\"");
     }
     auto counters = std::make_shared<FaultCounters>();
-    bool listener_change = fault.kind == FaultKind::Refuse;
+    bool listener_change = entry->closes_listener;
     {
       std::lock_guard lock(faults_mutex_);
       auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
       std::erase_if(next->faults, [&](const ActiveFault& f) {
         const bool replaced = f.planned.name == fault.name;
-        listener_change = listener_change || (replaced && f.planned.kind == FaultKind::Refuse);
+        listener_change = listener_change || (replaced && closesListener(f.planned));
         return replaced;
       });
-      next->faults.push_back({++next_instance_, fault, counters});
+      next->faults.push_back({++next_instance_, fault, counters, entry->make_link_filter});
       records_[fault.name] = Record{fault, counters, true, {}};
       shared_->publish(std::move(next));
     }
@@ -131,7 +137,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
       return {};
     }
     auto listener = reconcileListener();
-    if (fault.kind == FaultKind::Refuse && listener) {
+    if (entry->closes_listener && listener) {
       listener = probeRefused();
       if (listener) {
         counters->add(counters->opportunities);
@@ -153,7 +159,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
         return {};
       }
       found->second.active = false;
-      listener_change = found->second.planned.kind == FaultKind::Refuse;
+      listener_change = closesListener(found->second.planned);
       auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
       std::erase_if(next->faults, [&](const ActiveFault& f) { return f.planned.name == name; });
       shared_->publish(std::move(next));
@@ -265,7 +271,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
   Result<void> reconcileListener() {
     bool refuse = false;
     for (const auto& fault : shared_->snapshot()->faults) {
-      refuse = refuse || fault.planned.kind == FaultKind::Refuse;
+      refuse = refuse || closesListener(fault.planned);
     }
     auto self = shared_from_this();
     return onListener([self, refuse]() -> Result<void> {
@@ -301,6 +307,11 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                            ": the link's executor did not change the listener within 5s");
     }
     return done.get();
+  }
+
+  static bool closesListener(const PlannedFault& fault) {
+    const FaultKindEntry* entry = registry().find(fault.spec.kindName());
+    return entry != nullptr && entry->closes_listener;
   }
 
   // Evidence for refuse: a connect to the closed port is refused, so nothing else took it.
@@ -413,8 +424,8 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
 };
 
 Result<std::unique_ptr<LinkProxy>> LinkProxy::create(asio::any_io_executor executor,
-                                                     LinkConfig config) {
-  auto impl = std::make_shared<Impl>(std::move(executor), std::move(config));
+                                                     const Clock& clock, LinkConfig config) {
+  auto impl = std::make_shared<Impl>(std::move(executor), clock, std::move(config));
   if (auto bound = impl->bind(); !bound) {
     return tl::unexpected(bound.error());
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,13 +13,12 @@
 #include <boost/beast/http/status.hpp>
 
 #include "outrider/faults/draw.h"
+#include "outrider/faults/link_filter.h"
 
 namespace outrider::faults::detail {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using scenarios::Direction;
-using scenarios::FaultKind;
 using std::chrono::nanoseconds;
 
 namespace {
@@ -31,38 +31,6 @@ constexpr size_t MaxQueuedItems = 1024;
 constexpr size_t MaxQueuedBytes = 8 * 1024 * 1024;
 // Bandwidth pacing writes a piece every 1/20 s, so a rate shows within a fraction of a second.
 constexpr uint64_t PacePiecesPerSecond = 20;
-
-bool affects(Direction direction, Way way) {
-  switch (direction) {
-    case Direction::Both:
-      return true;
-    case Direction::Downstream:
-      return way == Way::Down;
-    case Direction::Upstream:
-      return way == Way::Up;
-  }
-  return false;
-}
-
-// On http links these kinds are decided per request (their message and its reply); the others
-// act on the connection as a whole and are decided once per connection, as on tcp links.
-bool perMessage(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::Latency:
-    case FaultKind::Bandwidth:
-    case FaultKind::Slicer:
-    case FaultKind::Reset:
-    case FaultKind::Blackhole:
-    case FaultKind::HttpAbort:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool perChunk(FaultKind kind) {
-  return kind == FaultKind::Latency || kind == FaultKind::Bandwidth || kind == FaultKind::Slicer;
-}
 
 std::string localReply(int status, bool keep_alive, const std::string& fault_name) {
   namespace http = boost::beast::http;
@@ -89,9 +57,9 @@ LinkSession::LinkSession(std::shared_ptr<LinkShared> link, uint64_t number, tcp:
       http_(link_->config.protocol == scenarios::LinkProtocol::Http),
       client_(std::move(client)),
       target_(std::move(target)),
-      to_target_(target_, client_.get_executor(), link_->bytes_upstream),
-      to_client_(client_, client_.get_executor(), link_->bytes_downstream),
-      reset_timer_(client_.get_executor()) {
+      to_target_(target_, link_->clock, client_.get_executor(), link_->bytes_upstream),
+      to_client_(client_, link_->clock, client_.get_executor(), link_->bytes_downstream),
+      reset_timer_(link_->clock.createTimer(client_.get_executor())) {
   if (http_) {
     way(Way::Up).framer.emplace(/*requests=*/true);
     way(Way::Down).framer.emplace(/*requests=*/false);
@@ -155,8 +123,8 @@ awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
   }
   WayState& state_of_way = way(w);
   const uint64_t chunk = state_of_way.chunks++;
-  // The cheap path: a tcp link with nothing active is the plain proxy.
-  if (!http_ && faults_->faults.empty() && state_of_way.blackhole == 0) {
+  // The cheap path: a tcp link with no filter active is the plain proxy.
+  if (!http_ && filters_.empty() && !state_of_way.holder) {
     co_return co_await sendPlain(w, data);
   }
   if (!planChunk(w, data, chunk)) {
@@ -164,12 +132,12 @@ awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
   }
   state_of_way.forwarding = true;
   bool more = true;
-  for (const Effect& effect : state_of_way.effects) {
-    if (effect.kind == Effect::Kind::FlushLocals) {
+  for (const Action& action : state_of_way.actions) {
+    if (action.kind == Action::Kind::FlushLocals) {
       flushLocals();
       continue;
     }
-    more = co_await forward(w, data, effect);
+    more = co_await forward(w, data, action);
     if (!more || closed_) {
       more = false;
       break;
@@ -184,9 +152,9 @@ awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
 
 bool LinkSession::planChunk(Way w, std::string_view data, uint64_t chunk) {
   WayState& s = way(w);
-  s.effects.clear();
+  s.actions.clear();
   if (!s.framer) {
-    return segmentEffect(w, 0, data.size(), chunk);
+    return segmentAction(w, 0, data.size(), chunk);
   }
   s.events.clear();
   s.framer->feed(data, s.events);
@@ -206,15 +174,15 @@ bool LinkSession::planChunk(Way w, std::string_view data, uint64_t chunk) {
         break;
       case FrameEvent::Type::Raw:
         link_->framing_errors.fetch_add(1, std::memory_order_relaxed);
-        s.aborting = false;
+        s.answerer.reset();
         break;
       case FrameEvent::Type::Data:
-        if (!segmentEffect(w, offset, event.length, chunk)) {
+        if (!segmentAction(w, offset, event.length, chunk)) {
           return false;
         }
         offset += event.length;
-        if (!s.effects.empty() && s.effects.back().close_after) {
-          return true;  // limit-data: nothing after the cut goes anywhere
+        if (!s.actions.empty() && s.actions.back().close_after) {
+          return true;  // a cut: nothing after it goes anywhere
         }
         break;
     }
@@ -235,62 +203,13 @@ bool LinkSession::beginMessage(Way w) {
     s.request = next_unmatched_++;  // a reply nobody asked for (or framing is lost upstream)
     s.draw = mixKeys(number_, s.request);
   }
-  s.aborting = false;
-  for (const ActiveFault& fault : faults_->faults) {
-    const auto& spec = fault.planned.spec;
-    if (fault.planned.kind == FaultKind::HttpAbort) {
-      if (w != Way::Up || s.aborting) {
-        continue;
-      }
-      fault.counters->add(fault.counters->opportunities);
-      if (decide(fault.planned, 0, s.draw)) {
-        s.aborting = true;
-        s.abort_status = spec.status;
-        s.abort_name = fault.planned.name;
-        s.abort_counters = fault.counters;
-      }
-      continue;
-    }
-    if (!perMessage(fault.planned.kind) || !affects(spec.direction, w)) {
-      continue;
-    }
-    FaultConn& conn = state(fault);
-    fault.counters->add(fault.counters->opportunities);
-    const int i = static_cast<int>(w);
-    conn.message[i] = s.request;
-    conn.message_hit[i] = decide(fault.planned, 0, s.draw);
-    if (!conn.message_hit[i]) {
-      continue;
-    }
-    switch (fault.planned.kind) {
-      case FaultKind::Latency:
-        conn.message_delay[i] = drawDelay(fault, w, s.draw, /*link_wide=*/true);
-        [[fallthrough]];
-      case FaultKind::Bandwidth:
-      case FaultKind::Slicer:
-        fault.counters->add(fault.counters->injections);
-        fault.counters->add(fault.counters->requests_affected);
-        affect(fault, conn);
-        break;
-      case FaultKind::Reset:
-        fault.counters->add(fault.counters->requests_affected);
-        armReset(fault);
-        if (closed_) {
-          return false;
-        }
-        break;
-      case FaultKind::Blackhole:
-        fault.counters->add(fault.counters->requests_affected);
-        if (s.blackhole == 0) {
-          // A reply cannot be skipped without handing the next one to the wrong request, so
-          // the blackhole holds the rest of this direction, as on a tcp link.
-          s.blackhole = fault.instance;
-          fault.counters->add(fault.counters->injections);
-          affect(fault, conn);
-        }
-        break;
-      default:
-        break;
+  s.answerer.reset();
+  MessageBegin message{w, s.request, s.draw};
+  for (const ActiveFilter& active : filters_) {
+    message.held = s.holder != nullptr;
+    message.answered = s.answerer != nullptr;
+    if (!takeOver(w, active, active.filter->onMessageBegin(message))) {
+      return false;
     }
   }
   return true;
@@ -301,10 +220,9 @@ void LinkSession::onHead(Way w, const FrameHead& head) {
   if (w != Way::Up) {
     return;
   }
-  if (s.aborting) {
-    s.abort_counters->add(s.abort_counters->injections);
-    s.abort_counters->add(s.abort_counters->requests_affected);
-    slots_.push_back({s.request, true, localReply(s.abort_status, head.keep_alive, s.abort_name),
+  if (s.answerer) {
+    s.answerer->onAnswered();
+    slots_.push_back({s.request, true, localReply(s.answer_status, head.keep_alive, s.answer_name),
                       !head.keep_alive, s.draw});
     if (!way(Way::Down).forwarding) {
       flushLocals();
@@ -318,7 +236,7 @@ void LinkSession::onHead(Way w, const FrameHead& head) {
 void LinkSession::endMessage(Way w, const FrameHead& head) {
   WayState& s = way(w);
   if (w == Way::Up) {
-    s.aborting = false;
+    s.answerer.reset();
     return;
   }
   if (head.status >= 100 && head.status < 200 && head.status != 101) {
@@ -330,147 +248,101 @@ void LinkSession::endMessage(Way w, const FrameHead& head) {
   if (slots_.empty() || !slots_.front().local) {
     return;  // no reply of the link's own is due next
   }
-  Effect flush;
-  flush.kind = Effect::Kind::FlushLocals;
-  s.effects.push_back(flush);
+  Action flush;
+  flush.kind = Action::Kind::FlushLocals;
+  s.actions.push_back(flush);
 }
 
-bool LinkSession::segmentEffect(Way w, size_t offset, size_t length, uint64_t chunk) {
+bool LinkSession::segmentAction(Way w, size_t offset, size_t length, uint64_t chunk) {
   WayState& s = way(w);
-  Effect effect;
-  effect.offset = offset;
-  effect.length = length;
-  if (w == Way::Up && s.aborting) {
-    effect.drop = true;  // the request is answered here; the target never sees it
-    s.abort_counters->add(s.abort_counters->bytes_affected, length);
-    addEffect(s, effect);
+  Action action;
+  action.offset = offset;
+  action.length = length;
+  if (w == Way::Up && s.answerer) {
+    action.drop = true;  // the request is answered here; the target never sees it
+    s.answerer->onSwallowed(w, length);
+    addAction(s, action);
     return true;
   }
-  if (s.blackhole != 0 && swallow(w, length)) {
-    effect.drop = true;
-    addEffect(s, effect);
+  if (s.holder) {
+    swallow(w, length);
+    action.drop = true;
+    addAction(s, action);
     return true;
   }
-  const int i = static_cast<int>(w);
-  for (const ActiveFault& fault : faults_->faults) {
-    const FaultKind kind = fault.planned.kind;
-    const auto& spec = fault.planned.spec;
-    if (kind == FaultKind::HttpAbort || kind == FaultKind::Refuse || !affects(spec.direction, w)) {
-      continue;
+  Segment segment{w, chunk, s.request, length, length};
+  for (const ActiveFilter& active : filters_) {
+    segment.held = s.holder != nullptr;
+    segment.passing = action.length;
+    const Effect effect = active.filter->onSegment(segment);
+    if (!takeOver(w, active, effect)) {
+      return false;
     }
-    FaultConn& conn = state(fault);
-    const bool per_message = http_ && perMessage(kind);
-    bool hit = false;
-    if (per_message) {
-      hit = conn.message[i] == s.request && conn.message_hit[i];
-    } else {
-      hit = connectionHit(fault, conn);
-      if (perChunk(kind)) {
-        fault.counters->add(fault.counters->opportunities);
-      }
+    // Toxiproxy's chain: delays add up, the narrowest pipe paces, the first slicer cuts.
+    if (effect.delay) {
+      action.delayed = true;
+      action.delay += *effect.delay;
     }
-    if (!hit) {
-      continue;
+    if (effect.pace_rate > 0) {
+      action.pace_rate = action.pace_rate == 0 ? effect.pace_rate
+                                               : std::min(action.pace_rate, effect.pace_rate);
     }
-    switch (kind) {
-      case FaultKind::Latency:
-        effect.delayed = true;
-        effect.delay += per_message ? conn.message_delay[i] : drawDelay(fault, w, chunk);
-        break;
-      case FaultKind::Bandwidth:
-        effect.pace_rate = effect.pace_rate == 0
-                               ? spec.rate_bytes_per_s
-                               : std::min(effect.pace_rate, spec.rate_bytes_per_s);
-        break;
-      case FaultKind::Slicer:
-        if (!effect.slice) {
-          effect.slice = sliceSpec(fault, w, chunk);
-        }
-        break;
-      case FaultKind::Reset:
-        if (!per_message) {
-          armReset(fault);
-          if (closed_) {
-            return false;
-          }
-        }
-        break;
-      case FaultKind::Blackhole:
-        if (s.blackhole == 0) {
-          s.blackhole = fault.instance;
-          fault.counters->add(fault.counters->injections);
-          affect(fault, conn);
-        }
-        break;
-      case FaultKind::LimitData: {
-        const uint64_t left = spec.bytes - std::min(spec.bytes, conn.bytes[i]);
-        const uint64_t take = std::min<uint64_t>(left, effect.length);
-        conn.bytes[i] += take;
-        if (conn.bytes[i] >= spec.bytes) {
-          fault.counters->add(fault.counters->bytes_affected, effect.length - take);
-          effect.length = static_cast<size_t>(take);
-          effect.close_after = true;
-          if (!conn.cut) {
-            conn.cut = true;
-            fault.counters->add(fault.counters->injections);
-            affect(fault, conn);
-          }
-        }
-        break;
-      }
-      default:
-        break;
+    if (effect.slice && !action.slice) {
+      action.slice = effect.slice;
     }
-    if (perChunk(kind)) {
-      fault.counters->add(fault.counters->bytes_affected, length);
-      if (!per_message) {
-        fault.counters->add(fault.counters->injections);
-        affect(fault, conn);
-      }
+    if (effect.pass) {
+      action.length = static_cast<size_t>(std::min<uint64_t>(*effect.pass, action.length));
+      action.close_after = true;
     }
   }
-  if (s.blackhole != 0 && swallow(w, length)) {
-    effect.drop = true;
-    effect.close_after = false;
+  if (s.holder) {
+    swallow(w, length);  // held from these bytes on: they go nowhere, and nothing is cut
+    action.drop = true;
+    action.close_after = false;
   }
-  addEffect(s, effect);
+  addAction(s, action);
   return true;
 }
 
-void LinkSession::addEffect(WayState& s, const Effect& effect) {
+bool LinkSession::takeOver(Way w, const ActiveFilter& active, const Effect& effect) {
+  WayState& s = way(w);
+  if (effect.answer && !s.answerer) {
+    s.answerer = active.filter;
+    s.answer_status = *effect.answer;
+    s.answer_name = active.fault->planned.name;
+  }
+  if (effect.hold && !s.holder) {
+    s.holder = active.filter;
+    s.hold_instance = active.fault->instance;
+  }
+  if (effect.reset_after) {
+    armReset(active, *effect.reset_after);
+  }
+  return !closed_;
+}
+
+void LinkSession::addAction(WayState& s, const Action& action) {
   // A header and its body, or two small messages, that are treated alike go out in one write:
   // framing must not cost a syscall per message part.
-  if (!s.effects.empty()) {
-    Effect& last = s.effects.back();
-    const bool same_slice =
-        last.slice.has_value() == effect.slice.has_value() &&
-        (!last.slice || (last.slice->seed == effect.slice->seed &&
-                         last.slice->stream == effect.slice->stream &&
-                         last.slice->average == effect.slice->average &&
-                         last.slice->variation == effect.slice->variation &&
-                         last.slice->delay == effect.slice->delay));
-    if (last.kind == Effect::Kind::Bytes && !last.close_after &&
-        last.offset + last.length == effect.offset && last.drop == effect.drop &&
-        last.delayed == effect.delayed && last.delay == effect.delay &&
-        last.pace_rate == effect.pace_rate && same_slice) {
-      last.length += effect.length;
-      last.close_after = effect.close_after;
+  if (!s.actions.empty()) {
+    Action& last = s.actions.back();
+    if (last.kind == Action::Kind::Bytes && !last.close_after &&
+        last.offset + last.length == action.offset && last.drop == action.drop &&
+        last.delayed == action.delayed && last.delay == action.delay &&
+        last.pace_rate == action.pace_rate && last.slice == action.slice) {
+      last.length += action.length;
+      last.close_after = action.close_after;
       return;
     }
   }
-  s.effects.push_back(effect);
+  s.actions.push_back(action);
 }
 
-bool LinkSession::swallow(Way w, size_t length) {
-  // Held: nothing of this direction goes out until the blackhole is removed.
+void LinkSession::swallow(Way w, uint64_t length) {
+  // Held: nothing of this direction goes out until the hold's fault is removed.
   WayState& s = way(w);
-  const ActiveFault* hole = faults_->find(s.blackhole);
-  if (!hole) {
-    return false;
-  }
-  hole->counters->add(hole->counters->bytes_affected, length);
+  s.holder->onSwallowed(w, length);
   s.swallowed = true;
-  return true;
 }
 
 awaitable<void> LinkSession::onEof(Way w) {
@@ -487,52 +359,41 @@ awaitable<void> LinkSession::onEof(Way w) {
         endMessage(w, event.head);
       }
     }
-    s.effects.clear();  // the flush below covers the end of a body delimited by EOF
+    s.actions.clear();  // the flush below covers the end of a body delimited by EOF
     if (w == Way::Down) {
       flushLocals();
     }
   }
-  for (const ActiveFault& fault : faults_->faults) {
-    // A hit connection that sent nothing yet is held at its close all the same.
-    if (s.blackhole == 0 && !http_ && fault.planned.kind == FaultKind::Blackhole &&
-        affects(fault.planned.spec.direction, w)) {
-      FaultConn& conn = state(fault);
-      if (connectionHit(fault, conn)) {
-        s.blackhole = fault.instance;
-        fault.counters->add(fault.counters->injections);
-        affect(fault, conn);
+  nanoseconds delay{0};
+  if (!s.holder) {
+    EndOfStream eof{w};
+    for (const ActiveFilter& active : filters_) {
+      eof.held = s.holder != nullptr;
+      const Effect effect = active.filter->onEof(eof);
+      if (!takeOver(w, active, effect)) {
+        co_return;
+      }
+      if (effect.close_delay) {
+        delay = std::max(delay, *effect.close_delay);
       }
     }
   }
-  if (s.blackhole != 0 && swallow(w, 0)) {
+  if (s.holder) {
+    swallow(w, 0);
     co_return;  // the close is held too: the peer keeps waiting
-  }
-  nanoseconds delay{0};
-  for (const ActiveFault& fault : faults_->faults) {
-    if (fault.planned.kind != FaultKind::SlowClose ||
-        !affects(fault.planned.spec.direction, w)) {
-      continue;
-    }
-    FaultConn& conn = state(fault);
-    if (connectionHit(fault, conn)) {
-      delay = std::max(delay, fault.planned.spec.delay);
-      fault.counters->add(fault.counters->injections);
-      affect(fault, conn);
-    }
   }
   Item shutdown;
   shutdown.kind = Item::Kind::Shutdown;
   if (delay.count() > 0) {
-    shutdown.due.emplace(client_.get_executor());
-    shutdown.due->expires_after(delay);
+    shutdown.due = link_->clock.monotonicNow() + delay;
   }
   co_await enqueue(w, std::move(shutdown));
 }
 
-awaitable<bool> LinkSession::forward(Way w, std::string_view data, const Effect& effect) {
-  if (!effect.drop && effect.length > 0) {
-    std::string_view bytes = data.substr(effect.offset, effect.length);
-    if (!effect.delayed && effect.pace_rate == 0 && !effect.slice) {
+awaitable<bool> LinkSession::forward(Way w, std::string_view data, const Action& action) {
+  if (!action.drop && action.length > 0) {
+    std::string_view bytes = data.substr(action.offset, action.length);
+    if (!action.delayed && action.pace_rate == 0 && !action.slice) {
       const bool sent = co_await sendPlain(w, bytes);
       if (!sent) {
         co_return false;
@@ -540,20 +401,19 @@ awaitable<bool> LinkSession::forward(Way w, std::string_view data, const Effect&
     } else {
       Item item;
       item.bytes.assign(bytes.begin(), bytes.end());
-      if (effect.delayed) {
+      if (action.delayed) {
         // Armed now, when the bytes arrived, so the delay does not add up across chunks.
-        item.due.emplace(client_.get_executor());
-        item.due->expires_after(effect.delay);
+        item.due = link_->clock.monotonicNow() + action.delay;
       }
-      item.pace_rate = effect.pace_rate;
-      item.slice = effect.slice;
+      item.pace_rate = action.pace_rate;
+      item.slice = action.slice;
       const bool queued = co_await enqueue(w, std::move(item));
       if (!queued) {
         co_return false;
       }
     }
   }
-  if (effect.close_after) {
+  if (action.close_after) {
     Item close;
     close.kind = Item::Kind::Close;
     co_await enqueue(w, std::move(close));
@@ -579,7 +439,7 @@ awaitable<bool> LinkSession::sendPlain(Way w, std::string_view data) {
   o.counter.fetch_add(written, std::memory_order_relaxed);
   o.busy = false;
   if (!o.queue.empty()) {
-    o.wakeup.cancel();
+    o.wakeup->cancel();
   }
   if (ec) {
     closeNow(false);
@@ -591,8 +451,8 @@ awaitable<bool> LinkSession::sendPlain(Way w, std::string_view data) {
 awaitable<bool> LinkSession::enqueue(Way w, Item item) {
   Outbound& o = out(w);
   while (!closed_ && (o.queue.size() >= MaxQueuedItems || o.queued_bytes >= MaxQueuedBytes)) {
-    o.space.expires_at(asio::steady_timer::time_point::max());
-    co_await o.space.async_wait(UseTuple);
+    o.space->expiresNever();
+    co_await o.space->wait();
   }
   if (closed_) {
     co_return false;
@@ -608,7 +468,7 @@ void LinkSession::pushItem(Way w, Item item) {
   }
   o.queued_bytes += item.bytes.size();
   o.queue.push_back(std::move(item));
-  o.wakeup.cancel();
+  o.wakeup->cancel();
 }
 
 awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w) {
@@ -618,8 +478,8 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
       if (o.queue.empty()) {
         o.pace_anchored = false;  // idle: the next paced byte starts a new schedule
       }
-      o.wakeup.expires_at(asio::steady_timer::time_point::max());
-      co_await o.wakeup.async_wait(UseTuple);
+      o.wakeup->expiresNever();
+      co_await o.wakeup->wait();
     }
     if (self->closed_) {
       co_return;
@@ -627,7 +487,7 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
     Item item = std::move(o.queue.front());
     o.queue.pop_front();
     o.queued_bytes -= item.bytes.size();
-    o.space.cancel();
+    o.space->cancel();
     o.busy = true;
     const bool more = co_await self->deliver(w, item);
     o.busy = false;
@@ -640,9 +500,8 @@ awaitable<void> LinkSession::writeLoop(std::shared_ptr<LinkSession> self, Way w)
 awaitable<bool> LinkSession::deliver(Way w, Item& item) {
   Outbound& o = out(w);
   if (item.due) {
-    o.waiting = &*item.due;
-    co_await item.due->async_wait(UseTuple);
-    o.waiting = nullptr;
+    o.due->expiresAt(*item.due);
+    co_await o.due->wait();
     if (closed_) {
       co_return false;
     }
@@ -692,12 +551,12 @@ awaitable<bool> LinkSession::writeData(Way w, Item& item) {
         const nanoseconds interval(static_cast<int64_t>(piece * 1'000'000'000ULL /
                                                         item.pace_rate));
         if (o.pace_anchored) {
-          o.pace.expires_at(o.pace.expiry() + interval);
+          o.pace->expiresAt(o.pace->expiry() + interval);
         } else {
-          o.pace.expires_after(interval);
+          o.pace->expiresAfter(interval);
           o.pace_anchored = true;
         }
-        co_await o.pace.async_wait(UseTuple);
+        co_await o.pace->wait();
         if (closed_) {
           co_return false;
         }
@@ -714,8 +573,8 @@ awaitable<bool> LinkSession::writeData(Way w, Item& item) {
     data += slice;
     left -= slice;
     if (item.slice && left > 0 && item.slice->delay.count() > 0) {
-      o.pause.expires_after(item.slice->delay);
-      co_await o.pause.async_wait(UseTuple);
+      o.pause->expiresAfter(item.slice->delay);
+      co_await o.pause->wait();
       if (closed_) {
         co_return false;
       }
@@ -732,110 +591,71 @@ void LinkSession::refreshFaults() {
     return;
   }
   version_ = version;
-  faults_ = link_->snapshot();
+  // The filters point into the snapshot they were last matched with: keep it until rematched.
+  const ActiveFaultsPtr previous = std::exchange(faults_, link_->snapshot());
+  // A fault keeps its filter (and what it remembers of this connection) while it stays active.
+  std::vector<ActiveFilter> next;
+  for (const ActiveFault& fault : faults_->faults) {
+    if (!fault.make_filter) {
+      continue;
+    }
+    auto kept = std::find_if(filters_.begin(), filters_.end(), [&fault](const ActiveFilter& f) {
+      return f.fault->instance == fault.instance;
+    });
+    if (kept != filters_.end()) {
+      next.push_back({&fault, std::move(kept->filter)});
+      continue;
+    }
+    // The filter shares the snapshot, so its fault outlives a later swap of faults_.
+    next.push_back({&fault, fault.make_filter({std::shared_ptr<const PlannedFault>(
+                                                    faults_, &fault.planned),
+                                                fault.counters, {number_, http_}})});
+  }
+  filters_ = std::move(next);
   // Revert what removed faults left behind. A held direction has lost bytes (or its close), so
   // the stream cannot carry on: close it, as Toxiproxy closes a timeout toxic's stub.
   for (auto& s : ways_) {
-    if (s.blackhole != 0 && !faults_->find(s.blackhole)) {
+    if (s.holder && !faults_->find(s.hold_instance)) {
       if (s.swallowed) {
         closeNow(false);
         return;
       }
-      s.blackhole = 0;
+      s.holder.reset();
     }
   }
   if (reset_instance_ != 0 && !faults_->find(reset_instance_)) {
     reset_instance_ = 0;
-    reset_timer_.cancel();
-  }
-  std::erase_if(conns_, [this](const FaultConn& c) { return !faults_->find(c.instance); });
-}
-
-LinkSession::FaultConn& LinkSession::state(const ActiveFault& fault) {
-  for (auto& conn : conns_) {
-    if (conn.instance == fault.instance) {
-      return conn;
-    }
-  }
-  FaultConn conn;
-  conn.instance = fault.instance;
-  conns_.push_back(conn);
-  return conns_.back();
-}
-
-bool LinkSession::connectionHit(const ActiveFault& fault, FaultConn& conn) {
-  if (!conn.seen) {
-    // Decided at the first byte the connection shows this fault, keyed by the accept ordinal.
-    conn.seen = true;
-    conn.hit = decide(fault.planned, number_, 0);
-    if (!perChunk(fault.planned.kind)) {
-      fault.counters->add(fault.counters->opportunities);
-    }
-  }
-  return conn.hit;
-}
-
-void LinkSession::affect(const ActiveFault& fault, FaultConn& conn) {
-  if (!conn.affected) {
-    conn.affected = true;
-    fault.counters->add(fault.counters->connections_affected);
+    resetter_.reset();
+    reset_timer_->cancel();
   }
 }
 
-nanoseconds LinkSession::drawDelay(const ActiveFault& fault, Way w, uint64_t n,
-                                   bool link_wide) const {
-  const auto& spec = fault.planned.spec;
-  nanoseconds delay = spec.latency;
-  if (spec.jitter.count() > 0) {
-    // Toxiproxy's latency ± U[-jitter, +jitter), drawn at the chunk's or request's position.
-    const double u = uniform01(purposeSeed(fault.planned.seed, DrawPurpose::Jitter),
-                               mixKeys(link_wide ? 0 : number_, static_cast<uint64_t>(w)), n);
-    delay += nanoseconds(
-        static_cast<int64_t>((2.0 * u - 1.0) * static_cast<double>(spec.jitter.count())));
-  }
-  return std::max(delay, nanoseconds(0));
-}
-
-LinkSession::SliceSpec LinkSession::sliceSpec(const ActiveFault& fault, Way w, uint64_t n) const {
-  const auto& spec = fault.planned.spec;
-  SliceSpec slice;
-  slice.average = std::max<uint64_t>(1, spec.average_size);
-  slice.variation = std::min(spec.size_variation, slice.average - 1);
-  slice.delay = spec.delay;
-  slice.seed = purposeSeed(fault.planned.seed, DrawPurpose::SliceSize);
-  slice.stream = mixKeys(mixKeys(number_, static_cast<uint64_t>(w)), n);
-  return slice;
-}
-
-void LinkSession::armReset(const ActiveFault& fault) {
+void LinkSession::armReset(const ActiveFilter& active, nanoseconds after) {
   if (reset_instance_ != 0) {
     return;  // one reset pending is enough
   }
-  FaultConn& conn = state(fault);
-  if (fault.planned.spec.after.count() == 0) {
-    fault.counters->add(fault.counters->injections);
-    affect(fault, conn);
+  if (after.count() == 0) {
+    active.filter->onReset();
     closeNow(/*reset=*/true);
     return;
   }
-  reset_instance_ = fault.instance;
-  reset_timer_.expires_after(fault.planned.spec.after);
-  asio::co_spawn(client_.get_executor(), resetLater(shared_from_this(), fault.instance),
+  reset_instance_ = active.fault->instance;
+  resetter_ = active.filter;
+  reset_timer_->expiresAfter(after);
+  asio::co_spawn(client_.get_executor(), resetLater(shared_from_this(), reset_instance_),
                  asio::detached);
 }
 
 awaitable<void> LinkSession::resetLater(std::shared_ptr<LinkSession> self, uint64_t instance) {
-  auto [ec] = co_await self->reset_timer_.async_wait(UseTuple);
-  if (ec || self->closed_ || self->reset_instance_ != instance) {
+  const bool expired = co_await self->reset_timer_->wait();
+  if (!expired || self->closed_ || self->reset_instance_ != instance) {
     co_return;
   }
   self->refreshFaults();
-  const ActiveFault* fault = self->faults_->find(instance);
-  if (self->closed_ || !fault) {
+  if (self->closed_ || self->reset_instance_ != instance) {
     co_return;  // removed meanwhile: a reverted fault resets nothing
   }
-  fault->counters->add(fault->counters->injections);
-  self->affect(*fault, self->state(*fault));
+  self->resetter_->onReset();
   self->closeNow(/*reset=*/true);
 }
 
@@ -883,17 +703,14 @@ void LinkSession::closeNow(bool reset) {
   client_.close(ignored);
   target_.close(ignored);
   for (Outbound* o : {&to_target_, &to_client_}) {
-    o->wakeup.cancel();
-    o->space.cancel();
-    o->pace.cancel();
-    o->pause.cancel();
-    if (o->waiting) {
-      o->waiting->cancel();
+    for (Timer* timer : {o->wakeup.get(), o->space.get(), o->due.get(), o->pace.get(),
+                         o->pause.get()}) {
+      timer->cancel();
     }
     o->queue.clear();
     o->queued_bytes = 0;
   }
-  reset_timer_.cancel();
+  reset_timer_->cancel();
   link_->active.fetch_sub(1, std::memory_order_relaxed);
 }
 

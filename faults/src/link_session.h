@@ -1,8 +1,10 @@
 #pragma once
 
 // One proxied connection of a link: the client and target sockets, a reader per direction that
-// applies the active faults to what it reads, and a writer per destination that delivers what
-// was delayed, paced or sliced, in order. Everything runs on the connection's strand.
+// shows what it reads to the filters of the active faults (link_filter.h) and applies the effects
+// they return, and a writer per destination that delivers what was delayed, paced or sliced, in
+// order. It knows no fault kind. Everything runs on the connection's strand, and every wait is on
+// a timer of the link's clock.
 //
 // The no-fault path stays what the plain proxy did: a reader that finds its destination idle
 // writes the chunk itself (one atomic load per chunk tells it no fault changed). Only delayed,
@@ -20,15 +22,12 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "active_faults.h"
+#include "outrider/common/timer.h"
 #include "http_framer.h"
 
 namespace outrider::faults::detail {
-
-// Up: client -> target (requests). Down: target -> client (replies).
-enum class Way : uint8_t { Up = 0, Down = 1 };
 
 class LinkSession : public std::enable_shared_from_this<LinkSession> {
  public:
@@ -48,28 +47,25 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   void faultsChanged();
 
  private:
-  struct SliceSpec {
-    uint64_t average = 0;
-    uint64_t variation = 0;
-    std::chrono::nanoseconds delay{0};
-    uint64_t seed = 0;
-    uint64_t stream = 0;
-  };
-
   // What goes out to one socket, in order.
   struct Item {
     enum class Kind { Data, Shutdown, Close };
     Kind kind = Kind::Data;
     std::vector<char> bytes;
-    std::optional<boost::asio::steady_timer> due;  // latency: armed when the bytes arrived
-    uint64_t pace_rate = 0;                        // bandwidth: bytes per second, 0 = unpaced
+    std::optional<MonotonicTime> due;  // not before: a delay counted from when the bytes arrived
+    uint64_t pace_rate = 0;            // bytes per second, 0 = unpaced
     std::optional<SliceSpec> slice;
   };
 
   struct Outbound {
-    Outbound(tcp::socket& s, const boost::asio::any_io_executor& executor,
+    Outbound(tcp::socket& s, const Clock& clock, const boost::asio::any_io_executor& executor,
              std::atomic<uint64_t>& bytes_counter)
-        : socket(s), wakeup(executor), space(executor), pace(executor), pause(executor),
+        : socket(s),
+          wakeup(clock.createTimer(executor)),
+          space(clock.createTimer(executor)),
+          due(clock.createTimer(executor)),
+          pace(clock.createTimer(executor)),
+          pause(clock.createTimer(executor)),
           counter(bytes_counter) {}
     tcp::socket& socket;
     std::deque<Item> queue;
@@ -77,31 +73,22 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     bool busy = false;           // a write to this socket is in progress (inline or writer)
     bool done = false;           // its direction was shut down: nothing more goes out
     bool pace_anchored = false;  // pace.expiry() is the schedule to continue from
-    boost::asio::steady_timer wakeup;  // condition variables: waited on at max, cancelled to wake
-    boost::asio::steady_timer space;
-    boost::asio::steady_timer pace;
-    boost::asio::steady_timer pause;
-    boost::asio::steady_timer* waiting = nullptr;  // an item's due timer the writer waits on
+    TimerPtr wakeup;  // condition variables: never expire, cancelled to wake
+    TimerPtr space;
+    TimerPtr due;  // the writer waits on it for the front item's due time
+    TimerPtr pace;
+    TimerPtr pause;
     std::atomic<uint64_t>& counter;
   };
 
-  // What one active fault remembers about this connection.
-  struct FaultConn {
-    static constexpr uint64_t NoMessage = ~0ULL;
-    uint64_t instance = 0;
-    bool seen = false;  // the per-connection decision is made (and the connection counted)
-    bool hit = false;
-    bool affected = false;  // counted in connections_affected
-    bool cut = false;       // limit-data: counted once
-    uint64_t bytes[2] = {0, 0};  // limit-data, per way
-    // http: the decision taken at the first byte of each way's current message
-    uint64_t message[2] = {NoMessage, NoMessage};
-    bool message_hit[2] = {false, false};
-    std::chrono::nanoseconds message_delay[2] = {};
+  // One active fault's filter on this connection, in the order the faults were applied.
+  struct ActiveFilter {
+    const ActiveFault* fault = nullptr;  // in faults_, the snapshot the filters were made from
+    LinkFilterPtr filter;
   };
 
-  // What a reader does with one run of bytes of one message.
-  struct Effect {
+  // What a reader does with one run of bytes of one message: the filters' effects combined.
+  struct Action {
     enum class Kind { Bytes, FlushLocals };
     Kind kind = Kind::Bytes;
     size_t offset = 0;
@@ -111,23 +98,24 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     std::chrono::nanoseconds delay{0};
     uint64_t pace_rate = 0;
     std::optional<SliceSpec> slice;
-    bool close_after = false;  // limit-data reached: close once these bytes are out
+    bool close_after = false;  // a cut: close once these bytes are out
   };
 
   struct WayState {
     uint64_t chunks = 0;  // chunks read: the draw position of per-chunk faults on tcp links
     std::optional<HttpFramer> framer;
     std::vector<FrameEvent> events;
-    std::vector<Effect> effects;
+    std::vector<Action> actions;
     uint64_t request = 0;  // the request number of the current message (http)
     uint64_t draw = 0;     // its link-wide number: the position of per-request draws
     bool forwarding = false;
-    bool aborting = false;  // Up: the current request is answered by the link
-    int abort_status = 503;
-    std::string abort_name;
-    std::shared_ptr<FaultCounters> abort_counters;
-    uint64_t blackhole = 0;  // the blackhole instance holding this way (0: none)
-    bool swallowed = false;  // the blackhole ate bytes or the EOF
+    // Up: the filter answering the current request itself, with what it answers.
+    LinkFilterPtr answerer;
+    int answer_status = 503;
+    std::string answer_name;
+    LinkFilterPtr holder;      // the filter holding this way (nothing goes out), if any
+    uint64_t hold_instance = 0;
+    bool swallowed = false;  // the hold ate bytes or the EOF
     bool finished = false;   // its close reached the destination
   };
 
@@ -147,33 +135,29 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
 
   boost::asio::awaitable<bool> onData(Way way, std::string_view data);
   boost::asio::awaitable<void> onEof(Way way);
-  boost::asio::awaitable<bool> forward(Way way, std::string_view data, const Effect& effect);
+  boost::asio::awaitable<bool> forward(Way way, std::string_view data, const Action& action);
   boost::asio::awaitable<bool> sendPlain(Way way, std::string_view data);
   boost::asio::awaitable<bool> enqueue(Way way, Item item);
   boost::asio::awaitable<bool> deliver(Way way, Item& item);
   boost::asio::awaitable<bool> writeData(Way way, Item& item);
 
-  // The synchronous half of a chunk: framing, decisions, counters and the effects to apply.
+  // The synchronous half of a chunk: framing, the filters' effects and the actions to apply.
   // False: stop (the connection was reset).
   bool planChunk(Way way, std::string_view data, uint64_t chunk);
   bool beginMessage(Way way);
   void onHead(Way way, const FrameHead& head);
   void endMessage(Way way, const FrameHead& head);
-  bool segmentEffect(Way way, size_t offset, size_t length, uint64_t chunk);
-  // Appends an effect, merged into the previous one when both treat their bytes alike.
-  void addEffect(WayState& s, const Effect& effect);
-  // The way's blackhole is active: count `length` bytes as swallowed. False: it is gone.
-  bool swallow(Way way, size_t length);
+  bool segmentAction(Way way, size_t offset, size_t length, uint64_t chunk);
+  // Carries out what a filter asked that outlasts the bytes at hand: an answer, a hold, a reset.
+  // False: the connection was reset.
+  bool takeOver(Way way, const ActiveFilter& active, const Effect& effect);
+  // Appends an action, merged into the previous one when both treat their bytes alike.
+  void addAction(WayState& s, const Action& action);
+  // The way is held: `length` bytes (0: its close) are swallowed.
+  void swallow(Way way, uint64_t length);
 
   void refreshFaults();
-  FaultConn& state(const ActiveFault& fault);
-  bool connectionHit(const ActiveFault& fault, FaultConn& conn);
-  void affect(const ActiveFault& fault, FaultConn& conn);
-  // n: a chunk's position on this connection, or (link_wide) a request's number on the link.
-  std::chrono::nanoseconds drawDelay(const ActiveFault& fault, Way way, uint64_t n,
-                                     bool link_wide = false) const;
-  SliceSpec sliceSpec(const ActiveFault& fault, Way way, uint64_t n) const;
-  void armReset(const ActiveFault& fault);
+  void armReset(const ActiveFilter& active, std::chrono::nanoseconds after);
   void pushItem(Way way, Item item);
   void flushLocals();
   void finishWay(Way way);
@@ -189,13 +173,14 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   tcp::socket target_;
   Outbound to_target_;
   Outbound to_client_;
-  boost::asio::steady_timer reset_timer_;
-  uint64_t reset_instance_ = 0;
+  TimerPtr reset_timer_;
+  uint64_t reset_instance_ = 0;  // the fault whose reset is pending (0: none)
+  LinkFilterPtr resetter_;
   bool closed_ = false;
 
   uint64_t version_ = 0;
   ActiveFaultsPtr faults_;
-  std::deque<FaultConn> conns_;  // a deque: references stay valid as faults are added
+  std::vector<ActiveFilter> filters_;
   WayState ways_[2];
   std::deque<Slot> slots_;
   uint64_t next_request_ = 0;

@@ -73,7 +73,15 @@ std::vector<std::string> FaultRegistry::extensionNames() const {
 FaultRegistry& registry() {
   static FaultRegistry instance = [] {
     FaultRegistry built_in;
-    kinds::registerLinkKinds(built_in);
+    kinds::registerLatency(built_in);
+    kinds::registerBandwidth(built_in);
+    kinds::registerReset(built_in);
+    kinds::registerBlackhole(built_in);
+    kinds::registerRefuse(built_in);
+    kinds::registerSlowClose(built_in);
+    kinds::registerSlicer(built_in);
+    kinds::registerLimitData(built_in);
+    kinds::registerHttpAbort(built_in);
     kinds::registerKill(built_in);
     kinds::registerPause(built_in);
     kinds::registerCrashloop(built_in);

@@ -244,7 +244,8 @@ class GameDay {
       }
       faults::LinkConfig config{spec.name, {listen->host, listen->port}, {to->host, to->port},
                                 spec.protocol};
-      auto link = faults::LinkProxy::create(links_ctx_.get_executor(), std::move(config));
+      auto link = faults::LinkProxy::create(links_ctx_.get_executor(), env_.clock,
+                                            std::move(config));
       if (!link) {
         failHarness(link.error().message);
         return false;

@@ -6,7 +6,15 @@
 
 namespace outrider::faults::kinds {
 
-void registerLinkKinds(FaultRegistry& registry);
+void registerLatency(FaultRegistry& registry);
+void registerBandwidth(FaultRegistry& registry);
+void registerReset(FaultRegistry& registry);
+void registerBlackhole(FaultRegistry& registry);
+void registerRefuse(FaultRegistry& registry);
+void registerSlowClose(FaultRegistry& registry);
+void registerSlicer(FaultRegistry& registry);
+void registerLimitData(FaultRegistry& registry);
+void registerHttpAbort(FaultRegistry& registry);
 void registerKill(FaultRegistry& registry);
 void registerPause(FaultRegistry& registry);
 void registerCrashloop(FaultRegistry& registry);

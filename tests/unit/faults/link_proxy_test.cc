@@ -52,7 +52,7 @@ class ShoutingUpstream {
 class LinkProxyTest : public testing::Test {
  protected:
   void startLink(uint16_t target_port) {
-    auto link = LinkProxy::create(ctx_.get_executor(),
+    auto link = LinkProxy::create(ctx_.get_executor(), clock_,
                                   LinkConfig{"upstream", {"127.0.0.1", 0}, {"127.0.0.1", target_port}});
     ASSERT_TRUE(link.has_value()) << link.error().message;
     link_ = std::move(*link);
@@ -69,6 +69,7 @@ class LinkProxyTest : public testing::Test {
     }
   }
 
+  const RealClock clock_;  // outlives the link
   asio::io_context ctx_;
   LinkProxyPtr link_;
   std::thread thread_;
@@ -117,9 +118,10 @@ TEST_F(LinkProxyTest, TargetDownClosesClientAndCounts) {
 // Binding a port that is taken fails at create(), naming the link.
 TEST(LinkProxyCreateTest, TakenPortIsAnError) {
   asio::io_context ctx;
+  const RealClock clock;
   tcp::acceptor taken(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   auto link = LinkProxy::create(
-      ctx.get_executor(),
+      ctx.get_executor(), clock,
       LinkConfig{"db", {"127.0.0.1", taken.local_endpoint().port()}, {"127.0.0.1", 1}});
   ASSERT_FALSE(link.has_value());
   EXPECT_NE(link.error().message.find("link db"), std::string::npos) << link.error().message;

@@ -26,8 +26,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <gtest/gtest.h>
 
+#include "outrider/common/clock.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
+#include "planned_link_fault.h"
 
 namespace outrider::faults::test {
 
@@ -223,7 +225,7 @@ class LinkUnderTest {
  public:
   LinkUnderTest(uint16_t target_port, scenarios::LinkProtocol protocol) {
     LinkConfig config{"upstream", {"127.0.0.1", 0}, {"127.0.0.1", target_port}, protocol};
-    auto link = LinkProxy::create(ctx_.get_executor(), std::move(config));
+    auto link = LinkProxy::create(ctx_.get_executor(), clock_, std::move(config));
     EXPECT_TRUE(link.has_value()) << link.error().message;
     if (link) {
       link_ = std::move(*link);
@@ -247,29 +249,12 @@ class LinkUnderTest {
   uint16_t port() const { return link_->boundPort(); }
 
  private:
+  const RealClock clock_;  // outlives the link
   asio::io_context ctx_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{ctx_.get_executor()};
   LinkProxyPtr link_;
   std::thread thread_;
 };
-
-// A planned link fault on "upstream" as compilePlan would make it (seeded from `run_seed`).
-inline PlannedFault linkFault(scenarios::FaultKind kind, std::string name = "",
-                              uint64_t run_seed = 42) {
-  scenarios::Fault spec;
-  spec.kind = kind;
-  spec.target = "upstream";
-  spec.name = name.empty() ? scenarios::toString(kind) + "-upstream" : std::move(name);
-  PlannedFault fault;
-  fault.name = spec.name;
-  fault.kind = kind;
-  fault.target = spec.target;
-  fault.is_link = true;
-  fault.end = std::chrono::seconds(60);
-  fault.seed = faultSeed(run_seed, 0, spec.name);
-  fault.spec = spec;
-  return fault;
-}
 
 inline std::string httpGet(const std::string& path, bool close = false) {
   return "GET " + path + " HTTP/1.1\r\nHost: link\r\n" + (close ? "Connection: close\r\n" : "") +

@@ -1,15 +1,31 @@
 #pragma once
 
-// What a link fault did: the counters a LinkProxy keeps per fault and the human line the journal
-// records as `faults[].evidence`. A fault that was active and touched nothing has injections == 0,
-// which the runner turns into an invalid run rather than a silent pass.
+// What a link fault did: the counters its filters update on every connection of a LinkProxy and
+// the human line the journal records as `faults[].evidence`. A fault that was active and touched
+// nothing has injections == 0, which the runner turns into an invalid run rather than a silent
+// pass.
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
 #include "outrider/faults/plan.h"
 
 namespace outrider::faults {
+
+// The live counters of one applied fault, shared by its filters on every connection of the link;
+// see FaultEvidence for what each counts per kind.
+struct FaultCounters {
+  std::atomic<uint64_t> injections{0};
+  std::atomic<uint64_t> opportunities{0};
+  std::atomic<uint64_t> connections_affected{0};
+  std::atomic<uint64_t> requests_affected{0};
+  std::atomic<uint64_t> bytes_affected{0};
+
+  static void add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+    counter.fetch_add(n, std::memory_order_relaxed);
+  }
+};
 
 struct FaultEvidence {
   std::string name;

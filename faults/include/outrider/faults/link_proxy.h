@@ -13,6 +13,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/faults/link_fault.h"
 #include "outrider/faults/plan.h"
@@ -48,8 +49,10 @@ struct LinkStats {
 class LinkProxy {
  public:
   // Binds the listening socket now, so a taken port is an error before any process starts.
+  // Every wait of the link (latency, pacing, slices, slow closes, resets) is on a timer of
+  // `clock`, which must outlive the link; a ManualClock needs `executor` run on its thread.
   static Result<std::unique_ptr<LinkProxy>> create(boost::asio::any_io_executor executor,
-                                                   LinkConfig config);
+                                                   const Clock& clock, LinkConfig config);
   ~LinkProxy();
   LinkProxy(const LinkProxy&) = delete;
   LinkProxy& operator=(const LinkProxy&) = delete;

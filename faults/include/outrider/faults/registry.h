@@ -1,8 +1,8 @@
 #pragma once
 
 // Every fault kind joins one registry with its keys, its `outrider faults` text, its plan line
-// and (for process kinds) its behaviour: faults/src/kinds/<kind>.cc, one file each, registered in
-// registry.cc. The loader reads kinds beyond the built-in enum from it (scenarios::FaultCatalog),
+// and its behaviour (a process fault, or a link filter): faults/src/kinds/<kind>.cc, one file
+// each, registered in registry.cc. The loader reads kinds beyond the built-in enum from it (scenarios::FaultCatalog),
 // so a kind added here is accepted by validate, plan and run alike.
 
 #include <functional>
@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "outrider/faults/link_filter.h"
 #include "outrider/faults/plan.h"
 #include "outrider/faults/process_fault.h"
 #include "outrider/scenarios/fault_catalog.h"
@@ -30,10 +31,20 @@ struct FaultKindEntry {
   // Process kinds: the behaviour for one planned fault. Empty: not carried out by this version
   // (a run with it is invalid, never a silent pass).
   std::function<ProcessFaultPtr(const PlannedFault&, FaultContext&)> make;
-  // Link kinds are carried out by the link proxy's filters.
-  bool link_filter = false;
+  // Link kinds: the filter each connection of the link runs while the fault is active
+  // (link_filter.h). Empty for a kind that acts on the listener alone.
+  LinkFilterFactory make_link_filter;
+  // The link stops listening while the fault is active (refuse).
+  bool closes_listener = false;
+  // The kind needs a link that frames HTTP (protocol = "http").
+  bool needs_http = false;
+  // The evidence line for a link fault's counters; `http_link`: units are requests, not chunks.
+  std::function<std::string(const PlannedFault&, bool http_link, const FaultEvidence&)>
+      link_evidence;
 
-  bool carriedOut() const { return link_filter || static_cast<bool>(make); }
+  bool carriedOut() const {
+    return static_cast<bool>(make_link_filter) || closes_listener || static_cast<bool>(make);
+  }
   // The keys besides name, kind, target and at, in the spec's order.
   std::vector<std::string> keys() const;
 };

@@ -1,0 +1,50 @@
+// limit-data's filter as data: where it cuts and what it counts.
+
+#include <gtest/gtest.h>
+
+#include "filter_under_test.h"
+
+namespace outrider::faults::test {
+namespace {
+
+using scenarios::FaultKind;
+
+// The cut falls inside the chunk that reaches the limit; what lies beyond it is counted.
+TEST(LimitDataFilterTest, CutsAtTheLimitAcrossChunks) {
+  auto fault = linkFault(FaultKind::LimitData);
+  fault.spec.bytes = 1000;
+  FilterUnderTest filter(fault);
+  EXPECT_FALSE(filter.segment(Way::Down, 0, 600).pass);
+  const Effect cut = filter.segment(Way::Down, 1, 600);
+  ASSERT_TRUE(cut.pass);
+  EXPECT_EQ(*cut.pass, 400u);
+  const FaultEvidence e = filter.evidence();
+  EXPECT_EQ(e.injections, 1u);
+  EXPECT_EQ(e.opportunities, 1u);
+  EXPECT_EQ(e.bytes_affected, 200u);
+  EXPECT_EQ(e.evidence, "1 of 1 connections cut after 1000B");
+}
+
+// Each way counts its own bytes; only the fault's direction is limited.
+TEST(LimitDataFilterTest, CountsPerWay) {
+  auto fault = linkFault(FaultKind::LimitData);
+  fault.spec.bytes = 10;
+  fault.spec.direction = scenarios::Direction::Both;
+  FilterUnderTest filter(fault);
+  EXPECT_FALSE(filter.segment(Way::Up, 0, 9).pass);
+  EXPECT_FALSE(filter.segment(Way::Down, 0, 9).pass);
+  EXPECT_EQ(*filter.segment(Way::Up, 1, 5).pass, 1u);
+}
+
+// A cut already made by an earlier filter leaves less to count: `passing`, not `length`.
+TEST(LimitDataFilterTest, CountsWhatEarlierCutsLetThrough) {
+  auto fault = linkFault(FaultKind::LimitData);
+  fault.spec.bytes = 10;
+  FilterUnderTest filter(fault);
+  const Effect cut = filter->onSegment({Way::Down, 0, 0, 100, 30, false});
+  EXPECT_EQ(*cut.pass, 10u);
+  EXPECT_EQ(filter.evidence().bytes_affected, 20u);
+}
+
+}  // namespace
+}  // namespace outrider::faults::test
