@@ -80,8 +80,12 @@ fuzz-build: deps
 	  -DOUTRIDER_FUZZ=ON -DOUTRIDER_BUILD_TESTS=OFF -DOUTRIDER_BUILD_BENCH=OFF
 	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target outrider_fuzzers
 
+# Two at a time, one per core: the proxy's two fuzzers beside the loader's.
 fuzz-smoke: fuzz-build
-	BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS)
+	@BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS) proxy_request proxy_response & \
+	  loader=0; BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS) scenario_loader || loader=$$?; \
+	  proxy=0; wait $$! || proxy=$$?; \
+	  [ $$loader -eq 0 ] && [ $$proxy -eq 0 ]
 
 fuzz: fuzz-build
 	BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SECONDS) --keep-corpus
