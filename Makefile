@@ -7,8 +7,7 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
 SCENARIO   ?= scenarios/quickstart.toml
-# Seconds per fuzzer: 20 s in fuzz-smoke (part of `make test`) keeps three fuzzers within a
-# minute; `make fuzz` runs longer and keeps the corpus it grows in $(BUILD_FUZZ)/corpus/.
+# Seconds per fuzzer: 20 s in fuzz-smoke (part of `make test`, all fuzzers at once); `make fuzz` runs longer and keeps the corpus it grows in $(BUILD_FUZZ)/corpus/.
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS       ?= 600
 
@@ -49,11 +48,20 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
-# Unit and integration tests side by side (each integration test uses its own loopback ports);
-# the perf tests after them, alone, as they want idle cores.
+# Unit and integration tests side by side (each integration test uses its own loopback ports),
+# with the fuzzers' clang build beside them at the lowest CPU priority (the tests take the CPU
+# whenever they want it; the build fills the time they spend waiting on real time). Then the
+# perf tests alone, as they want idle cores, and the fuzzers.
 test: deps build
 	ci/check-real-time
-	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -LE perf -j$(JOBS)
+	@mkdir -p $(BUILD_FUZZ); \
+	  ( nice -n 19 $(MAKE) --no-print-directory fuzz-build >$(BUILD_FUZZ)/make-test-build.log 2>&1; \
+	    echo $$? >$(BUILD_FUZZ)/make-test-build.rc ) & fuzz_build=$$!; \
+	  rc=0; ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -LE perf -j$(JOBS) || rc=$$?; \
+	  wait $$fuzz_build; \
+	  if [ "$$(cat $(BUILD_FUZZ)/make-test-build.rc)" != 0 ]; then \
+	    echo "fuzz-build failed:"; tail -n 60 $(BUILD_FUZZ)/make-test-build.log; exit 1; fi; \
+	  exit $$rc
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -L perf
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -80,12 +88,12 @@ fuzz-build: deps
 	  -DOUTRIDER_FUZZ=ON -DOUTRIDER_BUILD_TESTS=OFF -DOUTRIDER_BUILD_BENCH=OFF
 	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target outrider_fuzzers
 
-# Two at a time, one per core: the proxy's two fuzzers beside the loader's.
+# Every fuzzer at once (each writes its own log and corpus copy); fails if any of them does.
 fuzz-smoke: fuzz-build
-	@BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS) proxy_request proxy_response & \
-	  loader=0; BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS) scenario_loader || loader=$$?; \
-	  proxy=0; wait $$! || proxy=$$?; \
-	  [ $$loader -eq 0 ] && [ $$proxy -eq 0 ]
+	@pids=""; for program in $(BUILD_FUZZ)/fuzz/*_fuzz; do \
+	  BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SMOKE_SECONDS) "$$(basename $$program)" & \
+	  pids="$$pids $$!"; done; \
+	  rc=0; for pid in $$pids; do wait $$pid || rc=1; done; exit $$rc
 
 fuzz: fuzz-build
 	BUILD_FUZZ=$(BUILD_FUZZ) ci/run-fuzzers $(FUZZ_SECONDS) --keep-corpus

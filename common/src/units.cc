@@ -1,6 +1,7 @@
 #include "outrider/common/units.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace outrider {
@@ -160,6 +161,28 @@ std::string formatDurationSeconds(double seconds) {
     return "?";
   }
   return formatDuration(std::chrono::milliseconds(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace outrider
+
+namespace outrider {
+
+std::string formatBytes(uint64_t bytes) {
+  struct Unit {
+    uint64_t size;
+    const char* name;
+  };
+  static constexpr Unit Units[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+  char text[48];
+  for (const auto& unit : Units) {
+    if (bytes >= unit.size) {
+      std::snprintf(text, sizeof(text), "%.1f %s",
+                    static_cast<double>(bytes) / static_cast<double>(unit.size), unit.name);
+      return text;
+    }
+  }
+  std::snprintf(text, sizeof(text), "%llu B", static_cast<unsigned long long>(bytes));
+  return text;
 }
 
 }  // namespace outrider

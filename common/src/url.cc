@@ -1,7 +1,6 @@
 #include "outrider/common/url.h"
 
 #include <algorithm>
-
 #include <boost/url/parse.hpp>
 
 #include "outrider/common/host_port.h"
@@ -44,13 +43,13 @@ Result<Url> parseUrl(std::string_view text, std::initializer_list<std::string_vi
                      UrlPort port) {
   const std::string quoted = inQuotes(text);
   const size_t separator = text.find("://");
-  const std::string scheme = separator == std::string_view::npos ? "" : lower(text.substr(0, separator));
+  const std::string scheme =
+      separator == std::string_view::npos ? "" : lower(text.substr(0, separator));
   if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
     return invalid(quoted + " is not an " + schemeList(schemes) + " URL");
   }
-  if (std::any_of(text.begin(), text.end(), [](char c) {
-        return static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
-      })) {
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) {
     return invalid(quoted + " has a space or control character in it");
   }
   auto parsed = urls::parse_uri(text);

@@ -1,11 +1,6 @@
 #include "outrider/faults/link_proxy.h"
 
-#include <chrono>
-#include <functional>
-#include <future>
-#include <list>
-#include <map>
-#include <mutex>
+#include <fmt/format.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,7 +10,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <list>
+#include <map>
+#include <mutex>
 
 #include "active_faults.h"
 #include "link_session.h"
@@ -110,13 +110,12 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
     const FaultKindEntry* entry = registry().find(fault.spec.kindName());
     if (entry == nullptr || !entry->acts_on_link) {
       return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": fault '" +
-                                                       fault.name + "' (" +
-                                                       fault.spec.kindName() +
+                                                       fault.name + "' (" + fault.spec.kindName() +
                                                        ") is not carried out by links");
     }
     if (entry->needs_http && config.protocol != scenarios::LinkProtocol::Http) {
-      return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": " + entry->name +
-                                                       " needs protocol = \"http\"");
+      return makeError(ErrorCode::InvalidArgument,
+                       "link " + config.name + ": " + entry->name + " needs protocol = \"http\"");
     }
     auto counters = std::make_shared<FaultCounters>();
     bool listener_change = entry->closes_listener;

@@ -1,9 +1,6 @@
 #include "link_session.h"
 
 #include <algorithm>
-#include <cmath>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
+#include <cmath>
+#include <utility>
 
 #include "outrider/faults/draw.h"
 #include "outrider/faults/link_filter.h"
@@ -284,8 +283,8 @@ bool LinkSession::segmentAction(Way w, size_t offset, size_t length, uint64_t ch
       action.delay += *effect.delay;
     }
     if (effect.pace_rate > 0) {
-      action.pace_rate = action.pace_rate == 0 ? effect.pace_rate
-                                               : std::min(action.pace_rate, effect.pace_rate);
+      action.pace_rate =
+          action.pace_rate == 0 ? effect.pace_rate : std::min(action.pace_rate, effect.pace_rate);
     }
     if (effect.slice && !action.slice) {
       action.slice = effect.slice;
@@ -607,9 +606,10 @@ void LinkSession::refreshFaults() {
       continue;
     }
     // The filter shares the snapshot, so its fault outlives a later swap of faults_.
-    next.push_back({&fault, fault.make_filter({std::shared_ptr<const PlannedFault>(
-                                                    faults_, &fault.planned),
-                                                fault.counters, {number_, http_}})});
+    next.push_back(
+        {&fault, fault.make_filter({std::shared_ptr<const PlannedFault>(faults_, &fault.planned),
+                                    fault.counters,
+                                    {number_, http_}})});
   }
   filters_ = std::move(next);
   // Revert what removed faults left behind. A held direction has lost bytes (or its close), so
@@ -703,8 +703,8 @@ void LinkSession::closeNow(bool reset) {
   client_.close(ignored);
   target_.close(ignored);
   for (Outbound* o : {&to_target_, &to_client_}) {
-    for (Timer* timer : {o->wakeup.get(), o->space.get(), o->due.get(), o->pace.get(),
-                         o->pause.get()}) {
+    for (Timer* timer :
+         {o->wakeup.get(), o->space.get(), o->due.get(), o->pace.get(), o->pause.get()}) {
       timer->cancel();
     }
     o->queue.clear();

@@ -11,6 +11,8 @@
 // paced or sliced data, and what must follow it, goes through the destination's queue.
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -20,12 +22,9 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include "active_faults.h"
-#include "outrider/common/timer.h"
 #include "http_framer.h"
+#include "outrider/common/timer.h"
 
 namespace outrider::faults::detail {
 
@@ -73,7 +72,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     bool busy = false;           // a write to this socket is in progress (inline or writer)
     bool done = false;           // its direction was shut down: nothing more goes out
     bool pace_anchored = false;  // pace.expiry() is the schedule to continue from
-    TimerPtr wakeup;  // condition variables: never expire, cancelled to wake
+    TimerPtr wakeup;             // condition variables: never expire, cancelled to wake
     TimerPtr space;
     TimerPtr due;  // the writer waits on it for the front item's due time
     TimerPtr pace;
@@ -113,7 +112,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     LinkFilterPtr answerer;
     int answer_status = 503;
     std::string answer_name;
-    LinkFilterPtr holder;      // the filter holding this way (nothing goes out), if any
+    LinkFilterPtr holder;  // the filter holding this way (nothing goes out), if any
     uint64_t hold_instance = 0;
     bool swallowed = false;  // the hold ate bytes or the EOF
     bool finished = false;   // its close reached the destination

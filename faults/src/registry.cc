@@ -85,6 +85,8 @@ FaultRegistry& registry() {
     kinds::registerKill(built_in);
     kinds::registerPause(built_in);
     kinds::registerCrashloop(built_in);
+    kinds::registerOom(built_in);
+    kinds::registerCpuStarve(built_in);
     kinds::registerPlannedKinds(built_in);
     return built_in;
   }();

@@ -1,8 +1,8 @@
 #include "outrider/harness/journal_assembly.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
@@ -63,8 +63,11 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   out.not_sent = c.not_sent;
   out.late_dispatch = c.late_dispatch;
   out.stalled_dispatch = c.stalled_dispatch;
-  out.status = {{"1xx", c.status_1xx}, {"2xx", c.status_2xx}, {"3xx", c.status_3xx},
-                {"4xx", c.status_4xx}, {"5xx", c.status_5xx}};
+  out.status = {{"1xx", c.status_1xx},
+                {"2xx", c.status_2xx},
+                {"3xx", c.status_3xx},
+                {"4xx", c.status_4xx},
+                {"5xx", c.status_5xx}};
   if (c.status_other > 0) {
     out.status["other"] = c.status_other;
   }
@@ -72,9 +75,8 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   out.service_time_ms = toJournal(result.service_time_ms);
   // One entry per second of the duration (a last partial second included), from the measured
   // requests; seconds the generator never reached read 0.
-  const auto seconds_in_run =
-      static_cast<size_t>((duration + std::chrono::seconds(1) - nanoseconds(1)) /
-                          std::chrono::seconds(1));
+  const auto seconds_in_run = static_cast<size_t>(
+      (duration + std::chrono::seconds(1) - nanoseconds(1)) / std::chrono::seconds(1));
   auto& series = journal.series;
   for (size_t i = 0; i < seconds_in_run; ++i) {
     if (i < result.series.size()) {

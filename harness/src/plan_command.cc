@@ -36,11 +36,6 @@ int planCommand(const PlanOptions& options, const Environment& env) {
     return exit_code::Usage;
   }
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
-  auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
-  if (!ports) {
-    std::cerr << "outrider: " << ports.error().message << "\n";
-    return exit_code::Harness;
-  }
   scenarios::PlaceholderContext context;
   context.bin = env.bin_dir;
   context.scenario_dir = std::filesystem::path(options.scenario_path).parent_path().string();
@@ -48,22 +43,20 @@ int planCommand(const PlanOptions& options, const Environment& env) {
     context.scenario_dir = ".";
   }
   context.run_dir = "runs/" + scenario->name + "-<UTC time>";
-  context.ports = *ports;
-  context.env = processEnvironment();
-  auto resolved = scenarios::resolvePlaceholders(*scenario, context);
-  if (!resolved) {
-    std::cerr << "outrider: " << resolved.error().message << "\n";
-    return exit_code::Usage;
+  auto resolved = resolveScenario(*scenario, context, std::cerr);
+  if (!resolved.scenario) {
+    return resolved.exit_code;
   }
-  const auto& s = *resolved;
+  const auto& ports = resolved.ports;
+  const auto& s = *resolved.scenario;
   std::cout << fmt::format("scenario {} ({}), seed {}, duration {}\n", s.name, s.file, seed,
                            formatDuration(s.duration));
   if (!s.description.empty()) {
     std::cout << "  " << s.description << "\n";
   }
-  if (!context.ports.empty()) {
+  if (!ports.empty()) {
     std::cout << "\nports (allocated for this plan; a run allocates its own):\n";
-    for (const auto& [name, port] : context.ports) {
+    for (const auto& [name, port] : ports) {
       std::cout << fmt::format("  {:<20} {}\n", name, port);
     }
   }

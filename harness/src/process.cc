@@ -9,16 +9,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <system_error>
 #include <tuple>
 #include <utility>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 extern char** environ;
 
@@ -164,10 +164,44 @@ void closeInheritedFds(int first) {
   }
 }
 
+// What the child reports through the close-on-exec pipe when it cannot exec.
+struct ChildFailure {
+  enum Stage : int { Exec = 0, Cgroup = 1 };
+  int stage = Exec;
+  int error = 0;
+};
+
+[[noreturn]] void failChild(int report_fd, ChildFailure::Stage stage) {
+  const ChildFailure failure{stage, errno};
+  [[maybe_unused]] ssize_t n = ::write(report_fd, &failure, sizeof(failure));
+  ::_exit(127);
+}
+
+// Joins the cgroups: its pid in decimal to each cgroup.procs. Async-signal-safe (no allocation).
+bool joinCgroups(const std::vector<int>& procs_fds) {
+  char digits[24];
+  size_t length = 0;
+  for (auto pid = static_cast<unsigned long>(::getpid()); pid > 0 || length == 0; pid /= 10) {
+    digits[sizeof(digits) - 1 - length++] = static_cast<char>('0' + pid % 10);
+  }
+  const char* text = digits + sizeof(digits) - length;
+  for (int fd : procs_fds) {
+    if (::write(fd, text, length) != static_cast<ssize_t>(length)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The child between fork and exec: only async-signal-safe calls. Never returns.
 [[noreturn]] void execChild(pid_t parent, int stdin_fd, int log_fd, int report_fd,
-                            const char* program, char* const* argv, char* const* envp) {
+                            const std::vector<int>& cgroup_fds, const char* program,
+                            char* const* argv, char* const* envp) {
   ::setpgid(0, 0);
+  // First, so that everything the child does (and all it forks) is within its limits.
+  if (!joinCgroups(cgroup_fds)) {
+    failChild(report_fd, ChildFailure::Cgroup);
+  }
   // Die with the harness; if it already died before prctl took effect, go now.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) {
@@ -185,15 +219,11 @@ void closeInheritedFds(int first) {
   }
   if (::dup2(stdin_fd, STDIN_FILENO) < 0 || ::dup2(log_fd, STDOUT_FILENO) < 0 ||
       ::dup2(log_fd, STDERR_FILENO) < 0) {
-    const int err = errno;
-    [[maybe_unused]] ssize_t n = ::write(report_fd, &err, sizeof(err));
-    ::_exit(127);
+    failChild(report_fd, ChildFailure::Exec);
   }
   closeInheritedFds(STDERR_FILENO + 1);
   ::execve(program, argv, envp);
-  const int err = errno;
-  [[maybe_unused]] ssize_t n = ::write(report_fd, &err, sizeof(err));
-  ::_exit(127);
+  failChild(report_fd, ChildFailure::Exec);
 }
 
 int openPidfd(pid_t pid) {
@@ -258,32 +288,47 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
     return makeError(ErrorCode::Io, "cannot start " + options.name + ": pipe: " + errnoText(errno));
   }
 
+  std::deque<FdGuard> cgroup_files;  // a deque: FdGuard does not move
+  std::vector<int> cgroup_fds;
+  for (const auto& procs : options.cgroup_procs) {
+    cgroup_files.emplace_back(aboveStdio(::open(procs.c_str(), O_WRONLY | O_CLOEXEC)));
+    if (cgroup_files.back().get() < 0) {
+      return makeError(ErrorCode::Io, "cannot start " + options.name + ": cannot open '" + procs +
+                                          "': " + errnoText(errno));
+    }
+    cgroup_fds.push_back(cgroup_files.back().get());
+  }
+
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     return makeError(ErrorCode::Io, "cannot start " + options.name + ": fork: " + errnoText(errno));
   }
   if (pid == 0) {
-    execChild(parent, stdin_fd.get(), log_fd.get(), report_write.get(), program->c_str(),
-              argv.data(), envp.data());
+    execChild(parent, stdin_fd.get(), log_fd.get(), report_write.get(), cgroup_fds,
+              program->c_str(), argv.data(), envp.data());
   }
   // Also from the parent, so signalling the group works even before the child has run.
   ::setpgid(pid, pid);
   report_write.reset();
 
-  // EOF means exec succeeded (the pipe closed on exec); four bytes are the child's errno.
-  int child_errno = 0;
+  // EOF means exec succeeded (the pipe closed on exec); a ChildFailure says what did not.
+  ChildFailure failure;
   ssize_t got = 0;
   do {
-    got = ::read(report_read.get(), &child_errno, sizeof(child_errno));
+    got = ::read(report_read.get(), &failure, sizeof(failure));
   } while (got < 0 && errno == EINTR);
   if (got > 0) {
     int wait_status = 0;
     while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
     }
-    const ErrorCode code = child_errno == ENOENT ? ErrorCode::NotFound : ErrorCode::Io;
+    if (failure.stage == ChildFailure::Cgroup) {
+      return makeError(ErrorCode::Io, "cannot start " + options.name +
+                                          ": cannot join its cgroup: " + errnoText(failure.error));
+    }
+    const ErrorCode code = failure.error == ENOENT ? ErrorCode::NotFound : ErrorCode::Io;
     return makeError(code, "cannot start " + options.name + ": exec '" + *program +
-                               "' failed: " + errnoText(child_errno));
+                               "' failed: " + errnoText(failure.error));
   }
 
   const int pidfd = openPidfd(pid);

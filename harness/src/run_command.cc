@@ -1,8 +1,17 @@
 // `outrider run`: one game day. Links first, then the pod in its start order, then open-loop
 // load for the scenario's duration, then the pod's stop order; the journal records all of it.
+#include <fmt/format.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -11,19 +20,11 @@
 #include <map>
 #include <thread>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-#include <fmt/format.h>
-
 #include "outrider/common/exit_codes.h"
 #include "outrider/common/time_format.h"
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
+#include "outrider/faults/host/cgroups.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
 #include "outrider/harness/commands.h"
@@ -33,6 +34,7 @@
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/live_view.h"
 #include "outrider/harness/load_generator.h"
+#include "outrider/harness/pod_cgroups.h"
 #include "outrider/harness/progress.h"
 #include "outrider/harness/run_folder.h"
 #include "outrider/harness/run_summary.h"
@@ -105,13 +107,6 @@ class GameDay {
     journal_.scenario_sha256 = sha256Hex(scenario_.contents);
     journal_.seed = seed_;
     journal_.started_at = formatUtc(env_.clock.systemNow(), false);
-    for (const auto* process : scenario_.processes()) {
-      if (process->memory_limit_bytes || process->cpu_limit_cores) {
-        // Said out loud rather than pretended: limits need cgroups, which this version lacks.
-        std::cerr << "outrider: warning: " << process->name
-                  << ": memory_limit and cpu_limit are not enforced by this version\n";
-      }
-    }
     links_thread_ = std::thread([this] { links_ctx_.run(); });
     watchSignals();
     asio::co_spawn(main_ctx_, main(), [this](std::exception_ptr error) {
@@ -171,11 +166,17 @@ class GameDay {
       co_return;
     }
     telemetry_ = std::move(*telemetry);
+    if (!setUpCgroups()) {
+      co_return;
+    }
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);
     }
     options.log_dir = run_dir_ + "/logs";
+    if (cgroups_) {
+      options.cgroup_procs = cgroups_->procsFiles();
+    }
     options.on_event = [this](const ProcessEvent& event) { onProcessEvent(event); };
     auto supervisor = Supervisor::create(main_ctx_.get_executor(), env_.clock, std::move(options));
     if (!supervisor) {
@@ -187,7 +188,7 @@ class GameDay {
     for (auto& link : links_) {
       links[link->config().name] = link.get();
     }
-    pod_control_ = std::make_unique<SupervisorPodControl>(*supervisor_);
+    pod_control_ = std::make_unique<SupervisorPodControl>(*supervisor_, cgroups_.get());
     fault_executor_ = std::make_unique<FaultExecutor>(
         main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *pod_control_,
         std::move(links),
@@ -206,6 +207,7 @@ class GameDay {
                                : "the pod did not start: " + started.error().message);
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
+      removeCgroups();
       co_return;
     }
     phase_ = Phase::Running;
@@ -214,6 +216,7 @@ class GameDay {
     if (!startLoad()) {
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
+      removeCgroups();
       co_return;
     }
     asio::co_spawn(main_ctx_, fault_executor_->run(t0_), [this](std::exception_ptr error) {
@@ -229,8 +232,43 @@ class GameDay {
     phase_ = Phase::Stopping;
     timeline(env_.clock.monotonicNow(), "pod-stop", "stopping the pod: app, sidecars, services");
     co_await supervisor_->stop();
+    removeCgroups();
     for (auto& link : links_) {
       link->stop();
+    }
+  }
+
+  // Each process in its own cgroup where the host allows it; a scenario with memory_limit or
+  // cpu_limit on a host that does not is invalid before anything starts (never a silent pass).
+  bool setUpCgroups() {
+    const auto host = faults::host::detectHostCgroups();
+    const auto decision = decideCgroups(scenario_, host);
+    if (decision.invalid_reason) {
+      invalid_before_start_.push_back(*decision.invalid_reason);
+      timeline(env_.clock.monotonicNow(), "invalid", *decision.invalid_reason);
+      return false;
+    }
+    if (!decision.use) {
+      return true;  // no limits asked for: the processes share the harness's cgroup
+    }
+    auto cgroups =
+        PodCgroups::create(faults::host::hostCgroupFiles(), *host,
+                           "outrider-" + std::to_string(::getpid()), scenario_.processes());
+    if (!cgroups) {
+      failHarness("cgroups: " + cgroups.error().message);
+      return false;
+    }
+    cgroups_ = std::move(*cgroups);
+    return true;
+  }
+
+  void removeCgroups() {
+    if (!cgroups_) {
+      return;
+    }
+    if (auto removed = cgroups_->remove(); !removed) {
+      std::cerr << "outrider: warning: cgroups left behind (outrider cleanup removes them): "
+                << removed.error().message << "\n";
     }
   }
 
@@ -244,8 +282,8 @@ class GameDay {
       }
       faults::LinkConfig config{spec.name, {listen->host, listen->port}, {to->host, to->port},
                                 spec.protocol};
-      auto link = faults::LinkProxy::create(links_ctx_.get_executor(), env_.clock,
-                                            std::move(config));
+      auto link =
+          faults::LinkProxy::create(links_ctx_.get_executor(), env_.clock, std::move(config));
       if (!link) {
         failHarness(link.error().message);
         return false;
@@ -464,7 +502,7 @@ class GameDay {
       recordLoad(journal_, *scenario_.load, scenario_.duration, *load_result);
       load_trust = assessLoad(load_result->counts);
     }
-    std::vector<std::string> invalid_reasons;
+    std::vector<std::string> invalid_reasons = invalid_before_start_;
     if (!journal_.harness_error.empty()) {
       invalid_reasons.push_back("harness error: " + journal_.harness_error);
     }
@@ -479,8 +517,8 @@ class GameDay {
       invalid_reasons.push_back(*load_trust.invalid_reason);
     }
     std::vector<reports::TimelineEvent> alert_events;
-    int exit_code = judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons),
-                          alert_events);
+    int exit_code =
+        judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons), alert_events);
     if (telemetry_) {
       const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
       const auto first_measured =
@@ -543,11 +581,13 @@ class GameDay {
   TimerPtr load_done_;
 
   std::vector<faults::LinkProxyPtr> links_;
+  std::unique_ptr<PodCgroups> cgroups_;  // destroyed after the supervisor and its processes
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<LoadGenerator> generator_;
   std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
   std::unique_ptr<RunTelemetry> telemetry_;
+  std::vector<std::string> invalid_before_start_;
   std::future<LoadResult> load_result_;
 
   Phase phase_ = Phase::Setup;
@@ -573,27 +613,19 @@ int runCommand(const RunOptions& options, const Environment& env) {
     return exit_code::Harness;
   }
   const std::string run_dir = *folder;
-  auto ports = scenarios::allocatePorts(scenarios::portNames(*scenario));
-  if (!ports) {
-    std::cerr << "outrider: " << ports.error().message << "\n";
-    return exit_code::Harness;
-  }
   scenarios::PlaceholderContext context;
   context.bin = env.bin_dir;
   context.scenario_dir = fs::absolute(options.scenario_path).parent_path().string();
   context.run_dir = fs::absolute(run_dir).string();
-  context.ports = *ports;
-  context.env = processEnvironment();
-  auto resolved = scenarios::resolvePlaceholders(*scenario, context);
-  if (!resolved) {
-    std::cerr << "outrider: " << resolved.error().message << "\n";
-    return exit_code::Usage;
+  auto resolved = resolveScenario(*scenario, context, std::cerr);
+  if (!resolved.scenario) {
+    return resolved.exit_code;
   }
   Progress progress(std::cout, options.quiet      ? Progress::Mode::Quiet
                                : env.terminal ? Progress::Mode::Terminal
                                               : Progress::Mode::Plain);
   progress.event(0, fmt::format("run {} (seed {}) -> {}", scenario->name, seed, run_dir));
-  GameDay day(env, std::move(*resolved), seed, run_dir, progress);
+  GameDay day(env, std::move(*resolved.scenario), seed, run_dir, progress);
   return day.run();
 }
 

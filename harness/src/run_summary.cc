@@ -33,15 +33,14 @@ void printSummary(std::ostream& out, std::ostream& err, const reports::Journal& 
                        p.exits.size());
   }
   for (const auto& slo : journal.slos) {
-    out << fmt::format("  slo {}: {:.5f} vs objective {} ({}), budget consumed {:.2f}%\n",
-                       slo.name, slo.measured, slo.objective, slo.met ? "met" : "MISSED",
+    out << fmt::format("  slo {}: {:.5f} vs objective {} ({}), budget consumed {:.2f}%\n", slo.name,
+                       slo.measured, slo.objective, slo.met ? "met" : "MISSED",
                        100.0 * slo.budget_consumed);
   }
   for (const auto& a : journal.alerts) {
-    out << fmt::format("  alert {} {} fired at {:.1f}s{}\n", a.slo, a.severity, a.fired_at_s,
-                       a.detect_s ? fmt::format(", {:.1f}s after {} began", *a.detect_s,
-                                                a.caused_by)
-                                  : "");
+    out << fmt::format(
+        "  alert {} {} fired at {:.1f}s{}\n", a.slo, a.severity, a.fired_at_s,
+        a.detect_s ? fmt::format(", {:.1f}s after {} began", *a.detect_s, a.caused_by) : "");
   }
   if (journal.verdict) {
     out << fmt::format("  verdict: {}\n", *journal.verdict);

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "outrider/common/exit_codes.h"
 #include "outrider/faults/registry.h"
 
 namespace outrider::harness {
@@ -29,6 +30,28 @@ std::optional<scenarios::Scenario> loadScenarioReporting(const std::string& path
     return std::nullopt;
   }
   return std::move(*loaded);
+}
+
+ResolvedScenario resolveScenario(const scenarios::Scenario& scenario,
+                                 scenarios::PlaceholderContext context, std::ostream& errors) {
+  ResolvedScenario out;
+  auto ports = scenarios::allocatePorts(scenarios::portNames(scenario));
+  if (!ports) {
+    errors << "outrider: " << ports.error().message << "\n";
+    out.exit_code = exit_code::Harness;
+    return out;
+  }
+  context.ports = *ports;
+  context.env = processEnvironment();
+  auto resolved = scenarios::resolvePlaceholders(scenario, context);
+  if (!resolved) {
+    errors << "outrider: " << resolved.error().message << "\n";
+    out.exit_code = exit_code::Usage;
+    return out;
+  }
+  out.scenario = std::move(*resolved);
+  out.ports = std::move(*ports);
+  return out;
 }
 
 uint64_t chooseSeed(std::optional<uint64_t> flag, const scenarios::Scenario& scenario,

@@ -241,6 +241,9 @@ Result<void> State::spawn(Slot& slot) {
   spawn_options.argv = slot.spec.command;
   spawn_options.env = slot.spec.env;
   spawn_options.log_path = slot.log_path;
+  if (auto it = options.cgroup_procs.find(slot.spec.name); it != options.cgroup_procs.end()) {
+    spawn_options.cgroup_procs = it->second;
+  }
   spawn_options.log_marker =
       fmt::format("===== outrider: start #{} of {} at {:%Y-%m-%dT%H:%M:%S}Z: {} =====", number,
                   slot.spec.name, fmt::gmtime(wall), joinCommand(slot.spec.command));

@@ -14,6 +14,7 @@
 #include "markup_escape.h"
 #include "observations.h"
 #include "outrider/common/units.h"
+#include "report_tables.h"
 
 namespace outrider::reports {
 
@@ -63,20 +64,6 @@ std::string tickLabel(double v) {
   return fmt::format("{:g}", v);
 }
 
-std::string exitText(const ProcessExit& e) {
-  if (e.signal) {
-    return fmt::format("{} at {:.2f}s", htmlEscape(*e.signal), e.at_s);
-  }
-  if (e.code) {
-    return fmt::format("code {} at {:.2f}s", *e.code, e.at_s);
-  }
-  return fmt::format("at {:.2f}s", e.at_s);
-}
-
-double percent(uint64_t part, uint64_t whole) {
-  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
-}
-
 // The CSS class of the verdict badge: only known verdicts, never text from the journal.
 std::string_view verdictClass(const std::optional<std::string>& verdict) {
   if (!verdict) {
@@ -88,6 +75,41 @@ std::string_view verdictClass(const std::optional<std::string>& verdict) {
     }
   }
   return "none";
+}
+
+// A table of report_tables.h as HTML, one line per row; every cell escaped.
+std::string htmlTable(const detail::Table& table) {
+  auto numeric = [](bool n) { return n ? R"( class="n")" : ""; };
+  std::string out = "<table>\n<tr>";
+  for (const auto& column : table.columns) {
+    out += fmt::format("<th{}>{}</th>", numeric(column.numeric), htmlEscape(column.name));
+  }
+  out += "</tr>\n";
+  for (const auto& row : table.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      const auto& cell = row[i];
+      const std::string text = htmlEscape(cell.text);
+      std::string shown = text;
+      switch (cell.mark) {
+        case detail::Cell::Mark::Bad:
+          shown = R"(<span class="no">)" + text + "</span>";
+          break;
+        case detail::Cell::Mark::Code:
+          shown = "<code>" + text + "</code>";
+          break;
+        case detail::Cell::Mark::Verdict:
+          shown = fmt::format(R"(<span class="badge {}">{}</span>)", verdictClass(cell.text), text);
+          break;
+        case detail::Cell::Mark::None:
+          break;
+      }
+      const bool right = i < table.columns.size() && table.columns[i].numeric;
+      out += fmt::format("<td{}>{}</td>", numeric(right), shown);
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
 }
 
 // ---- charts -------------------------------------------------------------------------------------
@@ -546,26 +568,7 @@ std::string renderHtml(const Journal& j) {
 
   if (!j.slos.empty()) {
     add("<h2>SLOs</h2>");
-    add("<table>");
-    add(R"(<tr><th>SLO</th><th>SLI</th><th class="n">objective</th><th class="n">measured</th>)"
-        R"(<th class="n">good / total</th><th class="n">budget consumed</th>)"
-        "<th>verdict</th></tr>");
-    for (const auto& slo : j.slos) {
-      std::string sli = esc(slo.sli);
-      if (slo.threshold_ms) {
-        sli += fmt::format(" (≤ {} ms)", *slo.threshold_ms);
-      }
-      if (slo.ratio) {
-        sli += fmt::format(" (metrics of {})", esc(slo.ratio->source));
-      }
-      add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{:.5f}</td>)"
-                      R"(<td class="n">{} / {}</td><td class="n">{:.2f}% of {}</td>)"
-                      R"(<td><span class="badge {}">{}</span></td></tr>)",
-                      esc(slo.name), sli, slo.objective, slo.measured, slo.good, slo.total,
-                      100.0 * slo.budget_consumed, formatDurationSeconds(slo.period_s),
-                      verdictClass(slo.verdict), esc(slo.verdict)));
-    }
-    add("</table>");
+    out += htmlTable(detail::sloTable(j));
   }
 
   const auto ratios = detail::summarizeRatios(j);
@@ -582,37 +585,12 @@ std::string renderHtml(const Journal& j) {
 
   if (!j.alerts.empty()) {
     add("<h2>Alerts</h2>");
-    add("<table>");
-    add(R"(<tr><th>SLO</th><th>severity</th><th>windows</th><th class="n">factor</th>)"
-        R"(<th class="n">fired</th><th class="n">resolved</th><th>detected after</th></tr>)");
-    for (const auto& a : j.alerts) {
-      std::string detect = "-";
-      if (a.detect_s) {
-        detect = fmt::format("{:.1f}s ({})", *a.detect_s, esc(a.caused_by));
-      }
-      add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td>{}/{}</td><td class="n">{}</td>)"
-                      R"(<td class="n">{:.1f}s</td><td class="n">{}</td><td>{}</td></tr>)",
-                      esc(a.slo), esc(a.severity), formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s),
-                      a.factor, a.fired_at_s,
-                      a.resolved_at_s ? fmt::format("{:.1f}s", *a.resolved_at_s) : "firing",
-                      detect));
-    }
-    add("</table>");
+    out += htmlTable(detail::alertTable(j));
   }
 
   if (!j.faults.empty()) {
     add("<h2>Faults</h2>");
-    add("<table>");
-    add(R"(<tr><th>fault</th><th>what</th><th class="n">from</th><th class="n">to</th>)"
-        R"(<th>took effect</th><th>evidence</th></tr>)");
-    for (const auto& f : j.faults) {
-      add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td class="n">{:.1f}s</td>)"
-                      R"(<td class="n">{}</td><td>{}</td><td>{}</td></tr>)",
-                      esc(f.name), esc(f.description), f.started_at_s,
-                      f.ended_at_s ? fmt::format("{:.1f}s", *f.ended_at_s) : "end",
-                      f.effective ? "yes" : R"(<span class="no">no</span>)", esc(f.evidence)));
-    }
-    add("</table>");
+    out += htmlTable(detail::faultTable(j));
   }
 
   add("<h2>Charts</h2>");
@@ -624,16 +602,7 @@ std::string renderHtml(const Journal& j) {
       fmt::format("<p>Open loop at {} req/s over {} connections to <code>{}</code>; the first "
                   "{:.1f}s are warm-up and excluded; a request has {:.2f}s to complete.</p>",
                   l.rate, l.connections, esc(l.target), l.warmup_s, l.timeout_s));
-  add("<table>");
-  add(R"(<tr><th class="n">scheduled</th><th class="n">sent</th><th class="n">completed</th>)"
-      R"(<th class="n">failed</th><th class="n">timed out</th><th class="n">late (&gt;1 ms)</th>)"
-      R"(<th class="n">not sent</th></tr>)");
-  add(fmt::format(R"(<tr><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>)"
-                  R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{} ({:.2f}%)</td>)"
-                  R"(<td class="n">{} ({:.2f}%)</td></tr>)",
-                  l.scheduled, l.sent, l.completed, l.failed, l.timed_out, l.late,
-                  percent(l.late, l.scheduled), l.not_sent, percent(l.not_sent, l.scheduled)));
-  add("</table>");
+  out += htmlTable(detail::loadCountsTable(l));
   if (!l.status.empty()) {
     std::string statuses;
     for (const auto& [klass, count] : l.status) {
@@ -641,98 +610,27 @@ std::string renderHtml(const Journal& j) {
     }
     add(fmt::format("<p>Replies by status: {}.</p>", statuses));
   }
-  add("<table>");
-  add(R"(<tr><th>latency (ms)</th><th class="n">p50</th><th class="n">p90</th>)"
-      R"(<th class="n">p99</th>)"
-      R"(<th class="n">p99.9</th><th class="n">max</th></tr>)");
-  auto latency_row = [&](std::string_view name, const LatencySummary& s) {
-    add(fmt::format(R"(<tr><td>{}</td><td class="n">{:.3f}</td><td class="n">{:.3f}</td>)"
-                    R"(<td class="n">{:.3f}</td><td class="n">{:.3f}</td><td class="n">{:.3f}</td>)"
-                    "</tr>",
-                    name, s.p50, s.p90, s.p99, s.p999, s.max));
-  };
-  latency_row("from scheduled send (what users see)", l.latency_ms);
-  latency_row("from actual send (service time)", l.service_time_ms);
-  add("</table>");
+  out += htmlTable(detail::latencyTable(l));
 
   add("<h2>Processes</h2>");
-  add("<table>");
-  add(R"(<tr><th>process</th><th>role</th><th class="n">starts</th><th class="n">restarts</th>)"
-      R"(<th>ready at (s)</th><th>exits</th><th>log</th></tr>)");
-  for (const auto& p : j.processes) {
-    std::string ready;
-    for (double at : p.ready_at_s) {
-      ready += fmt::format("{}{:.2f}", ready.empty() ? "" : ", ", at);
-    }
-    std::string exits;
-    for (const auto& e : p.exits) {
-      exits += (exits.empty() ? "" : "; ") + exitText(e);
-    }
-    add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td>)"
-                    R"(<td>{}</td><td>{}</td><td><code>{}</code></td></tr>)",
-                    esc(p.name), esc(p.role), p.starts, p.restarts, ready.empty() ? "-" : ready,
-                    exits.empty() ? "-" : exits, esc(p.log)));
-  }
-  add("</table>");
+  out += htmlTable(detail::processTable(j));
 
   const auto resources = detail::summarizeResources(j);
   if (!resources.empty()) {
     add("<h2>Resources</h2>");
     add("<p>Sampled each second from /proc (the process group: a wrapper and its children count "
         "together); charts above.</p>");
-    add("<table>");
-    add(R"(<tr><th>process</th><th class="n">restarts</th><th class="n">CPU mean (cores)</th>)"
-        R"(<th class="n">CPU max (cores)</th><th class="n">RSS max</th>)"
-        R"(<th class="n">RSS at the end</th><th class="n">seconds without a sample</th></tr>)");
-    for (const auto& r : resources) {
-      add(fmt::format(
-          R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td>)"
-          R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>)"
-          R"(<td class="n">{} of {}</td></tr>)",
-          esc(r.process), r.restarts, r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
-          r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
-          r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
-          r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds, r.seconds));
-    }
-    add("</table>");
+    out += htmlTable(detail::resourceTable(resources));
   }
 
   if (!j.scrapes.empty()) {
     add("<h2>Metrics scrapes</h2>");
-    add("<table>");
-    add(R"(<tr><th>process</th><th>url</th><th class="n">scrapes</th><th class="n">failed</th>)"
-        "<th>first failures</th></tr>");
-    for (const auto& scrape : j.scrapes) {
-      std::string failures;
-      for (const auto& f : scrape.failures) {
-        failures += fmt::format("{}{:.1f}s: {}", failures.empty() ? "" : "; ", f.at_s, f.error);
-      }
-      if (scrape.failed > scrape.failures.size()) {
-        failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
-      }
-      add(fmt::format(
-          R"(<tr><td>{}</td><td><code>{}</code></td><td class="n">{}</td>)"
-          R"(<td class="n">{}</td><td>{}</td></tr>)",
-          esc(scrape.process), esc(scrape.url), scrape.attempted,
-          scrape.failed > 0 ? fmt::format(R"(<span class="no">{}</span>)", scrape.failed) : "0",
-          failures.empty() ? "-" : esc(failures)));
-    }
-    add("</table>");
+    out += htmlTable(detail::scrapeTable(j));
   }
 
   if (!j.links.empty()) {
     add("<h2>Links</h2>");
-    add("<table>");
-    add(R"(<tr><th>link</th><th>listen</th><th>to</th><th class="n">connections</th>)"
-        R"(<th class="n">connect errors</th><th class="n">bytes up</th>)"
-        R"(<th class="n">bytes down</th></tr>)");
-    for (const auto& link : j.links) {
-      add(fmt::format(R"(<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td>)"
-                      R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>)",
-                      esc(link.name), esc(link.listen), esc(link.to), link.connections,
-                      link.connect_errors, link.bytes_upstream, link.bytes_downstream));
-    }
-    add("</table>");
+    out += htmlTable(detail::linkTable(j));
   }
 
   add("<h2>Timeline</h2>");

@@ -1,28 +1,53 @@
 #include "outrider/reports/markdown_report.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "observations.h"
 #include "outrider/common/units.h"
+#include "report_tables.h"
 
 namespace outrider::reports {
 
 namespace {
 
-std::string exitText(const ProcessExit& e) {
-  if (e.signal) {
-    return fmt::format("{} at {:.2f}s", *e.signal, e.at_s);
+// A cell as Markdown: '|' escaped so a cell cannot split its row.
+std::string cellText(const detail::Cell& cell) {
+  std::string text;
+  for (char c : cell.text) {
+    if (c == '|') {
+      text += '\\';
+    }
+    text += c == '\n' ? ' ' : c;
   }
-  if (e.code) {
-    return fmt::format("code {} at {:.2f}s", *e.code, e.at_s);
+  switch (cell.mark) {
+    case detail::Cell::Mark::Bad:
+      return "**" + text + "**";
+    case detail::Cell::Mark::Code:
+      return "`" + text + "`";
+    case detail::Cell::Mark::None:
+    case detail::Cell::Mark::Verdict:
+      break;
   }
-  return fmt::format("at {:.2f}s", e.at_s);
+  return text;
 }
 
-double percent(uint64_t part, uint64_t whole) {
-  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+void appendTable(std::string& out, const detail::Table& table) {
+  std::string header = "|";
+  std::string align = "|";
+  for (const auto& column : table.columns) {
+    header += " " + column.name + " |";
+    align += column.numeric ? "---:|" : "---|";
+  }
+  out += header + "\n" + align + "\n";
+  for (const auto& row : table.rows) {
+    std::string line = "|";
+    for (const auto& cell : row) {
+      line += " " + cellText(cell) + " |";
+    }
+    out += line + "\n";
+  }
 }
 
 }  // namespace
@@ -33,6 +58,7 @@ std::string renderMarkdown(const Journal& j) {
     out += text;
     out += '\n';
   };
+  auto table = [&out](const detail::Table& t) { appendTable(out, t); };
   line(fmt::format("# Game day: {}", j.scenario_name));
   line("");
   line(fmt::format("- Scenario: `{}` (sha256 `{}`)", j.scenario_file,
@@ -63,22 +89,7 @@ std::string renderMarkdown(const Journal& j) {
   if (!j.slos.empty()) {
     line("## SLOs");
     line("");
-    line("| SLO | SLI | objective | measured | good / total | budget consumed | verdict |");
-    line("|---|---|---:|---:|---:|---:|---|");
-    for (const auto& slo : j.slos) {
-      std::string sli = slo.sli;
-      if (slo.threshold_ms) {
-        sli += fmt::format(" (≤ {} ms)", *slo.threshold_ms);
-      }
-      if (slo.ratio) {
-        sli += fmt::format(" (metrics of {})", slo.ratio->source);
-      }
-      line(fmt::format("| {} | {} | {} | {:.5f} | {} / {} | {:.2f}% of {} | {} |", slo.name, sli,
-                       slo.objective, slo.measured, slo.good, slo.total,
-                       100.0 * slo.budget_consumed,
-                       formatDurationSeconds(slo.period_s),
-                       slo.verdict));
-    }
+    table(detail::sloTable(j));
     line("");
   }
 
@@ -97,33 +108,14 @@ std::string renderMarkdown(const Journal& j) {
   if (!j.alerts.empty()) {
     line("## Alerts");
     line("");
-    line("| SLO | severity | windows | factor | fired | resolved | detected after |");
-    line("|---|---|---|---:|---:|---:|---|");
-    for (const auto& a : j.alerts) {
-      std::string detect = "-";
-      if (a.detect_s) {
-        detect = fmt::format("{:.1f}s ({})", *a.detect_s, a.caused_by);
-      }
-      line(fmt::format("| {} | {} | {}/{} | {} | {:.1f}s | {} | {} |", a.slo, a.severity,
-                       formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s),
-                       a.factor, a.fired_at_s,
-                       a.resolved_at_s ? fmt::format("{:.1f}s", *a.resolved_at_s) : "firing",
-                       detect));
-    }
+    table(detail::alertTable(j));
     line("");
   }
 
   if (!j.faults.empty()) {
     line("## Faults");
     line("");
-    line("| fault | what | from | to | took effect | evidence |");
-    line("|---|---|---:|---:|---|---|");
-    for (const auto& f : j.faults) {
-      line(fmt::format("| {} | {} | {:.1f}s | {} | {} | {} |", f.name, f.description,
-                       f.started_at_s,
-                       f.ended_at_s ? fmt::format("{:.1f}s", *f.ended_at_s) : "end",
-                       f.effective ? "yes" : "**no**", f.evidence));
-    }
+    table(detail::faultTable(j));
     line("");
   }
 
@@ -134,11 +126,7 @@ std::string renderMarkdown(const Journal& j) {
                    "warm-up and excluded; a request has {:.2f}s to complete.",
                    l.rate, l.connections, l.target, l.warmup_s, l.timeout_s));
   line("");
-  line("| scheduled | sent | completed | failed | timed out | late (>1 ms) | not sent |");
-  line("|---:|---:|---:|---:|---:|---:|---:|");
-  line(fmt::format("| {} | {} | {} | {} | {} | {} ({:.2f}%) | {} ({:.2f}%) |", l.scheduled, l.sent,
-                   l.completed, l.failed, l.timed_out, l.late, percent(l.late, l.scheduled),
-                   l.not_sent, percent(l.not_sent, l.scheduled)));
+  table(detail::loadCountsTable(l));
   line("");
   if (!l.status.empty()) {
     std::string statuses;
@@ -148,35 +136,12 @@ std::string renderMarkdown(const Journal& j) {
     line(fmt::format("Replies by status: {}.", statuses));
     line("");
   }
-  line("| latency (ms) | p50 | p90 | p99 | p99.9 | max |");
-  line("|---|---:|---:|---:|---:|---:|");
-  line(fmt::format("| from scheduled send (what users see) | {:.3f} | {:.3f} | {:.3f} | {:.3f} | "
-                   "{:.3f} |",
-                   l.latency_ms.p50, l.latency_ms.p90, l.latency_ms.p99, l.latency_ms.p999,
-                   l.latency_ms.max));
-  line(fmt::format("| from actual send (service time) | {:.3f} | {:.3f} | {:.3f} | {:.3f} | "
-                   "{:.3f} |",
-                   l.service_time_ms.p50, l.service_time_ms.p90, l.service_time_ms.p99,
-                   l.service_time_ms.p999, l.service_time_ms.max));
+  table(detail::latencyTable(l));
   line("");
 
   line("## Processes");
   line("");
-  line("| process | role | starts | restarts | ready at (s) | exits | log |");
-  line("|---|---|---:|---:|---|---|---|");
-  for (const auto& p : j.processes) {
-    std::string ready;
-    for (double at : p.ready_at_s) {
-      ready += fmt::format("{}{:.2f}", ready.empty() ? "" : ", ", at);
-    }
-    std::string exits;
-    for (const auto& e : p.exits) {
-      exits += (exits.empty() ? "" : "; ") + exitText(e);
-    }
-    line(fmt::format("| {} | {} | {} | {} | {} | {} | `{}` |", p.name, p.role, p.starts,
-                     p.restarts, ready.empty() ? "-" : ready, exits.empty() ? "-" : exits,
-                     p.log));
-  }
+  table(detail::processTable(j));
   line("");
 
   const auto resources = detail::summarizeResources(j);
@@ -187,50 +152,21 @@ std::string renderMarkdown(const Journal& j) {
         "Sampled each second from /proc (the process group: a wrapper and its children count "
         "together).");
     line("");
-    line(
-        "| process | restarts | CPU mean (cores) | CPU max (cores) | RSS max | RSS at the end | "
-        "seconds without a sample |");
-    line("|---|---:|---:|---:|---:|---:|---:|");
-    for (const auto& r : resources) {
-      line(fmt::format("| {} | {} | {} | {} | {} | {} | {} of {} |", r.process, r.restarts,
-                       r.cpu_mean ? fmt::format("{:.3f}", *r.cpu_mean) : "-",
-                       r.cpu_max ? fmt::format("{:.3f}", *r.cpu_max) : "-",
-                       r.rss_max ? detail::formatBytes(*r.rss_max) : "-",
-                       r.rss_last ? detail::formatBytes(*r.rss_last) : "-", r.missing_seconds,
-                       r.seconds));
-    }
+    table(detail::resourceTable(resources));
     line("");
   }
 
   if (!j.scrapes.empty()) {
     line("## Metrics scrapes");
     line("");
-    line("| process | url | scrapes | failed | first failures |");
-    line("|---|---|---:|---:|---|");
-    for (const auto& scrape : j.scrapes) {
-      std::string failures;
-      for (const auto& f : scrape.failures) {
-        failures += fmt::format("{}{:.1f}s: {}", failures.empty() ? "" : "; ", f.at_s, f.error);
-      }
-      if (scrape.failed > scrape.failures.size()) {
-        failures += fmt::format("; {} more", scrape.failed - scrape.failures.size());
-      }
-      line(fmt::format("| {} | `{}` | {} | {} | {} |", scrape.process, scrape.url, scrape.attempted,
-                       scrape.failed, failures.empty() ? "-" : failures));
-    }
+    table(detail::scrapeTable(j));
     line("");
   }
 
   if (!j.links.empty()) {
     line("## Links");
     line("");
-    line("| link | listen | to | connections | connect errors | bytes up | bytes down |");
-    line("|---|---|---|---:|---:|---:|---:|");
-    for (const auto& link : j.links) {
-      line(fmt::format("| {} | {} | {} | {} | {} | {} | {} |", link.name, link.listen, link.to,
-                       link.connections, link.connect_errors, link.bytes_upstream,
-                       link.bytes_downstream));
-    }
+    table(detail::linkTable(j));
     line("");
   }
 

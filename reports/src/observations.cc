@@ -156,18 +156,4 @@ std::vector<ResourceSummary> summarizeResources(const Journal& journal) {
   return out;
 }
 
-std::string formatBytes(uint64_t bytes) {
-  const double value = static_cast<double>(bytes);
-  if (bytes >= 1024ull * 1024 * 1024) {
-    return fmt::format("{:.1f} GiB", value / (1024.0 * 1024 * 1024));
-  }
-  if (bytes >= 1024ull * 1024) {
-    return fmt::format("{:.1f} MiB", value / (1024.0 * 1024));
-  }
-  if (bytes >= 1024) {
-    return fmt::format("{:.1f} KiB", value / 1024.0);
-  }
-  return fmt::format("{} B", bytes);
-}
-
 }  // namespace outrider::reports::detail

@@ -47,7 +47,4 @@ struct ResourceSummary {
 // One per process of series.process, in the processes' order (then any others).
 std::vector<ResourceSummary> summarizeResources(const Journal& journal);
 
-// 1234567 -> "1.2 MiB".
-std::string formatBytes(uint64_t bytes);
-
 }  // namespace outrider::reports::detail

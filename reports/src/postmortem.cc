@@ -1,13 +1,14 @@
 #include "outrider/reports/postmortem.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "outrider/common/units.h"
+#include "report_tables.h"
 
 namespace outrider::reports {
 
@@ -35,16 +36,6 @@ bool alertFiredFor(const Journal& j, const std::string& slo) {
 std::string alertText(const AlertRecord& a) {
   return fmt::format("{} alert on {} ({}/{} burn rate above {})", a.severity, a.slo,
                      formatDurationSeconds(a.long_s), formatDurationSeconds(a.short_s), a.factor);
-}
-
-std::string exitText(const ProcessExit& e) {
-  if (e.signal) {
-    return fmt::format("{} at {:.2f}s", *e.signal, e.at_s);
-  }
-  if (e.code) {
-    return fmt::format("code {} at {:.2f}s", *e.code, e.at_s);
-  }
-  return fmt::format("at {:.2f}s", e.at_s);
 }
 
 std::string summary(const Journal& j) {
@@ -191,7 +182,7 @@ std::string renderPostmortem(const Journal& j) {
     if (p.restarts > 0) {
       std::string exits;
       for (const auto& e : p.exits) {
-        exits += (exits.empty() ? "" : "; ") + exitText(e);
+        exits += (exits.empty() ? "" : "; ") + detail::exitText(e);
       }
       line(fmt::format("- Process {} ({}) restarted {} time(s); exits: {}.", p.name, p.role,
                        p.restarts, exits.empty() ? "-" : exits));

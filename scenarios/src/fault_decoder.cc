@@ -395,6 +395,8 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
     case FaultKind::Crashloop:
     case FaultKind::CertWrongCa:
       break;
+    case FaultKind::Extension:
+      break;  // its keys are the catalog's (decodeExtensionParameters)
   }
 }
 

@@ -1,4 +1,6 @@
 // `outrider run`, `validate` and `plan` as a user runs them: real processes on loopback.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -6,11 +8,9 @@
 #include <filesystem>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include "outrider/reports/journal.h"
 #include "journal_checks.h"
+#include "outrider/faults/host/cgroups.h"
+#include "outrider/reports/journal.h"
 #include "run_program.h"
 
 namespace outrider {
@@ -48,6 +48,29 @@ class RunTest : public testing::Test {
 
   fs::path work_;
 };
+
+// Each process runs in its own cgroup with its limits; cpu-starve throttles the proxy through
+// it (evidence from the kernel's cpu.stat), and no cgroup of the run is left afterwards.
+TEST_F(RunTest, CpuStarveThrottlesThroughTheProcessCgroupAndLeavesNoneBehind) {
+  auto host = faults::host::detectHostCgroups();
+  if (!host) {
+    GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
+  }
+  test::Program program(outrider({"run", "tests/integration/scenarios/run-cpu-starve.toml", "--out",
+                                  (work_ / "run").string()}),
+                        work_);
+  const std::string group = "outrider-" + std::to_string(program.pid());
+  auto result = program.wait(40s);
+  ASSERT_TRUE(result.finished) << result.out << result.err;
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 1u);
+  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("proxy throttled in"));
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("back to 1 core(s)"));
+  EXPECT_NE(j.verdict, std::optional<std::string>("invalid")) << result.out;
+  EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group)) << host->memory_dir << "/" << group;
+  EXPECT_FALSE(fs::exists(host->cpu_dir + "/" + group)) << host->cpu_dir << "/" << group;
+}
 
 // A no-fault run finishes in time, and its accounting adds up to rate x (duration - warmup).
 TEST_F(RunTest, QuickRunAccountsForEveryRequest) {

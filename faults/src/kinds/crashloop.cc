@@ -49,14 +49,9 @@ class Crashloop final : public ProcessFault {
 }  // namespace
 
 void registerCrashloop(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "crashloop";
-  entry.builtin = scenarios::FaultKind::Crashloop;
-  entry.summary = "SIGKILL the process each time it becomes ready, for the duration";
-  entry.make = [](const PlannedFault& fault, FaultContext& context) -> ProcessFaultPtr {
-    return std::make_unique<Crashloop>(fault, context);
-  };
-  registry.add(std::move(entry));
+  registry.add(processKindEntry<Crashloop>(
+      scenarios::FaultKind::Crashloop,
+      "SIGKILL the process each time it becomes ready, for the duration"));
 }
 
 }  // namespace outrider::faults::kinds

@@ -72,15 +72,11 @@ class Kill final : public ProcessFault {
 }  // namespace
 
 void registerKill(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "kill";
-  entry.builtin = scenarios::FaultKind::Kill;
-  entry.summary = "send a signal to the process group (default SIGKILL); an instant";
+  FaultKindEntry entry =
+      processKindEntry<Kill>(scenarios::FaultKind::Kill,
+                             "send a signal to the process group (default SIGKILL); an instant");
   entry.describe = [](const PlannedFault& fault) {
     return fmt::format("kill {} on {}", fault.spec.signal_name, fault.target);
-  };
-  entry.make = [](const PlannedFault& fault, FaultContext& context) -> ProcessFaultPtr {
-    return std::make_unique<Kill>(fault, context);
   };
   registry.add(std::move(entry));
 }

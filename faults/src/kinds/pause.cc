@@ -98,14 +98,8 @@ class Pause final : public ProcessFault {
 }  // namespace
 
 void registerPause(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "pause";
-  entry.builtin = scenarios::FaultKind::Pause;
-  entry.summary = "SIGSTOP the process group for the duration, then SIGCONT";
-  entry.make = [](const PlannedFault& fault, FaultContext& context) -> ProcessFaultPtr {
-    return std::make_unique<Pause>(fault, context);
-  };
-  registry.add(std::move(entry));
+  registry.add(processKindEntry<Pause>(scenarios::FaultKind::Pause,
+                                       "SIGSTOP the process group for the duration, then SIGCONT"));
 }
 
 }  // namespace outrider::faults::kinds

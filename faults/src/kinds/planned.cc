@@ -9,8 +9,6 @@ namespace outrider::faults::kinds {
 void registerPlannedKinds(FaultRegistry& registry) {
   using scenarios::FaultKind;
   const std::pair<FaultKind, const char*> Kinds[] = {
-      {FaultKind::Oom, "cap the target's memory at `limit` so the kernel's OOM killer ends it"},
-      {FaultKind::CpuStarve, "leave the target `share` of one core"},
       {FaultKind::CertExpiry, "issue certificates with `ttl` and stop renewing them"},
       {FaultKind::CertWrongCa, "issue certificates from a CA the peers do not trust"},
       {FaultKind::ClockSkew, "shift the target's clock by `skew`"},

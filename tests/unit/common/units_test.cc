@@ -165,5 +165,14 @@ TEST_F(UnitsTest, FormatDurationSeconds) {
   EXPECT_EQ(formatDurationSeconds(std::numeric_limits<double>::infinity()), "?");
 }
 
+// Sizes as reports and evidence lines show them: binary units, one decimal.
+TEST_F(UnitsTest, FormatBytes) {
+  EXPECT_EQ(formatBytes(0), "0 B");
+  EXPECT_EQ(formatBytes(1023), "1023 B");
+  EXPECT_EQ(formatBytes(1536), "1.5 KiB");
+  EXPECT_EQ(formatBytes(16u << 20), "16.0 MiB");
+  EXPECT_EQ(formatBytes(3ull << 30), "3.0 GiB");
+}
+
 }  // namespace
 }  // namespace outrider

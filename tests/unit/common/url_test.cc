@@ -1,8 +1,8 @@
 // parseUrl(): Boost.URL's syntax, then the shape outrider sends to.
+#include "outrider/common/url.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "outrider/common/url.h"
 
 namespace outrider {
 namespace {

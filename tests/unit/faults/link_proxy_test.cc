@@ -52,8 +52,9 @@ class ShoutingUpstream {
 class LinkProxyTest : public testing::Test {
  protected:
   void startLink(uint16_t target_port) {
-    auto link = LinkProxy::create(ctx_.get_executor(), clock_,
-                                  LinkConfig{"upstream", {"127.0.0.1", 0}, {"127.0.0.1", target_port}});
+    auto link =
+        LinkProxy::create(ctx_.get_executor(), clock_,
+                          LinkConfig{"upstream", {"127.0.0.1", 0}, {"127.0.0.1", target_port}});
     ASSERT_TRUE(link.has_value()) << link.error().message;
     link_ = std::move(*link);
     link_->start();

@@ -3,13 +3,7 @@
 // Real-socket helpers for the link fault tests: a tcp upstream (echo or one-shot source) on its
 // own thread, a blocking client whose every read has a deadline, and a link on its own thread.
 
-#include <chrono>
-#include <cstdint>
-#include <mutex>
-#include <optional>
-#include <string>
-#include <thread>
-#include <vector>
+#include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -24,7 +18,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "outrider/common/clock.h"
 #include "outrider/faults/link_proxy.h"

@@ -4,21 +4,23 @@
 
 #include "outrider/harness/fault_executor.h"
 
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <csignal>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <fmt/format.h>
-
+#include "fake_cgroup_tree.h"
 #include "outrider/common/manual_clock.h"
 #include "outrider/common/units.h"
+#include "outrider/faults/host/cgroups.h"
 #include "outrider/faults/plan.h"
 #include "outrider/harness/fault_records.h"
 #include "outrider/reports/journal.h"
@@ -74,6 +76,10 @@ class FakePod final : public faults::PodControl {
     }
     return {};
   }
+  faults::host::Cgroup* cgroup(const std::string& process) override {
+    auto it = cgroups.find(process);
+    return it == cgroups.end() ? nullptr : it->second;
+  }
   char schedulerState(pid_t pid) const override {
     for (const auto& [name, m] : members_) {
       if (m.pid == pid) {
@@ -84,6 +90,7 @@ class FakePod final : public faults::PodControl {
   }
 
   std::vector<std::pair<std::string, int>> signals;
+  std::map<std::string, faults::host::Cgroup*> cgroups;  // a process without one has none
 
  private:
   std::map<std::string, Member> members_;
@@ -260,13 +267,98 @@ TEST_F(FaultExecutorTest, CrashloopKillsOnEveryReadyInsideItsWindowOnly) {
 }
 
 TEST_F(FaultExecutorTest, AKindWithoutBehaviourIsNotCarriedOutAndSaysSo) {
-  start("[[fault]]\nkind = \"cpu-starve\"\ntarget = \"proxy\"\nat = \"1s\"\nshare = 0.1\n");
+  start("[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nat = \"1s\"\nskew = \"1h\"\n");
   advanceTo(2s);
   EXPECT_FALSE(outcome().effective);
-  EXPECT_THAT(outcome().evidence, HasSubstr("'cpu-starve' is not carried out"));
+  EXPECT_THAT(outcome().evidence, HasSubstr("'clock-skew' is not carried out"));
   auto records = faultRecords(executor_->outcomes(), t0_, true);
   ASSERT_EQ(records.invalid_reasons.size(), 1u);
   EXPECT_THAT(records.invalid_reasons[0], HasSubstr("did not take effect"));
+}
+
+// The resource kinds act on the target's cgroup: a fake tree (v1, as on the development
+// machines) stands in for the kernel, whose counters the test moves as the kernel would.
+class ResourceFaultTest : public FaultExecutorTest {
+ protected:
+  void SetUp() override {
+    FaultExecutorTest::SetUp();
+    auto host =
+        faults::host::detectCgroups(tree_.procSelfCgroup(), tree_.mountinfo(), tree_, tree_.root());
+    ASSERT_TRUE(host) << host.error().message;
+    host_ = *host;
+    auto cgroup = faults::host::Cgroup::create(tree_, host_, "outrider-1", "proxy");
+    ASSERT_TRUE(cgroup) << cgroup.error().message;
+    cgroup_ = std::move(*cgroup);
+    ASSERT_TRUE(cgroup_->setMemoryLimit(256u << 20));  // the scenario's memory_limit
+    pod_.cgroups["proxy"] = cgroup_.get();
+  }
+  std::string memory(const std::string& file) const {
+    return tree_.contents(host_.memory_dir + "/outrider-1/proxy/" + file);
+  }
+  std::string cpu(const std::string& file) const {
+    return tree_.contents(host_.cpu_dir + "/outrider-1/proxy/" + file);
+  }
+
+  test::FakeCgroupTree tree_{faults::host::CgroupVersion::V1};
+  faults::host::CgroupHost host_;
+  std::unique_ptr<faults::host::Cgroup> cgroup_;
+};
+
+TEST_F(ResourceFaultTest, OomCapsTheLimitAndIsEffectiveOnTheKernelsOomKill) {
+  start(
+      "[[fault]]\nkind = \"oom\"\ntarget = \"proxy\"\nat = \"5s\"\nduration = \"10s\"\n"
+      "limit = \"16MiB\"\n");
+  advanceTo(5s);
+  EXPECT_EQ(memory("memory.limit_in_bytes"), "16777216\n");
+  tree_.kernelWrites(host_.memory_dir + "/outrider-1/proxy/memory.oom_control",
+                     "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+  exited("proxy", "signal SIGKILL");
+  advanceTo(15s);
+  EXPECT_EQ(memory("memory.limit_in_bytes"), "268435456\n");  // the scenario's limit again
+  const auto oom = outcome();
+  EXPECT_TRUE(oom.effective) << oom.evidence;
+  EXPECT_EQ(oom.injections, 1u);
+  EXPECT_EQ(oom.evidence,
+            "proxy OOM-killed 1 time(s) under a 16.0 MiB cap (oom_kill 0 -> 1), 1 exit(s) on "
+            "SIGKILL; limit back to 256.0 MiB");
+}
+
+// A target that lived through the cap leaves the fault not effective: the run is invalid.
+TEST_F(ResourceFaultTest, OomWithoutAKillIsNotEffective) {
+  start(
+      "[[fault]]\nkind = \"oom\"\ntarget = \"proxy\"\nat = \"1s\"\nduration = \"2s\"\n"
+      "limit = \"1GiB\"\n");
+  advanceTo(4s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("was not OOM-killed under a 1.0 GiB cap"));
+}
+
+TEST_F(ResourceFaultTest, CpuStarveIsAQuotaAndShowsThrottling) {
+  start(
+      "[[fault]]\nkind = \"cpu-starve\"\ntarget = \"proxy\"\nat = \"2s\"\n"
+      "duration = \"5s\"\nshare = 0.02\n");
+  advanceTo(2s);
+  EXPECT_EQ(cpu("cpu.cfs_quota_us"), "2000\n");
+  tree_.kernelWrites(host_.cpu_dir + "/outrider-1/proxy/cpu.stat",
+                     "nr_periods 50\nnr_throttled 48\nthrottled_time 4200000000\n");
+  advanceTo(7s);
+  EXPECT_EQ(cpu("cpu.cfs_quota_us"), "-1\n");  // no cpu_limit in the scenario: none again
+  const auto starve = outcome();
+  EXPECT_TRUE(starve.effective) << starve.evidence;
+  EXPECT_EQ(starve.injections, 48u);
+  EXPECT_EQ(starve.evidence,
+            "proxy throttled in 48 of 50 periods (4.2s held back) at 0.02 of a core; back to no "
+            "limit");
+}
+
+TEST_F(ResourceFaultTest, WithoutACgroupTheFaultSaysWhy) {
+  pod_.cgroups.clear();
+  start(
+      "[[fault]]\nkind = \"cpu-starve\"\ntarget = \"proxy\"\nat = \"1s\"\n"
+      "duration = \"1s\"\nshare = 0.5\n");
+  advanceTo(3s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("no writable cgroups"));
 }
 
 TEST_F(FaultExecutorTest, AFaultTheRunEndedBeforeIsNeverStarted) {

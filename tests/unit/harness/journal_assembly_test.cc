@@ -1,8 +1,8 @@
 // The run's records from what it measured: load trust, the per-second series, alert-to-fault
 // attribution and the timeline's order (journal_assembly.h).
-#include <gtest/gtest.h>
-
 #include "outrider/harness/journal_assembly.h"
+
+#include <gtest/gtest.h>
 
 namespace outrider::harness {
 namespace {
@@ -72,8 +72,8 @@ TEST(RecordLoadTest, OneSeriesEntryPerSecondOfTheDurationPaddedWithZeros) {
 }
 
 TEST(AttributeAlertTest, TheLastEffectiveFaultThatBeganBeforeTheAlertIsItsCause) {
-  const std::vector<reports::FaultRecord> faults = {
-      fault("early", 10), fault("inert", 50, false), fault("recent", 40), fault("later", 90)};
+  const std::vector<reports::FaultRecord> faults = {fault("early", 10), fault("inert", 50, false),
+                                                    fault("recent", 40), fault("later", 90)};
   reports::AlertRecord alert;
   alert.fired_at_s = 80;
   attributeAlert(alert, faults);

@@ -1,13 +1,13 @@
 // The run folder and the summary: where a run's files go and what it prints at the end.
+#include "outrider/harness/run_folder.h"
+
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
-#include "outrider/harness/run_folder.h"
 #include "outrider/harness/run_summary.h"
 #include "outrider/reports/journal.h"
 #include "sample_journal.h"

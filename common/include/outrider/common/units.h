@@ -27,4 +27,7 @@ double toSeconds(std::chrono::nanoseconds d);
 // "?" when not finite.
 std::string formatDurationSeconds(double seconds);
 
+// 1234567 -> "1.2 MiB" (binary units, one decimal).
+std::string formatBytes(uint64_t bytes);
+
 }  // namespace outrider

@@ -6,12 +6,11 @@
 // thread while the link runs on its own executor; each one keeps the evidence that it acted.
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"

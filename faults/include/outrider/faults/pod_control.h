@@ -14,6 +14,10 @@
 
 namespace outrider::faults {
 
+namespace host {
+class Cgroup;
+}
+
 // A process event as a fault sees it.
 struct PodEvent {
   enum class Kind { Started, Ready, NotReady, Exited, Other };
@@ -34,6 +38,9 @@ class PodControl {
   virtual Result<void> signal(const std::string& process, int signo) = 0;
   // The scheduler state of a pid as /proc/PID/stat shows it ('R', 'S', 'T' stopped, ...), or 0.
   virtual char schedulerState(pid_t pid) const = 0;
+  // The process's own cgroup (faults/host/cgroups.h), or null when the run has none (a host
+  // without writable cgroups): oom and cpu-starve act through it.
+  virtual host::Cgroup* cgroup(const std::string& process) = 0;
 };
 
 }  // namespace outrider::faults

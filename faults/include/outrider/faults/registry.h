@@ -2,8 +2,8 @@
 
 // Every fault kind joins one registry with its keys, its `outrider faults` text, its plan line
 // and its behaviour (a process fault, or a link filter): faults/src/kinds/<kind>.cc, one file
-// each, registered in registry.cc. The loader reads kinds beyond the built-in enum from it (scenarios::FaultCatalog),
-// so a kind added here is accepted by validate, plan and run alike.
+// each, registered in registry.cc. The loader reads kinds beyond the built-in enum from it
+// (scenarios::FaultCatalog), so a kind added here is accepted by validate, plan and run alike.
 
 #include <functional>
 #include <map>

@@ -32,6 +32,9 @@ struct SpawnOptions {
   std::map<std::string, std::string> env;  // set on top of the harness's own environment
   std::string log_path;    // stdout and stderr are appended here (created if missing)
   std::string log_marker;  // written to the log as one line just before the child starts
+  // cgroup.procs files the child writes its pid to before exec, so it runs in its cgroup from
+  // its first instruction (memory_limit, cpu_limit); empty: the harness's own cgroup.
+  std::vector<std::string> cgroup_procs;
 };
 
 class Process;

@@ -6,15 +6,15 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
@@ -43,6 +43,10 @@ struct SupervisorOptions {
   std::chrono::nanoseconds backoff_reset_after = std::chrono::minutes(10);
 
   size_t log_tail_lines = 20;  // quoted in start-up errors
+
+  // Per process name, the cgroup.procs files each of its starts joins before exec (its own
+  // cgroup, limits applied by the caller); a process not named runs in the harness's cgroup.
+  std::map<std::string, std::vector<std::string>> cgroup_procs;
 
   // Spawns and probes; null: real programs and probes (makeOsRuntime). Tests bring a fake one.
   std::shared_ptr<PodRuntime> runtime;
