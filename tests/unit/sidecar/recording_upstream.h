@@ -125,6 +125,12 @@ class RecordingUpstream {
   // sends unsolicited data would; returns once written (bounded by `timeout`).
   bool sendToIdle(const std::string& bytes, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // The client can have its reply before this side has gone back to reading: wait until a
+    // connection is idle here too, or the bytes would go nowhere.
+    if (!changed_.wait_until(lock, deadline, [&] { return !idle_.empty(); })) {
+      return false;
+    }
     bool done = false;
     boost::asio::post(io_, [this, bytes, &done] {
       for (auto* socket : idle_) {
@@ -135,7 +141,7 @@ class RecordingUpstream {
       done = true;
       changed_.notify_all();
     });
-    return changed_.wait_for(lock, timeout, [&] { return done; });
+    return changed_.wait_until(lock, deadline, [&] { return done; });
   }
 
   void openGate() {
@@ -246,6 +252,7 @@ class RecordingUpstream {
     } else {
       std::erase(idle_, socket);
     }
+    changed_.notify_all();
   }
 
   Responder responder_;
