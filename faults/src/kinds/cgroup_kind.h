@@ -1,8 +1,11 @@
 #pragma once
 
-// What the resource kinds (oom, cpu-starve) share: the target's own cgroup and its counters as
-// they were before the fault acted, or why there is none to act on.
+// What the resource kinds (oom, cpu-starve) share: a limit on the target's own cgroup, set at
+// begin and put back at end, with the cgroup's counters as they were before it and as they were
+// when it ended. A kind says how it limits (apply), how it puts the limit back (revert) and what
+// its evidence is.
 
+#include <optional>
 #include <string>
 
 #include "outrider/faults/host/cgroups.h"
@@ -10,27 +13,66 @@
 
 namespace outrider::faults::kinds {
 
-struct CgroupStart {
-  host::Cgroup* cgroup = nullptr;  // null: `error` says why
-  host::CgroupStats before;
-  std::string error;
-};
+class CgroupLimitFault : public ProcessFault {
+ public:
+  CgroupLimitFault(const PlannedFault& fault, FaultContext& context)
+      : fault_(fault), context_(context) {}
 
-inline CgroupStart startOnCgroup(FaultContext& context, const std::string& target) {
-  CgroupStart start;
-  start.cgroup = context.pod.cgroup(target);
-  if (start.cgroup == nullptr) {
-    start.error = target + " has no cgroup of its own (this host has no writable cgroups)";
-    return start;
+  void begin() final {
+    cgroup_ = context_.pod.cgroup(fault_.target);
+    if (cgroup_ == nullptr) {
+      error_ = fault_.target + " has no cgroup of its own (this host has no writable cgroups)";
+      return;
+    }
+    auto before = cgroup_->stats();
+    if (!before) {
+      error_ = before.error().message;
+      return;
+    }
+    before_ = *before;
+    if (auto applied = apply(*cgroup_); !applied) {
+      error_ = applied.error().message;
+      return;
+    }
+    holding_ = true;
   }
-  auto before = start.cgroup->stats();
-  if (!before) {
-    start.error = before.error().message;
-    start.cgroup = nullptr;
-    return start;
+
+  void end() final {
+    if (!holding_) {
+      return;
+    }
+    holding_ = false;
+    after_ = current();
+    if (auto reverted = revert(*cgroup_); !reverted) {
+      error_ = "the limit could not be put back: " + reverted.error().message;
+    }
   }
-  start.before = *before;
-  return start;
-}
+
+ protected:
+  virtual Result<void> apply(host::Cgroup& cgroup) = 0;
+  virtual Result<void> revert(host::Cgroup& cgroup) = 0;
+
+  const PlannedFault& fault() const { return fault_; }
+  bool holding() const { return holding_; }
+  // Why the fault could not act or revert; empty when it did both.
+  const std::string& error() const { return error_; }
+  const host::CgroupStats& before() const { return before_; }
+  // The counters at the end of the window, or now while it lasts.
+  host::CgroupStats after() const { return after_ ? *after_ : current(); }
+
+ private:
+  host::CgroupStats current() const {
+    auto stats = cgroup_ ? cgroup_->stats() : Result<host::CgroupStats>(before_);
+    return stats ? *stats : before_;
+  }
+
+  const PlannedFault& fault_;
+  FaultContext& context_;
+  host::Cgroup* cgroup_ = nullptr;
+  host::CgroupStats before_;
+  std::optional<host::CgroupStats> after_;
+  bool holding_ = false;
+  std::string error_;
+};
 
 }  // namespace outrider::faults::kinds
