@@ -10,6 +10,11 @@ bool needsCgroups(const scenarios::Scenario& scenario) {
       return true;
     }
   }
+  for (const auto& fault : scenario.faults) {
+    if (fault.kind == scenarios::FaultKind::Oom || fault.kind == scenarios::FaultKind::CpuStarve) {
+      return true;
+    }
+  }
   return false;
 }
 
@@ -19,7 +24,8 @@ CgroupDecision decideCgroups(const scenarios::Scenario& scenario,
     return {true, std::nullopt};
   }
   if (needsCgroups(scenario)) {
-    return {false, "memory_limit and cpu_limit need cgroups: " + host.error().message};
+    return {false,
+            "memory_limit, cpu_limit, oom and cpu-starve need cgroups: " + host.error().message};
   }
   return {false, std::nullopt};
 }

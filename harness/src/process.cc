@@ -186,7 +186,11 @@ bool joinCgroups(const std::vector<int>& procs_fds) {
   }
   const char* text = digits + sizeof(digits) - length;
   for (int fd : procs_fds) {
-    if (::write(fd, text, length) != static_cast<ssize_t>(length)) {
+    const ssize_t written = ::write(fd, text, length);
+    if (written != static_cast<ssize_t>(length)) {
+      if (written >= 0) {
+        errno = EIO;  // a short write sets no errno of its own
+      }
       return false;
     }
   }

@@ -244,8 +244,9 @@ class GameDay {
     const auto host = faults::host::detectHostCgroups();
     const auto decision = decideCgroups(scenario_, host);
     if (decision.invalid_reason) {
+      // Before any process starts, so no time of the run to put it at: the reason says it all.
       invalid_before_start_.push_back(*decision.invalid_reason);
-      timeline(env_.clock.monotonicNow(), "invalid", *decision.invalid_reason);
+      std::cerr << "outrider: " << *decision.invalid_reason << "\n";
       return false;
     }
     if (!decision.use) {
@@ -267,7 +268,8 @@ class GameDay {
       return;
     }
     if (auto removed = cgroups_->remove(); !removed) {
-      std::cerr << "outrider: warning: cgroups left behind (outrider cleanup removes them): "
+      std::cerr << "outrider: warning: cgroups left behind (rmdir them once their processes "
+                   "are gone): "
                 << removed.error().message << "\n";
     }
   }

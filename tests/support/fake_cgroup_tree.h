@@ -62,6 +62,8 @@ class FakeCgroupTree final : public faults::host::CgroupFiles {
   }
 
   void setReadOnly(bool read_only) { read_only_ = read_only; }
+  // The kernel refusing one file's writes (EBUSY), as v1 does for a cap below usage.
+  void refuseWrites(const std::string& path) { refused_.insert(path); }
   // What the kernel would change: a counter file's text.
   void kernelWrites(const std::string& path, const std::string& text) { put(path, text); }
   std::string contents(const std::string& path) const { return read(path).value_or("<missing>"); }
@@ -106,6 +108,9 @@ class FakeCgroupTree final : public faults::host::CgroupFiles {
     }
     if (!std::filesystem::exists(path)) {
       return makeError(ErrorCode::Io, "cannot open " + path + ": No such file or directory");
+    }
+    if (refused_.count(path) > 0) {
+      return makeError(ErrorCode::Io, "cannot write to " + path + ": Device or resource busy");
     }
     const std::string name = std::filesystem::path(path).filename();
     if (name == "cgroup.procs") {
@@ -165,6 +170,7 @@ class FakeCgroupTree final : public faults::host::CgroupFiles {
   std::map<std::string, std::string> own_;
   std::string mountinfo_;
   bool read_only_ = false;
+  std::set<std::string> refused_;
 };
 
 }  // namespace outrider::test

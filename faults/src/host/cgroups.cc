@@ -256,21 +256,31 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(CgroupFiles& files, const CgroupH
     bases.push_back(host.cpu_dir);
   }
   std::vector<std::string> dirs;
+  // What a failure half-way leaves is removed again (the group folders only when empty).
+  auto undo = [&](const Error& error) -> Result<std::unique_ptr<Cgroup>> {
+    for (const auto& dir : dirs) {
+      (void)files.removeDir(dir);
+    }
+    for (const auto& base : bases) {
+      (void)files.removeDir(base + "/" + group);
+    }
+    return tl::unexpected(error);
+  };
   for (const auto& base : bases) {
     const std::string group_dir = base + "/" + group;
     if (auto made = files.makeDir(group_dir); !made) {
-      return tl::unexpected(made.error());
+      return undo(made.error());
     }
     if (host.version == CgroupVersion::V2) {
       // The run's folder delegates the controllers to each process's cgroup in turn.
       if (auto delegated = files.write(group_dir + "/cgroup.subtree_control", "+memory +cpu");
           !delegated) {
-        return tl::unexpected(delegated.error());
+        return undo(delegated.error());
       }
     }
     const std::string dir = group_dir + "/" + name;
     if (auto made = files.makeDir(dir); !made) {
-      return tl::unexpected(made.error());
+      return undo(made.error());
     }
     dirs.push_back(dir);
   }
@@ -283,18 +293,28 @@ Cgroup::~Cgroup() {
   }
 }
 
+// A limit is two or three files: when one write fails, the ones before it are put back, so a
+// refused limit never stays half applied.
 Result<void> Cgroup::setMemoryLimit(std::optional<uint64_t> bytes) {
   auto set = writeMemoryLimit(bytes);
   if (set) {
     memory_limit_ = bytes;
+  } else {
+    (void)writeMemoryLimit(memory_limit_);
   }
   return set;
 }
 
 Result<void> Cgroup::setCpuLimit(std::optional<double> cores) {
+  if (cores && !(std::isfinite(*cores) && *cores > 0)) {
+    return makeError(ErrorCode::InvalidArgument,
+                     fmt::format("a CPU limit must be a positive number of cores, got {}", *cores));
+  }
   auto set = writeCpuLimit(cores);
   if (set) {
     cpu_limit_ = cores;
+  } else {
+    (void)writeCpuLimit(cpu_limit_);
   }
   return set;
 }

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "fake_cgroup_tree.h"
 
 namespace outrider::faults::host {
@@ -83,6 +85,29 @@ TEST_P(CgroupTest, MemoryLimitSetAndLifted) {
   EXPECT_EQ(tree_.contents(file), "67108864\n");
   ASSERT_TRUE(cgroup_->setMemoryLimit(std::nullopt));
   EXPECT_EQ(tree_.contents(file), v2() ? "max\n" : "-1\n");
+}
+
+// Swap is capped with memory; when the kernel refuses the second file, the first is put back.
+TEST_P(CgroupTest, ARefusedLimitIsNeverLeftHalfApplied) {
+  const std::string swap =
+      memoryDir() + (v2() ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes");
+  const std::string memory = memoryDir() + (v2() ? "/memory.max" : "/memory.limit_in_bytes");
+  tree_.kernelWrites(swap, v2() ? "max\n" : "9223372036854771712\n");
+  ASSERT_TRUE(cgroup_->setMemoryLimit(64u << 20));
+  EXPECT_EQ(tree_.contents(swap), v2() ? "0\n" : "67108864\n");
+  tree_.refuseWrites(swap);
+  auto refused = cgroup_->setMemoryLimit(16u << 20);
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("busy"));
+  EXPECT_EQ(tree_.contents(memory), "67108864\n");
+  EXPECT_EQ(cgroup_->memoryLimit(), std::optional<uint64_t>(64u << 20));
+}
+
+TEST_P(CgroupTest, ACpuLimitIsAPositiveNumberOfCores) {
+  EXPECT_FALSE(cgroup_->setCpuLimit(-0.5));
+  EXPECT_FALSE(cgroup_->setCpuLimit(std::numeric_limits<double>::quiet_NaN()));
+  EXPECT_FALSE(cgroup_->setCpuLimit(0.0));
+  EXPECT_EQ(cgroup_->cpuLimit(), std::nullopt);
 }
 
 TEST_P(CgroupTest, CpuLimitIsAQuotaPerPeriod) {

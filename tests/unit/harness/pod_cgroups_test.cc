@@ -71,11 +71,17 @@ TEST(PodCgroupsTest, ReadOnlyTreeMakesALimitedScenarioInvalid) {
   const auto limited = decideCgroups(pod(64u << 20, std::nullopt), host);
   EXPECT_FALSE(limited.use);
   ASSERT_TRUE(limited.invalid_reason);
-  EXPECT_THAT(*limited.invalid_reason, HasSubstr("memory_limit and cpu_limit need cgroups"));
+  EXPECT_THAT(*limited.invalid_reason, HasSubstr("need cgroups"));
   EXPECT_THAT(*limited.invalid_reason, HasSubstr("Read-only file system"));
   const auto unlimited = decideCgroups(pod(std::nullopt, std::nullopt), host);
   EXPECT_FALSE(unlimited.use);
   EXPECT_FALSE(unlimited.invalid_reason);
+  // A fault that acts through a cgroup needs one as much as a limit does.
+  auto starved = pod(std::nullopt, std::nullopt);
+  scenarios::Fault starve;
+  starve.kind = scenarios::FaultKind::CpuStarve;
+  starved.faults.push_back(starve);
+  EXPECT_TRUE(decideCgroups(starved, host).invalid_reason);
   tree.setReadOnly(false);
   EXPECT_TRUE(decideCgroups(pod(64u << 20, std::nullopt), detect(tree)).use);
 }

@@ -17,8 +17,9 @@
 
 namespace outrider::harness {
 
-// Whether a process of the scenario sets memory_limit or cpu_limit: then a host without
-// writable cgroups cannot run it (the run is invalid before it starts).
+// Whether a process of the scenario sets memory_limit or cpu_limit, or a fault acts through a
+// cgroup (oom, cpu-starve): then a host without writable cgroups cannot run it (the run is
+// invalid before it starts).
 bool needsCgroups(const scenarios::Scenario& scenario);
 
 // What a run does about cgroups, decided before anything starts from what the host offers:
@@ -49,7 +50,7 @@ class PodCgroups {
 
   // SIGKILL to whatever is still in a cgroup (a grandchild that left the process group), then
   // every cgroup and the group folder removed. Called once the pod has stopped; an error names
-  // what is left (`outrider cleanup` removes it later).
+  // what is left (a cgroup still busy with a process that is exiting).
   Result<void> remove();
 
  private:
