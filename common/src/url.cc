@@ -1,6 +1,8 @@
 #include "outrider/common/url.h"
 
 #include <algorithm>
+#include <cctype>
+
 #include <boost/url/parse.hpp>
 
 #include "outrider/common/host_port.h"

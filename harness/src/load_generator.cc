@@ -18,7 +18,6 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
-#include <charconv>
 #include <deque>
 #include <exception>
 #include <optional>
