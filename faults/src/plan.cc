@@ -147,8 +147,17 @@ std::string describe(const PlannedFault& fault, const FaultRegistry& registry) {
     case FaultKind::HttpAbort:
       return fmt::format("{} {} on {}{}", kind, f.status, f.target, probability(f));
     case FaultKind::Oom:
+      if (f.oom_mode == scenarios::OomMode::Pressure) {
+        return fmt::format("{} limit {} on {}, allocating {}/s inside its cgroup", kind,
+                           detail::formatBytes(f.limit_bytes), f.target,
+                           detail::formatBytes(f.rate_bytes_per_s));
+      }
       return fmt::format("{} limit {} on {}", kind, detail::formatBytes(f.limit_bytes), f.target);
     case FaultKind::CpuStarve:
+      if (f.cpu_starve_mode == scenarios::CpuStarveMode::Hog) {
+        return fmt::format("{} share {} on {}, shared with {} busy worker(s)", kind, f.share,
+                           f.target, f.workers);
+      }
       return fmt::format("{} share {} on {}", kind, f.share, f.target);
     case FaultKind::CertExpiry:
       return fmt::format("{} ttl {} on {}", kind, formatDuration(f.ttl), f.target);

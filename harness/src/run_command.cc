@@ -188,7 +188,9 @@ class GameDay {
     for (auto& link : links_) {
       links[link->config().name] = link.get();
     }
-    pod_control_ = std::make_unique<SupervisorPodControl>(*supervisor_, cgroups_.get());
+    pod_control_ = std::make_unique<SupervisorPodControl>(
+        *supervisor_, cgroups_.get(),
+        HogLauncher{main_ctx_.get_executor(), env_.bin_dir + "/outrider-hog", run_dir_ + "/logs"});
     fault_executor_ = std::make_unique<FaultExecutor>(
         main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *pod_control_,
         std::move(links),

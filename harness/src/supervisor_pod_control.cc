@@ -1,7 +1,10 @@
 #include "outrider/harness/supervisor_pod_control.h"
 
+#include <csignal>
 #include <fstream>
 #include <iterator>
+
+#include "outrider/common/units.h"
 
 namespace outrider::harness {
 
@@ -15,6 +18,85 @@ bool SupervisorPodControl::isReady(const std::string& process) const {
 
 Result<void> SupervisorPodControl::signal(const std::string& process, int signo) {
   return supervisor_.signal(process, signo);
+}
+
+SupervisorPodControl::~SupervisorPodControl() {
+  for (auto& [pid, hog] : hogs_) {
+    (void)hog->killAndReap(std::chrono::seconds(2));
+  }
+}
+
+Result<int> SupervisorPodControl::setOomScoreAdj(const std::string& process, int value) {
+  const auto pid = supervisor_.pid(process);
+  if (!pid) {
+    return makeError(ErrorCode::Io, process + " is not running");
+  }
+  const std::string path = "/proc/" + std::to_string(*pid) + "/oom_score_adj";
+  int previous = 0;
+  {
+    std::ifstream in(path);
+    if (!(in >> previous)) {
+      return makeError(ErrorCode::Io, "cannot read " + path);
+    }
+  }
+  std::ofstream out(path);
+  out << value << "\n";
+  out.flush();
+  if (!out) {
+    return makeError(ErrorCode::Io, "cannot write " + std::to_string(value) + " to " + path);
+  }
+  return previous;
+}
+
+Result<pid_t> SupervisorPodControl::startHog(const std::string& process,
+                                             const faults::HogSpec& spec) {
+  if (cgroups_ == nullptr || cgroups_->find(process) == nullptr) {
+    return makeError(ErrorCode::NotFound, process + " has no cgroup of its own to start a hog in");
+  }
+  if (launcher_.program.empty()) {
+    return makeError(ErrorCode::InvalidArgument, "no hog program configured");
+  }
+  SpawnOptions options;
+  options.name = "hog of " + process;
+  options.argv = {launcher_.program};
+  if (spec.memory_rate > 0) {
+    options.argv.insert(options.argv.end(),
+                        {"--memory-rate", std::to_string(spec.memory_rate) + "B", "--memory-max",
+                         std::to_string(spec.memory_max) + "B"});
+  }
+  if (spec.cpu_workers > 0) {
+    options.argv.insert(options.argv.end(), {"--cpu-workers", std::to_string(spec.cpu_workers)});
+  }
+  if (spec.oom_shield) {
+    options.argv.push_back("--oom-shield");
+  }
+  options.log_path = launcher_.log_dir + "/hog-" + process + ".log";
+  options.log_marker = "--- outrider: hog in " + process + "'s cgroup";
+  options.cgroup_procs = cgroups_->procsFiles().at(process);
+  auto spawned = Process::spawn(launcher_.executor, options);
+  if (!spawned) {
+    return tl::unexpected(spawned.error());
+  }
+  const pid_t pid = (*spawned)->pid();
+  hogs_.emplace(pid, std::move(*spawned));
+  return pid;
+}
+
+std::string SupervisorPodControl::stopHog(pid_t hog) {
+  auto found = hogs_.find(hog);
+  if (found == hogs_.end()) {
+    return "not a hog of this run";
+  }
+  // A hog that had ended is a zombie until reaped here: its own status survives the SIGKILL.
+  const auto status = found->second->killAndReap(std::chrono::seconds(2));
+  std::string ended;
+  if (!status) {
+    ended = "still there 2s after SIGKILL";
+  } else if (status->signal != SIGKILL) {
+    ended = status->describe();
+  }
+  hogs_.erase(found);
+  return ended;
 }
 
 char SupervisorPodControl::schedulerState(pid_t pid) const { return processState(pid); }

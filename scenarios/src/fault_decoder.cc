@@ -228,6 +228,20 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
       reader.consume("delay");
     }
   };
+  // A key of one mode only (oom's `rate`, cpu-starve's `workers`): true when the mode takes it
+  // (the caller reads it), an error when another mode was chosen.
+  auto modeKey = [&](std::string_view key, bool in_mode, const std::string& mode_name,
+                     const std::string& only) {
+    if (in_mode) {
+      return true;
+    }
+    if (reader.has(key)) {
+      reader.consume(key);
+      reader.error(key, "key '" + std::string(key) + "' does not apply to mode \"" + mode_name +
+                            "\" (only to mode \"" + only + "\")");
+    }
+    return false;
+  };
   if (contains(parameters, "duration")) {
     if (auto duration = reader.duration("duration")) {
       positive("duration", *duration);
@@ -315,15 +329,31 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
     case FaultKind::Kill:
       decodeSignal(reader, fault);
       break;
-    case FaultKind::Oom:
+    case FaultKind::Oom: {
       if (auto limit = reader.size("limit", Need::Required)) {
         if (*limit == 0) {
           reader.error("limit", "must be greater than 0 bytes");
         }
         fault.limit_bytes = *limit;
       }
+      auto mode =
+          reader.choice<OomMode>("mode", {{"cap", OomMode::Cap}, {"pressure", OomMode::Pressure}});
+      if (mode) {
+        fault.oom_mode = *mode;
+      }
+      if (modeKey("rate", fault.oom_mode == OomMode::Pressure, toString(fault.oom_mode),
+                  "pressure")) {
+        fault.rate_bytes_per_s = 64ull << 20;
+        if (auto rate = reader.byteRate("rate")) {
+          if (*rate == 0) {
+            reader.error("rate", "must be greater than 0B/s");
+          }
+          fault.rate_bytes_per_s = *rate;
+        }
+      }
       break;
-    case FaultKind::CpuStarve:
+    }
+    case FaultKind::CpuStarve: {
       if (auto share = reader.number("share", Need::Required)) {
         if (*share <= 0 || *share > 1) {
           reader.error("share",
@@ -331,7 +361,23 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
         }
         fault.share = *share;
       }
+      auto mode = reader.choice<CpuStarveMode>(
+          "mode", {{"quota", CpuStarveMode::Quota}, {"hog", CpuStarveMode::Hog}});
+      if (mode) {
+        fault.cpu_starve_mode = *mode;
+      }
+      if (modeKey("workers", fault.cpu_starve_mode == CpuStarveMode::Hog,
+                  toString(fault.cpu_starve_mode), "hog")) {
+        if (auto workers = reader.integer("workers")) {
+          if (*workers < 1 || *workers > 64) {
+            reader.error("workers", "must be between 1 and 64, got " + std::to_string(*workers));
+          } else {
+            fault.workers = static_cast<uint32_t>(*workers);
+          }
+        }
+      }
       break;
+    }
     case FaultKind::CertExpiry:
       if (auto ttl = reader.duration("ttl", Need::Required)) {
         positive("ttl", *ttl);

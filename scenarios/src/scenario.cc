@@ -38,8 +38,8 @@ const std::vector<FaultKindInfo>& faultKindTable() {
       {FaultKind::Kill, "kill", false, {"signal"}},
       {FaultKind::Pause, "pause", false, {"duration"}},
       {FaultKind::Crashloop, "crashloop", false, {"duration"}},
-      {FaultKind::Oom, "oom", false, {"duration", "limit"}},
-      {FaultKind::CpuStarve, "cpu-starve", false, {"duration", "share"}},
+      {FaultKind::Oom, "oom", false, {"duration", "limit", "mode", "rate"}},
+      {FaultKind::CpuStarve, "cpu-starve", false, {"duration", "share", "mode", "workers"}},
       {FaultKind::CertExpiry, "cert-expiry", false, {"duration", "ttl"}},
       {FaultKind::CertWrongCa, "cert-wrong-ca", false, {"duration"}},
       {FaultKind::ClockSkew, "clock-skew", false, {"duration", "skew"}},
@@ -248,6 +248,10 @@ std::string toString(StartupRaceMode mode) {
   }
   return "app-first";
 }
+
+std::string toString(OomMode mode) { return mode == OomMode::Pressure ? "pressure" : "cap"; }
+
+std::string toString(CpuStarveMode mode) { return mode == CpuStarveMode::Hog ? "hog" : "quota"; }
 
 std::string toString(SliKind kind) {
   switch (kind) {

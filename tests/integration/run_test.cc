@@ -72,6 +72,41 @@ TEST_F(RunTest, CpuStarveThrottlesThroughTheProcessCgroupAndLeavesNoneBehind) {
   EXPECT_FALSE(fs::exists(host->cpu_dir + "/" + group)) << host->cpu_dir << "/" << group;
 }
 
+// oom pressure on the real kernel: the allocator in the proxy's cgroup pushes it past the cap,
+// the kernel kills the proxy (not the allocator), the supervisor restarts it, and the requests
+// of that second fail; the allocators are gone and no cgroup is left afterwards.
+TEST_F(RunTest, OomPressureHasTheKernelKillTheProxyAndLeavesNothingBehind) {
+  auto host = faults::host::detectHostCgroups();
+  if (!host) {
+    GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
+  }
+  test::Program program(outrider({"run", "tests/integration/scenarios/run-oom-pressure.toml",
+                                  "--out", (work_ / "run").string()}),
+                        work_);
+  const std::string group = "outrider-" + std::to_string(program.pid());
+  auto result = program.wait(40s);
+  ASSERT_TRUE(result.finished) << result.out << result.err;
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 1u);
+  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("proxy OOM-killed"));
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("oom_kill 0 -> "));
+  ASSERT_EQ(j.processes[0].name, "proxy");
+  EXPECT_GE(j.processes[0].restarts, 1u);
+  ASSERT_FALSE(j.processes[0].exits.empty());
+  EXPECT_EQ(j.processes[0].exits[0].signal, std::optional<std::string>("SIGKILL"));
+  EXPECT_GT(j.load.failed + j.load.timed_out, 0u);
+  // Each allocator wrote its line, and none outlived the run.
+  const std::string hog_log = test::readFile(work_ / "run" / "logs" / "hog-proxy.log");
+  EXPECT_THAT(hog_log, HasSubstr("outrider-hog pid="));
+  for (size_t at = hog_log.find("pid="); at != std::string::npos;
+       at = hog_log.find("pid=", at + 1)) {
+    const std::string pid = hog_log.substr(at + 4, hog_log.find(' ', at) - at - 4);
+    EXPECT_NE(test::readFile("/proc/" + pid + "/comm"), "outrider-hog\n") << "allocator " << pid;
+  }
+  EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group)) << host->memory_dir << "/" << group;
+}
+
 // A no-fault run finishes in time, and its accounting adds up to rate x (duration - warmup).
 TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
   auto result = runProgram(outrider({"run", "tests/integration/scenarios/run-basic.toml", "--out",

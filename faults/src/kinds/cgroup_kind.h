@@ -3,7 +3,8 @@
 // What the resource kinds (oom, cpu-starve) share: a limit on the target's own cgroup, set at
 // begin and put back at end, with the cgroup's counters as they were before it and as they were
 // when it ended. A kind says how it limits (apply), how it puts the limit back (revert) and what
-// its evidence is.
+// its evidence is; a kind with a hog (outrider-hog in the same cgroup) starts it in apply and
+// ends it in revert.
 
 #include <optional>
 #include <string>
@@ -44,7 +45,7 @@ class CgroupLimitFault : public ProcessFault {
     holding_ = false;
     after_ = current();
     if (auto reverted = revert(*cgroup_); !reverted) {
-      error_ = "the limit could not be put back: " + reverted.error().message;
+      fail("the limit could not be put back: " + reverted.error().message);
     }
   }
 
@@ -53,6 +54,13 @@ class CgroupLimitFault : public ProcessFault {
   virtual Result<void> revert(host::Cgroup& cgroup) = 0;
 
   const PlannedFault& fault() const { return fault_; }
+  PodControl& pod() { return context_.pod; }
+  // Keeps the first reason the fault could not do its part; evidence() shows it.
+  void fail(std::string reason) {
+    if (error_.empty()) {
+      error_ = std::move(reason);
+    }
+  }
   bool holding() const { return holding_; }
   // Why the fault could not act or revert; empty when it did both.
   const std::string& error() const { return error_; }

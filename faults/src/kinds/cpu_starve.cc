@@ -1,6 +1,8 @@
-// cpu-starve (mode "quota"): the target keeps `share` of a core for the window, as a CFS quota
-// on its cgroup; the limit the scenario gave is put back at the end. Evidence: the periods the
-// kernel throttled it in grew during the window.
+// cpu-starve: the target keeps `share` of a core for the window, as a CFS quota on its cgroup;
+// the limit the scenario gave is put back at the end. Mode "hog" also runs `workers` busy threads
+// (outrider-hog) in the same cgroup for the window, so the target competes for that quota with a
+// noisy neighbour in its own pod slot (F2). Evidence: the periods the kernel throttled the cgroup
+// in grew during the window.
 
 #include <fmt/format.h>
 
@@ -30,26 +32,55 @@ class CpuStarve final : public CgroupLimitFault {
       const std::string limit =
           previous_ ? fmt::format("{} core(s)", *previous_) : std::string("no limit");
       return {true,
-              fmt::format("{} throttled in {} of {} periods ({:.1f}s held back) at {} of a core; "
-                          "back to {}",
+              fmt::format("{} throttled in {} of {} periods ({:.1f}s held back) at {} of a "
+                          "core{}; back to {}",
                           fault().target, throttled, periods,
-                          std::chrono::duration<double>(throttled_for).count(), share, limit),
+                          std::chrono::duration<double>(throttled_for).count(), share, hogText(),
+                          limit),
               throttled};
     }
     return {false,
-            fmt::format("{} was never throttled at {} of a core ({} periods)", fault().target,
-                        share, periods),
+            fmt::format("{} was never throttled at {} of a core{} ({} periods)", fault().target,
+                        share, hogText(), periods),
             0};
   }
 
  private:
+  bool hog() const { return fault().spec.cpu_starve_mode == scenarios::CpuStarveMode::Hog; }
+
+  std::string hogText() const {
+    return hog() ? fmt::format(", shared with {} busy worker(s)", fault().spec.workers) : "";
+  }
+
   Result<void> apply(host::Cgroup& cgroup) override {
     previous_ = cgroup.cpuLimit();
-    return cgroup.setCpuLimit(fault().spec.share);
+    auto limited = cgroup.setCpuLimit(fault().spec.share);
+    if (limited && hog()) {
+      // The workers stay for the window whatever the target does: a neighbour, not its own load.
+      faults::HogSpec spec;
+      spec.cpu_workers = fault().spec.workers;
+      auto started = pod().startHog(fault().target, spec);
+      if (!started) {
+        fail("the busy workers could not start: " + started.error().message);
+      } else {
+        hog_ = *started;
+      }
+    }
+    return limited;
   }
-  Result<void> revert(host::Cgroup& cgroup) override { return cgroup.setCpuLimit(previous_); }
+  Result<void> revert(host::Cgroup& cgroup) override {
+    if (hog_) {
+      const std::string ended = pod().stopHog(*hog_);
+      hog_.reset();
+      if (!ended.empty()) {
+        fail("the busy workers ended on their own (" + ended + "): see their log");
+      }
+    }
+    return cgroup.setCpuLimit(previous_);
+  }
 
   std::optional<double> previous_;
+  std::optional<pid_t> hog_;
 };
 
 }  // namespace
@@ -57,7 +88,8 @@ class CpuStarve final : public CgroupLimitFault {
 void registerCpuStarve(FaultRegistry& registry) {
   registry.add(processKindEntry<CpuStarve>(
       scenarios::FaultKind::CpuStarve,
-      "leave the target `share` of one core (a CFS quota on its cgroup)"));
+      "leave the target `share` of one core (a CFS quota on its cgroup); mode \"hog\" adds "
+      "`workers` busy threads competing for it"));
 }
 
 }  // namespace outrider::faults::kinds

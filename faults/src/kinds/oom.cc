@@ -1,7 +1,14 @@
-// oom (mode "cap"): the target's memory limit becomes `limit` for the window, so the kernel's OOM
-// killer ends it once it needs more (and ends each restart while the cap holds, the crash loop
-// of an undersized sidecar); the limit the scenario gave is put back at the end. Evidence: the
-// cgroup's own OOM-kill count rose and the target exited on SIGKILL.
+// oom: the target's memory limit becomes `limit` for the window, so the kernel's OOM killer ends
+// it once it needs more (and ends each restart while the cap holds, the crash loop of an
+// undersized sidecar); the limit the scenario gave is put back at the end.
+// Mode "pressure" also runs an allocator (outrider-hog) in the target's cgroup that touches
+// memory at `rate`: the target's own leak, so it is ended when the target exits and started again
+// with each new incarnation (a slow rate is F8, a leak ending in an OOM kill; a fast one the crash
+// loop of F1). The kernel must kill the target, not the allocator: the allocator lowers its own
+// oom_score_adj where it may (CAP_SYS_RESOURCE), and the target's is raised to 1000 for the
+// window, which needs no privilege: its badness then exceeds the cgroup's whole limit, more than
+// the allocator can ever hold.
+// Evidence: the cgroup's own OOM-kill count rose and the target exited on SIGKILL.
 
 #include <fmt/format.h>
 
@@ -13,6 +20,9 @@
 namespace outrider::faults::kinds {
 namespace {
 
+// The highest oom_score_adj: the OOM killer's first choice in its cgroup.
+constexpr int OomFirst = 1000;
+
 std::string limitText(std::optional<uint64_t> bytes) {
   return bytes ? formatBytes(*bytes) : "no limit";
 }
@@ -22,9 +32,16 @@ class Oom final : public CgroupLimitFault {
   using CgroupLimitFault::CgroupLimitFault;
 
   void onProcessEvent(const PodEvent& event) override {
-    if (holding() && event.kind == PodEvent::Kind::Exited && event.process == fault().target &&
-        event.exit == "signal SIGKILL") {
-      ++sigkilled_;
+    if (!holding() || event.process != fault().target) {
+      return;
+    }
+    if (event.kind == PodEvent::Kind::Exited) {
+      if (event.exit == "signal SIGKILL") {
+        ++sigkilled_;
+      }
+      stopAllocator();
+    } else if (event.kind == PodEvent::Kind::Started) {
+      startAllocator();
     }
   }
 
@@ -37,28 +54,91 @@ class Oom final : public CgroupLimitFault {
     const uint64_t kills = after_kills > before_kills ? after_kills - before_kills : 0;
     const std::string counts = fmt::format("oom_kill {} -> {}", before_kills, after_kills);
     const std::string cap = formatBytes(fault().spec.limit_bytes);
+    const std::string allocator =
+        pressure() ? fmt::format(
+                         ", an allocator touching {}/s in its cgroup ({} started, "
+                         "oom_score_adj 1000 on the target)",
+                         formatBytes(fault().spec.rate_bytes_per_s), allocators_)
+                   : "";
     if (kills > 0 && sigkilled_ > 0) {
       return {true,
-              fmt::format("{} OOM-killed {} time(s) under a {} cap ({}), {} exit(s) on SIGKILL; "
+              fmt::format("{} OOM-killed {} time(s) under a {} cap{} ({}), {} exit(s) on SIGKILL; "
                           "limit back to {}",
-                          fault().target, kills, cap, counts, sigkilled_, limitText(previous_)),
+                          fault().target, kills, cap, allocator, counts, sigkilled_,
+                          limitText(previous_)),
               kills};
     }
     return {false,
-            fmt::format("{} was not OOM-killed under a {} cap ({}, {} exit(s) on SIGKILL)",
-                        fault().target, cap, counts, sigkilled_),
+            fmt::format("{} was not OOM-killed under a {} cap{} ({}, {} exit(s) on SIGKILL)",
+                        fault().target, cap, allocator, counts, sigkilled_),
             0};
   }
 
  private:
+  bool pressure() const { return fault().spec.oom_mode == scenarios::OomMode::Pressure; }
+
   Result<void> apply(host::Cgroup& cgroup) override {
     previous_ = cgroup.memoryLimit();
-    return cgroup.setMemoryLimit(fault().spec.limit_bytes);
+    auto capped = cgroup.setMemoryLimit(fault().spec.limit_bytes);
+    if (capped && pod().pid(fault().target)) {
+      startAllocator();  // else with the target's next start
+    }
+    return capped;
   }
-  Result<void> revert(host::Cgroup& cgroup) override { return cgroup.setMemoryLimit(previous_); }
+  Result<void> revert(host::Cgroup& cgroup) override {
+    stopAllocator();  // first: its memory must not count against the limit put back
+    return cgroup.setMemoryLimit(previous_);
+  }
+
+  void startAllocator() {
+    if (!pressure() || allocator_) {
+      return;
+    }
+    // First the target's score, so the kernel's choice is made before any page is touched.
+    const auto pid = pod().pid(fault().target);
+    if (auto old = pod().setOomScoreAdj(fault().target, OomFirst); old && pid) {
+      raised_ = {*pid, *old};
+    } else if (!old) {
+      fail("cannot make " + fault().target +
+           " the OOM killer's first choice: " + old.error().message);
+      return;
+    }
+    faults::HogSpec spec;
+    spec.memory_rate = fault().spec.rate_bytes_per_s;
+    spec.memory_max = fault().spec.limit_bytes;  // the cap bounds it anyway; this bounds a bug
+    spec.oom_shield = true;
+    auto started = pod().startHog(fault().target, spec);
+    if (!started) {
+      fail("the allocator could not start: " + started.error().message);
+      return;
+    }
+    allocator_ = *started;
+    ++allocators_;
+  }
+
+  void stopAllocator() {
+    // The incarnation that was raised gets its score back if it still runs (a new one starts at
+    // the harness's own score).
+    if (raised_ && pod().pid(fault().target) == raised_->first) {
+      (void)pod().setOomScoreAdj(fault().target, raised_->second);
+    }
+    raised_.reset();
+    if (!allocator_) {
+      return;
+    }
+    const std::string ended = pod().stopHog(*allocator_);
+    allocator_.reset();
+    if (!ended.empty()) {
+      // Shielded, it should never die before we end it: if it did, the pressure was not there.
+      fail("the allocator ended on its own (" + ended + "): see its log");
+    }
+  }
 
   std::optional<uint64_t> previous_;
   uint64_t sigkilled_ = 0;
+  std::optional<pid_t> allocator_;
+  uint64_t allocators_ = 0;
+  std::optional<std::pair<pid_t, int>> raised_;  // the incarnation raised, its score before
 };
 
 }  // namespace
@@ -66,7 +146,8 @@ class Oom final : public CgroupLimitFault {
 void registerOom(FaultRegistry& registry) {
   registry.add(processKindEntry<Oom>(
       scenarios::FaultKind::Oom,
-      "cap the target's memory at `limit` so the kernel's OOM killer ends it"));
+      "cap the target's memory at `limit` so the kernel's OOM killer ends it; mode "
+      "\"pressure\" also allocates `rate` inside its cgroup (a leak)"));
 }
 
 }  // namespace outrider::faults::kinds

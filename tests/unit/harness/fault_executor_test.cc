@@ -89,11 +89,52 @@ class FakePod final : public faults::PodControl {
     return 0;
   }
 
+  Result<int> setOomScoreAdj(const std::string& process, int value) override {
+    if (!pid(process)) {
+      return makeError(ErrorCode::Io, process + " is not running");
+    }
+    int& adj = oom_score_adj[*pid(process)];
+    return std::exchange(adj, value);
+  }
+  Result<pid_t> startHog(const std::string& process, const faults::HogSpec& spec) override {
+    if (cgroup(process) == nullptr) {
+      return makeError(ErrorCode::NotFound, process + " has no cgroup of its own");
+    }
+    const pid_t pid = next_hog_++;
+    hogs[pid] = Hog{process, spec, true, ""};
+    return pid;
+  }
+  std::string stopHog(pid_t hog) override {
+    Hog& h = hogs.at(hog);
+    h.running = false;
+    return h.ended_on_its_own;
+  }
+
+  // A hog as the fault started it; `ended_on_its_own` is what stopHog() reports.
+  struct Hog {
+    std::string process;
+    faults::HogSpec spec;
+    bool running = false;
+    std::string ended_on_its_own;
+  };
+  std::vector<const Hog*> runningHogs() const {
+    std::vector<const Hog*> out;
+    for (const auto& [pid, hog] : hogs) {
+      if (hog.running) {
+        out.push_back(&hog);
+      }
+    }
+    return out;
+  }
+
   std::vector<std::pair<std::string, int>> signals;
   std::map<std::string, faults::host::Cgroup*> cgroups;  // a process without one has none
+  std::map<pid_t, Hog> hogs;
+  std::map<pid_t, int> oom_score_adj;  // per pid, as /proc shows it (0 unless set)
 
  private:
   std::map<std::string, Member> members_;
+  pid_t next_hog_ = 9000;
 };
 
 constexpr const char* PodToml = R"(
@@ -156,6 +197,17 @@ class FaultExecutorTest : public ::testing::Test {
     event.pid = pod_.member(name).pid;
     event.at = clock_.monotonicNow();
     event.exit = how;
+    executor_->onProcessEvent(event);
+  }
+  void startedAgain(const std::string& name, pid_t pid) {
+    auto& m = pod_.member(name);
+    m.pid = pid;
+    m.running = true;
+    faults::PodEvent event;
+    event.kind = faults::PodEvent::Kind::Started;
+    event.process = name;
+    event.pid = pid;
+    event.at = clock_.monotonicNow();
     executor_->onProcessEvent(event);
   }
   void becameReady(const std::string& name, pid_t pid) {
@@ -349,6 +401,83 @@ TEST_F(ResourceFaultTest, CpuStarveIsAQuotaAndShowsThrottling) {
   EXPECT_EQ(starve.evidence,
             "proxy throttled in 48 of 50 periods (4.2s held back) at 0.02 of a core; back to no "
             "limit");
+}
+
+// Pressure: a shielded allocator in the target's cgroup, the target's own leak: it ends when the
+// target exits, starts again with the next incarnation, and is gone when the window ends.
+TEST_F(ResourceFaultTest, OomPressureRunsAShieldedAllocatorPerIncarnation) {
+  start(
+      "[[fault]]\nkind = \"oom\"\nmode = \"pressure\"\nrate = \"8MiB/s\"\ntarget = "
+      "\"proxy\"\nat = \"5s\"\nduration = \"10s\"\nlimit = \"32MiB\"\n");
+  advanceTo(5s);
+  EXPECT_EQ(memory("memory.limit_in_bytes"), "33554432\n");
+  auto hogs = pod_.runningHogs();
+  ASSERT_EQ(hogs.size(), 1u);
+  EXPECT_EQ(hogs[0]->process, "proxy");
+  EXPECT_EQ(hogs[0]->spec.memory_rate, 8u << 20);
+  EXPECT_EQ(hogs[0]->spec.memory_max, 32u << 20);  // never past the cap
+  EXPECT_TRUE(hogs[0]->spec.oom_shield);
+  EXPECT_EQ(hogs[0]->spec.cpu_workers, 0u);
+  EXPECT_EQ(pod_.oom_score_adj[4242], 1000);  // the target is the OOM killer's first choice
+
+  tree_.kernelWrites(host_.memory_dir + "/outrider-1/proxy/memory.oom_control",
+                     "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+  advanceTo(9s);
+  exited("proxy", "signal SIGKILL");
+  EXPECT_TRUE(pod_.runningHogs().empty());  // the leak died with its process
+  advanceTo(10s);
+  startedAgain("proxy", 4244);
+  ASSERT_EQ(pod_.runningHogs().size(), 1u);  // and the next incarnation leaks again
+  EXPECT_EQ(pod_.oom_score_adj[4244], 1000);
+  advanceTo(15s);
+  EXPECT_EQ(pod_.oom_score_adj[4244], 0);  // its score back once the window ends
+  EXPECT_TRUE(pod_.runningHogs().empty());
+  EXPECT_EQ(pod_.hogs.size(), 2u);
+  EXPECT_EQ(memory("memory.limit_in_bytes"), "268435456\n");
+  const auto oom = outcome();
+  EXPECT_TRUE(oom.effective) << oom.evidence;
+  EXPECT_EQ(oom.evidence,
+            "proxy OOM-killed 1 time(s) under a 32.0 MiB cap, an allocator touching 8.0 MiB/s in "
+            "its cgroup (2 started, oom_score_adj 1000 on the target) (oom_kill 0 -> 1), 1 exit(s) "
+            "on SIGKILL; limit back to 256.0 MiB");
+}
+
+// An allocator that died on its own (it could not shield itself, say) means there was no
+// pressure: not effective, whatever the counters say.
+TEST_F(ResourceFaultTest, OomPressureWhoseAllocatorDiedIsNotEffective) {
+  start(
+      "[[fault]]\nkind = \"oom\"\nmode = \"pressure\"\ntarget = \"proxy\"\nat = \"1s\"\n"
+      "duration = \"2s\"\nlimit = \"32MiB\"\n");
+  advanceTo(1s);
+  ASSERT_EQ(pod_.hogs.size(), 1u);
+  EXPECT_EQ(pod_.hogs.begin()->second.spec.memory_rate, 64u << 20);  // the spec's default
+  pod_.hogs.begin()->second.ended_on_its_own = "exit code 3";
+  advanceTo(4s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("the allocator ended on its own (exit code 3)"));
+}
+
+TEST_F(ResourceFaultTest, CpuStarveHogSharesTheQuotaWithBusyWorkersForTheWindow) {
+  start(
+      "[[fault]]\nkind = \"cpu-starve\"\nmode = \"hog\"\nworkers = 2\ntarget = \"proxy\"\n"
+      "at = \"2s\"\nduration = \"5s\"\nshare = 0.5\n");
+  advanceTo(2s);
+  EXPECT_EQ(cpu("cpu.cfs_quota_us"), "50000\n");
+  auto hogs = pod_.runningHogs();
+  ASSERT_EQ(hogs.size(), 1u);
+  EXPECT_EQ(hogs[0]->spec.cpu_workers, 2u);
+  EXPECT_EQ(hogs[0]->spec.memory_rate, 0u);
+  EXPECT_FALSE(hogs[0]->spec.oom_shield);
+  exited("proxy", "signal SIGKILL");  // the target's life does not end a neighbour
+  EXPECT_EQ(pod_.runningHogs().size(), 1u);
+  tree_.kernelWrites(host_.cpu_dir + "/outrider-1/proxy/cpu.stat",
+                     "nr_periods 50\nnr_throttled 50\nthrottled_time 2500000000\n");
+  advanceTo(7s);
+  EXPECT_TRUE(pod_.runningHogs().empty());
+  EXPECT_EQ(cpu("cpu.cfs_quota_us"), "-1\n");
+  EXPECT_EQ(outcome().evidence,
+            "proxy throttled in 50 of 50 periods (2.5s held back) at 0.5 of a core, shared with 2 "
+            "busy worker(s); back to no limit");
 }
 
 TEST_F(ResourceFaultTest, WithoutACgroupTheFaultSaysWhy) {

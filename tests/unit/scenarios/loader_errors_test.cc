@@ -13,6 +13,7 @@ namespace {
 using test::problemsIn;
 using test::withMinimal;
 using testing::ElementsAre;
+using testing::HasSubstr;
 using testing::IsEmpty;
 
 // Line 7 is the first line after MinimalScenario, which ends inside [app].
@@ -228,6 +229,30 @@ TEST_F(LoaderErrorsTest, StartupRaceModeKeys) {
                                      "mode = \"app-first\"\ntimes = 2\n")),
               ElementsAre("t.toml:14:1: error: fault[0].times: key 'times' does not apply to "
                           "mode \"app-first\" (only to mode \"sidecar-crash-on-start\")"));
+}
+
+// oom's `rate` belongs to mode "pressure", cpu-starve's `workers` to mode "hog"; each is checked.
+TEST_F(LoaderErrorsTest, ResourceFaultModeKeys) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"oom\"\ntarget = \"app\"\n"
+                                     "limit = \"64MiB\"\nrate = \"1MiB/s\"\n")),
+              ElementsAre("t.toml:11:1: error: fault[0].rate: key 'rate' does not apply to mode "
+                          "\"cap\" (only to mode \"pressure\")"));
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"oom\"\ntarget = \"app\"\n"
+                                     "limit = \"64MiB\"\nmode = \"pressure\"\nrate = \"0B/s\"\n")),
+              ElementsAre("t.toml:12:1: error: fault[0].rate: must be greater than 0B/s"));
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"oom\"\ntarget = \"app\"\n"
+                                     "limit = \"64MiB\"\nmode = \"leak\"\n")),
+              ElementsAre(HasSubstr("fault[0].mode: ")));
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"cpu-starve\"\ntarget = \"app\"\n"
+                                     "share = 0.5\nworkers = 2\n")),
+              ElementsAre("t.toml:11:1: error: fault[0].workers: key 'workers' does not apply to "
+                          "mode \"quota\" (only to mode \"hog\")"));
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"cpu-starve\"\ntarget = \"app\"\n"
+                                     "share = 0.5\nmode = \"hog\"\nworkers = 0\n")),
+              ElementsAre("t.toml:12:1: error: fault[0].workers: must be between 1 and 64, got 0"));
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"cpu-starve\"\ntarget = \"app\"\n"
+                                     "share = 0.5\nmode = \"hog\"\nworkers = 3\n")),
+              IsEmpty());
 }
 
 // A startup race is about a sidecar; aiming it at the app is an error.

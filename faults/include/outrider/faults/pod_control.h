@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,18 @@ struct PodEvent {
   std::string exit;  // Exited: "signal SIGKILL", "exit code 1"
 };
 
+// A helper process started inside a pod process's cgroup (outrider-hog): memory touched at a
+// rate (oom pressure, a leak) and busy CPU workers (cpu-starve hog).
+struct HogSpec {
+  uint64_t memory_rate = 0;  // bytes/s; 0: none
+  uint64_t memory_max = 0;   // never more than this in all (a bound, whatever the cgroup allows)
+  uint32_t cpu_workers = 0;
+  // Try oom_score_adj -1000, so the kernel's OOM killer never picks the hog (needs
+  // CAP_SYS_RESOURCE; without it the hog runs on at its inherited score, and the fault relies on
+  // raising the target's score instead).
+  bool oom_shield = false;
+};
+
 class PodControl {
  public:
   virtual ~PodControl() = default;
@@ -41,6 +54,14 @@ class PodControl {
   // The process's own cgroup (faults/host/cgroups.h), or null when the run has none (a host
   // without writable cgroups): oom and cpu-starve act through it.
   virtual host::Cgroup* cgroup(const std::string& process) = 0;
+  // Sets the running incarnation's /proc/PID/oom_score_adj (-1000..1000); returns the old value.
+  // Raising needs no privilege, so the oom fault makes its target the OOM killer's first choice.
+  virtual Result<int> setOomScoreAdj(const std::string& process, int value) = 0;
+  // Starts a hog inside `process`'s cgroup; NotFound when it has none. Returns the hog's pid.
+  virtual Result<pid_t> startHog(const std::string& process, const HogSpec& spec) = 0;
+  // SIGKILLs and reaps a hog; how it had ended before that ("" while it still ran, else, say,
+  // "exit code 3"), so a hog that died early shows in the evidence.
+  virtual std::string stopHog(pid_t hog) = 0;
 };
 
 }  // namespace outrider::faults

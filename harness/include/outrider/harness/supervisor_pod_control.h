@@ -2,17 +2,31 @@
 
 // The pod as the process faults see it (faults::PodControl), over the supervisor.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <map>
+#include <string>
+
 #include "outrider/faults/pod_control.h"
 #include "outrider/harness/pod_cgroups.h"
+#include "outrider/harness/process.h"
 #include "outrider/harness/supervisor.h"
 
 namespace outrider::harness {
 
+// How hogs are started: the program and where their output goes.
+struct HogLauncher {
+  boost::asio::any_io_executor executor;  // the thread that lives as long as the harness
+  std::string program;                    // ${bin}/outrider-hog
+  std::string log_dir;                    // hog-<process>.log in it
+};
+
 class SupervisorPodControl final : public faults::PodControl {
  public:
   // `cgroups`: the pod's, or null when the run has none.
-  SupervisorPodControl(Supervisor& supervisor, PodCgroups* cgroups)
-      : supervisor_(supervisor), cgroups_(cgroups) {}
+  SupervisorPodControl(Supervisor& supervisor, PodCgroups* cgroups, HogLauncher hogs = {})
+      : supervisor_(supervisor), cgroups_(cgroups), launcher_(std::move(hogs)) {}
+  // Hogs still running are SIGKILLed and reaped.
+  ~SupervisorPodControl() override;
 
   std::optional<pid_t> pid(const std::string& process) const override;
   bool isReady(const std::string& process) const override;
@@ -21,10 +35,15 @@ class SupervisorPodControl final : public faults::PodControl {
   faults::host::Cgroup* cgroup(const std::string& process) override {
     return cgroups_ ? cgroups_->find(process) : nullptr;
   }
+  Result<int> setOomScoreAdj(const std::string& process, int value) override;
+  Result<pid_t> startHog(const std::string& process, const faults::HogSpec& spec) override;
+  std::string stopHog(pid_t hog) override;
 
  private:
   Supervisor& supervisor_;
   PodCgroups* cgroups_;
+  HogLauncher launcher_;
+  std::map<pid_t, ProcessPtr> hogs_;
 };
 
 // The state letter of /proc/PID/stat ('R', 'S', 'T' stopped...), or 0 when unreadable.

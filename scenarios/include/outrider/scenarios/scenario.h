@@ -106,6 +106,10 @@ struct FaultParam {
 enum class Direction { Downstream, Upstream, Both };
 enum class ControlPlaneMode { Down, Hang, Error, Slow };
 enum class StartupRaceMode { AppFirst, SidecarSlow, SidecarCrashOnStart, SidecarExitsFirst };
+// oom: only a cap, or a cap and an allocator inside the target's cgroup (pressure, a leak).
+enum class OomMode { Cap, Pressure };
+// cpu-starve: only a quota, or a quota shared with busy workers inside the target's cgroup.
+enum class CpuStarveMode { Quota, Hog };
 
 // One [[fault]]. Only the parameters of its kind are meaningful; the loader rejects keys that
 // belong to other kinds.
@@ -120,7 +124,7 @@ struct Fault {
 
   nanoseconds latency{0};         // latency
   nanoseconds jitter{0};          // latency
-  uint64_t rate_bytes_per_s = 0;  // bandwidth
+  uint64_t rate_bytes_per_s = 0;  // bandwidth; oom pressure (default 64MiB/s)
   nanoseconds after{0};           // reset
   nanoseconds delay{0};  // slow-close, slicer, control-plane-outage slow, startup-race sidecar-slow
   uint64_t average_size = 0;    // slicer
@@ -130,7 +134,10 @@ struct Fault {
   int signal = 9;               // kill (default SIGKILL)
   std::string signal_name = "SIGKILL";
   uint64_t limit_bytes = 0;  // oom
-  double share = 0;          // cpu-starve
+  OomMode oom_mode = OomMode::Cap;
+  double share = 0;  // cpu-starve
+  CpuStarveMode cpu_starve_mode = CpuStarveMode::Quota;
+  uint32_t workers = 1;      // cpu-starve hog
   nanoseconds ttl{0};        // cert-expiry
   nanoseconds skew{0};       // clock-skew (may be negative)
   ControlPlaneMode control_plane_mode = ControlPlaneMode::Down;
@@ -238,6 +245,8 @@ std::string toString(LinkProtocol protocol);
 std::string toString(Direction direction);
 std::string toString(ControlPlaneMode mode);
 std::string toString(StartupRaceMode mode);
+std::string toString(OomMode mode);
+std::string toString(CpuStarveMode mode);
 std::string toString(SliKind kind);
 std::string toString(AlertPolicy policy);
 std::string toString(AlertHistory history);
