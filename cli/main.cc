@@ -60,6 +60,11 @@ int main(int argc, char** argv) {
 
   auto* faults_cmd = app.add_subcommand("faults", "List the fault kinds and their keys");
 
+  bool cleanup_dry_run = false;
+  auto* cleanup_cmd =
+      app.add_subcommand("cleanup", "Remove what a killed run left behind (processes, cgroups)");
+  cleanup_cmd->add_flag("--dry-run", cleanup_dry_run, "Print what would be done; do nothing");
+
   std::string rules_path;
   auto* rules_cmd = app.add_subcommand(
       "rules", "Prometheus recording and alerting rules for the scenario's SLOs");
@@ -110,6 +115,9 @@ int main(int argc, char** argv) {
   }
   if (*rules_cmd) {
     return outrider::harness::rulesCommand(rules_path, env);
+  }
+  if (*cleanup_cmd) {
+    return outrider::harness::cleanupCommand(cleanup_dry_run, env);
   }
   if (*faults_cmd) {
     return outrider::harness::faultsCommand(env);

@@ -27,11 +27,13 @@
 #include "outrider/faults/host/cgroups.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
+#include "outrider/harness/cleanup.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
 #include "outrider/harness/fault_records.h"
 #include "outrider/harness/journal_assembly.h"
 #include "outrider/harness/judgement.h"
+#include "outrider/harness/leases.h"
 #include "outrider/harness/live_view.h"
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/pod_cgroups.h"
@@ -153,6 +155,14 @@ class GameDay {
 
  private:
   asio::awaitable<void> main() {
+    // Before anything changes the host: what this run holds is written down, so a harness that
+    // is SIGKILLed leaves `outrider cleanup` enough to undo it.
+    auto leases = LeaseBook::open(runtimeDir(), run_dir_);
+    if (!leases) {
+      failHarness("leases: " + leases.error().message);
+      co_return;
+    }
+    leases_ = std::move(*leases);
     if (!startLinks()) {
       co_return;
     }
@@ -254,9 +264,19 @@ class GameDay {
     if (!decision.use) {
       return true;  // no limits asked for: the processes share the harness's cgroup
     }
+    const std::string group = "outrider-" + std::to_string(::getpid());
+    for (const auto& dir : {host->memory_dir, host->cpu_dir}) {
+      auto id = leases_->holdCgroup(dir + "/" + group);
+      if (!id) {
+        failHarness("leases: " + id.error().message);
+        return false;
+      }
+      if (std::find(cgroup_leases_.begin(), cgroup_leases_.end(), *id) == cgroup_leases_.end()) {
+        cgroup_leases_.push_back(*id);
+      }
+    }
     auto cgroups =
-        PodCgroups::create(faults::host::hostCgroupFiles(), *host,
-                           "outrider-" + std::to_string(::getpid()), scenario_.processes());
+        PodCgroups::create(faults::host::hostCgroupFiles(), *host, group, scenario_.processes());
     if (!cgroups) {
       failHarness("cgroups: " + cgroups.error().message);
       return false;
@@ -270,10 +290,15 @@ class GameDay {
       return;
     }
     if (auto removed = cgroups_->remove(); !removed) {
-      std::cerr << "outrider: warning: cgroups left behind (rmdir them once their processes "
-                   "are gone): "
+      std::cerr << "outrider: warning: cgroups left behind (`outrider cleanup` removes them once "
+                   "their processes are gone): "
                 << removed.error().message << "\n";
+      return;  // the leases stay for cleanup
     }
+    for (const auto& id : cgroup_leases_) {
+      leases_->release(id);
+    }
+    cgroup_leases_.clear();
   }
 
   bool startLinks() {
@@ -446,6 +471,19 @@ class GameDay {
   void onProcessEvent(const ProcessEvent& event) {
     if (event.kind == ProcessEventKind::Started) {
       pids_[event.name].push_back(static_cast<int>(event.pid));
+      // Each pod process leads its own group: a harness killed now leaves cleanup the group
+      // (a stopped grandchild in it, say). Written as soon as the pid is known.
+      auto id = leases_->holdProcessGroup(event.name, event.pid);
+      if (id) {
+        group_leases_[event.pid] = *id;
+      } else {
+        std::cerr << "outrider: warning: " << id.error().message << "\n";
+      }
+    } else if (event.kind == ProcessEventKind::Exited) {
+      if (auto held = group_leases_.find(event.pid); held != group_leases_.end()) {
+        leases_->release(held->second);
+        group_leases_.erase(held);
+      }
     }
     if (fault_executor_) {
       fault_executor_->onProcessEvent(event);
@@ -584,6 +622,9 @@ class GameDay {
   TimerPtr tick_timer_;
   TimerPtr load_done_;
 
+  std::unique_ptr<LeaseBook> leases_;  // outlives everything it records
+  std::vector<std::string> cgroup_leases_;
+  std::map<pid_t, std::string> group_leases_;
   std::vector<faults::LinkProxyPtr> links_;
   std::unique_ptr<PodCgroups> cgroups_;  // destroyed after the supervisor and its processes
   std::unique_ptr<Supervisor> supervisor_;
@@ -609,6 +650,14 @@ int runCommand(const RunOptions& options, const Environment& env) {
   auto scenario = loadScenarioReporting(options.scenario_path, std::cerr);
   if (!scenario) {
     return exit_code::Usage;
+  }
+  // What a killed run left behind would skew this one (its processes hold ports and CPU).
+  const CleanupReport cleaned = cleanUpStaleRuns(env.clock, CleanupOptions{runtimeDir()});
+  for (const auto& line : cleaned.done) {
+    std::cerr << "outrider: cleaned up: " << line << "\n";
+  }
+  for (const auto& line : cleaned.failed) {
+    std::cerr << "outrider: warning: could not clean up: " << line << "\n";
   }
   const uint64_t seed = chooseSeed(options.seed, *scenario, env.drawn_seed);
   auto folder = createRunFolder(options.out_dir, scenario->name, env.clock.systemNow());

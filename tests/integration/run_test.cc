@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "journal_checks.h"
@@ -20,6 +22,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using test::runProgram;
 using testing::HasSubstr;
+using testing::IsEmpty;
 
 class RunTest : public testing::Test {
  protected:
@@ -105,6 +108,126 @@ TEST_F(RunTest, OomPressureHasTheKernelKillTheProxyAndLeavesNothingBehind) {
     EXPECT_NE(test::readFile("/proc/" + pid + "/comm"), "outrider-hog\n") << "allocator " << pid;
   }
   EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group)) << host->memory_dir << "/" << group;
+}
+
+// The state letter and process group of a pid from /proc/PID/stat, or {0, 0} when it is gone.
+std::pair<char, pid_t> stateAndGroup(pid_t pid) {
+  const std::string stat = test::readFile("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) {
+    return {0, 0};
+  }
+  std::istringstream fields(stat.substr(close + 2));
+  char state = 0;
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  fields >> state >> ppid >> pgrp;
+  return {state, pgrp};
+}
+
+// Every live pid whose process group is `pgid` (a zombie has ended: init reaps it, in its time).
+std::vector<pid_t> groupMembers(pid_t pgid) {
+  std::vector<pid_t> members;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
+      const pid_t pid = static_cast<pid_t>(std::stol(name));
+      const auto [state, group] = stateAndGroup(pid);
+      if (group == pgid && state != 'Z') {
+        members.push_back(pid);
+      }
+    }
+  }
+  return members;
+}
+
+std::vector<pid_t> pidsAfter(const std::string& text, const std::string& marker) {
+  std::vector<pid_t> pids;
+  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+    pids.push_back(static_cast<pid_t>(std::stol(text.substr(at + marker.size()))));
+  }
+  return pids;
+}
+
+// A harness SIGKILLed while it holds a pause, an oom pressure and a cpu-starve hog can revert
+// nothing; `outrider cleanup` does it from the run's leases: no cgroup, no stopped process, no
+// allocator and no pod process is left, and a second cleanup finds nothing to do.
+TEST_F(RunTest, CleanupAfterAKilledHarnessLeavesNothingBehind) {
+  auto host = faults::host::detectHostCgroups();
+  if (!host) {
+    GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
+  }
+  const fs::path runtime = work_ / "runtime";
+  ::setenv("OUTRIDER_RUNTIME_DIR", runtime.c_str(), 1);
+  test::Program program(outrider({"run", "tests/integration/scenarios/run-killed-mid-faults.toml",
+                                  "--out", (work_ / "run").string()}),
+                        work_ / "killed");
+  const fs::path leases = runtime / std::to_string(program.pid());
+  const std::string group = "outrider-" + std::to_string(program.pid());
+  const fs::path hog_log = work_ / "run" / "logs" / "hog-proxy.log";
+  // Wait (bounded: a condition polled, not a sleep) until every fault holds: both hogs have
+  // written their first line and a process of the app's group (the sleep) is stopped.
+  std::vector<pid_t> groups;
+  std::vector<pid_t> hogs;
+  bool holding = false;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (!holding && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(20ms);
+    groups.clear();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(leases, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("pg-", 0) == 0) {
+        groups.push_back(static_cast<pid_t>(std::stol(name.substr(3))));
+      }
+    }
+    hogs = pidsAfter(test::readFile(hog_log), "outrider-hog pid=");
+    bool app_stopped = false;
+    for (pid_t pgid : groups) {
+      for (pid_t pid : groupMembers(pgid)) {
+        app_stopped = app_stopped || (pid != pgid && stateAndGroup(pid).first == 'T');
+      }
+    }
+    holding = groups.size() == 2 && hogs.size() == 2 && app_stopped;
+  }
+  ASSERT_TRUE(holding) << "groups " << groups.size() << ", hogs " << hogs.size() << "\n"
+                       << program.currentOut();
+  program.signal(SIGKILL);
+  auto killed = program.wait(10s);
+  ASSERT_EQ(killed.term_signal, SIGKILL);
+
+  // What the killed harness left: its cgroups and the sleep (the parent-death signal ended the
+  // pod processes and the hogs it spawned, not their children; the kernel continued the
+  // orphaned group, whose SIGHUP the sleep ignores).
+  ASSERT_TRUE(fs::exists(host->memory_dir + "/" + group)) << "nothing left to clean up?";
+  size_t left = 0;
+  for (pid_t pgid : groups) {
+    left += groupMembers(pgid).size();
+  }
+  EXPECT_GE(left, 1u);
+
+  auto cleanup = runProgram(outrider({"cleanup"}), work_ / "cleanup", 20s);
+  ASSERT_TRUE(cleanup.finished);
+  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.out << cleanup.err;
+  EXPECT_THAT(cleanup.out, HasSubstr("removed cgroup " + host->memory_dir + "/" + group));
+  EXPECT_THAT(cleanup.out, HasSubstr("resumed and killed"));
+
+  EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group));
+  EXPECT_FALSE(fs::exists(host->cpu_dir + "/" + group));
+  for (pid_t pgid : groups) {
+    EXPECT_THAT(groupMembers(pgid), IsEmpty()) << "process group " << pgid;
+  }
+  for (pid_t hog : hogs) {
+    const bool gone = stateAndGroup(hog).first == 0 || stateAndGroup(hog).first == 'Z' ||
+                      test::readFile("/proc/" + std::to_string(hog) + "/comm") != "outrider-hog\n";
+    EXPECT_TRUE(gone) << "allocator " << hog;
+  }
+  EXPECT_FALSE(fs::exists(leases));
+
+  auto again = runProgram(outrider({"cleanup"}), work_ / "again", 20s);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.out, HasSubstr("nothing to clean up"));
+  ::unsetenv("OUTRIDER_RUNTIME_DIR");
 }
 
 // A no-fault run finishes in time, and its accounting adds up to rate x (duration - warmup).

@@ -54,5 +54,8 @@ int rulesCommand(const std::string& scenario_path, const Environment& env);
 int reportCommand(const ReportOptions& options, const Environment& env);
 int validateCommand(const std::vector<std::string>& paths, const Environment& env);
 int planCommand(const PlanOptions& options, const Environment& env);
+// Ends, resumes and removes what killed runs left behind (their leases); 0 also when there was
+// nothing to do, 3 when something could not be undone.
+int cleanupCommand(bool dry_run, const Environment& env);
 
 }  // namespace outrider::harness

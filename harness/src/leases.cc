@@ -1,0 +1,213 @@
+#include "outrider/harness/leases.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace outrider::harness {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string runtimeDir() {
+  if (const char* dir = std::getenv("OUTRIDER_RUNTIME_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  if (::geteuid() == 0) {
+    return "/run/outrider";
+  }
+  if (const char* dir = std::getenv("XDG_RUNTIME_DIR"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/outrider";
+  }
+  return "/tmp/outrider-" + std::to_string(::geteuid());
+}
+
+std::optional<uint64_t> processStartTicks(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) {
+    return std::nullopt;
+  }
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  // Field 3 (state) is the first after ')'; start time is field 22.
+  for (int index = 3; index < 22 && fields >> field; ++index) {
+  }
+  uint64_t ticks = 0;
+  if (!(fields >> ticks)) {
+    return std::nullopt;
+  }
+  return ticks;
+}
+
+namespace {
+
+// Written whole or not at all: a temporary file, fsync, rename, as a killed harness may leave
+// only what it already renamed.
+Result<void> writeAtomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return makeError(ErrorCode::Io, "cannot write " + temporary + ": " + std::strerror(errno));
+  }
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = written ? errno : saved;
+    ::unlink(temporary.c_str());
+    return makeError(ErrorCode::Io, "cannot write " + path + ": " + std::strerror(error));
+  }
+  return {};
+}
+
+std::optional<Lease> parseLease(const std::string& text) {
+  auto doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return std::nullopt;
+  }
+  Lease lease;
+  const std::string kind = doc.value("kind", "");
+  if (kind == "process-group") {
+    lease.kind = Lease::Kind::ProcessGroup;
+    lease.name = doc.value("name", "");
+    lease.pgid = doc.value("pgid", 0);
+    lease.start_ticks = doc.value("start_ticks", uint64_t{0});
+    if (lease.pgid <= 1) {
+      return std::nullopt;  // never a signal to every process, or to init
+    }
+  } else if (kind == "cgroup") {
+    lease.kind = Lease::Kind::Cgroup;
+    lease.path = doc.value("path", "");
+    lease.name = lease.path;
+    // Only a run's own group folder: cleanup must never kill or rmdir anywhere else (it also
+    // checks that the folder is a cgroup, with a cgroup.procs, before it acts).
+    if (lease.path.empty() || lease.path.front() != '/' ||
+        fs::path(lease.path).filename().string().rfind("outrider-", 0) != 0) {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  return lease;
+}
+
+std::string readAll(const fs::path& path) {
+  std::ifstream file(path);
+  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LeaseBook>> LeaseBook::open(const std::string& runtime,
+                                                   std::string run_dir) {
+  const pid_t self = ::getpid();
+  const std::string folder = runtime + "/" + std::to_string(self);
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) {
+    return makeError(ErrorCode::Io,
+                     "cannot create the lease folder " + folder + ": " + ec.message());
+  }
+  fs::permissions(runtime, fs::perms::owner_all, fs::perm_options::replace, ec);
+  json harness = {{"pid", self},
+                  {"start_ticks", processStartTicks(self).value_or(0)},
+                  {"run_dir", std::move(run_dir)}};
+  if (auto written = writeAtomically(folder + "/harness.json", harness.dump() + "\n"); !written) {
+    return tl::unexpected(written.error());
+  }
+  return std::unique_ptr<LeaseBook>(new LeaseBook(folder));
+}
+
+LeaseBook::~LeaseBook() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder_, ec)) {
+    if (entry.path().filename() != "harness.json") {
+      return;  // a lease still held: leave it all for cleanup
+    }
+  }
+  fs::remove_all(folder_, ec);
+}
+
+Result<std::string> LeaseBook::write(const std::string& id, const std::string& text) {
+  if (auto written = writeAtomically(folder_ + "/" + id + ".json", text + "\n"); !written) {
+    return tl::unexpected(written.error());
+  }
+  return id;
+}
+
+Result<std::string> LeaseBook::holdProcessGroup(const std::string& name, pid_t pgid) {
+  json lease = {{"kind", "process-group"},
+                {"name", name},
+                {"pgid", pgid},
+                {"start_ticks", processStartTicks(pgid).value_or(0)}};
+  return write("pg-" + std::to_string(pgid), lease.dump());
+}
+
+Result<std::string> LeaseBook::holdCgroup(const std::string& path) {
+  std::string id = "cgroup-" + std::to_string(std::hash<std::string>{}(path));
+  json lease = {{"kind", "cgroup"}, {"path", path}};
+  return write(id, lease.dump());
+}
+
+void LeaseBook::release(const std::string& id) {
+  std::error_code ec;
+  fs::remove(folder_ + "/" + id + ".json", ec);
+}
+
+std::vector<RunLeases> readLeases(const std::string& runtime) {
+  std::vector<RunLeases> runs;
+  std::error_code ec;
+  for (const auto& run_entry : fs::directory_iterator(runtime, ec)) {
+    if (!run_entry.is_directory()) {
+      continue;
+    }
+    RunLeases run;
+    run.folder = run_entry.path().string();
+    auto harness = json::parse(readAll(run_entry.path() / "harness.json"), nullptr, false);
+    if (!harness.is_discarded() && harness.is_object()) {
+      run.harness_pid = harness.value("pid", 0);
+      run.harness_start_ticks = harness.value("start_ticks", uint64_t{0});
+      run.run_dir = harness.value("run_dir", "");
+    } else {
+      run.unreadable.push_back((run_entry.path() / "harness.json").string());
+    }
+    std::error_code dir_ec;
+    for (const auto& entry : fs::directory_iterator(run_entry.path(), dir_ec)) {
+      const std::string file = entry.path().filename().string();
+      if (file == "harness.json") {
+        continue;
+      }
+      auto lease =
+          entry.path().extension() == ".json" ? parseLease(readAll(entry.path())) : std::nullopt;
+      if (lease) {
+        run.leases.push_back(*lease);
+      } else {
+        run.unreadable.push_back(entry.path().string());
+      }
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+bool heldByALiveHarness(const RunLeases& run) {
+  if (run.harness_pid <= 0) {
+    return false;
+  }
+  const auto ticks = processStartTicks(run.harness_pid);
+  return ticks && *ticks == run.harness_start_ticks;
+}
+
+}  // namespace outrider::harness
