@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cgroup_kind.h"
 #include "kinds.h"
 #include "outrider/common/units.h"
@@ -60,13 +62,15 @@ class Oom final : public CgroupLimitFault {
                          "oom_score_adj 1000 on the target)",
                          formatBytes(fault().spec.rate_bytes_per_s), allocators_)
                    : "";
+    // The kernel's count is the cgroup's, and may include the allocator when it could not
+    // shield itself and was the last task left after the target died: the target's kills are
+    // the SIGKILL exits seen while both rose.
     if (kills > 0 && sigkilled_ > 0) {
       return {true,
-              fmt::format("{} OOM-killed {} time(s) under a {} cap{} ({}), {} exit(s) on SIGKILL; "
-                          "limit back to {}",
-                          fault().target, kills, cap, allocator, counts, sigkilled_,
-                          limitText(previous_)),
-              kills};
+              fmt::format("{} OOM-killed under a {} cap{} ({}), {} exit(s) on SIGKILL; limit "
+                          "back to {}",
+                          fault().target, cap, allocator, counts, sigkilled_, limitText(previous_)),
+              std::min(kills, sigkilled_)};
     }
     return {false,
             fmt::format("{} was not OOM-killed under a {} cap{} ({}, {} exit(s) on SIGKILL)",

@@ -371,8 +371,8 @@ TEST_F(ResourceFaultTest, OomCapsTheLimitAndIsEffectiveOnTheKernelsOomKill) {
   EXPECT_TRUE(oom.effective) << oom.evidence;
   EXPECT_EQ(oom.injections, 1u);
   EXPECT_EQ(oom.evidence,
-            "proxy OOM-killed 1 time(s) under a 16.0 MiB cap (oom_kill 0 -> 1), 1 exit(s) on "
-            "SIGKILL; limit back to 256.0 MiB");
+            "proxy OOM-killed under a 16.0 MiB cap (oom_kill 0 -> 1), 1 exit(s) on SIGKILL; limit "
+            "back to 256.0 MiB");
 }
 
 // A target that lived through the cap leaves the fault not effective: the run is invalid.
@@ -437,7 +437,7 @@ TEST_F(ResourceFaultTest, OomPressureRunsAShieldedAllocatorPerIncarnation) {
   const auto oom = outcome();
   EXPECT_TRUE(oom.effective) << oom.evidence;
   EXPECT_EQ(oom.evidence,
-            "proxy OOM-killed 1 time(s) under a 32.0 MiB cap, an allocator touching 8.0 MiB/s in "
+            "proxy OOM-killed under a 32.0 MiB cap, an allocator touching 8.0 MiB/s in "
             "its cgroup (2 started, oom_score_adj 1000 on the target) (oom_kill 0 -> 1), 1 exit(s) "
             "on SIGKILL; limit back to 256.0 MiB");
 }
