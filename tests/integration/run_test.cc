@@ -152,7 +152,10 @@ std::vector<pid_t> pidsAfter(const std::string& text, const std::string& marker)
 // A harness SIGKILLed while it holds a pause, an oom pressure and a cpu-starve hog can revert
 // nothing; `outrider cleanup` does it from the run's leases: no cgroup, no stopped process, no
 // allocator and no pod process is left, and a second cleanup finds nothing to do.
-TEST_F(RunTest, CleanupAfterAKilledHarnessLeavesNothingBehind) {
+// The same cleanup also runs at the start of the next `outrider run`.
+class KilledHarnessTest : public RunTest, public testing::WithParamInterface<std::string> {};
+
+TEST_P(KilledHarnessTest, CleanupLeavesNothingBehind) {
   auto host = faults::host::detectHostCgroups();
   if (!host) {
     GTEST_SKIP() << "this host has no writable cgroups: " << host.error().message;
@@ -206,11 +209,22 @@ TEST_F(RunTest, CleanupAfterAKilledHarnessLeavesNothingBehind) {
   }
   EXPECT_GE(left, 1u);
 
-  auto cleanup = runProgram(outrider({"cleanup"}), work_ / "cleanup", 20s);
-  ASSERT_TRUE(cleanup.finished);
-  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.out << cleanup.err;
-  EXPECT_THAT(cleanup.out, HasSubstr("removed cgroup " + host->memory_dir + "/" + group));
-  EXPECT_THAT(cleanup.out, HasSubstr("resumed and killed"));
+  const std::string removed = "removed cgroup " + host->memory_dir + "/" + group;
+  if (GetParam() == "cleanup") {
+    auto cleanup = runProgram(outrider({"cleanup"}), work_ / "cleanup", 20s);
+    ASSERT_TRUE(cleanup.finished);
+    EXPECT_EQ(cleanup.exit_code, 0) << cleanup.out << cleanup.err;
+    EXPECT_THAT(cleanup.out, HasSubstr(removed));
+    EXPECT_THAT(cleanup.out, HasSubstr("resumed and killed"));
+  } else {
+    auto next = runProgram(outrider({"run", "tests/integration/scenarios/run-basic.toml", "--out",
+                                     (work_ / "next").string(), "--quiet"}),
+                           work_ / "next-output", 40s);
+    ASSERT_TRUE(next.finished);
+    EXPECT_EQ(next.exit_code, 0) << next.out << next.err;
+    EXPECT_THAT(next.err, HasSubstr("outrider: cleaned up: "));
+    EXPECT_THAT(next.err, HasSubstr(removed));
+  }
 
   EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group));
   EXPECT_FALSE(fs::exists(host->cpu_dir + "/" + group));
@@ -229,6 +243,13 @@ TEST_F(RunTest, CleanupAfterAKilledHarnessLeavesNothingBehind) {
   EXPECT_THAT(again.out, HasSubstr("nothing to clean up"));
   ::unsetenv("OUTRIDER_RUNTIME_DIR");
 }
+
+INSTANTIATE_TEST_SUITE_P(By, KilledHarnessTest, testing::Values("cleanup", "next-run"),
+                         [](const auto& param) {
+                           return std::string(param.param) == "cleanup"
+                                      ? std::string("OutriderCleanup")
+                                      : std::string("TheNextRun");
+                         });
 
 // A no-fault run finishes in time, and its accounting adds up to rate x (duration - warmup).
 TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
