@@ -105,6 +105,34 @@ void ScenarioDecoder::decodeFaults() {
   }
   checkDuplicates(fault_names_);
   nameFaults(named);
+  checkFaultOverlaps();
+}
+
+void ScenarioDecoder::checkFaultOverlaps() {
+  auto stateful = [](FaultKind kind) {
+    return kind == FaultKind::Pause || kind == FaultKind::Crashloop || kind == FaultKind::Oom ||
+           kind == FaultKind::CpuStarve;
+  };
+  auto end = [this](const Fault& fault) {
+    return fault.duration ? fault.at + *fault.duration : scenario_.duration;
+  };
+  const auto& faults = scenario_.faults;
+  for (size_t j = 0; j < faults.size(); ++j) {
+    for (size_t i = 0; i < j; ++i) {
+      const Fault& a = faults[i];
+      const Fault& b = faults[j];
+      if (a.kind != b.kind || !stateful(a.kind) || a.target != b.target || a.target.empty() ||
+          b.at >= end(a) || a.at >= end(b)) {
+        continue;
+      }
+      decoder_.error(b.where, "fault[" + std::to_string(j) + "].at",
+                     fmt::format("overlaps fault[{}] ('{}', {} .. {}): one {} at a time on '{}', "
+                                 "or the first one's end would undo the second",
+                                 i, a.name, formatDuration(a.at), formatDuration(end(a)),
+                                 toString(a.kind), a.target));
+      break;
+    }
+  }
 }
 
 bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& path) {

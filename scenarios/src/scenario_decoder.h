@@ -53,6 +53,9 @@ class ScenarioDecoder {
                                  const FaultKindSchema& schema);
   void checkFaultTarget(TableReader& reader, const Fault& fault);
   void nameFaults(const std::vector<bool>& named);
+  // Two windows of one stateful process kind on one target (a stop, a cgroup limit) would have
+  // the first one's end undo the second: refused.
+  void checkFaultOverlaps();
   void decodeSlos();
   void decodeSlo(const toml::table& table, const std::string& path);
   // A ratio SLI's good, bad or total: a metric selector (outrider/metrics/selector.h).

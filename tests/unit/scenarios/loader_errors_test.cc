@@ -255,6 +255,24 @@ TEST_F(LoaderErrorsTest, ResourceFaultModeKeys) {
               IsEmpty());
 }
 
+// Two windows of one stateful kind on one target would undo each other; back to back is fine,
+// and so are different kinds or targets.
+TEST_F(LoaderErrorsTest, OverlappingStatefulFaults) {
+  const std::string oom = "[[fault]]\nkind = \"oom\"\ntarget = \"app\"\nlimit = \"64MiB\"\n";
+  EXPECT_THAT(
+      problemsIn(withMinimal(oom + "at = \"10s\"\nduration = \"10s\"\n" + oom + "at = \"15s\"\n")),
+      ElementsAre("t.toml:13:1: error: fault[1].at: overlaps fault[0] ('oom-app', 10s .. "
+                  "20s): one oom at a time on 'app', or the first one's end would undo "
+                  "the second"));
+  EXPECT_THAT(
+      problemsIn(withMinimal(oom + "at = \"10s\"\nduration = \"10s\"\n" + oom + "at = \"20s\"\n")),
+      IsEmpty());
+  EXPECT_THAT(problemsIn(withMinimal(oom + "at = \"10s\"\n" +
+                                     "[[fault]]\nkind = \"pause\"\ntarget = \"app\"\n"
+                                     "at = \"12s\"\n")),
+              IsEmpty());
+}
+
 // A startup race is about a sidecar; aiming it at the app is an error.
 TEST_F(LoaderErrorsTest, StartupRaceOnApp) {
   EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"startup-race\"\ntarget = \"app\"\n"
