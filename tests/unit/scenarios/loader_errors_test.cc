@@ -325,9 +325,9 @@ TEST_F(LoaderErrorsTest, DuplicateNames) {
 
 // Two faults with the same explicit name are an error.
 TEST_F(LoaderErrorsTest, DuplicateFaultNames) {
-  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nname = \"f\"\nkind = \"pause\"\n"
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nname = \"f\"\nkind = \"kill\"\n"
                                      "target = \"app\"\n[[fault]]\nname = \"f\"\n"
-                                     "kind = \"pause\"\ntarget = \"app\"\n")),
+                                     "kind = \"kill\"\ntarget = \"app\"\n")),
               ElementsAre("t.toml:12:1: error: fault[1].name: name 'f' is already used by "
                           "fault[0]"));
 }

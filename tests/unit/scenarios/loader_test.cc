@@ -209,22 +209,22 @@ command = ["cp"]
 TEST_F(LoaderTest, DefaultFaultNamesAreUnique) {
   Scenario scenario = loadOrFail(withMinimal(R"(
 [[fault]]
-kind = "pause"
+kind = "kill"
 target = "app"
 
 [[fault]]
-name = "pause-app-2"
-kind = "pause"
+name = "kill-app-2"
+kind = "kill"
 target = "app"
 
 [[fault]]
-kind = "pause"
+kind = "kill"
 target = "app"
 )"));
   ASSERT_EQ(scenario.faults.size(), 3u);
-  EXPECT_EQ(scenario.faults[0].name, "pause-app");
-  EXPECT_EQ(scenario.faults[1].name, "pause-app-2");
-  EXPECT_EQ(scenario.faults[2].name, "pause-app-3");
+  EXPECT_EQ(scenario.faults[0].name, "kill-app");
+  EXPECT_EQ(scenario.faults[1].name, "kill-app-2");
+  EXPECT_EQ(scenario.faults[2].name, "kill-app-3");
 }
 
 // A kill signal may be written "SIGTERM", "TERM" or as its number.
