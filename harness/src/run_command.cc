@@ -219,7 +219,7 @@ class GameDay {
                                : "the pod did not start: " + started.error().message);
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
-      removeCgroups();
+      co_await removeCgroups();
       co_return;
     }
     phase_ = Phase::Running;
@@ -228,7 +228,7 @@ class GameDay {
     if (!startLoad()) {
       phase_ = Phase::Stopping;
       co_await supervisor_->stop();
-      removeCgroups();
+      co_await removeCgroups();
       co_return;
     }
     asio::co_spawn(main_ctx_, fault_executor_->run(t0_), [this](std::exception_ptr error) {
@@ -244,7 +244,7 @@ class GameDay {
     phase_ = Phase::Stopping;
     timeline(env_.clock.monotonicNow(), "pod-stop", "stopping the pod: app, sidecars, services");
     co_await supervisor_->stop();
-    removeCgroups();
+    co_await removeCgroups();
     for (auto& link : links_) {
       link->stop();
     }
@@ -285,15 +285,27 @@ class GameDay {
     return true;
   }
 
-  void removeCgroups() {
+  asio::awaitable<void> removeCgroups() {
     if (!cgroups_) {
-      return;
+      co_return;
     }
-    if (auto removed = cgroups_->remove(); !removed) {
+    // A straggler that remove() SIGKILLed (a grandchild that left its process group) takes a
+    // moment to leave its cgroup: try again for up to 2 s on the clock.
+    Result<void> removed = cgroups_->remove();
+    auto retry = env_.clock.createTimer(main_ctx_.get_executor());
+    for (int attempt = 0; !removed && attempt < 40; ++attempt) {
+      retry->expiresAfter(std::chrono::milliseconds(50));
+      const bool expired = co_await retry->wait();
+      if (!expired) {
+        break;
+      }
+      removed = cgroups_->remove();
+    }
+    if (!removed) {
       std::cerr << "outrider: warning: cgroups left behind (`outrider cleanup` removes them once "
                    "their processes are gone): "
                 << removed.error().message << "\n";
-      return;  // the leases stay for cleanup
+      co_return;  // the leases stay for cleanup
     }
     for (const auto& id : cgroup_leases_) {
       leases_->release(id);
