@@ -179,6 +179,19 @@ class GameDay {
     if (!setUpCgroups()) {
       co_return;
     }
+    if (cgroups_) {
+      telemetry_->setCgroupMemory([this](const std::string& process) -> std::optional<uint64_t> {
+        auto* cgroup = cgroups_ ? cgroups_->find(process) : nullptr;
+        if (cgroup == nullptr) {
+          return std::nullopt;
+        }
+        auto stats = cgroup->stats();
+        if (!stats) {
+          return std::nullopt;
+        }
+        return stats->memory_bytes;
+      });
+    }
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);

@@ -141,6 +141,14 @@ void RunTelemetry::onProcessEvent(const ProcessEvent& event) {
 void RunTelemetry::tick() {
   const uint64_t k = ticks_++;
   auto samples = sampler_.sample();
+  if (cgroup_memory_) {
+    for (const auto& name : process_names_) {
+      if (auto bytes = cgroup_memory_(name)) {
+        samples[name].cgroup_memory_bytes = bytes;
+        has_cgroup_memory_[name] = true;
+      }
+    }
+  }
   if (k >= 1) {
     for (const auto& name : process_names_) {
       auto& series = samples_[name];
@@ -285,6 +293,10 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
       const bool known = found != samples_.end() && i < found->second.size();
       out.cpu_cores.push_back(known ? found->second[i].cpu_cores : std::nullopt);
       out.rss_bytes.push_back(known ? found->second[i].rss_bytes : std::nullopt);
+      if (has_cgroup_memory_.count(name) != 0) {
+        out.cgroup_memory_bytes.push_back(known ? found->second[i].cgroup_memory_bytes
+                                                : std::nullopt);
+      }
     }
     series.process[name] = std::move(out);
   }

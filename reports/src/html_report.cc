@@ -463,13 +463,23 @@ std::string charts(const Journal& j) {
 
   for (const auto& [name, series] : s.process) {
     constexpr double MiB = 1.0 / (1024.0 * 1024.0);
-    figure(writer.render("CPU and memory: " + name, "CPU (cores)", "RSS (MiB)",
-                         {ChartLine{"CPU cores", "#1a7f37", withGaps(series.cpu_cores)},
-                          ChartLine{"RSS MiB", "#8250df", withGaps(series.rss_bytes, MiB), true}}),
+    std::vector<ChartLine> lines{
+        ChartLine{"CPU cores", "#1a7f37", withGaps(series.cpu_cores)},
+        ChartLine{"RSS MiB", "#8250df", withGaps(series.rss_bytes, MiB), true}};
+    std::string cgroup_text;
+    if (!series.cgroup_memory_bytes.empty()) {
+      lines.push_back(
+          ChartLine{"cgroup MiB", "#bf8700", withGaps(series.cgroup_memory_bytes, MiB), true});
+      cgroup_text =
+          " The orange line is all its cgroup holds (an allocator's memory and page cache "
+          "too), what the kernel's OOM killer judges against memory_limit.";
+    }
+    figure(writer.render("CPU and memory: " + name, "CPU (cores)",
+                         cgroup_text.empty() ? "RSS (MiB)" : "memory (MiB)", std::move(lines)),
            fmt::format("CPU used by process {} (and its process group), in cores, and its "
                        "resident memory in MiB, each second; breaks are seconds it was not "
-                       "running.",
-                       htmlEscape(name)));
+                       "running.{}",
+                       htmlEscape(name), cgroup_text));
   }
 
   if (s.burn_rate.empty()) {

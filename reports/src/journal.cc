@@ -290,6 +290,9 @@ json toJson(const Journal& j) {
   for (const auto& [name, series] : j.series.process) {
     process[name] = {{"cpu_cores", optionalArray(series.cpu_cores)},
                      {"rss_bytes", optionalArray(series.rss_bytes)}};
+    if (!series.cgroup_memory_bytes.empty()) {
+      process[name]["cgroup_memory_bytes"] = optionalArray(series.cgroup_memory_bytes);
+    }
   }
   out["series"]["process"] = process;
   json metrics = json::object();
@@ -480,6 +483,8 @@ Result<Journal> journalFromJson(const json& in) {
             optionalArrayFrom<double>(series.value("cpu_cores", json()));
         j.series.process[name].rss_bytes =
             optionalArrayFrom<uint64_t>(series.value("rss_bytes", json()));
+        j.series.process[name].cgroup_memory_bytes =
+            optionalArrayFrom<uint64_t>(series.value("cgroup_memory_bytes", json()));
       }
       const json metrics = s.value("metrics", json::object());
       for (const auto& [name, selectors] : metrics.items()) {

@@ -23,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ElementsAre;
 using testing::HasSubstr;
+using testing::IsEmpty;
 
 class NoProc final : public ProcSource {
  public:
@@ -183,6 +184,32 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   ASSERT_EQ(journal.series.process.count("app"), 1u);
   EXPECT_EQ(journal.series.process.at("proxy").rss_bytes.at(0), 256u * 4096);
   EXPECT_EQ(journal.series.process.at("app").cpu_cores.at(0), std::nullopt);  // never started
+}
+
+// A process with a cgroup also gets what its cgroup holds (an allocator's memory, say); one
+// without gets no such series at all.
+TEST_F(RunTelemetryTest, ACgroupsMemoryIsSampledBesideTheProcesssOwn) {
+  auto telemetry = create();
+  uint64_t held = 8u << 20;
+  telemetry->setCgroupMemory([&held](const std::string& process) -> std::optional<uint64_t> {
+    if (process != "proxy") {
+      return std::nullopt;
+    }
+    return held;
+  });
+  started(*telemetry, 1);
+  counters(0, 0);
+  tick(*telemetry);  // tick 0: no second yet
+  held += 2u << 20;
+  tick(*telemetry);
+  exited(*telemetry);
+  held += 2u << 20;
+  tick(*telemetry);  // the cgroup still holds what an allocator left
+  reports::Journal journal;
+  telemetry->fillJournal(journal, clock_.monotonicNow() - 3s, 3, 0, nullptr);
+  EXPECT_THAT(journal.series.process.at("proxy").cgroup_memory_bytes,
+              ElementsAre(10u << 20, 12u << 20, std::nullopt));
+  EXPECT_THAT(journal.series.process.at("app").cgroup_memory_bytes, IsEmpty());
 }
 
 // A selector whose metric never appears is said out loud, not read as zero bad events.

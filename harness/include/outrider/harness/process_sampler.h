@@ -37,6 +37,9 @@ std::unique_ptr<ProcSource> systemProcSource();
 struct ProcessSample {
   std::optional<double> cpu_cores;    // nullopt: no earlier sample or start to measure from
   std::optional<uint64_t> rss_bytes;  // nullopt: the group had no member left in /proc
+  // What the process's own cgroup holds (its memory, an oom allocator's, page cache): what the
+  // OOM killer judges. Filled by RunTelemetry where the process has a cgroup.
+  std::optional<uint64_t> cgroup_memory_bytes;
 };
 
 // Not thread-safe: call everything from one thread (the run's main loop).

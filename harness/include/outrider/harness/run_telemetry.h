@@ -62,6 +62,11 @@ class RunTelemetry {
   // Every process event, as the supervisor reports it (starts, exits).
   void onProcessEvent(const ProcessEvent& event);
 
+  // Where a process's cgroup memory comes from (run_command: its cgroup's stats); nullopt for
+  // a process without a cgroup. Unset: no cgroup memory in the series.
+  using CgroupMemory = std::function<std::optional<uint64_t>(const std::string& process)>;
+  void setCgroupMemory(CgroupMemory source) { cgroup_memory_ = std::move(source); }
+
   // Tick number ticks(): samples every process now and starts a scrape of every metrics URL.
   void tick();
   uint64_t ticks() const { return ticks_; }
@@ -101,6 +106,8 @@ class RunTelemetry {
   std::map<std::string, bool> running_;
   // Per process, at series index k - 1: the sample tick k took.
   std::map<std::string, std::vector<ProcessSample>> samples_;
+  CgroupMemory cgroup_memory_;
+  std::map<std::string, bool> has_cgroup_memory_;  // some tick read its cgroup
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<std::unique_ptr<Ratio>> ratios_;
   std::vector<int> ratio_of_slo_;  // scenario SLO index -> ratios_ index, or -1

@@ -71,6 +71,8 @@ struct TimelineEvent {
 struct ProcessSeries {
   std::vector<std::optional<double>> cpu_cores;
   std::vector<std::optional<uint64_t>> rss_bytes;
+  // Its own cgroup's memory (v1 memory.usage_in_bytes, v2 memory.current); empty without one.
+  std::vector<std::optional<uint64_t>> cgroup_memory_bytes;
 };
 
 // series.ratio_events.<slo> (beyond the contract): the events a ratio SLO counted each second,
