@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -114,18 +116,30 @@ Result<std::unique_ptr<LeaseBook>> LeaseBook::open(const std::string& runtime,
                                                    std::string run_dir) {
   const pid_t self = ::getpid();
   const std::string folder = runtime + "/" + std::to_string(self);
+  // Made under a hidden name and renamed into place with its harness.json, so another run's
+  // cleanup never sees a lease folder without its owner.
+  const std::string making = runtime + "/." + std::to_string(self) + ".new";
   std::error_code ec;
-  fs::create_directories(folder, ec);
+  fs::remove_all(making, ec);
+  fs::remove_all(folder, ec);  // an earlier process's with this pid: it is not alive now
+  fs::create_directories(making, ec);
   if (ec) {
     return makeError(ErrorCode::Io,
-                     "cannot create the lease folder " + folder + ": " + ec.message());
+                     "cannot create the lease folder " + making + ": " + ec.message());
   }
   fs::permissions(runtime, fs::perms::owner_all, fs::perm_options::replace, ec);
   json harness = {{"pid", self},
                   {"start_ticks", processStartTicks(self).value_or(0)},
                   {"run_dir", std::move(run_dir)}};
-  if (auto written = writeAtomically(folder + "/harness.json", harness.dump() + "\n"); !written) {
+  if (auto written = writeAtomically(making + "/harness.json", harness.dump() + "\n"); !written) {
+    fs::remove_all(making, ec);
     return tl::unexpected(written.error());
+  }
+  fs::rename(making, folder, ec);
+  if (ec) {
+    fs::remove_all(making, ec);
+    return makeError(ErrorCode::Io,
+                     "cannot create the lease folder " + folder + ": " + ec.message());
   }
   return std::unique_ptr<LeaseBook>(new LeaseBook(folder));
 }
@@ -170,8 +184,9 @@ std::vector<RunLeases> readLeases(const std::string& runtime) {
   std::vector<RunLeases> runs;
   std::error_code ec;
   for (const auto& run_entry : fs::directory_iterator(runtime, ec)) {
-    if (!run_entry.is_directory()) {
-      continue;
+    const std::string name = run_entry.path().filename().string();
+    if (!run_entry.is_directory() || name.empty() || name.front() == '.') {
+      continue;  // a folder still being made (LeaseBook::open), or not ours
     }
     RunLeases run;
     run.folder = run_entry.path().string();
@@ -181,7 +196,13 @@ std::vector<RunLeases> readLeases(const std::string& runtime) {
       run.harness_start_ticks = harness.value("start_ticks", uint64_t{0});
       run.run_dir = harness.value("run_dir", "");
     } else {
+      // Folders appear with their harness.json; without one, the folder's name is the pid.
       run.unreadable.push_back((run_entry.path() / "harness.json").string());
+      if (std::all_of(name.begin(), name.end(),
+                      [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        run.harness_pid = static_cast<pid_t>(std::stol(name));
+        run.harness_start_ticks = 0;  // unknown: heldByALiveHarness goes by the pid alone
+      }
     }
     std::error_code dir_ec;
     for (const auto& entry : fs::directory_iterator(run_entry.path(), dir_ec)) {
@@ -207,7 +228,9 @@ bool heldByALiveHarness(const RunLeases& run) {
     return false;
   }
   const auto ticks = processStartTicks(run.harness_pid);
-  return ticks && *ticks == run.harness_start_ticks;
+  // Without a recorded start time, any live process with that pid may be the owner: safer to
+  // leave its folder than to undo a live run.
+  return ticks && (run.harness_start_ticks == 0 || *ticks == run.harness_start_ticks);
 }
 
 }  // namespace outrider::harness

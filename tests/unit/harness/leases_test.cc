@@ -113,6 +113,23 @@ TEST_F(LeasesTest, WhatIsNotALeaseIsNeverActedOn) {
   EXPECT_FALSE(fs::exists(run));
 }
 
+// Another run's folder caught half-made: a hidden one (LeaseBook::open renames it into place)
+// is skipped, and one without its harness.json is judged by the pid its name gives.
+TEST_F(LeasesTest, AFolderWithoutItsOwnerIsJudgedByItsName) {
+  write(runtime_ / ("." + std::to_string(::getpid()) + ".new") / "harness.json", "{}");
+  write(runtime_ / std::to_string(::getpid()) / "cgroup-1.json",
+        R"({"kind": "cgroup", "path": "/sys/fs/cgroup/cpu/outrider-9"})");
+  auto runs = readLeases(runtime_.string());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].harness_pid, ::getpid());
+  EXPECT_TRUE(heldByALiveHarness(runs[0]));  // a live pid: never undone
+  const RealClock clock;
+  CleanupOptions options;
+  options.runtime = runtime_.string();
+  EXPECT_EQ(cleanUpStaleRuns(clock, options).live_runs, 1u);
+  EXPECT_TRUE(fs::exists(runtime_ / std::to_string(::getpid()) / "cgroup-1.json"));
+}
+
 TEST_F(LeasesTest, ARunWhoseHarnessLivesIsLeftAlone) {
   auto book = LeaseBook::open(runtime_.string(), "/runs/live");
   ASSERT_TRUE(book);
