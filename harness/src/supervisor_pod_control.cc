@@ -1,5 +1,6 @@
 #include "outrider/harness/supervisor_pod_control.h"
 
+#include <boost/asio/co_spawn.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -15,6 +16,31 @@ bool SupervisorPodControl::isReady(const std::string& process) const {
 
 Result<void> SupervisorPodControl::signal(const std::string& process, int signo) {
   return supervisor_.signal(process, signo);
+}
+
+namespace {
+
+boost::asio::awaitable<void> reportWhenDone(
+    boost::asio::awaitable<faults::PodRestartReport> restart, faults::PodRestartDone done) {
+  const faults::PodRestartReport report = co_await std::move(restart);
+  if (done) {
+    done(report);
+  }
+}
+
+}  // namespace
+
+void SupervisorPodControl::restartPod(const faults::PodRestartRequest& request,
+                                      faults::PodRestartDone done) {
+  // Made here, not in the coroutine: it holds the supervisor's state from now on, so the
+  // supervisor may go before the restart completes.
+  auto restart = supervisor_.restartPod(request);
+  boost::asio::co_spawn(supervisor_.executor(), reportWhenDone(std::move(restart), std::move(done)),
+                        [](const std::exception_ptr& error) {
+                          if (error) {
+                            std::rethrow_exception(error);  // a bug: seen, never swallowed
+                          }
+                        });
 }
 
 char SupervisorPodControl::schedulerState(pid_t pid) const { return processState(pid); }

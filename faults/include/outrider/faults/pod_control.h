@@ -11,6 +11,7 @@
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
+#include "outrider/faults/pod_restart.h"
 
 namespace outrider::faults {
 
@@ -41,6 +42,9 @@ class PodControl {
   // The process's own cgroup (faults/host/cgroups.h), or null when the run has none (a host
   // without writable cgroups): oom and cpu-starve act through it.
   virtual host::Cgroup* cgroup(const std::string& process) = 0;
+  // pod-restart and startup-race: replaces the pod (pod_restart.h) and calls `done` once it is
+  // ready again or cannot be; one restart at a time (a second one is refused through `done`).
+  virtual void restartPod(const PodRestartRequest& request, PodRestartDone done) = 0;
 };
 
 }  // namespace outrider::faults

@@ -21,6 +21,9 @@ class SupervisorPodControl final : public faults::PodControl {
   faults::host::Cgroup* cgroup(const std::string& process) override {
     return cgroups_ ? cgroups_->find(process) : nullptr;
   }
+  // On the supervisor's executor; `done` runs there too, also after this object is gone (a
+  // callback that outlives its fault must guard itself).
+  void restartPod(const faults::PodRestartRequest& request, faults::PodRestartDone done) override;
 
  private:
   Supervisor& supervisor_;
