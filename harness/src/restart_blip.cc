@@ -21,9 +21,10 @@ reports::FaultRecord::Blip measureBlip(const BlipWindow& window, const LoadSched
       ++blip.failed;
     }
   }
-  if (window.app_sigterm) {
-    const auto sigterm = *window.app_sigterm;
-    blip.app_sigterm_s = toSeconds(sigterm);
+  if (window.sigterm) {
+    const auto sigterm = *window.sigterm;
+    blip.sigterm_s = toSeconds(sigterm);
+    blip.sigterm_process = window.sigterm_process;
     uint64_t in_flight = 0;
     for (const auto& failure : failures) {
       if (failure.sent && *failure.sent<sigterm&& * failure.sent + timeout> sigterm) {
@@ -41,10 +42,12 @@ std::string describeBlip(const reports::FaultRecord::Blip& blip) {
       "({:.2f}s .. {:.2f}s) failed",
       blip.failed, blip.scheduled, blip.from_s, blip.to_s);
   if (blip.in_flight_failed) {
+    const std::string whose =
+        blip.sigterm_process == "app" ? std::string("the app's") : blip.sigterm_process + "'s";
     text += *blip.in_flight_failed == 0
-                ? std::string("; none of the requests in flight at the app's SIGTERM failed")
-                : fmt::format("; {} request(s) in flight at the app's SIGTERM failed",
-                              *blip.in_flight_failed);
+                ? fmt::format("; none of the requests in flight at {} SIGTERM failed", whose)
+                : fmt::format("; {} request(s) in flight at {} SIGTERM failed",
+                              *blip.in_flight_failed, whose);
   }
   return text;
 }
@@ -61,9 +64,10 @@ void attributeBlips(std::vector<reports::FaultRecord>& records,
     BlipWindow window;
     window.from = std::chrono::duration_cast<std::chrono::nanoseconds>(disruption->from - t0);
     window.to = std::chrono::duration_cast<std::chrono::nanoseconds>(disruption->to - t0);
-    if (disruption->app_sigterm) {
-      window.app_sigterm =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(*disruption->app_sigterm - t0);
+    if (disruption->sigterm) {
+      window.sigterm =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(*disruption->sigterm - t0);
+      window.sigterm_process = disruption->sigterm_process;
     }
     auto blip = measureBlip(window, schedule, load.failures, timeout);
     records[i].evidence += "; " + describeBlip(blip);

@@ -852,6 +852,9 @@ asio::awaitable<Result<void>> stopPod(State* state, std::vector<Slot*> pod, Slot
   const bool exits_first = request.race == scenarios::StartupRaceMode::SidecarExitsFirst;
   if (exits_first && race_sidecar != nullptr) {
     std::vector<Slot*> single(1, race_sidecar);
+    if (race_sidecar->phase == ProcessPhase::Running) {
+      report.first_sigterm = race_sidecar->spec.name;
+    }
     signalGroup(state, single, why + ": startup-race sidecar-exits-first");
     const bool waited = co_await restartPause(state, report.stop_began + request.delay);
     if (!waited) {
@@ -868,6 +871,9 @@ asio::awaitable<Result<void>> stopPod(State* state, std::vector<Slot*> pod, Slot
   for (const Slot* slot : first) {
     if (slot->spec.role == ProcessRole::App && slot->phase == ProcessPhase::Running) {
       report.app_sigterm = state->clock.monotonicNow();  // terminateGroup signals it now
+      if (report.first_sigterm.empty()) {
+        report.first_sigterm = slot->spec.name;
+      }
     }
   }
   co_await terminateGroup(state, first, why);

@@ -224,14 +224,14 @@ json toJson(const Journal& j) {
                   {"evidence", f.evidence},
                   {"injections", f.injections}};
     if (f.blip) {
-      entry["blip"] = {
-          {"from_s", round3(f.blip->from_s)},
-          {"to_s", round3(f.blip->to_s)},
-          {"scheduled", f.blip->scheduled},
-          {"failed", f.blip->failed},
-          {"app_sigterm_s", f.blip->app_sigterm_s ? json(round3(*f.blip->app_sigterm_s)) : json()},
-          {"in_flight_failed",
-           f.blip->in_flight_failed ? json(*f.blip->in_flight_failed) : json()}};
+      entry["blip"] = {{"from_s", round3(f.blip->from_s)},
+                       {"to_s", round3(f.blip->to_s)},
+                       {"scheduled", f.blip->scheduled},
+                       {"failed", f.blip->failed},
+                       {"sigterm_s", f.blip->sigterm_s ? json(round3(*f.blip->sigterm_s)) : json()},
+                       {"sigterm_process", f.blip->sigterm_process},
+                       {"in_flight_failed",
+                        f.blip->in_flight_failed ? json(*f.blip->in_flight_failed) : json()}};
     }
     faults.push_back(std::move(entry));
   }
@@ -407,9 +407,10 @@ Result<Journal> journalFromJson(const json& in) {
         blip.to_s = b.value("to_s", 0.0);
         blip.scheduled = b.value("scheduled", uint64_t{0});
         blip.failed = b.value("failed", uint64_t{0});
-        if (b.contains("app_sigterm_s") && b["app_sigterm_s"].is_number()) {
-          blip.app_sigterm_s = b["app_sigterm_s"].get<double>();
+        if (b.contains("sigterm_s") && b["sigterm_s"].is_number()) {
+          blip.sigterm_s = b["sigterm_s"].get<double>();
         }
+        blip.sigterm_process = b.value("sigterm_process", "");
         if (b.contains("in_flight_failed") && b["in_flight_failed"].is_number()) {
           blip.in_flight_failed = b["in_flight_failed"].get<uint64_t>();
         }

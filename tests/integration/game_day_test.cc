@@ -95,8 +95,9 @@ TEST_F(GameDayTest, PodRestartFailsNoRequestInFlightAtTheAppsSigterm) {
   }
   EXPECT_EQ(processNamed(j, "config")->starts, 1u);  // a service: outside the pod
   ASSERT_TRUE(fault.blip.has_value()) << fault.evidence;
-  ASSERT_TRUE(fault.blip->app_sigterm_s.has_value());
-  EXPECT_NEAR(*fault.blip->app_sigterm_s, 7.0, 0.3);
+  ASSERT_TRUE(fault.blip->sigterm_s.has_value());
+  EXPECT_NEAR(*fault.blip->sigterm_s, 7.0, 0.3);
+  EXPECT_EQ(fault.blip->sigterm_process, "app");
   // 100 ms replies at 100 req/s: about ten requests are in flight at any moment, the SIGTERM's
   // included; none of them may fail.
   EXPECT_GE(j.load.latency_ms.p50, 100.0);

@@ -104,8 +104,9 @@ std::optional<KindEvidence::Disruption> PodRestartKind::disruption() const {
   window.from = report_ ? report_->stop_began : began_at_;
   // Not ready again (yet): the pod was away until now, as far as anyone can tell.
   window.to = report_ && report_->ready ? *report_->ready : context_.clock.monotonicNow();
-  if (report_) {
-    window.app_sigterm = report_->app_sigterm;
+  if (report_ && !report_->first_sigterm.empty()) {
+    window.sigterm = report_->stop_began;
+    window.sigterm_process = report_->first_sigterm;
   }
   return window;
 }

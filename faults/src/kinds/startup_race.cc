@@ -42,6 +42,10 @@ class StartupRace final : public PodRestartKind {
     return out;
   }
 
+  static double seconds(MonotonicTime::duration d) {
+    return toSeconds(std::chrono::duration_cast<std::chrono::nanoseconds>(d));
+  }
+
   const Seen* first(PodEvent::Kind kind, const std::string& process) const {
     for (const auto& seen : seen_) {
       if (seen.kind == kind && seen.process == process) {
@@ -68,11 +72,8 @@ class StartupRace final : public PodRestartKind {
         const Seen* started = first(PodEvent::Kind::Started, sidecar);
         if (started && report_ && report_->stopped &&
             started->at - *report_->stopped >= fault_.spec.delay) {
-          return {true,
-                  fmt::format("{} started at {}, {} after the pod had stopped", sidecar,
-                              offset(started->at),
-                              formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  started->at - *report_->stopped)))};
+          return {true, fmt::format("{} started at {}, {:.2f}s after the pod had stopped", sidecar,
+                                    offset(started->at), seconds(started->at - *report_->stopped))};
         }
         return {false, fmt::format("{} was not seen starting {} late", sidecar,
                                    formatDuration(fault_.spec.delay))};
@@ -82,6 +83,9 @@ class StartupRace final : public PodRestartKind {
         uint32_t crashes = 0;
         bool restarted = false;
         for (const auto& seen : seen_) {
+          if (report_ && report_->ready && seen.at > *report_->ready) {
+            break;  // the pod is back: a later exit is the run's, not a crash on start
+          }
           if (seen.process != sidecar) {
             continue;
           }

@@ -314,6 +314,7 @@ TEST_F(FaultExecutorTest, PodRestartAsksForAPlainRolloutAndShowsEveryProcessRepl
   report.processes = {{"proxy", 4242, 5000}, {"app", 4343, 5001}};
   report.stop_began = at(10s);
   report.app_sigterm = at(10s);
+  report.first_sigterm = "app";
   report.stopped = at(10200ms);
   report.ready = at(11500ms);
   advanceTo(11500ms);
@@ -326,7 +327,8 @@ TEST_F(FaultExecutorTest, PodRestartAsksForAPlainRolloutAndShowsEveryProcessRepl
   ASSERT_TRUE(restart.disruption.has_value());
   EXPECT_EQ(restart.disruption->from, at(10s));
   EXPECT_EQ(restart.disruption->to, at(11500ms));
-  EXPECT_EQ(restart.disruption->app_sigterm, at(10s));
+  EXPECT_EQ(restart.disruption->sigterm, at(10s));
+  EXPECT_EQ(restart.disruption->sigterm_process, "app");
 }
 
 TEST_F(FaultExecutorTest, APodRestartThatLeftAProcessOutIsNotEffective) {
@@ -400,6 +402,16 @@ TEST_F(FaultExecutorTest, StartupRaceSidecarCrashOnStartCountsTheCrashesOfTheNew
   event(Kind::Started, "proxy", 5001);
   event(Kind::Exited, "proxy", 5001, "signal SIGKILL");
   EXPECT_TRUE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("proxy exited 2 of 2 time(s) right after starting"));
+  // Once the pod is ready again, an exit (the run's own stop) is no crash on start.
+  event(Kind::Started, "proxy", 5002);
+  faults::PodRestartReport report;
+  report.processes = {{"proxy", 4242, 5000}, {"app", 4343, 5003}};
+  report.stop_began = at(1s);
+  report.ready = clock_.monotonicNow();
+  pod_.restart_done(report);
+  advanceTo(30s);
+  event(Kind::Exited, "proxy", 5002, "exit code 0");
   EXPECT_THAT(outcome().evidence, HasSubstr("proxy exited 2 of 2 time(s) right after starting"));
 }
 

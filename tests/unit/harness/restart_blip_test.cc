@@ -20,7 +20,7 @@ TEST(RestartBlipTest, CountsTheWindowsRequestsAndItsFailuresAndThoseInFlightAtSi
   // 100 req/s for 20 s, the first 2 s a warmup.
   auto schedule = LoadSchedule::create(100, 20s, 2s);
   ASSERT_TRUE(schedule);
-  BlipWindow window{10s, 11500ms, 10s};
+  BlipWindow window{10s, 11500ms, 10s, "app"};
   const std::vector<FailedRequest> failures = {
       failure(9s, 9s),                 // before the window, long answered: neither
       failure(9950ms, 9950ms),         // in flight at the SIGTERM (10 s), 1 s timeout
@@ -33,7 +33,7 @@ TEST(RestartBlipTest, CountsTheWindowsRequestsAndItsFailuresAndThoseInFlightAtSi
   EXPECT_EQ(blip.to_s, 11.5);
   EXPECT_EQ(blip.scheduled, 150u);
   EXPECT_EQ(blip.failed, 2u);
-  EXPECT_EQ(blip.app_sigterm_s, 10.0);
+  EXPECT_EQ(blip.sigterm_s, 10.0);
   EXPECT_EQ(blip.in_flight_failed, 1u);
   EXPECT_EQ(describeBlip(blip),
             "the rollout's blip: 2 of 150 requests scheduled while the pod was down (10.00s .. "
@@ -43,10 +43,16 @@ TEST(RestartBlipTest, CountsTheWindowsRequestsAndItsFailuresAndThoseInFlightAtSi
 TEST(RestartBlipTest, NoneInFlightFailedIsSaidSo) {
   auto schedule = LoadSchedule::create(100, 20s, 0s);
   ASSERT_TRUE(schedule);
-  const auto blip = measureBlip(BlipWindow{5s, 6s, 5s}, *schedule, {failure(5500ms, 5500ms)}, 1s);
+  const auto blip =
+      measureBlip(BlipWindow{5s, 6s, 5s, "app"}, *schedule, {failure(5500ms, 5500ms)}, 1s);
   EXPECT_EQ(blip.in_flight_failed, 0u);
   EXPECT_THAT(describeBlip(blip),
               ::testing::EndsWith("; none of the requests in flight at the app's SIGTERM failed"));
+  // sidecar-exits-first: the stop's first SIGTERM was the sidecar's.
+  auto first =
+      measureBlip(BlipWindow{5s, 6s, 5s, "ingress"}, *schedule, {failure(4900ms, 4900ms)}, 1s);
+  EXPECT_THAT(describeBlip(first),
+              ::testing::EndsWith("; 1 request(s) in flight at ingress's SIGTERM failed"));
 }
 
 TEST(RestartBlipTest, AttributesOnlyToFaultsThatReportedADisruption) {
@@ -54,7 +60,7 @@ TEST(RestartBlipTest, AttributesOnlyToFaultsThatReportedADisruption) {
   ASSERT_TRUE(schedule);
   const MonotonicTime t0{std::chrono::hours(1)};
   std::vector<FaultOutcome> outcomes(2);
-  outcomes[1].disruption = faults::KindEvidence::Disruption{t0 + 2s, t0 + 3s, std::nullopt};
+  outcomes[1].disruption = faults::KindEvidence::Disruption{t0 + 2s, t0 + 3s, std::nullopt, ""};
   std::vector<reports::FaultRecord> records(2);
   records[1].evidence = "pod replaced";
   LoadResult load;

@@ -408,6 +408,7 @@ TEST_F(SupervisorSimTest, APodRestartStopsInStopOrderAndStartsInStartOrderLeavin
   EXPECT_NE(supervisor_->pid("app"), app_before);
   ASSERT_TRUE(restarted_->app_sigterm && restarted_->stopped && restarted_->ready);
   EXPECT_EQ(runtime_->since(*restarted_->app_sigterm), 0.0);
+  EXPECT_EQ(restarted_->first_sigterm, "app");
   EXPECT_DOUBLE_EQ(runtime_->since(*restarted_->ready), 1.5);
   // Records go on: a second start each, counted as a restart.
   EXPECT_EQ(supervisor_->record("app")->starts, 2u);
@@ -468,6 +469,7 @@ TEST_F(SupervisorSimTest, SidecarExitsFirstTermsTheSidecarDelayBeforeTheApp) {
   EXPECT_THAT(eventsMatching("exit"), ElementsAre("0.000 exit proxy", "2.000 exit app"));
   EXPECT_THAT(eventsMatching("spawn"), ElementsAre("2.000 spawn proxy", "2.000 spawn app"));
   EXPECT_DOUBLE_EQ(runtime_->since(*restarted_->app_sigterm), 2.0);
+  EXPECT_EQ(restarted_->first_sigterm, "proxy");  // the in-flight check counts from its SIGTERM
 }
 
 TEST_F(SupervisorSimTest, APodRestartReplacesAProcessThatWasBackingOff) {

@@ -37,6 +37,9 @@ struct PodRestartReport {
   std::vector<Process> processes;            // the pod's, in start order
   MonotonicTime stop_began{};                // the first SIGTERM of the restart
   std::optional<MonotonicTime> app_sigterm;  // when the app got its SIGTERM
+  // Who got the restart's first SIGTERM, at stop_began: the app, or the race's sidecar
+  // (sidecar-exits-first); empty when nothing of the pod was running.
+  std::string first_sigterm;
   std::optional<MonotonicTime> stopped;      // every process of the pod had exited
   std::optional<MonotonicTime> ready;        // every process of the pod was ready again
   std::string error;  // why the pod is not ready again (empty: it is); the run goes on

@@ -30,11 +30,13 @@ struct KindEvidence {
   std::string text;
   uint64_t injections = 0;
   // When the fault took the pod away (a pod restart): the requests sent in this window are its
-  // blip, and those in flight at `app_sigterm` were owed a reply by the stop order.
+  // blip, and those in flight at the stop's first SIGTERM (the app's, unless a race sent it to a
+  // sidecar first) were owed a reply by the stop order.
   struct Disruption {
     MonotonicTime from{};
     MonotonicTime to{};
-    std::optional<MonotonicTime> app_sigterm;
+    std::optional<MonotonicTime> sigterm;
+    std::string sigterm_process;
   };
   std::optional<Disruption> disruption;
 };

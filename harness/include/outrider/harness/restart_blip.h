@@ -22,7 +22,8 @@ namespace outrider::harness {
 struct BlipWindow {
   std::chrono::nanoseconds from{0};
   std::chrono::nanoseconds to{0};
-  std::optional<std::chrono::nanoseconds> app_sigterm;
+  std::optional<std::chrono::nanoseconds> sigterm;  // the stop's first SIGTERM
+  std::string sigterm_process;                      // who got it: "app", or a racing sidecar
 };
 
 // `timeout`: the load's; a request handed over more than that before the SIGTERM had its answer
@@ -31,8 +32,8 @@ reports::FaultRecord::Blip measureBlip(const BlipWindow& window, const LoadSched
                                        const std::vector<FailedRequest>& failures,
                                        std::chrono::nanoseconds timeout);
 
-// "the rollout's blip: 45 of 120 requests scheduled while the pod was down failed; none of the
-// requests in flight at the app's SIGTERM failed".
+// "the rollout's blip: 45 of 120 requests scheduled while the pod was down (7.00s .. 7.57s)
+// failed; none of the requests in flight at the app's SIGTERM failed".
 std::string describeBlip(const reports::FaultRecord::Blip& blip);
 
 // Adds the blip to each record whose outcome reported a disruption (records and outcomes in

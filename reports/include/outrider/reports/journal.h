@@ -175,9 +175,11 @@ struct FaultRecord {
     double to_s = 0;
     uint64_t scheduled = 0;  // measured requests scheduled in the window
     uint64_t failed = 0;     // of those, the ones that failed
-    std::optional<double> app_sigterm_s;
-    // Failed requests that had been handed to a connection before the app's SIGTERM: the stop
-    // order owed them a reply.
+    // The stop's first SIGTERM and who got it: the app, unless a race sent it to a sidecar first.
+    std::optional<double> sigterm_s;
+    std::string sigterm_process;
+    // Failed requests that had been handed to a connection before that SIGTERM (and within the
+    // load's timeout of it): the stop order owed them a reply.
     std::optional<uint64_t> in_flight_failed;
   };
   std::optional<Blip> blip;
