@@ -486,6 +486,35 @@ TEST_F(SupervisorSimTest, APodRestartReplacesAProcessThatWasBackingOff) {
   EXPECT_THAT(eventsMatching("spawn app"), ElementsAre("0.000 spawn app"));
 }
 
+TEST_F(SupervisorSimTest, ARolloutStartsAgainAProcessThatHadFinished) {
+  auto app = process("app", ProcessRole::App);
+  app.restart = RestartPolicy::Never;
+  create({app, process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  ASSERT_TRUE(supervisor_->signal("app", SIGKILL));
+  settle();
+  ASSERT_EQ(supervisor_->phase("app"), ProcessPhase::Finished);
+  restartPod();
+  advance(5s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty()) << restarted_->error;
+  EXPECT_FALSE(restarted_->processes[1].pid_before.has_value());  // it was not running
+  EXPECT_TRUE(restarted_->processes[1].pid_after.has_value());
+  EXPECT_EQ(supervisor_->phase("app"), ProcessPhase::Running);
+}
+
+TEST_F(SupervisorSimTest, CrashOnStartOfASidecarThatIsNeverRestartedFailsTheRestart) {
+  auto proxy = process("proxy", ProcessRole::Sidecar);
+  proxy.restart = RestartPolicy::Never;
+  create({process("app", ProcessRole::App), proxy});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarCrashOnStart, "proxy", 0s, 1});
+  advance(5s);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error,
+              HasSubstr("'proxy' exited with signal SIGKILL before it was ready"));
+  EXPECT_THAT(eventsMatching("spawn app"), ::testing::IsEmpty());  // the app waits for it
+}
+
 TEST_F(SupervisorSimTest, AnAppThatNeverGetsReadyAgainFailsTheRestartNotTheRun) {
   auto app = process("app", ProcessRole::App);
   app.ready_timeout = 5s;
