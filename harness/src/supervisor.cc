@@ -877,8 +877,8 @@ asio::awaitable<Result<void>> stopPod(State* state, std::vector<Slot*> pod, Slot
     }
   }
   co_await terminateGroup(state, first, why);
-  const std::vector<Slot*> then =
-      except_race(sidecars);  // named: a temporary in a coroutine's range-for
+  // Named: no temporary as the range of a loop that suspends.
+  const std::vector<Slot*> then = except_race(sidecars);
   for (Slot* slot : then) {
     std::vector<Slot*> single(1, slot);
     co_await terminateGroup(state, single, why);
