@@ -167,20 +167,12 @@ std::string describe(const PlannedFault& fault, const FaultRegistry& registry) {
     case FaultKind::ControlPlaneOutage:
       return fmt::format("{} ({}) on {}", kind, scenarios::toString(f.control_plane_mode),
                          f.target);
-    case FaultKind::StartupRace: {
-      std::string extra;
-      if (f.startup_race_mode == scenarios::StartupRaceMode::SidecarSlow) {
-        extra = fmt::format(" {}", formatDuration(f.delay));
-      } else if (f.startup_race_mode == scenarios::StartupRaceMode::SidecarCrashOnStart) {
-        extra = fmt::format(" x{}", f.times);
-      }
-      return fmt::format("{} {}{} on {}", kind, scenarios::toString(f.startup_race_mode), extra,
-                         f.target);
-    }
     case FaultKind::Kill:  // kinds/kill.cc
     case FaultKind::Pause:
     case FaultKind::Crashloop:
     case FaultKind::CertWrongCa:
+    case FaultKind::PodRestart:   // kinds/pod_restart.cc
+    case FaultKind::StartupRace:  // kinds/startup_race.cc
     case FaultKind::Extension:
       break;
   }

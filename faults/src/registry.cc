@@ -88,6 +88,8 @@ FaultRegistry& registry() {
     kinds::registerOom(built_in);
     kinds::registerCpuStarve(built_in);
     kinds::registerPlannedKinds(built_in);
+    kinds::registerPodRestart(built_in);
+    kinds::registerStartupRace(built_in);
     return built_in;
   }();
   return instance;

@@ -122,7 +122,8 @@ void FaultExecutor::onProcessEvent(const faults::PodEvent& event) {
   for (size_t i = 0; i < plan_.faults.size(); ++i) {
     auto& state = states_[i];
     // Instants keep listening after they began: a kill looks for the exit that follows.
-    if (state.process_fault && plan_.faults[i].target == event.process) {
+    if (state.process_fault &&
+        (plan_.faults[i].target == event.process || state.process_fault->watchesWholePod())) {
       state.process_fault->onProcessEvent(event);
     }
   }
@@ -165,6 +166,7 @@ std::vector<FaultOutcome> FaultExecutor::outcomes() const {
       o.effective = evidence.effective;
       o.evidence = std::move(evidence.text);
       o.injections = evidence.injections;
+      o.disruption = evidence.disruption;
     }
     out.push_back(std::move(o));
   }

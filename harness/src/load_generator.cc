@@ -232,6 +232,7 @@ class LoadGenerator::Engine {
     std::optional<uint64_t> assigned;  // handed over by the dispatcher while idle
     MonotonicTime deadline{};
     MonotonicTime last_used{};  // the last connect or reply
+    MonotonicTime handed_at{};  // when its current request was handed to it
     std::chrono::nanoseconds backoff{0};
     bool connected = false;
     bool in_flight = false;
@@ -253,6 +254,7 @@ class LoadGenerator::Engine {
   void expirePending(MonotonicTime now);
   void markNotSent(uint64_t index);
   void markFailed(Connection* conn, uint64_t index, bool timed_out);
+  void keepFailure(uint64_t index, std::optional<MonotonicTime> sent);
   void closeSocket(Connection* conn);
   void beginInFlight(Connection* conn, MonotonicTime deadline, MonotonicTime now);
   void compactSeries(MonotonicTime now);
@@ -301,6 +303,8 @@ class LoadGenerator::Engine {
   Histogram service_time_;
   Histogram send_delay_;
   std::vector<LoadSecond> series_;
+  std::vector<FailedRequest> failures_;
+  uint64_t failures_not_kept_ = 0;
   uint64_t connections_opened_ = 0;
   uint64_t connect_errors_ = 0;
 
@@ -380,6 +384,8 @@ asio::awaitable<LoadResult> LoadGenerator::Engine::run() {
   result.service_time = std::move(service_time_);
   result.send_delay = std::move(send_delay_);
   result.series = std::move(series_);
+  result.failures = std::move(failures_);
+  result.failures_not_kept = failures_not_kept_;
   result.connections_opened = connections_opened_;
   result.connect_errors = connect_errors_;
   co_return result;
@@ -455,6 +461,23 @@ std::optional<uint64_t> LoadGenerator::Engine::takePending(MonotonicTime now) {
 void LoadGenerator::Engine::markNotSent(uint64_t index) {
   count(index, &LoadCounts::not_sent);
   bump(snap_errors_);
+  keepFailure(index, std::nullopt);
+}
+
+void LoadGenerator::Engine::keepFailure(uint64_t index, std::optional<MonotonicTime> sent) {
+  if (schedule_.isWarmup(index)) {
+    return;
+  }
+  if (failures_.size() >= LoadResult::MaxFailuresKept) {
+    ++failures_not_kept_;
+    return;
+  }
+  FailedRequest failure;
+  failure.scheduled = schedule_.offsetOf(index);
+  if (sent) {
+    failure.sent = *sent - t0_;
+  }
+  failures_.push_back(failure);
 }
 
 asio::awaitable<void> LoadGenerator::Engine::connectionLoop(Connection* conn) {
@@ -565,7 +588,8 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
   const MonotonicTime deadline = scheduled + config_.timeout;
   count(index, &LoadCounts::sent);
   bump(snap_sent_);
-  beginInFlight(conn, deadline, clock_.monotonicNow());
+  conn->handed_at = clock_.monotonicNow();
+  beginInFlight(conn, deadline, conn->handed_at);
 
   if (conn->connected && clock_.monotonicNow() - conn->last_used > StaleCheckAfter &&
       closedByPeer(conn->socket)) {
@@ -618,6 +642,7 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     // A full reply, but after the deadline the scenario set: a timeout all the same.
     count(index, &LoadCounts::timed_out);
     bump(snap_errors_);
+    keepFailure(index, conn->handed_at);
     co_return;
   }
   count(index, &LoadCounts::completed);
@@ -635,6 +660,7 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
   } else if (status >= 500 && status < 600) {
     count(index, &LoadCounts::status_5xx);
     bump(snap_errors_);
+    keepFailure(index, conn->handed_at);
   } else {
     count(index, &LoadCounts::status_other);
   }
@@ -652,6 +678,7 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
 void LoadGenerator::Engine::markFailed(Connection* conn, uint64_t index, bool timed_out) {
   closeSocket(conn);
   bump(snap_errors_);
+  keepFailure(index, conn->handed_at);
   if (timed_out) {
     // A slow target, not a broken one: reconnect at once.
     count(index, &LoadCounts::timed_out);

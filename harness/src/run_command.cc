@@ -38,6 +38,7 @@
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/pod_cgroups.h"
 #include "outrider/harness/progress.h"
+#include "outrider/harness/restart_blip.h"
 #include "outrider/harness/run_folder.h"
 #include "outrider/harness/run_summary.h"
 #include "outrider/harness/run_telemetry.h"
@@ -574,9 +575,14 @@ class GameDay {
       invalid_reasons.push_back("harness error: " + journal_.harness_error);
     }
     if (fault_executor_) {
-      auto faults = faultRecords(fault_executor_->outcomes(), t0_,
-                                 !interrupted_ && journal_.harness_error.empty());
+      const auto outcomes = fault_executor_->outcomes();
+      auto faults = faultRecords(outcomes, t0_, !interrupted_ && journal_.harness_error.empty());
       journal_.faults = std::move(faults.records);
+      if (load_result) {
+        // A pod restart's failures are its blip, said so in its record.
+        attributeBlips(journal_.faults, outcomes, t0_, generator_->schedule(), *load_result,
+                       scenario_.load->timeout);
+      }
       invalid_reasons.insert(invalid_reasons.end(), faults.invalid_reasons.begin(),
                              faults.invalid_reasons.end());
     }

@@ -142,6 +142,10 @@ struct Supervisor::State {
     bool killed_by_liveness = false;  // this incarnation was killed for failing liveness
     bool deadline_passed = false;     // ready_timeout elapsed before the first ready
     bool stop_killed = false;         // stop() had to SIGKILL it
+    bool held = false;      // a pod restart stopped it and starts it again: no restart meanwhile
+    bool looping = false;   // a runSlot() coroutine supervises it
+    size_t ready_mark = 0;  // record.ready_at.size() when a pod restart launched it
+    uint32_t crash_on_start = 0;  // startup-race sidecar-crash-on-start: kills still to give
     std::optional<ExitStatus> last_exit;
     std::string last_probe_detail;
     std::string last_start_error;
@@ -158,7 +162,8 @@ struct Supervisor::State {
         options(std::move(options_in)),
         runtime(options.runtime ? options.runtime
                                 : std::shared_ptr<PodRuntime>(makeOsRuntime(clock_in))),
-        changed(clock_in.createTimer(executor_in)) {
+        changed(clock_in.createTimer(executor_in)),
+        restart_timer(clock_in.createTimer(executor_in)) {
     changed->expiresNever();
   }
 
@@ -221,9 +226,11 @@ struct Supervisor::State {
   std::deque<ProcessEventCallback> listeners;
   std::shared_ptr<PodRuntime> runtime;  // the OS's unless the options brought one
   TimerPtr changed;  // never expires; notify() cancels its waits
+  TimerPtr restart_timer;      // a pod restart's delays and readiness deadline
   std::mutex children_mutex;   // guards Slot::process swaps against killAll() from another thread
   std::atomic<bool> stopping{false};
   bool started = false;
+  bool restarting = false;  // a pod restart is under way
   bool detached = false;  // the Supervisor is gone: no more callbacks
   int live_loops = 0;     // runSlot() coroutines still running
 };
@@ -270,6 +277,13 @@ Result<void> State::spawn(Slot& slot) {
   ProcessEvent event = makeEvent(slot, ProcessEventKind::Started, now);
   event.detail = joinCommand(slot.spec.command);
   emit(event);
+  if (slot.crash_on_start > 0) {
+    // A sidecar that dies right after starting (startup-race): its restart policy follows.
+    --slot.crash_on_start;
+    sendSignal(slot, SIGKILL, "startup-race: the sidecar crashes on start");
+    notify();
+    return {};
+  }
   if (!slot.ready_probe) {
     // Ready as soon as it runs, even if it exits before the supervising coroutine looks.
     setReady(slot, true, "started (no ready probe)");
@@ -305,7 +319,7 @@ void State::onExit(Slot& slot, const ExitStatus& status, ProcessPhase next) {
 }
 
 ProcessPhase State::afterExit(const Slot& slot, bool ran, const ExitStatus& status) const {
-  if (stopping) {
+  if (stopping || slot.held) {
     return ProcessPhase::Stopped;
   }
   // A restart that failed to spawn counts as a failure (kubelet retries those too).
@@ -530,7 +544,7 @@ asio::awaitable<void> runSlot(std::shared_ptr<State> state, Slot* slot) {
 
     slot->backoff_timer->expiresAfter(delay);
     (void)co_await slot->backoff_timer->wait();
-    if (state->stopping) {
+    if (state->stopping || slot->held) {
       slot->phase = ProcessPhase::Stopped;
       break;
     }
@@ -543,6 +557,7 @@ asio::awaitable<void> runSlot(std::shared_ptr<State> state, Slot* slot) {
     }
   }
   --state->live_loops;
+  slot->looping = false;
   state->notify();
 }
 
@@ -566,6 +581,7 @@ Result<void> launch(const std::shared_ptr<State>& state, Slot* slot) {
   slot->ready_deadline->expiresAfter(slot->spec.ready_timeout);
   asio::co_spawn(state->executor, watchReadyDeadline(state, slot), rethrowIfFailed);
   ++state->live_loops;
+  slot->looping = true;
   asio::co_spawn(state->executor, runSlot(state, slot), rethrowIfFailed);
   return {};
 }
@@ -635,17 +651,20 @@ asio::awaitable<Result<void>> startAll(std::shared_ptr<State> state) {
   co_return co_await awaitReady(state.get(), last_group);
 }
 
-// SIGTERM to every running member at once; each then gets its own termination_grace before
-// SIGKILL. Completes when all have been reaped.
-asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group) {
+// SIGTERM to every running member at once, each with its own termination_grace from now.
+void signalGroup(State* state, const std::vector<Slot*>& group, const std::string& why) {
   for (Slot* slot : group) {
     if (slot->phase != ProcessPhase::Running) {
       continue;
     }
-    state->sendSignal(*slot, SIGTERM, "stopping");
+    state->sendSignal(*slot, SIGTERM, why);
     slot->stop_killed = false;
     slot->kill_timer->expiresAfter(slot->spec.termination_grace);
   }
+}
+
+// Waits for the members signalGroup() signalled to be reaped, with SIGKILL once a grace expires.
+asio::awaitable<void> awaitGroup(State* state, std::vector<Slot*> group) {
   for (Slot* slot : group) {
     while (slot->phase == ProcessPhase::Running) {
       auto outcome = co_await (waitChanged(state) || waitTimer(slot->kill_timer.get()));
@@ -662,6 +681,14 @@ asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group) {
       slot->kill_timer->expiresAfter(KillWait);
     }
   }
+}
+
+// SIGTERM to every running member at once; each then gets its own termination_grace before
+// SIGKILL. Completes when all have been reaped.
+asio::awaitable<void> terminateGroup(State* state, std::vector<Slot*> group,
+                                     std::string why = "stopping") {
+  signalGroup(state, group, why);
+  co_await awaitGroup(state, std::move(group));
 }
 
 asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
@@ -710,6 +737,282 @@ asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
       break;
     }
   }
+}
+
+// ---- pod restart (pod-restart, startup-race) ----
+
+bool beforeApp(const Slot* slot) {
+  return slot->spec.role == ProcessRole::Sidecar && slot->spec.start == StartMode::BeforeApp;
+}
+
+// The pod in its start order: before-app sidecars, the app, with-app sidecars. Services are
+// outside it and keep running.
+std::vector<Slot*> podSlots(State* state) {
+  std::vector<Slot*> pod;
+  for (const auto& owned : state->slots) {
+    if (owned->spec.role != ProcessRole::Service) {
+      pod.push_back(owned.get());
+    }
+  }
+  std::stable_partition(pod.begin(), pod.end(), [](const Slot* slot) { return beforeApp(slot); });
+  std::stable_partition(
+      std::find_if(pod.begin(), pod.end(), [](const Slot* slot) { return !beforeApp(slot); }),
+      pod.end(), [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  return pod;
+}
+
+Error stoppedDuringRestart() {
+  return Error{ErrorCode::Internal, "the run stopped during the pod restart", std::nullopt};
+}
+
+// Waits until `until` on the restart timer; false when the supervisor is stopping first.
+asio::awaitable<bool> restartPause(State* state, MonotonicTime until) {
+  state->restart_timer->expiresAt(until);
+  while (!state->stopping && state->clock.monotonicNow() < until) {
+    (void)co_await (waitChanged(state) || waitTimer(state->restart_timer.get()));
+  }
+  co_return !state->stopping;
+}
+
+// A process of the pod started again by the restart: spawned now and supervised anew, its
+// restarts with a fresh back-off (a new pod's containers start their own).
+Result<void> relaunch(const std::shared_ptr<State>& state, Slot* slot,
+                      faults::PodRestartReport& report) {
+  slot->held = false;
+  slot->backoff.reset();
+  slot->ready_mark = slot->record.ready_at.size();
+  if (auto spawned = state->spawn(*slot); !spawned) {
+    slot->phase = ProcessPhase::Stopped;
+    return spawned;
+  }
+  for (auto& process : report.processes) {
+    if (process.name == slot->spec.name) {
+      process.pid_after = slot->process->pid();
+    }
+  }
+  ++state->live_loops;
+  slot->looping = true;
+  asio::co_spawn(state->executor, runSlot(state, slot), rethrowIfFailed);
+  return {};
+}
+
+// Waits until each member has been ready since its relaunch, for at most the group's longest
+// ready_timeout. Fails when one exits for good first, or the run stops.
+asio::awaitable<Result<void>> awaitReadyAgain(State* state, std::vector<Slot*> group) {
+  std::chrono::nanoseconds longest{0};
+  for (const Slot* slot : group) {
+    longest = std::max(longest, slot->spec.ready_timeout);
+  }
+  const MonotonicTime deadline = state->clock.monotonicNow() + longest;
+  state->restart_timer->expiresAt(deadline);
+  for (;;) {
+    const Slot* waiting = nullptr;
+    for (const Slot* slot : group) {
+      if (slot->record.ready_at.size() > slot->ready_mark) {
+        continue;
+      }
+      waiting = slot;
+      if (slot->phase == ProcessPhase::Finished || slot->phase == ProcessPhase::Stopped) {
+        co_return tl::unexpected(state->exitedBeforeReadyError(*slot));
+      }
+    }
+    if (waiting == nullptr) {
+      co_return Result<void>{};
+    }
+    if (state->stopping) {
+      co_return tl::unexpected(stoppedDuringRestart());
+    }
+    if (state->clock.monotonicNow() >= deadline) {
+      co_return tl::unexpected(state->notReadyError(*waiting));
+    }
+    (void)co_await (waitChanged(state) || waitTimer(state->restart_timer.get()));
+  }
+}
+
+// Stops the pod in its stop order: the app and with-app sidecars, then before-app sidecars in
+// reverse start order; sidecar-exits-first sends the race's sidecar its SIGTERM `delay` first.
+asio::awaitable<Result<void>> stopPod(State* state, std::vector<Slot*> pod, Slot* race_sidecar,
+                                      const faults::PodRestartRequest& request,
+                                      faults::PodRestartReport& report) {
+  const std::string why = "pod restart";
+  for (Slot* slot : pod) {
+    slot->held = true;
+    slot->backoff_timer->cancel();  // a process backing off is not started again meanwhile
+  }
+  report.stop_began = state->clock.monotonicNow();
+  std::vector<Slot*> regular;
+  std::vector<Slot*> sidecars;
+  for (Slot* slot : pod) {
+    if (beforeApp(slot)) {
+      sidecars.insert(sidecars.begin(), slot);
+    } else {
+      regular.push_back(slot);
+    }
+  }
+  const bool exits_first = request.race == scenarios::StartupRaceMode::SidecarExitsFirst;
+  if (exits_first && race_sidecar != nullptr) {
+    std::vector<Slot*> single(1, race_sidecar);
+    if (race_sidecar->phase == ProcessPhase::Running) {
+      report.first_sigterm = race_sidecar->spec.name;
+    }
+    signalGroup(state, single, why + ": startup-race sidecar-exits-first");
+    const bool waited = co_await restartPause(state, report.stop_began + request.delay);
+    if (!waited) {
+      co_return tl::unexpected(stoppedDuringRestart());
+    }
+  }
+  auto except_race = [&](std::vector<Slot*> group) {
+    if (exits_first) {
+      std::erase(group, race_sidecar);
+    }
+    return group;
+  };
+  const std::vector<Slot*> first = except_race(regular);
+  for (const Slot* slot : first) {
+    if (slot->spec.role == ProcessRole::App && slot->phase == ProcessPhase::Running) {
+      report.app_sigterm = state->clock.monotonicNow();  // terminateGroup signals it now
+      if (report.first_sigterm.empty()) {
+        report.first_sigterm = slot->spec.name;
+      }
+    }
+  }
+  co_await terminateGroup(state, first, why);
+  // Named: no temporary as the range of a loop that suspends.
+  const std::vector<Slot*> then = except_race(sidecars);
+  for (Slot* slot : then) {
+    std::vector<Slot*> single(1, slot);
+    co_await terminateGroup(state, single, why);
+  }
+  if (exits_first && race_sidecar != nullptr) {
+    std::vector<Slot*> single(1, race_sidecar);
+    co_await awaitGroup(state, single);
+  }
+  // The old supervising coroutines settle each exit; a new incarnation needs them gone.
+  for (;;) {
+    if (state->stopping) {
+      co_return tl::unexpected(stoppedDuringRestart());
+    }
+    const bool settled = std::none_of(pod.begin(), pod.end(), [](const Slot* slot) {
+      return slot->looping || slot->phase == ProcessPhase::Running;
+    });
+    if (settled) {
+      break;
+    }
+    co_await waitChanged(state);
+  }
+  report.stopped = state->clock.monotonicNow();
+  co_return Result<void>{};
+}
+
+// Starts the pod again in its start order (before-app sidecars one by one, each ready before
+// the next; then the app with the with-app sidecars), with the race applied.
+asio::awaitable<Result<void>> startPod(std::shared_ptr<State> state, std::vector<Slot*> pod,
+                                       Slot* race_sidecar, faults::PodRestartRequest request,
+                                       faults::PodRestartReport& report) {
+  using scenarios::StartupRaceMode;
+  const auto race = request.race;
+  if (race == StartupRaceMode::SidecarCrashOnStart && race_sidecar != nullptr) {
+    race_sidecar->crash_on_start = request.crash_times;
+  }
+  // app-first: the sidecar starts after the app; sidecar-slow: a with-app sidecar starts after
+  // the app too, `delay` late.
+  Slot* deferred = nullptr;
+  if (race_sidecar != nullptr &&
+      (race == StartupRaceMode::AppFirst ||
+       (race == StartupRaceMode::SidecarSlow && !beforeApp(race_sidecar)))) {
+    deferred = race_sidecar;
+  }
+  std::vector<Slot*> last_group;
+  for (Slot* slot : pod) {
+    if (slot == deferred) {
+      continue;
+    }
+    if (!beforeApp(slot)) {
+      last_group.push_back(slot);
+      continue;
+    }
+    if (race == StartupRaceMode::SidecarSlow && slot == race_sidecar) {
+      const bool waited =
+          co_await restartPause(state.get(), state->clock.monotonicNow() + request.delay);
+      if (!waited) {
+        co_return tl::unexpected(stoppedDuringRestart());
+      }
+    }
+    if (auto launched = relaunch(state, slot, report); !launched) {
+      co_return launched;
+    }
+    std::vector<Slot*> single(1, slot);
+    if (auto ready = co_await awaitReadyAgain(state.get(), single); !ready) {
+      co_return ready;
+    }
+  }
+  std::stable_partition(last_group.begin(), last_group.end(),
+                        [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  for (Slot* slot : last_group) {
+    if (auto launched = relaunch(state, slot, report); !launched) {
+      co_return launched;
+    }
+  }
+  if (deferred != nullptr) {
+    const bool waited =
+        co_await restartPause(state.get(), state->clock.monotonicNow() + request.delay);
+    if (!waited) {
+      co_return tl::unexpected(stoppedDuringRestart());
+    }
+    if (auto launched = relaunch(state, deferred, report); !launched) {
+      co_return launched;
+    }
+    last_group.push_back(deferred);
+  }
+  co_return co_await awaitReadyAgain(state.get(), last_group);
+}
+
+asio::awaitable<faults::PodRestartReport> restartAll(std::shared_ptr<State> state,
+                                                     faults::PodRestartRequest request) {
+  faults::PodRestartReport report;
+  report.stop_began = state->clock.monotonicNow();
+  if (!state->started || state->stopping) {
+    report.error = "the pod is not running: nothing to restart";
+    co_return report;
+  }
+  if (state->restarting) {
+    report.error = "another pod restart is under way";
+    co_return report;
+  }
+  std::vector<Slot*> pod = podSlots(state.get());
+  Slot* race_sidecar = nullptr;
+  if (request.race) {
+    race_sidecar = state->find(request.sidecar);
+    if (race_sidecar == nullptr || race_sidecar->spec.role != ProcessRole::Sidecar) {
+      report.error = "startup-race: no sidecar named '" + request.sidecar + "'";
+      co_return report;
+    }
+  }
+  for (const Slot* slot : pod) {
+    faults::PodRestartReport::Process process;
+    process.name = slot->spec.name;
+    if (slot->phase == ProcessPhase::Running && slot->process) {
+      process.pid_before = slot->process->pid();
+    }
+    report.processes.push_back(std::move(process));
+  }
+  state->restarting = true;
+  auto stopped = co_await stopPod(state.get(), pod, race_sidecar, request, report);
+  if (stopped) {
+    stopped = co_await startPod(state, pod, race_sidecar, request, report);
+  }
+  if (stopped) {
+    report.ready = state->clock.monotonicNow();
+  } else {
+    report.error = stopped.error().message;
+  }
+  // A process the restart stopped and could not start again stays stopped, not held.
+  for (Slot* slot : pod) {
+    slot->held = false;
+    slot->crash_on_start = 0;
+  }
+  state->restarting = false;
+  co_return report;
 }
 
 Result<void> validateName(const std::string& name, std::set<std::string>& seen) {
@@ -800,6 +1103,11 @@ asio::awaitable<Result<void>> Supervisor::start() { return startAll(state_); }
 
 asio::awaitable<void> Supervisor::stop() { return stopAll(state_); }
 
+asio::awaitable<faults::PodRestartReport> Supervisor::restartPod(
+    faults::PodRestartRequest request) {
+  return restartAll(state_, std::move(request));
+}
+
 void Supervisor::killAll() noexcept { state_->killAll(); }
 
 std::optional<pid_t> Supervisor::pid(const std::string& name) const {
@@ -834,6 +1142,8 @@ std::optional<ProcessPhase> Supervisor::phase(const std::string& name) const {
   }
   return slot->phase;
 }
+
+const asio::any_io_executor& Supervisor::executor() const { return state_->executor; }
 
 void Supervisor::addEventListener(ProcessEventCallback listener) {
   state_->listeners.push_back(std::move(listener));

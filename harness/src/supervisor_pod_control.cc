@@ -1,6 +1,7 @@
 #include "outrider/harness/supervisor_pod_control.h"
 
 #include <csignal>
+#include <boost/asio/co_spawn.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -97,6 +98,31 @@ std::string SupervisorPodControl::stopHog(pid_t hog) {
   }
   hogs_.erase(found);
   return ended;
+}
+
+namespace {
+
+boost::asio::awaitable<void> reportWhenDone(
+    boost::asio::awaitable<faults::PodRestartReport> restart, faults::PodRestartDone done) {
+  const faults::PodRestartReport report = co_await std::move(restart);
+  if (done) {
+    done(report);
+  }
+}
+
+}  // namespace
+
+void SupervisorPodControl::restartPod(const faults::PodRestartRequest& request,
+                                      faults::PodRestartDone done) {
+  // Made here, not in the coroutine: it holds the supervisor's state from now on, so the
+  // supervisor may go before the restart completes.
+  auto restart = supervisor_.restartPod(request);
+  boost::asio::co_spawn(supervisor_.executor(), reportWhenDone(std::move(restart), std::move(done)),
+                        [](const std::exception_ptr& error) {
+                          if (error) {
+                            std::rethrow_exception(error);  // a bug: seen, never swallowed
+                          }
+                        });
 }
 
 char SupervisorPodControl::schedulerState(pid_t pid) const { return processState(pid); }

@@ -214,15 +214,26 @@ json toJson(const Journal& j) {
   out["alerts"] = alerts;
   json faults = json::array();
   for (const auto& f : j.faults) {
-    faults.push_back({{"name", f.name},
-                      {"kind", f.kind},
-                      {"target", f.target},
-                      {"description", f.description},
-                      {"started_at_s", round3(f.started_at_s)},
-                      {"ended_at_s", f.ended_at_s ? json(round3(*f.ended_at_s)) : json()},
-                      {"effective", f.effective},
-                      {"evidence", f.evidence},
-                      {"injections", f.injections}});
+    json entry = {{"name", f.name},
+                  {"kind", f.kind},
+                  {"target", f.target},
+                  {"description", f.description},
+                  {"started_at_s", round3(f.started_at_s)},
+                  {"ended_at_s", f.ended_at_s ? json(round3(*f.ended_at_s)) : json()},
+                  {"effective", f.effective},
+                  {"evidence", f.evidence},
+                  {"injections", f.injections}};
+    if (f.blip) {
+      entry["blip"] = {{"from_s", round3(f.blip->from_s)},
+                       {"to_s", round3(f.blip->to_s)},
+                       {"scheduled", f.blip->scheduled},
+                       {"failed", f.blip->failed},
+                       {"sigterm_s", f.blip->sigterm_s ? json(round3(*f.blip->sigterm_s)) : json()},
+                       {"sigterm_process", f.blip->sigterm_process},
+                       {"in_flight_failed",
+                        f.blip->in_flight_failed ? json(*f.blip->in_flight_failed) : json()}};
+    }
+    faults.push_back(std::move(entry));
   }
   out["faults"] = faults;
   json processes = json::array();
@@ -392,6 +403,22 @@ Result<Journal> journalFromJson(const json& in) {
       f.effective = e.value("effective", false);
       f.evidence = e.value("evidence", "");
       f.injections = e.value("injections", uint64_t{0});
+      if (e.contains("blip") && e["blip"].is_object()) {
+        const auto& b = e["blip"];
+        FaultRecord::Blip blip;
+        blip.from_s = b.value("from_s", 0.0);
+        blip.to_s = b.value("to_s", 0.0);
+        blip.scheduled = b.value("scheduled", uint64_t{0});
+        blip.failed = b.value("failed", uint64_t{0});
+        if (b.contains("sigterm_s") && b["sigterm_s"].is_number()) {
+          blip.sigterm_s = b["sigterm_s"].get<double>();
+        }
+        blip.sigterm_process = b.value("sigterm_process", "");
+        if (b.contains("in_flight_failed") && b["in_flight_failed"].is_number()) {
+          blip.in_flight_failed = b["in_flight_failed"].get<uint64_t>();
+        }
+        f.blip = blip;
+      }
       j.faults.push_back(std::move(f));
     }
     if (in.contains("load")) {

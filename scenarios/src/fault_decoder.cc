@@ -168,7 +168,9 @@ bool ScenarioDecoder::decodeFault(const toml::table& table, const std::string& p
     fault.extension_on_link = schema->acts_on_link;
     fault.extension_has_span = schema->has_span;
   }
-  if (auto target = reader.string("target", Need::Required)) {
+  // A rollout replaces the whole pod: naming one of its processes is optional.
+  const Need target_need = kind == FaultKind::PodRestart ? Need::Optional : Need::Required;
+  if (auto target = reader.string("target", target_need)) {
     fault.target = *target;
   }
   if (auto at = reader.duration("at")) {
@@ -444,8 +446,23 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
       if (mode) {
         fault.startup_race_mode = *mode;
       }
-      modeDelay(mode.has_value(), mode == StartupRaceMode::SidecarSlow,
-                mode ? toString(*mode) : "", "sidecar-slow");
+      // sidecar-slow needs its delay; app-first and sidecar-exits-first may give one (default
+      // 0s: the app starts, or the sidecar gets SIGTERM, right before the other).
+      if (mode == StartupRaceMode::AppFirst || mode == StartupRaceMode::SidecarExitsFirst) {
+        if (auto delay = reader.duration("delay")) {
+          fault.delay = *delay;
+        }
+      } else if (mode == StartupRaceMode::SidecarSlow || !reader.has("delay")) {
+        modeDelay(mode.has_value(), mode == StartupRaceMode::SidecarSlow,
+                  mode ? toString(*mode) : "", "sidecar-slow");
+      } else if (mode) {
+        reader.consume("delay");
+        reader.error("delay", "key 'delay' does not apply to mode \"" + toString(*mode) +
+                                  "\" (only to modes \"app-first\", \"sidecar-slow\" and "
+                                  "\"sidecar-exits-first\")");
+      } else {
+        reader.consume("delay");
+      }
       if (mode == StartupRaceMode::SidecarCrashOnStart) {
         if (auto times = reader.integer("times")) {
           if (*times < 1 || *times > 1000) {
@@ -468,6 +485,7 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
     case FaultKind::Pause:
     case FaultKind::Crashloop:
     case FaultKind::CertWrongCa:
+    case FaultKind::PodRestart:
       break;
     case FaultKind::Extension:
       break;  // its keys are the catalog's (decodeExtensionParameters)
@@ -568,6 +586,12 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) 
                  "fault kind '" + kind + "' acts on a process, but '" + target + "' is a link");
     return;
   }
+  if (fault.kind == FaultKind::PodRestart && process->role == ProcessRole::Service) {
+    reader.error("target",
+                 "fault kind 'pod-restart' restarts the pod (the app and its sidecars), "
+                 "but '" +
+                     target + "' is a service, outside the pod");
+  }
   if (fault.kind == FaultKind::StartupRace && process->role != ProcessRole::Sidecar) {
     reader.error("target", "fault kind 'startup-race' acts on a sidecar, but '" + target + "' is " +
                                describeRole(process->role));
@@ -589,7 +613,9 @@ void ScenarioDecoder::nameFaults(const std::vector<bool>& named) {
       continue;
     }
     Fault& fault = scenario_.faults[i];
-    const std::string base = fault.kindName() + "-" + fault.target;
+    // A pod-restart without a target is about the whole pod: "pod-restart".
+    const std::string base =
+        fault.target.empty() ? fault.kindName() : fault.kindName() + "-" + fault.target;
     std::string name = base;
     if (taken.count(name) > 0) {
       int& suffix = next_suffix.try_emplace(base, 2).first->second;

@@ -44,7 +44,8 @@ const std::vector<FaultKindInfo>& faultKindTable() {
       {FaultKind::CertWrongCa, "cert-wrong-ca", false, {"duration"}},
       {FaultKind::ClockSkew, "clock-skew", false, {"duration", "skew"}},
       {FaultKind::ControlPlaneOutage, "control-plane-outage", false, {"duration", "mode", "delay"}},
-      // A start-up race happens when processes start, not over a span of the run.
+      // A rollout and a start-up race happen when the pod is replaced, not over a span of the run.
+      {FaultKind::PodRestart, "pod-restart", false, {}},
       {FaultKind::StartupRace, "startup-race", false, {"mode", "delay", "times"}},
   };
   return Table;

@@ -1,6 +1,8 @@
 // outrider-echo: the HTTP/1.1 backend for load tests and game days.
 #include <csignal>
 #include <cstdio>
+#include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -8,6 +10,7 @@
 
 #include "flag_values.h"
 #include "outrider/common/clock.h"
+#include "outrider/sidecar/dependency_check.h"
 #include "outrider/sidecar/echo_server.h"
 
 int main(int argc, char** argv) {
@@ -34,7 +37,31 @@ int main(int argc, char** argv) {
                    "From a request's first byte to its full head; 408 past it");
   exe::addDuration(app, "--body-timeout", options.body_timeout,
                    "Longest pause in a request body (or in writing a response); 408 past it");
+  exe::addDuration(app, "--drain-timeout", options.drain_timeout,
+                   "Longest graceful drain after SIGTERM/SIGINT");
+  std::string depends_on;
+  std::chrono::nanoseconds depends_on_timeout = std::chrono::seconds(2);
+  app.add_option("--depends-on", depends_on,
+                 "At start, before listening, one GET of this http:// URL (say, through the "
+                 "egress sidecar); exit 1 when it fails");
+  exe::addDuration(app, "--depends-on-timeout", depends_on_timeout,
+                   "How long the --depends-on GET may take");
   CLI11_PARSE(app, argc, argv);
+
+  if (!depends_on.empty()) {
+    auto url = parseDependencyUrl(depends_on);
+    if (!url) {
+      fmt::print(stderr, "outrider-echo: --depends-on: {}\n", url.error().message);
+      return 2;
+    }
+    auto answer = checkDependency(*url, depends_on_timeout);
+    if (!answer) {
+      fmt::print(stderr, "outrider-echo: --depends-on {} failed: {}; exiting 1\n", depends_on,
+                 answer.error().message);
+      return 1;
+    }
+    fmt::print(stderr, "outrider-echo: --depends-on {}: {}\n", depends_on, *answer);
+  }
 
   // The one place real time enters.
   const outrider::RealClock clock;
@@ -43,12 +70,23 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "outrider-echo: {}\n", server.error().message);
     return outrider::exitCodeFor(server.error().code);
   }
+  // The first signal drains (in-flight requests are answered), a second one stops at once.
   boost::asio::signal_set signals((*server)->controlContext(), SIGINT, SIGTERM);
-  signals.async_wait([&server](const boost::system::error_code& ec, int) {
-    if (!ec) {
-      (*server)->stop();
-    }
-  });
+  bool draining = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) {
+          return;
+        }
+        if (draining) {
+          (*server)->stop();
+          return;
+        }
+        draining = true;
+        (*server)->drain();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   fmt::print("outrider-echo listening={}\n", formatEndpoint((*server)->listenEndpoint()));
   std::fflush(stdout);
   (*server)->run();

@@ -82,6 +82,8 @@ std::string headerDump(const Request& request) {
 constexpr std::size_t BodyReadChunk = 64 * 1024;
 constexpr std::chrono::seconds LingerTimeout(1);
 constexpr std::size_t MaxLingerBytes = 256 * 1024;
+// How long a drain leaves idle keep-alive connections open (EchoState::startDrain).
+constexpr std::chrono::milliseconds IdleLinger(100);
 
 // One connection's deadline, swept by its loop's tracker: a stalled client is cut off.
 class EchoConnection final : public TrackedConnection {
@@ -92,9 +94,16 @@ class EchoConnection final : public TrackedConnection {
     boost::system::error_code ignored;
     socket_.cancel(ignored);
   }
-  void onDrain() override {}
+  // An idle keep-alive connection closes now; one with a request in hand answers it first.
+  void onDrain() override {
+    if (!busy) {
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+    }
+  }
 
   bool timed_out = false;
+  bool busy = false;  // a request's first byte has come and its response is not written yet
 
  private:
   tcp::socket& socket_;
@@ -133,6 +142,9 @@ class EchoState {
   awaitable<void> refuse(tcp::socket& socket, unsigned status, std::string_view reason,
                          EchoConnection& tracked);
   void buildResponse(const Request& request, const Steering& steering, Response& response) const;
+  void startDrain();
+  // A session ended; the last one of a drain ends the process.
+  void sessionDone();
 
   EchoOptions options_;
   const Clock& clock_;
@@ -142,7 +154,55 @@ class EchoState {
   std::vector<std::unique_ptr<ConnectionTracker>> trackers_;
   std::optional<tcp::acceptor> acceptor_;
   std::atomic<uint64_t> next_connection_id_{1};
+  std::atomic<bool> draining_{false};
+  std::atomic<int64_t> sessions_{0};
+  std::optional<asio::steady_timer> drain_timer_;
+  std::optional<asio::steady_timer> linger_timer_;
 };
+
+void EchoState::startDrain() {
+  if (draining_.exchange(true)) {
+    return;
+  }
+  fmt::print(stderr, "outrider-echo: draining {} connection(s), at most {}s\n", sessions_.load(),
+             std::chrono::duration<double>(options_.drain_timeout).count());
+  boost::system::error_code ignored;
+  acceptor_->close(ignored);
+  // Idle keep-alive connections stay a moment: a request a proxy is forwarding on one right now
+  // is answered (with Connection: close) instead of finding the connection closed under it.
+  linger_timer_.emplace(loops_.at(0));
+  linger_timer_->expires_after(IdleLinger);
+  linger_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      asio::post(loops_.at(i), [tracker = trackers_[i].get()] { tracker->drainAll(); });
+    }
+  });
+  drain_timer_.emplace(loops_.at(0));
+  drain_timer_->expires_after(options_.drain_timeout);
+  drain_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      fmt::print(stderr, "outrider-echo: drain timeout, closing {} connection(s)\n",
+                 sessions_.load());
+      loops_.stop();
+    }
+  });
+  // Pairs with sessionDone()'s decrement-then-check: one side always sees the other.
+  if (sessions_.load() == 0) {
+    loops_.stop();
+  }
+}
+
+void EchoState::sessionDone() {
+  if (sessions_.fetch_sub(1) == 1 && draining_.load()) {
+    asio::post(loops_.at(0), [this] {
+      fmt::print(stderr, "outrider-echo: drained, exiting\n");
+      loops_.stop();
+    });
+  }
+}
 
 void EchoState::buildResponse(const Request& request, const Steering& steering,
                               Response& response) const {
@@ -242,7 +302,12 @@ awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker)
     RequestHeadParser parser(limits_);
     tracked.timed_out = false;
     tracked.setDeadline(clock_.monotonicNow() + options_.idle_timeout);
+    if (draining_.load()) {
+      break;  // answered its last request: no next one while draining
+    }
+    tracked.busy = false;
     const auto started = [&] {
+      tracked.busy = true;
       tracked.setDeadline(clock_.monotonicNow() + options_.header_timeout);
     };
     const HeadRead read = co_await readRequestHead(socket, buffer, parser, MaxRequestBodySize,
@@ -274,13 +339,15 @@ awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker)
       buildResponse(request, steering, response);
     }
     response.set("X-Echo-Connection", connection_text);
-    response.keep_alive(wantsKeepAlive(request, request.version()));
+    tracked.busy = true;  // a head that came whole in one read skipped `started`
     tracked.clearDeadline();
     if (steering.latency.count() > 0) {
       // A timer, never a sleep: the loop keeps serving other connections meanwhile.
       timer.expires_after(steering.latency);
       co_await timer.async_wait(UseNothrow);
     }
+    // Draining: this is the connection's last response, and it says so.
+    response.keep_alive(wantsKeepAlive(request, request.version()) && !draining_.load());
     tracked.setDeadline(clock_.monotonicNow() + options_.body_timeout);
     auto [write_ec, written] = co_await http::async_write(socket, response, UseNothrow);
     if (write_ec) {
@@ -298,6 +365,7 @@ awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker)
   }
   tracker->remove(tracked);
   socket.close(ignored);
+  sessionDone();
 }
 
 awaitable<void> EchoState::acceptLoop() {
@@ -316,6 +384,7 @@ awaitable<void> EchoState::acceptLoop() {
       co_await backoff.async_wait(UseNothrow);
       continue;
     }
+    ++sessions_;  // before the hand-off, so a drain never misses a connection in transit
     asio::co_spawn(loop, serve(std::move(socket), trackers_[index].get()),
                    LogOnException{"outrider-echo"});
   }
@@ -358,5 +427,9 @@ void EchoServer::run() {
 }
 
 void EchoServer::stop() { state_->loops_.stop(); }
+
+void EchoServer::drain() {
+  asio::post(state_->loops_.at(0), [state = state_.get()] { state->startDrain(); });
+}
 
 }  // namespace outrider::sidecar

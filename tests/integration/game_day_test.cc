@@ -64,6 +64,86 @@ class GameDayTest : public testing::Test {
   std::string last_output_;
 };
 
+const reports::ProcessRecord* processNamed(const reports::Journal& j, const std::string& name) {
+  for (const auto& p : j.processes) {
+    if (p.name == name) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+uint64_t badRequests(const reports::Journal& j) {
+  const auto fives = j.load.status.find("5xx");
+  return j.load.failed + j.load.timed_out + j.load.not_sent +
+         (fives == j.load.status.end() ? 0 : fives->second);
+}
+
+// A rollout of the pod under load: every process of the pod replaced (the config service left
+// alone), no request in flight at the app's SIGTERM failed (the app answers what it holds, the
+// proxy drains), and every failure of the run is inside the blip the fault's record reports.
+TEST_F(GameDayTest, PodRestartFailsNoRequestInFlightAtTheAppsSigterm) {
+  run("gd-pod-restart");
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 1u) << last_output_;
+  const auto& fault = j.faults[0];
+  EXPECT_TRUE(fault.effective) << fault.evidence;
+  EXPECT_THAT(fault.evidence, HasSubstr("pod replaced: ingress pid"));
+  for (const char* name : {"app", "ingress", "egress"}) {
+    ASSERT_NE(processNamed(j, name), nullptr) << name;
+    EXPECT_EQ(processNamed(j, name)->starts, 2u) << name;
+  }
+  EXPECT_EQ(processNamed(j, "config")->starts, 1u);  // a service: outside the pod
+  ASSERT_TRUE(fault.blip.has_value()) << fault.evidence;
+  ASSERT_TRUE(fault.blip->sigterm_s.has_value());
+  EXPECT_NEAR(*fault.blip->sigterm_s, 7.0, 0.3);
+  EXPECT_EQ(fault.blip->sigterm_process, "app");
+  // 100 ms replies at 100 req/s: about ten requests are in flight at any moment, the SIGTERM's
+  // included; none of them may fail.
+  EXPECT_GE(j.load.latency_ms.p50, 100.0);
+  ASSERT_TRUE(fault.blip->in_flight_failed.has_value());
+  EXPECT_EQ(*fault.blip->in_flight_failed, 0u) << fault.evidence;
+  EXPECT_THAT(fault.evidence, HasSubstr("none of the requests in flight at the app's SIGTERM"));
+  EXPECT_LE(badRequests(j), fault.blip->failed) << fault.evidence;
+  EXPECT_GT(fault.blip->to_s, fault.blip->from_s);
+  EXPECT_LT(fault.blip->to_s - fault.blip->from_s, 3.0) << fault.evidence;
+}
+
+// F7: the same pod replaced with the app started before its egress proxy. The app's boot call
+// fails, it exits 1 and is restarted after its back-off; the order shows in the evidence, and
+// clearly more requests fail than in the plain rollout of the same pod.
+TEST_F(GameDayTest, StartupRaceAppFirstCrashesTheAppAtBootAndCostsMoreThanARollout) {
+  run("gd-startup-race-app-first", "race");
+  auto race = journal("race");
+  ASSERT_EQ(race.faults.size(), 1u) << last_output_;
+  const auto& fault = race.faults[0];
+  EXPECT_TRUE(fault.effective) << fault.evidence;
+  EXPECT_THAT(fault.evidence, HasSubstr("app started at"));
+  EXPECT_THAT(fault.evidence, HasSubstr("before egress was ready"));
+  EXPECT_THAT(fault.evidence, HasSubstr("app exited (exit code 1)"));
+  const auto* app = processNamed(race, "app");
+  ASSERT_NE(app, nullptr);
+  EXPECT_GE(app->starts, 3u);  // the first pod's, the one that crashed, the one after back-off
+  bool exited_one = false;
+  for (const auto& exit : app->exits) {
+    exited_one = exited_one || exit.code == 1;
+  }
+  EXPECT_TRUE(exited_one);
+  ASSERT_GE(app->ready_at_s.size(), 2u);  // ready again before the run ended
+
+  run("gd-pod-restart", "rollout");
+  auto rollout = journal("rollout");
+  ASSERT_TRUE(fault.blip && rollout.faults.at(0).blip);
+  const uint64_t race_failed = fault.blip->failed;
+  const uint64_t rollout_failed = rollout.faults[0].blip->failed;
+  RecordProperty("race_failed", std::to_string(race_failed));
+  RecordProperty("rollout_failed", std::to_string(rollout_failed));
+  // The back-off alone (2 s at 100 req/s) is 200 requests.
+  EXPECT_GE(race_failed, 2 * rollout_failed + 100)
+      << "race: " << fault.evidence << "\nrollout: " << rollout.faults[0].evidence;
+  EXPECT_GT(badRequests(race), badRequests(rollout));
+}
+
 // Replies held above the latency threshold for 5 of 12 measured seconds fail the latency
 // objective (exit 1) while availability holds.
 TEST_F(GameDayTest, LatencyFaultFailsLatencyObjectiveOnly) {

@@ -38,6 +38,8 @@ void registerPause(FaultRegistry& registry);
 void registerCrashloop(FaultRegistry& registry);
 void registerOom(FaultRegistry& registry);
 void registerCpuStarve(FaultRegistry& registry);
+void registerPodRestart(FaultRegistry& registry);
+void registerStartupRace(FaultRegistry& registry);
 void registerPlannedKinds(FaultRegistry& registry);
 
 }  // namespace outrider::faults::kinds

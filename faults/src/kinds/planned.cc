@@ -13,7 +13,6 @@ void registerPlannedKinds(FaultRegistry& registry) {
       {FaultKind::CertWrongCa, "issue certificates from a CA the peers do not trust"},
       {FaultKind::ClockSkew, "shift the target's clock by `skew`"},
       {FaultKind::ControlPlaneOutage, "the control plane goes down, hangs, errs or slows"},
-      {FaultKind::StartupRace, "start the pod in a racy order (app-first, sidecar-slow, ...)"},
   };
   for (const auto& [kind, summary] : Kinds) {
     FaultKindEntry entry;

@@ -126,11 +126,18 @@ class FakePod final : public faults::PodControl {
     }
     return out;
   }
+  // The test plays the supervisor's part: it sends the events and then calls `done`.
+  void restartPod(const faults::PodRestartRequest& request, faults::PodRestartDone done) override {
+    restarts.push_back(request);
+    restart_done = std::move(done);
+  }
 
   std::vector<std::pair<std::string, int>> signals;
   std::map<std::string, faults::host::Cgroup*> cgroups;  // a process without one has none
   std::map<pid_t, Hog> hogs;
   std::map<pid_t, int> oom_score_adj;  // per pid, as /proc shows it (0 unless set)
+  std::vector<faults::PodRestartRequest> restarts;
+  faults::PodRestartDone restart_done;
 
  private:
   std::map<std::string, Member> members_;
@@ -222,6 +229,17 @@ class FaultExecutorTest : public ::testing::Test {
     event.at = clock_.monotonicNow();
     executor_->onProcessEvent(event);
   }
+  void event(faults::PodEvent::Kind kind, const std::string& name, pid_t pid,
+             const std::string& exit = "") {
+    faults::PodEvent out;
+    out.kind = kind;
+    out.process = name;
+    out.pid = pid;
+    out.at = clock_.monotonicNow();
+    out.exit = exit;
+    executor_->onProcessEvent(out);
+  }
+  MonotonicTime at(std::chrono::nanoseconds offset) const { return t0_ + offset; }
   FaultOutcome outcome(size_t i = 0) const { return executor_->outcomes().at(i); }
 
   faults::FaultRegistry registry_ = faults::registry();  // a copy: tests may add kinds
@@ -326,6 +344,126 @@ TEST_F(FaultExecutorTest, AKindWithoutBehaviourIsNotCarriedOutAndSaysSo) {
   auto records = faultRecords(executor_->outcomes(), t0_, true);
   ASSERT_EQ(records.invalid_reasons.size(), 1u);
   EXPECT_THAT(records.invalid_reasons[0], HasSubstr("did not take effect"));
+}
+
+// ---- pod-restart and startup-race: the supervisor's part is played by the test ----
+
+TEST_F(FaultExecutorTest, PodRestartAsksForAPlainRolloutAndShowsEveryProcessReplaced) {
+  using Kind = faults::PodEvent::Kind;
+  start("[[fault]]\nkind = \"pod-restart\"\nat = \"10s\"\n");
+  advanceTo(10s);
+  ASSERT_EQ(pod_.restarts.size(), 1u);
+  EXPECT_FALSE(pod_.restarts[0].race.has_value());
+  EXPECT_EQ(outcome().name, "pod-restart");
+  EXPECT_FALSE(outcome().effective);  // not done yet
+  EXPECT_THAT(outcome().evidence, HasSubstr("had not finished"));
+  advanceTo(10200ms);
+  event(Kind::Exited, "app", 4343, "signal SIGTERM");
+  event(Kind::Exited, "proxy", 4242, "exit code 0");
+  event(Kind::Started, "proxy", 5000);
+  faults::PodRestartReport report;
+  report.processes = {{"proxy", 4242, 5000}, {"app", 4343, 5001}};
+  report.stop_began = at(10s);
+  report.app_sigterm = at(10s);
+  report.first_sigterm = "app";
+  report.stopped = at(10200ms);
+  report.ready = at(11500ms);
+  advanceTo(11500ms);
+  pod_.restart_done(report);
+  const auto restart = outcome();
+  EXPECT_TRUE(restart.effective);
+  EXPECT_EQ(restart.evidence,
+            "pod replaced: proxy pid 4242 -> 5000, app pid 4343 -> 5001; app SIGTERM at +0.00s, "
+            "stopped at +0.20s, ready again at +1.50s (down 1.50s)");
+  ASSERT_TRUE(restart.disruption.has_value());
+  EXPECT_EQ(restart.disruption->from, at(10s));
+  EXPECT_EQ(restart.disruption->to, at(11500ms));
+  EXPECT_EQ(restart.disruption->sigterm, at(10s));
+  EXPECT_EQ(restart.disruption->sigterm_process, "app");
+}
+
+TEST_F(FaultExecutorTest, APodRestartThatLeftAProcessOutIsNotEffective) {
+  start("[[fault]]\nkind = \"pod-restart\"\ntarget = \"app\"\nat = \"1s\"\n");
+  advanceTo(1s);
+  faults::PodRestartReport report;
+  report.processes = {{"proxy", 4242, 5000}, {"app", 4343, std::nullopt}};
+  report.stop_began = at(1s);
+  report.error = "app 'app' exited with exit code 1 before it was ready (restart = never)";
+  pod_.restart_done(report);
+  EXPECT_EQ(outcome().name, "pod-restart-app");
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("pod not replaced: proxy pid 4242 -> 5000, app pid "
+                                            "4343 -> none; app 'app' exited"));
+}
+
+TEST_F(FaultExecutorTest, StartupRaceAppFirstShowsTheOrderObserved) {
+  using Kind = faults::PodEvent::Kind;
+  start(
+      "[[fault]]\nkind = \"startup-race\"\ntarget = \"proxy\"\nmode = \"app-first\"\n"
+      "delay = \"1s\"\nat = \"10s\"\n");
+  advanceTo(10s);
+  ASSERT_EQ(pod_.restarts.size(), 1u);
+  EXPECT_EQ(pod_.restarts[0].race, scenarios::StartupRaceMode::AppFirst);
+  EXPECT_EQ(pod_.restarts[0].sidecar, "proxy");
+  EXPECT_EQ(pod_.restarts[0].delay, 1s);
+  // The events of the app reach a fault aimed at the proxy: it watches the whole pod.
+  advanceTo(10100ms);
+  event(Kind::Exited, "app", 4343, "signal SIGTERM");
+  event(Kind::Exited, "proxy", 4242, "exit code 0");
+  event(Kind::Started, "app", 5000);
+  advanceTo(10150ms);
+  event(Kind::Exited, "app", 5000, "exit code 1");
+  advanceTo(11100ms);
+  event(Kind::Started, "proxy", 5001);
+  advanceTo(11200ms);
+  event(Kind::Ready, "proxy", 5001);
+  const auto race = outcome();
+  EXPECT_TRUE(race.effective);
+  EXPECT_EQ(race.evidence,
+            "app started at +0.10s before proxy was ready at +1.20s; order observed: app exited "
+            "(signal SIGTERM) +0.10s, proxy exited (exit code 0) +0.10s, app started +0.10s, app "
+            "exited (exit code 1) +0.15s, proxy started +1.10s, proxy ready +1.20s; the pod "
+            "restart begun at +0.00s had not finished when the run ended");
+  EXPECT_EQ(events_.at(0), "10.0s fault-start startup-race app-first 1s on proxy");
+}
+
+TEST_F(FaultExecutorTest, StartupRaceSidecarExitsFirstIsNotEffectiveWhenTheAppWentFirst) {
+  using Kind = faults::PodEvent::Kind;
+  start(
+      "[[fault]]\nkind = \"startup-race\"\ntarget = \"proxy\"\nmode = \"sidecar-exits-first\"\n"
+      "at = \"1s\"\n");
+  advanceTo(1s);
+  event(Kind::Exited, "app", 4343, "signal SIGTERM");
+  event(Kind::Exited, "proxy", 4242, "signal SIGTERM");
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("proxy did not exit before the app"));
+}
+
+TEST_F(FaultExecutorTest, StartupRaceSidecarCrashOnStartCountsTheCrashesOfTheNewIncarnations) {
+  using Kind = faults::PodEvent::Kind;
+  start(
+      "[[fault]]\nkind = \"startup-race\"\ntarget = \"proxy\"\n"
+      "mode = \"sidecar-crash-on-start\"\ntimes = 2\nat = \"1s\"\n");
+  advanceTo(1s);
+  EXPECT_EQ(pod_.restarts.at(0).crash_times, 2u);
+  event(Kind::Exited, "proxy", 4242, "signal SIGTERM");  // the stop's own exit
+  event(Kind::Started, "proxy", 5000);
+  event(Kind::Exited, "proxy", 5000, "signal SIGKILL");
+  EXPECT_FALSE(outcome().effective);
+  event(Kind::Started, "proxy", 5001);
+  event(Kind::Exited, "proxy", 5001, "signal SIGKILL");
+  EXPECT_TRUE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("proxy exited 2 of 2 time(s) right after starting"));
+  // Once the pod is ready again, an exit (the run's own stop) is no crash on start.
+  event(Kind::Started, "proxy", 5002);
+  faults::PodRestartReport report;
+  report.processes = {{"proxy", 4242, 5000}, {"app", 4343, 5003}};
+  report.stop_began = at(1s);
+  report.ready = clock_.monotonicNow();
+  pod_.restart_done(report);
+  advanceTo(30s);
+  event(Kind::Exited, "proxy", 5002, "exit code 0");
+  EXPECT_THAT(outcome().evidence, HasSubstr("proxy exited 2 of 2 time(s) right after starting"));
 }
 
 // The resource kinds act on the target's cgroup: a fake tree (v1, as on the development

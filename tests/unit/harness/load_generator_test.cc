@@ -271,6 +271,7 @@ TEST(LoadGeneratorTest, RefusedConnectionsCountAsFailures) {
   EXPECT_EQ(result.counts.completed, 0u);
   EXPECT_GT(result.connect_errors, 5u);
   EXPECT_TRUE(balanced(result.counts));
+  EXPECT_EQ(result.failures.size(), result.counts.errors());
 }
 
 TEST(LoadGeneratorTest, StatusClassesAreCountedAnd5xxAreErrors) {
@@ -291,6 +292,14 @@ TEST(LoadGeneratorTest, StatusClassesAreCountedAnd5xxAreErrors) {
   EXPECT_EQ(c.errors(), 50u);
   EXPECT_EQ(seriesTotal(result).errors(), 50u);
   EXPECT_EQ(result.latency.count(), 200u);  // every completed reply has a latency
+  // Each bad request is kept with its scheduled and send times (a pod restart's blip needs them).
+  ASSERT_EQ(result.failures.size(), 50u);
+  for (const auto& failure : result.failures) {
+    ASSERT_TRUE(failure.sent.has_value());
+    EXPECT_GE(*failure.sent, failure.scheduled);
+    EXPECT_LT(failure.scheduled, 1s);
+  }
+  EXPECT_EQ(result.failures_not_kept, 0u);
 }
 
 TEST(LoadGeneratorTest, ConnectionCloseRepliesReconnectWithoutErrors) {

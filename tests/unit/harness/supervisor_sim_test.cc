@@ -263,6 +263,24 @@ class SupervisorSimTest : public ::testing::Test {
   std::unique_ptr<Supervisor> supervisor_;
   std::optional<Result<void>> started_;
   bool stopped_ = false;
+
+  void restartPod(faults::PodRestartRequest request = {}) {
+    asio::co_spawn(io_, supervisor_->restartPod(std::move(request)),
+                   [this](std::exception_ptr error, faults::PodRestartReport report) {
+                     ASSERT_FALSE(error);
+                     restarted_ = std::move(report);
+                   });
+    settle();
+  }
+  // Starts the pod and makes the next events count from here.
+  void startedPod() {
+    startPod();
+    advance(5s);
+    ASSERT_TRUE(started_ && *started_);
+    runtime_->events.clear();
+    runtime_->origin = clock_.monotonicNow();
+  }
+  std::optional<faults::PodRestartReport> restarted_;
 };
 
 using scenarios::ProcessRole;
@@ -358,6 +376,191 @@ TEST_F(SupervisorSimTest, FailingLivenessIsKilledAfterThresholdAndGraceThenResta
                           "4.000 SIGCONT proxy", "9.000 SIGKILL proxy", "9.000 exit proxy",
                           "9.000 back-off proxy", "11.000 spawn proxy", "11.000 ready proxy"));
   EXPECT_EQ(supervisor_->record("proxy")->restarts, 1u);
+}
+
+// ---- pod restart (pod-restart, startup-race) ----
+
+TEST_F(SupervisorSimTest, APodRestartStopsInStopOrderAndStartsInStartOrderLeavingServices) {
+  runtime_->programs["proxy"].ready_after = 1s;
+  runtime_->programs["app"].ready_after = 500ms;
+  create({process("app", ProcessRole::App),
+          process("logger", ProcessRole::Sidecar, StartMode::WithApp),
+          process("proxy", ProcessRole::Sidecar), process("db", ProcessRole::Service)});
+  startedPod();
+  const auto app_before = supervisor_->pid("app");
+  const auto db_before = supervisor_->pid("db");
+  restartPod();
+  advance(5s);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_EQ(restarted_->error, "");
+  EXPECT_THAT(eventsMatching("SIGTERM"),
+              ElementsAre("0.000 SIGTERM app", "0.000 SIGTERM logger", "0.000 SIGTERM proxy"));
+  EXPECT_THAT(eventsMatching("spawn"),
+              ElementsAre("0.000 spawn proxy", "1.000 spawn app", "1.000 spawn logger"));
+  EXPECT_THAT(eventsMatching("db"), ::testing::IsEmpty());  // a service is outside the pod
+  EXPECT_EQ(supervisor_->pid("db"), db_before);
+  ASSERT_EQ(restarted_->processes.size(), 3u);  // the pod's, in start order
+  EXPECT_EQ(restarted_->processes[0].name, "proxy");
+  EXPECT_EQ(restarted_->processes[1].name, "app");
+  EXPECT_EQ(restarted_->processes[2].name, "logger");
+  EXPECT_EQ(restarted_->processes[1].pid_before, app_before);
+  EXPECT_EQ(restarted_->processes[1].pid_after, supervisor_->pid("app"));
+  EXPECT_NE(supervisor_->pid("app"), app_before);
+  ASSERT_TRUE(restarted_->app_sigterm && restarted_->stopped && restarted_->ready);
+  EXPECT_EQ(runtime_->since(*restarted_->app_sigterm), 0.0);
+  EXPECT_EQ(restarted_->first_sigterm, "app");
+  EXPECT_DOUBLE_EQ(runtime_->since(*restarted_->ready), 1.5);
+  // Records go on: a second start each, counted as a restart.
+  EXPECT_EQ(supervisor_->record("app")->starts, 2u);
+  EXPECT_EQ(supervisor_->record("app")->restarts, 1u);
+  EXPECT_EQ(supervisor_->record("db")->starts, 1u);
+}
+
+TEST_F(SupervisorSimTest, AppFirstStartsTheAppDelayBeforeTheSidecarWithoutWaitingForIt) {
+  runtime_->programs["egress"].ready_after = 1s;
+  runtime_->programs["ingress"].ready_after = 1s;
+  create({process("app", ProcessRole::App), process("ingress", ProcessRole::Sidecar),
+          process("egress", ProcessRole::Sidecar)});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::AppFirst, "egress", 2s, 0});
+  advance(10s);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_EQ(restarted_->error, "");
+  // The other before-app sidecar keeps its gate; the race's sidecar comes 2 s after the app.
+  EXPECT_THAT(eventsMatching("spawn"),
+              ElementsAre("0.000 spawn ingress", "1.000 spawn app", "3.000 spawn egress"));
+  EXPECT_DOUBLE_EQ(runtime_->since(*restarted_->ready), 4.0);
+}
+
+TEST_F(SupervisorSimTest, SidecarSlowDelaysTheSidecarAndTheAppWaitsForIt) {
+  runtime_->programs["proxy"].ready_after = 1s;
+  create({process("app", ProcessRole::App), process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarSlow, "proxy", 3s, 0});
+  advance(10s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty());
+  EXPECT_THAT(eventsMatching("spawn"), ElementsAre("3.000 spawn proxy", "4.000 spawn app"));
+}
+
+TEST_F(SupervisorSimTest, SidecarCrashOnStartExitsTimesThenBacksOffLikeKubelet) {
+  auto proxy = process("proxy", ProcessRole::Sidecar);
+  proxy.restart_backoff = 2s;
+  create({process("app", ProcessRole::App), proxy});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarCrashOnStart, "proxy", 0s, 2});
+  advance(20s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty()) << restarted_->error;
+  // Back-off starts afresh for the new pod: 2 s, then 4 s.
+  EXPECT_THAT(eventsMatching("proxy"),
+              ElementsAre("0.000 SIGTERM proxy", "0.000 exit proxy", "0.000 spawn proxy",
+                          "0.000 SIGKILL proxy", "0.000 exit proxy", "0.000 back-off proxy",
+                          "2.000 spawn proxy", "2.000 SIGKILL proxy", "2.000 exit proxy",
+                          "2.000 back-off proxy", "6.000 spawn proxy", "6.000 ready proxy"));
+  EXPECT_THAT(eventsMatching("spawn app"), ElementsAre("6.000 spawn app"));
+}
+
+TEST_F(SupervisorSimTest, SidecarExitsFirstTermsTheSidecarDelayBeforeTheApp) {
+  create({process("app", ProcessRole::App), process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarExitsFirst, "proxy", 2s, 0});
+  advance(10s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty());
+  EXPECT_THAT(eventsMatching("SIGTERM"), ElementsAre("0.000 SIGTERM proxy", "2.000 SIGTERM app"));
+  EXPECT_THAT(eventsMatching("exit"), ElementsAre("0.000 exit proxy", "2.000 exit app"));
+  EXPECT_THAT(eventsMatching("spawn"), ElementsAre("2.000 spawn proxy", "2.000 spawn app"));
+  EXPECT_DOUBLE_EQ(runtime_->since(*restarted_->app_sigterm), 2.0);
+  EXPECT_EQ(restarted_->first_sigterm, "proxy");  // the in-flight check counts from its SIGTERM
+}
+
+TEST_F(SupervisorSimTest, APodRestartReplacesAProcessThatWasBackingOff) {
+  auto app = process("app", ProcessRole::App);
+  app.ready.reset();
+  create({app, process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  ASSERT_TRUE(supervisor_->signal("app", SIGKILL));
+  settle();  // the app is backing off for 10 s
+  restartPod();
+  advance(30s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty());
+  // Started once by the restart; the old back-off never fires.
+  EXPECT_THAT(eventsMatching("spawn app"), ElementsAre("0.000 spawn app"));
+}
+
+TEST_F(SupervisorSimTest, ARolloutStartsAgainAProcessThatHadFinished) {
+  auto app = process("app", ProcessRole::App);
+  app.restart = RestartPolicy::Never;
+  create({app, process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  ASSERT_TRUE(supervisor_->signal("app", SIGKILL));
+  settle();
+  ASSERT_EQ(supervisor_->phase("app"), ProcessPhase::Finished);
+  restartPod();
+  advance(5s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty()) << restarted_->error;
+  EXPECT_FALSE(restarted_->processes[1].pid_before.has_value());  // it was not running
+  EXPECT_TRUE(restarted_->processes[1].pid_after.has_value());
+  EXPECT_EQ(supervisor_->phase("app"), ProcessPhase::Running);
+}
+
+TEST_F(SupervisorSimTest, CrashOnStartOfASidecarThatIsNeverRestartedFailsTheRestart) {
+  auto proxy = process("proxy", ProcessRole::Sidecar);
+  proxy.restart = RestartPolicy::Never;
+  create({process("app", ProcessRole::App), proxy});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarCrashOnStart, "proxy", 0s, 1});
+  advance(5s);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error,
+              HasSubstr("'proxy' exited with signal SIGKILL before it was ready"));
+  EXPECT_THAT(eventsMatching("spawn app"), ::testing::IsEmpty());  // the app waits for it
+}
+
+TEST_F(SupervisorSimTest, AnAppThatNeverGetsReadyAgainFailsTheRestartNotTheRun) {
+  auto app = process("app", ProcessRole::App);
+  app.ready_timeout = 5s;
+  create({app});
+  startedPod();
+  runtime_->programs["app"].ready_after = 1h;
+  restartPod();
+  advance(6s);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error, HasSubstr("'app' was not ready after 5s"));
+  EXPECT_FALSE(restarted_->ready);
+  EXPECT_EQ(supervisor_->phase("app"), ProcessPhase::Running);  // still supervised
+}
+
+TEST_F(SupervisorSimTest, StoppingDuringARestartEndsItAndStartsNothingMore) {
+  create({process("app", ProcessRole::App), process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarSlow, "proxy", 5s, 0});
+  advance(1s);
+  stopPod();
+  advance(10s);
+  EXPECT_TRUE(stopped_);
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error, HasSubstr("stopped during the pod restart"));
+  EXPECT_THAT(eventsMatching("spawn"), ::testing::IsEmpty());
+}
+
+TEST_F(SupervisorSimTest, OneRestartAtATime) {
+  create({process("app", ProcessRole::App)});
+  startedPod();
+  restartPod({scenarios::StartupRaceMode::SidecarSlow, "app", 1s, 0});  // refused: not a sidecar
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error, HasSubstr("no sidecar named 'app'"));
+  restarted_.reset();
+  runtime_->programs["app"].ready_after = 2s;
+  restartPod();
+  std::optional<faults::PodRestartReport> second;
+  asio::co_spawn(io_, supervisor_->restartPod({}),
+                 [&second](std::exception_ptr, faults::PodRestartReport report) {
+                   second = std::move(report);
+                 });
+  settle();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_THAT(second->error, HasSubstr("another pod restart is under way"));
+  advance(5s);
+  ASSERT_TRUE(restarted_ && restarted_->error.empty());
 }
 
 }  // namespace

@@ -273,6 +273,32 @@ TEST_F(LoaderErrorsTest, OverlappingStatefulFaults) {
               IsEmpty());
 }
 
+// delay belongs to app-first, sidecar-slow and sidecar-exits-first, not to crash-on-start.
+TEST_F(LoaderErrorsTest, StartupRaceDelayOnCrashOnStart) {
+  EXPECT_THAT(problemsIn(withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\n"
+                                     "[[fault]]\nkind = \"startup-race\"\ntarget = \"s\"\n"
+                                     "mode = \"sidecar-crash-on-start\"\ndelay = \"1s\"\n")),
+              ElementsAre("t.toml:14:1: error: fault[0].delay: key 'delay' does not apply to "
+                          "mode \"sidecar-crash-on-start\" (only to modes \"app-first\", "
+                          "\"sidecar-slow\" and \"sidecar-exits-first\")"));
+}
+
+// A rollout replaces the pod; a service is outside it.
+TEST_F(LoaderErrorsTest, PodRestartOnAService) {
+  EXPECT_THAT(problemsIn(withMinimal("[[service]]\nname = \"db\"\ncommand = [\"db\"]\n"
+                                     "[[fault]]\nkind = \"pod-restart\"\ntarget = \"db\"\n")),
+              ElementsAre("t.toml:12:1: error: fault[0].target: fault kind 'pod-restart' "
+                          "restarts the pod (the app and its sidecars), but 'db' is a service, "
+                          "outside the pod"));
+}
+
+// pod-restart takes no parameters of its own.
+TEST_F(LoaderErrorsTest, PodRestartTakesNoDuration) {
+  EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"pod-restart\"\nduration = \"5s\"\n")),
+              ElementsAre("t.toml:9:1: error: fault[0].duration: key 'duration' does not apply "
+                          "to fault kind 'pod-restart'"));
+}
+
 // A startup race is about a sidecar; aiming it at the app is an error.
 TEST_F(LoaderErrorsTest, StartupRaceOnApp) {
   EXPECT_THAT(problemsIn(withMinimal("[[fault]]\nkind = \"startup-race\"\ntarget = \"app\"\n"

@@ -374,6 +374,50 @@ target = "proxy"
   EXPECT_EQ(scenario.faults[7].kind, FaultKind::CertWrongCa);
 }
 
+// pod-restart needs no target; app-first and sidecar-exits-first take an optional delay.
+TEST_F(LoaderTest, PodRestartAndStartupRaceDelays) {
+  Scenario scenario = loadOrFail(withMinimal(R"(
+[[sidecar]]
+name = "proxy"
+command = ["proxy"]
+
+[[fault]]
+kind = "pod-restart"
+at = "5s"
+
+[[fault]]
+kind = "pod-restart"
+target = "proxy"
+
+[[fault]]
+kind = "startup-race"
+target = "proxy"
+mode = "app-first"
+
+[[fault]]
+kind = "startup-race"
+target = "proxy"
+mode = "app-first"
+delay = "2s"
+
+[[fault]]
+kind = "startup-race"
+target = "proxy"
+mode = "sidecar-exits-first"
+delay = "500ms"
+)"));
+  ASSERT_EQ(scenario.faults.size(), 5u);
+  EXPECT_EQ(scenario.faults[0].kind, FaultKind::PodRestart);
+  EXPECT_EQ(scenario.faults[0].target, "");
+  EXPECT_EQ(scenario.faults[0].name, "pod-restart");
+  EXPECT_FALSE(scenario.faults[0].hasSpan());
+  EXPECT_EQ(scenario.faults[1].name, "pod-restart-proxy");
+  EXPECT_EQ(scenario.faults[2].delay, seconds(0));
+  EXPECT_EQ(scenario.faults[3].delay, seconds(2));
+  EXPECT_EQ(scenario.faults[4].startup_race_mode, StartupRaceMode::SidecarExitsFirst);
+  EXPECT_EQ(scenario.faults[4].delay, milliseconds(500));
+}
+
 // A ratio SLI reads its source and selectors.
 TEST_F(LoaderTest, RatioSlo) {
   Scenario scenario = loadOrFail(withMinimal(R"(metrics = "http://127.0.0.1:${port.app}/metrics"

@@ -75,6 +75,7 @@ TEST_F(ScenarioTest, FaultKindNames) {
   EXPECT_EQ(toString(FaultKind::CertWrongCa), "cert-wrong-ca");
   EXPECT_EQ(toString(FaultKind::ClockSkew), "clock-skew");
   EXPECT_EQ(toString(FaultKind::ControlPlaneOutage), "control-plane-outage");
+  EXPECT_EQ(toString(FaultKind::PodRestart), "pod-restart");
   EXPECT_EQ(toString(FaultKind::StartupRace), "startup-race");
 }
 
@@ -85,8 +86,8 @@ TEST_F(ScenarioTest, FaultKindRoundTrip) {
     EXPECT_EQ(parseFaultKind(toString(kind)), kind);
     names.insert(toString(kind));
   }
-  EXPECT_EQ(allFaultKinds().size(), 19u);
-  EXPECT_EQ(names.size(), 19u);
+  EXPECT_EQ(allFaultKinds().size(), 20u);
+  EXPECT_EQ(names.size(), 20u);
   EXPECT_EQ(parseFaultKind("Latency"), std::nullopt);
   EXPECT_EQ(parseFaultKind(""), std::nullopt);
 }
@@ -110,6 +111,7 @@ TEST_F(ScenarioTest, FaultParameterKeys) {
               ElementsAre("duration", "direction", "probability", "latency", "jitter"));
   EXPECT_THAT(faultParameterKeys(FaultKind::Kill), ElementsAre("signal"));
   EXPECT_THAT(faultParameterKeys(FaultKind::StartupRace), ElementsAre("mode", "delay", "times"));
+  EXPECT_THAT(faultParameterKeys(FaultKind::PodRestart), ::testing::IsEmpty());
 }
 
 // Enumerations print as the scenario file spells them.

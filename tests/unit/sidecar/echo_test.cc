@@ -1,4 +1,7 @@
 #include <chrono>
+#include <csignal>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -187,6 +190,87 @@ TEST_F(EchoTest, ClosesIdleConnections) {
   TestHttpClient client;
   ASSERT_TRUE(client.connect(port_));
   EXPECT_TRUE(client.waitForClose(Millis(3000)));
+}
+
+// SIGTERM: idle connections close, new ones are refused, the request in hand is answered (with
+// Connection: close) and the echo exits 0, so a pod's stop order loses no request in flight.
+TEST_F(EchoTest, DrainsInFlightRequestsOnSigterm) {
+  start({"--drain-timeout", "10s"});
+  TestHttpClient idle;
+  ASSERT_TRUE(idle.connect(port_));
+  Response warmup;
+  ASSERT_TRUE(idle.roundTrip(makeGet("/"), warmup));
+  TestHttpClient slow;
+  ASSERT_TRUE(slow.connect(port_));
+  ASSERT_TRUE(slow.send(makeGet("/", {{"X-Echo-Latency", "1s"}})));
+  // One event loop: answering a later connection means it has read the slow request's head.
+  Response barrier;
+  ASSERT_TRUE(fetch(port_, makeGet("/"), barrier));
+
+  echo_.signal(SIGTERM);
+  EXPECT_TRUE(idle.waitForClose(Millis(2000)));
+  Response response;
+  ASSERT_TRUE(slow.read(response, Millis(5000)));
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_FALSE(response.keep_alive());
+  int exit_code = -1;
+  ASSERT_TRUE(echo_.waitForExit(exit_code, Millis(5000)));
+  EXPECT_EQ(exit_code, 0);
+  TestHttpClient late;
+  EXPECT_FALSE(late.connect(port_, Millis(1000)));
+}
+
+// --depends-on: the GET answers 2xx, then the echo listens as usual.
+TEST_F(EchoTest, DependsOnThatAnswersLetsItListen) {
+  ChildProcess dependency;
+  uint16_t dependency_port = 0;
+  ASSERT_TRUE(startEcho(dependency, dependency_port));
+  start({"--depends-on", "http://127.0.0.1:" + std::to_string(dependency_port) + "/config"});
+  Response response;
+  ASSERT_TRUE(fetch(port_, makeGet("/healthz"), response));
+  EXPECT_EQ(response.result_int(), 200);
+}
+
+class DependsOnFailureTest : public testing::Test {
+ protected:
+  // Runs the echo with --depends-on `url` and returns its exit code (it never listens).
+  int exitCodeFor(const std::string& url, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--depends-on", url};
+    args.insert(args.end(), extra.begin(), extra.end());
+    EXPECT_TRUE(echo_.start(binPath("outrider-echo"), args));
+    int exit_code = -1;
+    EXPECT_TRUE(echo_.waitForExit(exit_code, Millis(5000)));
+    return exit_code;
+  }
+  ChildProcess echo_;
+};
+
+// Nothing listening there (the egress sidecar not started yet): exit 1 at once.
+TEST_F(DependsOnFailureTest, RefusedExitsOne) {
+  EXPECT_EQ(exitCodeFor("http://127.0.0.1:" + std::to_string(closedPort()) + "/"), 1);
+}
+
+// A reply other than 2xx fails it too.
+TEST_F(DependsOnFailureTest, Non2xxExitsOne) {
+  ChildProcess dependency;
+  uint16_t dependency_port = 0;
+  ASSERT_TRUE(startEcho(dependency, dependency_port, {"--status", "503"}));
+  EXPECT_EQ(exitCodeFor("http://127.0.0.1:" + std::to_string(dependency_port) + "/"), 1);
+}
+
+// A listener that never answers: exit 1 once --depends-on-timeout has passed.
+TEST_F(DependsOnFailureTest, SilentDependencyTimesOutAndExitsOne) {
+  boost::asio::io_context context;
+  boost::asio::ip::tcp::acceptor silent(context, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = silent.local_endpoint().port();  // the kernel's backlog completes connects
+  EXPECT_EQ(exitCodeFor("http://127.0.0.1:" + std::to_string(port) + "/",
+                        {"--depends-on-timeout", "300ms"}),
+            1);
+}
+
+// A URL the echo cannot call is a usage error (2), not a failed dependency.
+TEST_F(DependsOnFailureTest, BadUrlIsAUsageError) {
+  EXPECT_EQ(exitCodeFor("ftp://127.0.0.1:1/"), 2);
 }
 
 }  // namespace

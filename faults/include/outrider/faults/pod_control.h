@@ -12,6 +12,7 @@
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
+#include "outrider/faults/pod_restart.h"
 
 namespace outrider::faults {
 
@@ -62,6 +63,9 @@ class PodControl {
   // SIGKILLs and reaps a hog; how it had ended before that ("" while it still ran, else, say,
   // "exit code 3"), so a hog that died early shows in the evidence.
   virtual std::string stopHog(pid_t hog) = 0;
+  // pod-restart and startup-race: replaces the pod (pod_restart.h) and calls `done` once it is
+  // ready again or cannot be; one restart at a time (a second one is refused through `done`).
+  virtual void restartPod(const PodRestartRequest& request, PodRestartDone done) = 0;
 };
 
 }  // namespace outrider::faults

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,6 +29,16 @@ struct KindEvidence {
   bool effective = false;
   std::string text;
   uint64_t injections = 0;
+  // When the fault took the pod away (a pod restart): the requests sent in this window are its
+  // blip, and those in flight at the stop's first SIGTERM (the app's, unless a race sent it to a
+  // sidecar first) were owed a reply by the stop order.
+  struct Disruption {
+    MonotonicTime from{};
+    MonotonicTime to{};
+    std::optional<MonotonicTime> sigterm;
+    std::string sigterm_process;
+  };
+  std::optional<Disruption> disruption;
 };
 
 class ProcessFault {
@@ -39,6 +50,8 @@ class ProcessFault {
   // whatever the fault still holds (a stopped process is continued).
   virtual void end() {}
   virtual void onProcessEvent(const PodEvent& event) { (void)event; }
+  // Whether it hears the events of every process (a pod restart), not only its target's.
+  virtual bool watchesWholePod() const { return false; }
   // As of now; `ended`: end() has run (or the fault is an instant).
   virtual KindEvidence evidence() const = 0;
 };

@@ -39,6 +39,8 @@ struct FaultOutcome {
   bool effective = false;
   std::string evidence;
   uint64_t injections = 0;
+  // A pod restart's window without the pod (faults/process_fault.h).
+  std::optional<faults::KindEvidence::Disruption> disruption;
 };
 
 using FaultEventCallback =

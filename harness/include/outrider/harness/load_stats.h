@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "outrider/common/clock.h"
@@ -72,6 +73,13 @@ struct LoadSecond {
   Histogram ok_latency;
 };
 
+// A measured request that was bad for availability (failed, timed out, not sent, 5xx), kept so
+// failures can be laid against the moments a fault took something away (a pod restart's blip).
+struct FailedRequest {
+  std::chrono::nanoseconds scheduled{0};         // from the schedule's t0
+  std::optional<std::chrono::nanoseconds> sent;  // handed to a connection; none: never sent
+};
+
 struct LoadResult {
   MonotonicTime started_at{};           // the schedule's t0 (request 0's send time)
   std::chrono::nanoseconds elapsed{0};  // t0 until the last reply or timeout
@@ -90,6 +98,10 @@ struct LoadResult {
   LatencySummary service_time_ms;
 
   std::vector<LoadSecond> series;  // index = whole seconds since started_at
+  // In schedule order of their failure; at most MaxFailuresKept, the rest only counted.
+  std::vector<FailedRequest> failures;
+  uint64_t failures_not_kept = 0;
+  static constexpr size_t MaxFailuresKept = 1'000'000;
 
   uint64_t connections_opened = 0;
   uint64_t connect_errors = 0;

@@ -18,6 +18,7 @@
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
+#include "outrider/faults/pod_restart.h"
 #include "outrider/harness/pod_runtime.h"
 #include "outrider/harness/process_events.h"
 #include "outrider/scenarios/scenario.h"
@@ -92,6 +93,14 @@ class Supervisor {
   // Completes when every process has been reaped.
   asio::awaitable<void> stop();
 
+  // A rollout (faults/pod_restart.h): the pod (app and sidecars, not services) stopped in the
+  // stop order above and started again in the start order, with the request's race applied;
+  // each process keeps its record, and its restarts start a fresh back-off. Completes once every
+  // process of the pod has been ready again, or with the report's error: one exited for good, one
+  // was not ready within its ready_timeout, another restart was under way, or stop() began. The
+  // run goes on either way; the supervisor restarts what it may as usual.
+  asio::awaitable<faults::PodRestartReport> restartPod(faults::PodRestartRequest request);
+
   // Emergency teardown, synchronous: SIGKILL every process group, then reap (waiting at most
   // ~2s per process). No restarts afterwards. Safe from any thread.
   void killAll() noexcept;
@@ -103,6 +112,8 @@ class Supervisor {
   Result<void> signal(const std::string& name, int signo);
   bool isReady(const std::string& name) const;
   std::optional<ProcessPhase> phase(const std::string& name) const;
+
+  const asio::any_io_executor& executor() const;
 
   // Another event consumer (say, a crashloop fault), called after `on_event`, in the order added.
   void addEventListener(ProcessEventCallback listener);

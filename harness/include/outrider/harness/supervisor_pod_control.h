@@ -38,6 +38,9 @@ class SupervisorPodControl final : public faults::PodControl {
   Result<int> setOomScoreAdj(const std::string& process, int value) override;
   Result<pid_t> startHog(const std::string& process, const faults::HogSpec& spec) override;
   std::string stopHog(pid_t hog) override;
+  // On the supervisor's executor; `done` runs there too, also after this object is gone (a
+  // callback that outlives its fault must guard itself).
+  void restartPod(const faults::PodRestartRequest& request, faults::PodRestartDone done) override;
 
  private:
   Supervisor& supervisor_;

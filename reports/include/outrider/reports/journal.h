@@ -170,6 +170,21 @@ struct FaultRecord {
   bool effective = false;
   std::string evidence;
   uint64_t injections = 0;
+  // A pod restart's blip (journal `faults[].blip`, an addition): the window the pod was away in
+  // and what the load saw of it.
+  struct Blip {
+    double from_s = 0;
+    double to_s = 0;
+    uint64_t scheduled = 0;  // measured requests scheduled in the window
+    uint64_t failed = 0;     // of those, the ones that failed
+    // The stop's first SIGTERM and who got it: the app, unless a race sent it to a sidecar first.
+    std::optional<double> sigterm_s;
+    std::string sigterm_process;
+    // Failed requests that had been handed to a connection before that SIGTERM (and within the
+    // load's timeout of it): the stop order owed them a reply.
+    std::optional<uint64_t> in_flight_failed;
+  };
+  std::optional<Blip> blip;
 };
 
 struct LinkRecord {

@@ -85,6 +85,7 @@ enum class FaultKind {
   ClockSkew,
   // control plane, start-up and shutdown
   ControlPlaneOutage,
+  PodRestart,
   StartupRace,
   // a kind declared through a FaultCatalog (fault_catalog.h): Fault::extension_kind names it and
   // Fault::params holds its keys
@@ -116,7 +117,7 @@ enum class CpuStarveMode { Quota, Hog };
 struct Fault {
   std::string name;  // the `name` key, else "<kind>-<target>" (made unique with -2, -3...)
   FaultKind kind = FaultKind::Latency;
-  std::string target;                   // a link or process name
+  std::string target;                   // a link or process name; pod-restart: may be empty
   nanoseconds at{0};                    // offset from the run's start
   std::optional<nanoseconds> duration;  // absent: until the end of the run
   double probability = 1.0;
@@ -126,7 +127,9 @@ struct Fault {
   nanoseconds jitter{0};          // latency
   uint64_t rate_bytes_per_s = 0;  // bandwidth; oom pressure (default 64MiB/s)
   nanoseconds after{0};           // reset
-  nanoseconds delay{0};  // slow-close, slicer, control-plane-outage slow, startup-race sidecar-slow
+  // slow-close, slicer, control-plane-outage slow, startup-race app-first, sidecar-slow and
+  // sidecar-exits-first
+  nanoseconds delay{0};
   uint64_t average_size = 0;    // slicer
   uint64_t size_variation = 0;  // slicer
   uint64_t bytes = 0;           // limit-data

@@ -33,6 +33,9 @@ struct EchoOptions {
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
   std::chrono::nanoseconds header_timeout = std::chrono::seconds(10);
   std::chrono::nanoseconds body_timeout = std::chrono::seconds(30);
+  // SIGTERM: stop accepting, answer the requests in hand (with Connection: close), close idle
+  // connections, exit once none is left or this long after.
+  std::chrono::nanoseconds drain_timeout = std::chrono::seconds(5);
 };
 
 class EchoState;
@@ -56,6 +59,9 @@ class EchoServer {
   void run();
   // Stops every loop. Safe from any thread.
   void stop();
+  // Graceful: no new connections, the requests in hand answered, then run() returns (at the
+  // latest after drain_timeout). Safe from any thread; a second call does nothing more.
+  void drain();
 
  private:
   explicit EchoServer(std::unique_ptr<EchoState> state);
