@@ -1,9 +1,10 @@
 #include "outrider/harness/supervisor_pod_control.h"
 
 #include <csignal>
-#include <boost/asio/co_spawn.hpp>
 #include <fstream>
 #include <iterator>
+
+#include <boost/asio/co_spawn.hpp>
 
 #include "outrider/common/units.h"
 

@@ -1,10 +1,11 @@
 #include "outrider/sidecar/dependency_check.h"
 
+#include <fmt/core.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <fmt/core.h>
 
 #include "net.h"
 

@@ -1,8 +1,8 @@
 #include "pod_restart_kind.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "outrider/common/units.h"
 

@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <csignal>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sidecar_processes.h"
 #include "test_http_client.h"

@@ -40,8 +40,8 @@ struct PodRestartReport {
   // Who got the restart's first SIGTERM, at stop_began: the app, or the race's sidecar
   // (sidecar-exits-first); empty when nothing of the pod was running.
   std::string first_sigterm;
-  std::optional<MonotonicTime> stopped;      // every process of the pod had exited
-  std::optional<MonotonicTime> ready;        // every process of the pod was ready again
+  std::optional<MonotonicTime> stopped;  // every process of the pod had exited
+  std::optional<MonotonicTime> ready;    // every process of the pod was ready again
   std::string error;  // why the pod is not ready again (empty: it is); the run goes on
 };
 
