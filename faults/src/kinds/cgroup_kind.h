@@ -64,6 +64,18 @@ class CgroupLimitFault : public ProcessFault {
   bool holding() const { return holding_; }
   // Why the fault could not act or revert; empty when it did both.
   const std::string& error() const { return error_; }
+  // Ends a hog (outrider-hog) this fault started. One that had ended on its own means the
+  // pressure was not there: the fault fails with `what` and how it ended.
+  void endHog(std::optional<pid_t>& hog, const std::string& what) {
+    if (!hog) {
+      return;
+    }
+    const std::string ended = pod().stopHog(*hog);
+    hog.reset();
+    if (!ended.empty()) {
+      fail(what + " ended on its own (" + ended + "): see its log");
+    }
+  }
   const host::CgroupStats& before() const { return before_; }
   // The counters at the end of the window, or now while it lasts.
   host::CgroupStats after() const { return after_ ? *after_ : current(); }

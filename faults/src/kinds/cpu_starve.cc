@@ -69,13 +69,7 @@ class CpuStarve final : public CgroupLimitFault {
     return limited;
   }
   Result<void> revert(host::Cgroup& cgroup) override {
-    if (hog_) {
-      const std::string ended = pod().stopHog(*hog_);
-      hog_.reset();
-      if (!ended.empty()) {
-        fail("the busy workers ended on their own (" + ended + "): see their log");
-      }
-    }
+    endHog(hog_, "the busy workers' process");
     return cgroup.setCpuLimit(previous_);
   }
 

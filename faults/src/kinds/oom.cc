@@ -127,15 +127,7 @@ class Oom final : public CgroupLimitFault {
       (void)pod().setOomScoreAdj(fault().target, raised_->second);
     }
     raised_.reset();
-    if (!allocator_) {
-      return;
-    }
-    const std::string ended = pod().stopHog(*allocator_);
-    allocator_.reset();
-    if (!ended.empty()) {
-      // Shielded, it should never die before we end it: if it did, the pressure was not there.
-      fail("the allocator ended on its own (" + ended + "): see its log");
-    }
+    endHog(allocator_, "the allocator");
   }
 
   std::optional<uint64_t> previous_;
