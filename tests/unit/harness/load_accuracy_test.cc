@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,15 +83,33 @@ TEST(LoadAccuracyTest, CoordinatedOmissionKnownAnswer) {
   // A single-connection upstream with a 100 us service time that stalls for 100 ms once a
   // second, driven at 1000 rps open loop. The ~100 requests queued behind each stall drain
   // back-to-back, so ~11% of requests see latency falling from ~100 ms to ~0: corrected p99
-  // ~90 ms. Every percentile must match a discrete-event model of the same schedule (the wrk2
-  // method) within 2 ms, while the service-time view stays sub-millisecond at p99.
+  // ~90 ms, while the service-time view stays sub-millisecond at p99.
+  //
+  // Two references, both computed without the generator's own latency arithmetic:
+  // - the upstream's view: request i (one connection, so the upstream sees them in schedule
+  //   order) was answered at its arrival plus the delay the upstream chose; its corrected
+  //   latency is that minus its scheduled time. Every percentile within 2 ms.
+  // - a discrete-event model of the wrk2 method (one FIFO server, request i sent at
+  //   max(scheduled, previous reply)). Where it does not depend on how fast this host drains a
+  //   backlog (p50: idle; p99 and p99.9: the stall itself) within 2 ms. The slope between
+  //   (p90, p95) scales with the per-request cost of a back-to-back drain, which a busy CI host
+  //   makes faster or slower than the mean of the idle requests, so the model is not asked there.
+  struct Served {
+    int64_t arrived;  // steady_clock ns
+    int64_t delay;
+  };
+  auto served = std::make_shared<std::vector<Served>>();
+  served->reserve(4096);
+  auto served_mutex = std::make_shared<std::mutex>();
   auto stall_epoch = std::make_shared<std::atomic<int64_t>>(0);  // steady_clock ns, 0 = none
-  test::FakeHttpServer server([stall_epoch](const test::FakeRequest& request) {
+  test::FakeHttpServer server([stall_epoch, served, served_mutex](const test::FakeRequest& request) {
     test::FakeReply reply;
     const int64_t epoch = stall_epoch->load();
-    const int64_t left =
-        epoch == 0 ? 0 : stallLeft(request.arrived.time_since_epoch().count() - epoch);
+    const int64_t arrived = request.arrived.time_since_epoch().count();
+    const int64_t left = epoch == 0 ? 0 : stallLeft(arrived - epoch);
     reply.delay = nanoseconds(left + Service);
+    const std::lock_guard lock(*served_mutex);
+    served->push_back({arrived, reply.delay.count()});
     return reply;
   });
 
@@ -108,11 +127,22 @@ TEST(LoadAccuracyTest, CoordinatedOmissionKnownAnswer) {
   ASSERT_TRUE(result.counts.balanced());
   ASSERT_EQ(result.counts.completed, 3000u);
 
-  // The reference model: one FIFO server, request i sent at max(scheduled, previous reply);
-  // arriving inside a stall it finishes at the stall's end plus the service time. The service
-  // time is what this host really took per request (timer, loopback, parsing): the mean of the
-  // unstalled replies, since the drain after a stall costs the sum of them.
   const auto schedule = *LoadSchedule::create(config.rate, config.duration, config.warmup);
+  const int64_t started = result.started_at.time_since_epoch().count();
+  std::vector<int64_t> upstream_view;
+  {
+    const std::lock_guard lock(*served_mutex);
+    ASSERT_EQ(served->size(), schedule.total());
+    for (uint64_t i = 0; i < schedule.total(); ++i) {
+      if (!schedule.isWarmup(i)) {
+        const int64_t scheduled = started + schedule.offsetOf(i).count();
+        upstream_view.push_back((*served)[i].arrived + (*served)[i].delay - scheduled);
+      }
+    }
+  }
+
+  // The model's service time is what this host really took per request (timer, loopback,
+  // parsing): the mean of the unstalled replies.
   Histogram unstalled;
   result.service_time.forEachBucket([&](int64_t low, int64_t, uint64_t count) {
     if (low < 10'000'000) {
@@ -132,14 +162,16 @@ TEST(LoadAccuracyTest, CoordinatedOmissionKnownAnswer) {
       model.push_back(done - scheduled);
     }
   }
-  // LG-2's percentiles within 2 ms. p90 sits on the drain slope, where the model's per-request
-  // cost estimate weighs most, so it gets 5 ms.
-  for (auto [p, tolerance_ms] : {std::pair{50.0, 2.0}, std::pair{90.0, 5.0}, std::pair{95.0, 2.0},
-                                 std::pair{99.0, 2.0}, std::pair{99.9, 2.0}}) {
+  for (double p : {50.0, 90.0, 95.0, 99.0, 99.9}) {
     const double measured = static_cast<double>(result.latency.valueAtPercentile(p)) / 1e6;
-    const double expected = static_cast<double>(percentileOf(model, p)) / 1e6;
-    std::printf("p%-5g measured %8.3f ms  model %8.3f ms\n", p, measured, expected);
-    EXPECT_NEAR(measured, expected, tolerance_ms) << "p" << p;
+    const double upstream = static_cast<double>(percentileOf(upstream_view, p)) / 1e6;
+    const double modelled = static_cast<double>(percentileOf(model, p)) / 1e6;
+    std::printf("p%-5g measured %8.3f ms  upstream's view %8.3f ms  model %8.3f ms\n", p,
+                measured, upstream, modelled);
+    EXPECT_NEAR(measured, upstream, 2.0) << "p" << p;
+    if (p == 50.0 || p >= 99.0) {
+      EXPECT_NEAR(measured, modelled, 2.0) << "p" << p;
+    }
   }
   EXPECT_GT(result.latency_ms.p99_ms, 80.0);  // the stall shows, corrected
   // ... and hides from the service-time view (it would read ~100 ms if omission leaked in).
