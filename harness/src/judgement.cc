@@ -8,20 +8,35 @@ namespace outrider::harness {
 
 std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos,
                                               const LoadSecond& second) {
+  // The generator counted the groups of these same SLOs (LoadConfig::status_groups).
+  const StatusGroups groups = StatusGroups::fromSlos(slos);
   std::vector<slo::EventCounts> events;
   events.reserve(slos.size());
   const uint64_t total = second.counts.scheduled;
-  const uint64_t bad = std::min(total, second.counts.errors());
+  const uint64_t errors = second.counts.errors();
   for (const auto& slo : slos) {
     slo::EventCounts counts;
     counts.total = total;
     switch (slo.sli) {
-      case scenarios::SliKind::Availability:
-        counts.good = total - bad;
+      case scenarios::SliKind::Availability: {
+        uint64_t bad = errors;
+        for (size_t g = 0; g < groups.size() && g < second.group_counts.size(); ++g) {
+          if (groups.badFor(g, slo.bad_status)) {
+            bad += second.group_counts[g];
+          }
+        }
+        counts.good = total - std::min(total, bad);
         break;
+      }
       case scenarios::SliKind::Latency: {
         const int64_t threshold = slo.threshold ? slo.threshold->count() : 0;
-        counts.good = std::min(total, second.ok_latency.countAtOrBelow(threshold));
+        uint64_t good = second.ok_latency.countAtOrBelow(threshold);
+        for (size_t g = 0; g < groups.size() && g < second.group_latency.size(); ++g) {
+          if (!groups.badFor(g, slo.bad_status)) {
+            good += second.group_latency[g].countAtOrBelow(threshold);
+          }
+        }
+        counts.good = std::min(total, good);
         break;
       }
       case scenarios::SliKind::Ratio:

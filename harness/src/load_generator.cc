@@ -208,6 +208,10 @@ class LoadGenerator::Engine {
         all_done_(io) {
     const int64_t seconds = (schedule_.duration().count() + 999'999'999) / 1'000'000'000;
     series_.resize(static_cast<size_t>(seconds));
+    for (auto& second : series_) {
+      second.group_counts.assign(config_.status_groups.size(), 0);
+      second.group_latency.resize(config_.status_groups.size());
+    }
     connections_.reserve(config_.connections);
     for (uint32_t id = 0; id < config_.connections; ++id) {
       connections_.push_back(std::make_unique<Connection>(io));
@@ -669,7 +673,10 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     latency_.record(latency);
     service_time_.record((done - sent_at).count());
     second->latency.record(latency);
-    if (status < 500 || status >= 600) {
+    if (const int group = config_.status_groups.groupOf(status); group >= 0) {
+      ++second->group_counts[static_cast<size_t>(group)];
+      second->group_latency[static_cast<size_t>(group)].record(latency);
+    } else if (status < 500 || status >= 600) {
       second->ok_latency.record(latency);
     }
   }
@@ -709,6 +716,9 @@ void LoadGenerator::Engine::compactSeries(MonotonicTime now) {
     }
     series_[compacted_seconds_].latency.compact();
     series_[compacted_seconds_].ok_latency.compact();
+    for (auto& histogram : series_[compacted_seconds_].group_latency) {
+      histogram.compact();
+    }
     if (config_.on_second_final) {
       config_.on_second_final(compacted_seconds_, series_[compacted_seconds_]);
     }

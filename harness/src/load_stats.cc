@@ -1,5 +1,7 @@
 #include "outrider/harness/load_stats.h"
 
+#include <algorithm>
+
 namespace outrider::harness {
 
 void LoadCounts::add(const LoadCounts& other) {
@@ -39,6 +41,49 @@ double LoadResult::achievedRate(std::chrono::nanoseconds measured_span) const {
     return 0.0;
   }
   return static_cast<double>(counts.sent) / (static_cast<double>(measured_span.count()) / 1e9);
+}
+
+StatusGroups StatusGroups::fromSlos(const std::vector<scenarios::Slo>& slos) {
+  std::vector<scenarios::StatusMatch> codes;
+  std::vector<scenarios::StatusMatch> classes;
+  for (const auto& slo : slos) {
+    if (slo.sli == scenarios::SliKind::Ratio) {
+      continue;
+    }
+    for (const auto& match : slo.bad_status) {
+      const bool server_error = match.code != 0 ? match.code >= 500 : match.klass == 5;
+      auto& into = match.code != 0 ? codes : classes;
+      if (!server_error && std::find(into.begin(), into.end(), match) == into.end()) {
+        into.push_back(match);
+      }
+    }
+  }
+  codes.insert(codes.end(), classes.begin(), classes.end());
+  return StatusGroups(std::move(codes));
+}
+
+int StatusGroups::groupOf(int status) const {
+  if (status >= 500 && status < 600) {
+    return -1;
+  }
+  // Codes come first, so a class group holds the codes of its class that no group names.
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    if (groups_[g].matches(status)) {
+      return static_cast<int>(g);
+    }
+  }
+  return -1;
+}
+
+bool StatusGroups::badFor(size_t g, const std::vector<scenarios::StatusMatch>& bad) const {
+  const auto& group = groups_.at(g);
+  for (const auto& match : bad) {
+    // A code group is bad when its code or its class is listed; a class group when its class is.
+    if (match == group || (group.code != 0 && match.code == 0 && match.matches(group.code))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace outrider::harness

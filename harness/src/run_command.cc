@@ -372,6 +372,7 @@ class GameDay {
     config.duration = scenario_.duration;
     config.timeout = load.timeout;
     config.start = t0_;
+    config.status_groups = StatusGroups::fromSlos(scenario_.slos);
     if (view_.judgesSeconds()) {
       // Each final second goes to the main thread, where the live engine shows alerts firing.
       config.on_second_final = [this, slos = scenario_.slos](uint64_t second,

@@ -12,8 +12,9 @@
 namespace outrider::scenarios::detail {
 namespace {
 
-const std::vector<std::string> SloKeys = {"name",   "sli",  "objective", "threshold", "period",
-                                          "source", "good", "bad",       "total"};
+const std::vector<std::string> SloKeys = {"name",   "sli",  "objective", "threshold",
+                                          "period", "source", "good",    "bad",
+                                          "total",  "bad_status"};
 const std::vector<std::string> RatioKeys = {"source", "good", "bad", "total"};
 
 }  // namespace
@@ -73,6 +74,7 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
                  "key 'threshold' applies only to sli = \"latency\", not \"" + sli_name + "\"");
   }
   if (*sli != SliKind::Ratio) {
+    decodeBadStatus(reader, slo);
     for (const auto& key : RatioKeys) {
       if (reader.has(key)) {
         reader.consume(key);
@@ -95,6 +97,11 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
       reader.error("source", "process '" + *source + "' has no metrics endpoint to read from");
     }
   }
+  if (reader.has("bad_status")) {
+    reader.consume("bad_status");
+    reader.error("bad_status", "key 'bad_status' applies to sli = \"availability\" and "
+                               "\"latency\" (a ratio SLI's selectors say what is bad)");
+  }
   auto selector = [this, &reader](std::string_view key, Need need) -> std::string {
     auto text = reader.string(key, need);
     if (text && text->empty()) {
@@ -116,6 +123,68 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   }
   reader.finish(SloKeys);
   scenario_.slos.push_back(std::move(slo));
+}
+
+// bad_status = ["5xx", 401, "4xx"]: codes as integers (or strings of digits), classes as "Nxx".
+// 5xx must be there: a server error is never a good reply.
+void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
+  const toml::node* node = reader.node("bad_status");
+  if (node == nullptr) {
+    return;
+  }
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    reader.error("bad_status", "expected an array of status codes and classes, like "
+                               "[\"5xx\", 401, 429]");
+    return;
+  }
+  std::vector<StatusMatch> matches;
+  bool ok = true;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    const std::string path = reader.pathOf("bad_status") + "[" + std::to_string(i) + "]";
+    const SourceLocation where = decoder_.locate(element.source());
+    std::optional<StatusMatch> match;
+    if (auto code = element.value<int64_t>(); code && element.is_integer()) {
+      if (*code >= 100 && *code <= 599) {
+        match = StatusMatch{static_cast<int>(*code), 0};
+      }
+    } else if (element.is_string()) {
+      const std::string& text = element.as_string()->get();
+      if (text.size() == 3 && text[0] >= '1' && text[0] <= '5' && text[1] == 'x' &&
+          text[2] == 'x') {
+        match = StatusMatch{0, text[0] - '0'};
+      } else if (text.size() == 3 && std::all_of(text.begin(), text.end(), [](char c) {
+                   return c >= '0' && c <= '9';
+                 })) {
+        const int code = std::stoi(text);
+        if (code >= 100 && code <= 599) {
+          match = StatusMatch{code, 0};
+        }
+      }
+    }
+    if (!match) {
+      decoder_.error(where, path,
+                     "expected a status code 100..599 (401) or a class \"1xx\"..\"5xx\"");
+      ok = false;
+      continue;
+    }
+    if (std::find(matches.begin(), matches.end(), *match) != matches.end()) {
+      decoder_.error(where, path, "\"" + toString(*match) + "\" is listed twice");
+      ok = false;
+      continue;
+    }
+    matches.push_back(*match);
+  }
+  if (!ok) {
+    return;
+  }
+  if (std::find(matches.begin(), matches.end(), StatusMatch{0, 5}) == matches.end()) {
+    reader.error("bad_status", "must include \"5xx\": a server error is never a good reply "
+                               "(list what is bad besides it, like [\"5xx\", 401])");
+    return;
+  }
+  slo.bad_status = std::move(matches);
 }
 
 void ScenarioDecoder::checkSelector(TableReader& reader, std::string_view key,

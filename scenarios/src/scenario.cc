@@ -105,6 +105,10 @@ std::vector<AlertRule> sreWorkbookRules() {
   };
 }
 
+std::string toString(const StatusMatch& match) {
+  return match.code != 0 ? std::to_string(match.code) : std::to_string(match.klass) + "xx";
+}
+
 std::string toString(FaultKind kind) {
   return kind == FaultKind::Extension ? "extension" : std::string(infoFor(kind).name);
 }

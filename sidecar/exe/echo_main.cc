@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
                    "Longest pause in a request body (or in writing a response); 408 past it");
   exe::addDuration(app, "--drain-timeout", options.drain_timeout,
                    "Longest graceful drain after SIGTERM/SIGINT");
+  app.add_option("--credential-file", options.credential_file,
+                 "Answer 401 (but /healthz) while this file holds no certificate valid now");
   std::string depends_on;
   std::chrono::nanoseconds depends_on_timeout = std::chrono::seconds(2);
   app.add_option("--depends-on", depends_on,

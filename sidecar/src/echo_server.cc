@@ -20,6 +20,7 @@
 #include "net.h"
 #include "outrider/common/units.h"
 #include "outrider/sidecar/connection_tracker.h"
+#include "outrider/sidecar/credential_file.h"
 #include "head_reader.h"
 
 namespace outrider::sidecar {
@@ -119,6 +120,9 @@ class EchoState {
         limits_{options.max_header_size, options.max_headers,
                 std::min<std::size_t>(8 * 1024, options.max_header_size)},
         loops_(options.threads) {
+    if (!options.credential_file.empty()) {
+      credential_ = std::make_unique<CredentialFile>(options.credential_file, clock);
+    }
     const auto tick = sweepTickFor(
         std::min({options.idle_timeout, options.header_timeout, options.body_timeout}));
     for (std::size_t i = 0; i < loops_.size(); ++i) {
@@ -158,6 +162,9 @@ class EchoState {
   std::atomic<int64_t> sessions_{0};
   std::optional<asio::steady_timer> drain_timer_;
   std::optional<asio::steady_timer> linger_timer_;
+  std::unique_ptr<CredentialFile> credential_;
+  // -1 unknown, 0 invalid, 1 valid: each change is logged once, not each 401.
+  mutable std::atomic<int> credential_state_{-1};
 };
 
 void EchoState::startDrain() {
@@ -213,9 +220,23 @@ void EchoState::buildResponse(const Request& request, const Steering& steering,
     response.set("X-Request-Id", it->value());
   }
   const auto target = request.target();
+  std::optional<CredentialCheck> credential;
+  if (credential_ && target != "/healthz") {
+    credential = credential_->check();
+    const int state = credential->valid ? 1 : 0;
+    if (credential_state_.exchange(state) != state) {
+      fmt::print(stderr, "outrider-echo: credential {}\n",
+                 credential->valid ? std::string("valid")
+                                   : "invalid, answering 401: " + credential->reason);
+    }
+  }
   if (target == "/healthz") {
+    // Liveness and readiness stay 200: the app runs, it only lacks its credential.
     response.result(http::status::ok);
     response.body() = "ok\n";
+  } else if (credential && !credential->valid) {
+    response.result(http::status::unauthorized);
+    response.body() = "no valid credential: " + credential->reason + "\n";
   } else if (target == "/headers") {
     response.body() = headerDump(request);
   } else if (responseHasBody(http::verb::get, steering.status)) {

@@ -128,5 +128,73 @@ TEST(JudgementTest, RatioWarmupRateSkipsGaps) {
   EXPECT_DOUBLE_EQ(ratioWarmupRate({std::nullopt}, 1), 0.0);
 }
 
+// bad_status: the 401s a credential-less app answers are bad for the SLO that lists them and
+// good for the one that does not; latency SLIs leave them out of their good events the same way.
+TEST(JudgementTest, BadStatusCountsTheListedCodes) {
+  auto loaded = scenarios::loadScenario(R"([scenario]
+name = "t"
+duration = "10s"
+[app]
+command = ["app"]
+[load]
+target = "http://127.0.0.1:8/"
+rate = 100
+[[slo]]
+name = "plain"
+sli = "availability"
+objective = 0.99
+[[slo]]
+name = "auth"
+sli = "availability"
+objective = 0.99
+bad_status = ["5xx", 401]
+[[slo]]
+name = "client-errors"
+sli = "availability"
+objective = 0.99
+bad_status = ["5xx", "4xx"]
+[[slo]]
+name = "fast-and-authorised"
+sli = "latency"
+objective = 0.99
+threshold = "100ms"
+bad_status = ["5xx", 401]
+)",
+                                        "t.toml", scenarios::LoadOptions{});
+  ASSERT_TRUE(loaded);
+  const StatusGroups groups = StatusGroups::fromSlos(loaded->slos);
+  ASSERT_EQ(groups.size(), 2u);  // 401, then the rest of 4xx
+  EXPECT_EQ(groups.groupOf(401), 0);
+  EXPECT_EQ(groups.groupOf(404), 1);
+  EXPECT_EQ(groups.groupOf(503), -1);
+  EXPECT_EQ(groups.groupOf(200), -1);
+
+  // 100 requests: 60 ok at 10 ms, 30 answered 401 at 1 ms, 5 answered 404, 5 answered 503.
+  LoadSecond second;
+  second.counts.scheduled = 100;
+  second.counts.completed = 100;
+  second.counts.status_5xx = 5;
+  second.group_counts = {30, 5};
+  second.group_latency.resize(2);
+  for (int i = 0; i < 60; ++i) {
+    second.ok_latency.record(10'000'000);
+  }
+  for (int i = 0; i < 30; ++i) {
+    second.group_latency[0].record(1'000'000);
+  }
+  for (int i = 0; i < 5; ++i) {
+    second.group_latency[1].record(1'000'000);
+  }
+  const auto events = eventsForSecond(loaded->slos, second);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].good, 95u);  // plain: only the 503s are bad
+  EXPECT_EQ(events[1].good, 65u);  // auth: 401s and 503s
+  EXPECT_EQ(events[2].good, 60u);  // client-errors: every 4xx and the 503s
+  EXPECT_EQ(events[3].good, 65u);  // fast and not 401: the ok replies and the 404s
+  for (const auto& event : events) {
+    EXPECT_EQ(event.total, 100u);
+  }
+}
+
 }  // namespace
 }  // namespace outrider::harness

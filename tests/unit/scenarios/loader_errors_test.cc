@@ -255,6 +255,28 @@ TEST_F(LoaderErrorsTest, ResourceFaultModeKeys) {
               IsEmpty());
 }
 
+// bad_status lists codes and classes, always with 5xx, and belongs to request SLIs only.
+TEST_F(LoaderErrorsTest, BadStatus) {
+  const std::string slo = "[[slo]]\nname = \"a\"\nsli = \"availability\"\nobjective = 0.99\n";
+  EXPECT_THAT(problemsIn(withMinimal(slo + "bad_status = [401]\n")),
+              ElementsAre("t.toml:11:1: error: slo[0].bad_status: must include \"5xx\": a server "
+                          "error is never a good reply (list what is bad besides it, like "
+                          "[\"5xx\", 401])"));
+  EXPECT_THAT(problemsIn(withMinimal(slo + "bad_status = [\"5xx\", 700, \"6xx\", \"5xx\"]\n")),
+              ElementsAre(HasSubstr("t.toml:11:22: error: slo[0].bad_status[1]: expected a status "
+                                    "code 100..599"),
+                          HasSubstr("t.toml:11:27: error: slo[0].bad_status[2]: expected"),
+                          HasSubstr("slo[0].bad_status[3]: \"5xx\" is listed twice")));
+  EXPECT_THAT(problemsIn(withMinimal(slo + "bad_status = \"401\"\n")),
+              ElementsAre(HasSubstr("slo[0].bad_status: expected an array")));
+  EXPECT_THAT(problemsIn(withMinimal(slo + "bad_status = [\"5xx\", 401, \"429\", \"4xx\"]\n")),
+              IsEmpty());
+  EXPECT_THAT(problemsIn(withMinimal(
+                  "[[slo]]\nname = \"r\"\nsli = \"ratio\"\nobjective = 0.99\nsource = \"app\"\n"
+                  "total = \"x\"\nbad = \"y\"\nbad_status = [\"5xx\"]\n")),
+              testing::Contains(HasSubstr("key 'bad_status' applies to sli = \"availability\"")));
+}
+
 // Two windows of one stateful kind on one target would undo each other; back to back is fine,
 // and so are different kinds or targets.
 TEST_F(LoaderErrorsTest, OverlappingStatefulFaults) {

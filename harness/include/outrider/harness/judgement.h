@@ -17,10 +17,12 @@
 namespace outrider::harness {
 
 // The events one measured second holds for one SLO:
-//  availability: total = requests scheduled in it; good = those completed in time, not 5xx
-//  latency:      the same total; good = not-5xx replies at or below the threshold
+//  availability: total = requests scheduled in it; good = those completed in time whose status
+//                is not in the SLO's bad_status (5xx and what else it lists)
+//  latency:      the same total; good = replies not in bad_status at or below the threshold
 //  ratio:        none: they come from the source's metrics (RatioSeconds)
-std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos, const LoadSecond& second);
+std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>& slos,
+                                              const LoadSecond& second);
 
 // The SLO engine's options for a run: windows filled at the warmup's rate (history "clean"),
 // measured seconds counted from the whole second the warmup ends in. The live engine and

@@ -41,6 +41,8 @@ struct LoadConfig {
   // The schedule's t0 when the caller shares it with other schedules (the fault plan); absent:
   // the moment run() starts. Give it a few milliseconds ahead so the first requests are not late.
   std::optional<MonotonicTime> start;
+  // The status groups the SLOs' bad_status keys need counted per second (load_stats.h).
+  StatusGroups status_groups;
 
   // Called on the generator's thread when a measured second's counts are final (its last
   // request completed or expired), in order, for live SLO evaluation. Must be quick.

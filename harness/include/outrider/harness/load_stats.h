@@ -10,6 +10,7 @@
 
 #include "outrider/common/clock.h"
 #include "outrider/common/histogram.h"
+#include "outrider/scenarios/scenario.h"
 
 namespace outrider::harness {
 
@@ -68,9 +69,34 @@ struct LoadSecond {
   LoadCounts counts;
   // Corrected latency (from the scheduled send time) of this second's completed replies, ns.
   Histogram latency;
-  // The same for replies that were good for availability (not 5xx): a latency SLI's good events
-  // are those of this histogram at or below its threshold.
+  // The same for replies that were good for availability (not 5xx) and in no status group: a
+  // latency SLI's good events are those of this histogram at or below its threshold, plus those
+  // of the groups its bad_status leaves out.
   Histogram ok_latency;
+  // Per status group (StatusGroups, in its order): the completed replies and their latency.
+  std::vector<uint64_t> group_counts;
+  std::vector<Histogram> group_latency;
+};
+
+// The reply statuses some SLO counts as bad besides 5xx (bad_status), as disjoint groups so that
+// each SLO's events add up from them: first each code named (401), then each class named (4xx,
+// less the codes named before it). A status in no group (and not 5xx) is good for every SLO.
+class StatusGroups {
+ public:
+  static StatusGroups fromSlos(const std::vector<scenarios::Slo>& slos);
+  explicit StatusGroups(std::vector<scenarios::StatusMatch> groups = {})
+      : groups_(std::move(groups)) {}
+
+  // The group of a reply's status, or -1 (5xx replies are in none: they are bad for every SLO).
+  int groupOf(int status) const;
+  // Whether an SLO whose bad_status is `bad` counts group g as bad.
+  bool badFor(size_t g, const std::vector<scenarios::StatusMatch>& bad) const;
+  size_t size() const { return groups_.size(); }
+  bool empty() const { return groups_.empty(); }
+  const std::vector<scenarios::StatusMatch>& groups() const { return groups_; }
+
+ private:
+  std::vector<scenarios::StatusMatch> groups_;
 };
 
 // A measured request that was bad for availability (failed, timed out, not sent, 5xx), kept so

@@ -161,12 +161,27 @@ struct Fault {
 
 enum class SliKind { Availability, Latency, Ratio };
 
+// A reply status an availability or latency SLO counts as bad (`bad_status`): one code (401) or
+// a class ("4xx": klass 4).
+struct StatusMatch {
+  int code = 0;   // 100..599, or 0 for a class
+  int klass = 0;  // 1..5 for a class
+  bool matches(int status) const { return code != 0 ? status == code : status / 100 == klass; }
+  bool operator==(const StatusMatch&) const = default;
+};
+
+// "401", "4xx".
+std::string toString(const StatusMatch& match);
+
 struct Slo {
   std::string name;
   SliKind sli = SliKind::Availability;
   double objective = 0;
   std::optional<nanoseconds> threshold;  // latency
   nanoseconds period = std::chrono::hours(24 * 30);
+  // availability and latency: the replies that are bad besides failed, timed-out and unsent
+  // requests. Always holds 5xx (the loader refuses a list without it).
+  std::vector<StatusMatch> bad_status = {StatusMatch{0, 5}};
   // sli = "ratio": events from a process's metrics
   std::string source;
   std::string good;

@@ -36,6 +36,9 @@ struct EchoOptions {
   // SIGTERM: stop accepting, answer the requests in hand (with Connection: close), close idle
   // connections, exit once none is left or this long after.
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(5);
+  // --credential-file: every reply but /healthz is 401 while this file holds no certificate
+  // valid now (credential_file.h). Empty: no credential.
+  std::string credential_file;
 };
 
 class EchoState;
