@@ -97,7 +97,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
 
   Result<void> applyFault(const PlannedFault& fault) {
     const LinkConfig& config = shared_->config;
-    if (!scenarios::isLinkFault(fault.kind)) {
+    if (!fault.spec.actsOnLink()) {
       return makeError(ErrorCode::InvalidArgument,
                        "link " + config.name + ": fault '" + fault.name + "' (" +
                            scenarios::toString(fault.kind) + ") is not a link fault");
@@ -118,7 +118,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                        "link " + config.name + ": " + entry->name + " needs protocol = \"http\"");
     }
     auto counters = std::make_shared<FaultCounters>();
-    bool listener_change = entry->closes_listener;
+    bool listener_change = entry->closesListener(fault);
     {
       std::lock_guard lock(faults_mutex_);
       auto next = std::make_shared<ActiveFaults>(*shared_->snapshot());
@@ -136,7 +136,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
       return {};
     }
     auto listener = reconcileListener();
-    if (entry->closes_listener && listener) {
+    if (entry->closesListener(fault) && listener) {
       listener = probeRefused();
       if (listener) {
         counters->add(counters->opportunities);
@@ -310,7 +310,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
 
   static bool closesListener(const PlannedFault& fault) {
     const FaultKindEntry* entry = registry().find(fault.spec.kindName());
-    return entry != nullptr && entry->closes_listener;
+    return entry != nullptr && entry->closesListener(fault);
   }
 
   // Evidence for refuse: a connect to the closed port is refused, so nothing else took it.

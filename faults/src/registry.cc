@@ -88,6 +88,7 @@ FaultRegistry& registry() {
     kinds::registerOom(built_in);
     kinds::registerCpuStarve(built_in);
     kinds::registerPlannedKinds(built_in);
+    kinds::registerControlPlaneOutage(built_in);
     kinds::registerPodRestart(built_in);
     kinds::registerStartupRace(built_in);
     return built_in;
@@ -103,7 +104,8 @@ std::string renderFaultKinds(const FaultRegistry& registry) {
       keys += (keys.empty() ? "" : ", ") + key;
     }
     out += fmt::format("  {:<22} {:<8} {}\n", entry->name,
-                       entry->acts_on_link ? "link" : "process", keys.empty() ? "-" : keys);
+                       entry->acts_on_link ? (entry->make ? "either" : "link") : "process",
+                       keys.empty() ? "-" : keys);
     out += fmt::format("  {:<22} {:<8} {}{}\n", "", "", entry->summary,
                        entry->carriedOut() ? ""
                                            : "  [not carried out by this version: a run with "

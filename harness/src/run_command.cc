@@ -212,9 +212,23 @@ class GameDay {
     for (auto& link : links_) {
       links[link->config().name] = link.get();
     }
+    // Admin listeners, where a process has one: the origin of its metrics URL.
+    std::map<std::string, Url> admin;
+    auto addAdmin = [&admin](const scenarios::ProcessSpec& spec) {
+      if (!spec.metrics) {
+        return;
+      }
+      if (auto url = parseUrl(*spec.metrics, {"http"})) {
+        admin[spec.name] = *url;
+      }
+    };
+    addAdmin(scenario_.app);
+    std::for_each(scenario_.sidecars.begin(), scenario_.sidecars.end(), addAdmin);
+    std::for_each(scenario_.services.begin(), scenario_.services.end(), addAdmin);
     pod_control_ = std::make_unique<SupervisorPodControl>(
         *supervisor_, cgroups_.get(),
-        HogLauncher{main_ctx_.get_executor(), env_.bin_dir + "/outrider-hog", run_dir_ + "/logs"});
+        HogLauncher{main_ctx_.get_executor(), env_.bin_dir + "/outrider-hog", run_dir_ + "/logs"},
+        std::move(admin));
     fault_executor_ = std::make_unique<FaultExecutor>(
         main_ctx_.get_executor(), env_.clock, faults::compilePlan(scenario_, seed_), *pod_control_,
         std::move(links),

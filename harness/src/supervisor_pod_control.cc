@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include "outrider/common/http_call.h"
 #include "outrider/common/units.h"
 
 namespace outrider::harness {
@@ -127,6 +128,20 @@ void SupervisorPodControl::restartPod(const faults::PodRestartRequest& request,
 }
 
 char SupervisorPodControl::schedulerState(pid_t pid) const { return processState(pid); }
+
+Result<faults::AdminAnswer> SupervisorPodControl::adminCall(const std::string& process,
+                                                            std::string_view method,
+                                                            std::string_view target) {
+  auto origin = admin_.find(process);
+  if (origin == admin_.end()) {
+    return PodControl::adminCall(process, method, target);
+  }
+  auto answer = httpCall(origin->second, method, target, std::chrono::seconds(2), "outrider");
+  if (!answer) {
+    return tl::unexpected(answer.error());
+  }
+  return faults::AdminAnswer{answer->status, std::move(answer->body)};
+}
 
 char processState(pid_t pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");

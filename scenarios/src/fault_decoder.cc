@@ -556,11 +556,15 @@ void ScenarioDecoder::decodeExtensionParameters(TableReader& reader, Fault& faul
   }
 }
 
-void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) {
+void ScenarioDecoder::checkFaultTarget(TableReader& reader, Fault& fault) {
   const std::string& target = fault.target;
   const std::string kind = fault.kindName();
   const Link* link = findLink(target);
   const ProcessSpec* process = findProcess(target);
+  if (fault.kind == FaultKind::ControlPlaneOutage && (link || process)) {
+    checkControlPlaneTarget(reader, fault, link, process);
+    return;
+  }
   if (!link && !process) {
     // Suggest a name of the right sort first: a latency fault meant a link.
     auto hint = suggestPodName(
@@ -595,6 +599,36 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, const Fault& fault) 
   if (fault.kind == FaultKind::StartupRace && process->role != ProcessRole::Sidecar) {
     reader.error("target", "fault kind 'startup-race' acts on a sidecar, but '" + target + "' is " +
                                describeRole(process->role));
+  }
+}
+
+// control-plane-outage acts through a link in front of any control plane (down, hang, slow), or
+// on outrider-control itself through the switches of its admin listener (all four modes), which
+// the harness finds at the origin of the process's `metrics` URL.
+void ScenarioDecoder::checkControlPlaneTarget(TableReader& reader, Fault& fault, const Link* link,
+                                              const ProcessSpec* process) {
+  if (link) {
+    fault.through_link = true;
+    if (fault.control_plane_mode == ControlPlaneMode::Error) {
+      reader.error("mode", "mode \"error\" needs the control plane's own switch (a link cannot "
+                           "answer gRPC calls with UNAVAILABLE): target the control plane "
+                           "process instead of link '" +
+                               fault.target + "'");
+    }
+    return;
+  }
+  if (process->role == ProcessRole::App) {
+    reader.error("target", "fault kind 'control-plane-outage' acts on the control plane (a "
+                           "[[service]] or a [[link]] in front of it), but '" +
+                               fault.target + "' is the app");
+    return;
+  }
+  if (!process->metrics || process->metrics->rfind("http://", 0) != 0) {
+    reader.error("target", "control-plane-outage on process '" + fault.target +
+                               "' works through outrider-control's admin listener: give '" +
+                               fault.target +
+                               "' metrics = \"http://HOST:PORT/metrics\" on its --admin "
+                               "address, or put a [[link]] in front of it and target the link");
   }
 }
 

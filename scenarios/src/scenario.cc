@@ -118,6 +118,9 @@ std::string Fault::kindName() const {
 }
 
 bool Fault::actsOnLink() const {
+  if (kind == FaultKind::ControlPlaneOutage) {
+    return through_link;
+  }
   return kind == FaultKind::Extension ? extension_on_link : isLinkFault(kind);
 }
 

@@ -51,7 +51,9 @@ class ScenarioDecoder {
   // An extension kind's keys, by its schema, into Fault::params.
   void decodeExtensionParameters(TableReader& reader, Fault& fault,
                                  const FaultKindSchema& schema);
-  void checkFaultTarget(TableReader& reader, const Fault& fault);
+  void checkFaultTarget(TableReader& reader, Fault& fault);
+  void checkControlPlaneTarget(TableReader& reader, Fault& fault, const Link* link,
+                               const ProcessSpec* process);
   void nameFaults(const std::vector<bool>& named);
   // Two windows of one stateful process kind on one target (a stop, a cgroup limit) would have
   // the first one's end undo the second: refused.

@@ -40,6 +40,7 @@ void registerOom(FaultRegistry& registry);
 void registerCpuStarve(FaultRegistry& registry);
 void registerPodRestart(FaultRegistry& registry);
 void registerStartupRace(FaultRegistry& registry);
+void registerControlPlaneOutage(FaultRegistry& registry);
 void registerPlannedKinds(FaultRegistry& registry);
 
 }  // namespace outrider::faults::kinds

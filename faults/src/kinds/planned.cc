@@ -12,7 +12,6 @@ void registerPlannedKinds(FaultRegistry& registry) {
       {FaultKind::CertExpiry, "issue certificates with `ttl` and stop renewing them"},
       {FaultKind::CertWrongCa, "issue certificates from a CA the peers do not trust"},
       {FaultKind::ClockSkew, "shift the target's clock by `skew`"},
-      {FaultKind::ControlPlaneOutage, "the control plane goes down, hangs, errs or slows"},
   };
   for (const auto& [kind, summary] : Kinds) {
     FaultKindEntry entry;

@@ -132,6 +132,23 @@ class FakePod final : public faults::PodControl {
     restart_done = std::move(done);
   }
 
+  // outrider-control's admin listener as the test scripts it: each call is kept, GET /fault
+  // answers `fault_state`, and `admin_down` makes every call fail as a refused connect would.
+  Result<faults::AdminAnswer> adminCall(const std::string& process, std::string_view method,
+                                        std::string_view target) override {
+    admin_calls.push_back(process + " " + std::string(method) + " " + std::string(target));
+    if (admin_down) {
+      return makeError(ErrorCode::Io, "connect: Connection refused");
+    }
+    if (method == "GET") {
+      return faults::AdminAnswer{200, fault_state};
+    }
+    return faults::AdminAnswer{200, "ok\n"};
+  }
+  std::vector<std::string> admin_calls;
+  std::string fault_state;
+  bool admin_down = false;
+
   std::vector<std::pair<std::string, int>> signals;
   std::map<std::string, faults::host::Cgroup*> cgroups;  // a process without one has none
   std::map<pid_t, Hog> hogs;
@@ -270,6 +287,59 @@ TEST_F(FaultExecutorTest, KillActsAtItsOffsetAndIsEffectiveOnceTheIncarnationExi
   ASSERT_TRUE(kill.ended_at.has_value());
   EXPECT_EQ(*kill.ended_at - t0_, 10s);  // an instant
   EXPECT_EQ(events_, std::vector<std::string>{"10.0s fault-start kill SIGKILL on proxy"});
+}
+
+constexpr const char* ControlToml = R"(
+[[service]]
+name = "control"
+command = ["outrider-control"]
+metrics = "http://127.0.0.1:7/metrics"
+)";
+
+// On outrider-control itself: its switch at the start, what it counted read back at the end,
+// then the switch back.
+TEST_F(FaultExecutorTest, ControlPlaneOutageSwitchesOutriderControlAndBack) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"slow\"\n"
+        "delay = \"250ms\"\nat = \"5s\"\nduration = \"10s\"\n");
+  advanceTo(4999ms);
+  EXPECT_TRUE(pod_.admin_calls.empty());
+  advanceTo(5s);
+  EXPECT_EQ(pod_.admin_calls,
+            std::vector<std::string>{"control POST /fault?mode=slow&latency=250ms"});
+  pod_.fault_state = R"({"mode": "slow", "latency_ms": 250, "affected_calls": 7})";
+  advanceTo(15s);
+  EXPECT_EQ(pod_.admin_calls, (std::vector<std::string>{
+                                  "control POST /fault?mode=slow&latency=250ms",
+                                  "control GET /fault", "control POST /fault?mode=none"}));
+  const auto outage = outcome();
+  EXPECT_TRUE(outage.effective);
+  EXPECT_EQ(outage.injections, 7u);
+  EXPECT_EQ(outage.evidence, "control switched to slow: 7 calls affected");
+}
+
+// Switched, but nothing called it during the window: not shown to have taken effect.
+TEST_F(FaultExecutorTest, ControlPlaneOutageThatNoCallMetIsNotEffective) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"error\"\n"
+        "at = \"5s\"\nduration = \"10s\"\n");
+  pod_.fault_state = R"({"mode": "error", "affected_calls": 0})";
+  advanceTo(20s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "control switched to error, but no call reached it while the fault held");
+}
+
+// An admin listener that cannot be reached: the fault says so and never claims an effect.
+TEST_F(FaultExecutorTest, ControlPlaneOutageWithoutItsAdminListenerSaysWhy) {
+  pod_.admin_down = true;
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"hang\"\n"
+        "at = \"5s\"\nduration = \"10s\"\n");
+  advanceTo(20s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence, "could not switch control: connect: Connection refused");
+  EXPECT_EQ(pod_.admin_calls.size(), 1u) << "nothing to switch back";
 }
 
 TEST_F(FaultExecutorTest, KillOfAProcessThatIsNotRunningSaysWhy) {

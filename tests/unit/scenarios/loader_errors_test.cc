@@ -277,6 +277,29 @@ TEST_F(LoaderErrorsTest, BadStatus) {
               testing::Contains(HasSubstr("key 'bad_status' applies to sli = \"availability\"")));
 }
 
+// control-plane-outage: error needs outrider-control's own switch; on a process it needs the
+// admin listener (its metrics URL); never the app.
+TEST_F(LoaderErrorsTest, ControlPlaneOutageTargets) {
+  const std::string control =
+      "[[service]]\nname = \"control\"\ncommand = [\"c\"]\nmetrics = \"http://127.0.0.1:7/m\"\n"
+      "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
+      "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+  const std::string fault = "[[fault]]\nkind = \"control-plane-outage\"\n";
+  EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"to-control\"\nmode = \"error\"\n")),
+              ElementsAre(HasSubstr("fault[0].mode: mode \"error\" needs the control plane's own "
+                                    "switch")));
+  EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"bare\"\n")),
+              ElementsAre(HasSubstr("fault[0].target: control-plane-outage on process 'bare' "
+                                    "works through outrider-control's admin listener")));
+  EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"app\"\n")),
+              ElementsAre(HasSubstr("but 'app' is the app")));
+  for (const char* ok : {"target = \"to-control\"\nmode = \"hang\"\n",
+                         "target = \"control\"\nmode = \"error\"\n",
+                         "target = \"to-control\"\nmode = \"slow\"\ndelay = \"1s\"\n"}) {
+    EXPECT_THAT(problemsIn(withMinimal(control + fault + ok)), IsEmpty()) << ok;
+  }
+}
+
 // Two windows of one stateful kind on one target would undo each other; back to back is fine,
 // and so are different kinds or targets.
 TEST_F(LoaderErrorsTest, OverlappingStatefulFaults) {

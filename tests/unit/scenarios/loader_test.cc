@@ -320,6 +320,11 @@ TEST_F(LoaderTest, ProcessFaultParameters) {
 name = "proxy"
 command = ["proxy"]
 
+[[service]]
+name = "control"
+command = ["outrider-control"]
+metrics = "http://127.0.0.1:7/metrics"
+
 [[fault]]
 kind = "oom"
 target = "proxy"
@@ -342,7 +347,7 @@ skew = "-5m"
 
 [[fault]]
 kind = "control-plane-outage"
-target = "proxy"
+target = "control"
 mode = "slow"
 delay = "2s"
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
@@ -42,6 +43,12 @@ struct HogSpec {
   bool oom_shield = false;
 };
 
+// What a process's admin listener answered (admin_call below).
+struct AdminAnswer {
+  unsigned status = 0;
+  std::string body;
+};
+
 class PodControl {
  public:
   virtual ~PodControl() = default;
@@ -66,6 +73,16 @@ class PodControl {
   // pod-restart and startup-race: replaces the pod (pod_restart.h) and calls `done` once it is
   // ready again or cannot be; one restart at a time (a second one is refused through `done`).
   virtual void restartPod(const PodRestartRequest& request, PodRestartDone done) = 0;
+  // One request to a process's own admin listener, at the origin of its `metrics` URL:
+  // control-plane-outage switches outrider-control's faults this way ("POST", "/fault?mode=hang").
+  // Blocking, bounded by a short deadline (a loopback call to a listener apart from the data
+  // plane). NotFound when the process has no admin listener.
+  virtual Result<AdminAnswer> adminCall(const std::string& process, std::string_view method,
+                                        std::string_view target) {
+    (void)method;
+    (void)target;
+    return makeError(ErrorCode::NotFound, "process '" + process + "' has no admin listener");
+  }
 };
 
 }  // namespace outrider::faults

@@ -34,8 +34,10 @@ struct FaultKindEntry {
   // Link kinds: the filter each connection of the link runs while the fault is active
   // (link_filter.h). Empty for a kind that acts on the listener alone.
   LinkFilterFactory make_link_filter;
-  // The link stops listening while the fault is active (refuse).
+  // The link stops listening while the fault is active (refuse), or for the planned faults this
+  // says so of (control-plane-outage mode down).
   bool closes_listener = false;
+  std::function<bool(const PlannedFault&)> closes_listener_for;
   // The kind needs a link that frames HTTP (protocol = "http").
   bool needs_http = false;
   // The evidence line for a link fault's counters; `http_link`: units are requests, not chunks.
@@ -44,6 +46,9 @@ struct FaultKindEntry {
 
   bool carriedOut() const {
     return static_cast<bool>(make_link_filter) || closes_listener || static_cast<bool>(make);
+  }
+  bool closesListener(const PlannedFault& fault) const {
+    return closes_listener || (closes_listener_for && closes_listener_for(fault));
   }
   // The keys besides name, kind, target and at, in the spec's order.
   std::vector<std::string> keys() const;

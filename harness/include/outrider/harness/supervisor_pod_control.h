@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "outrider/common/url.h"
 #include "outrider/faults/pod_control.h"
 #include "outrider/harness/pod_cgroups.h"
 #include "outrider/harness/process.h"
@@ -23,8 +24,13 @@ struct HogLauncher {
 class SupervisorPodControl final : public faults::PodControl {
  public:
   // `cgroups`: the pod's, or null when the run has none.
-  SupervisorPodControl(Supervisor& supervisor, PodCgroups* cgroups, HogLauncher hogs = {})
-      : supervisor_(supervisor), cgroups_(cgroups), launcher_(std::move(hogs)) {}
+  // `admin`: each process's admin origin, the scheme, host and port of its `metrics` URL.
+  SupervisorPodControl(Supervisor& supervisor, PodCgroups* cgroups, HogLauncher hogs = {},
+                       std::map<std::string, Url> admin = {})
+      : supervisor_(supervisor),
+        cgroups_(cgroups),
+        launcher_(std::move(hogs)),
+        admin_(std::move(admin)) {}
   // Hogs still running are SIGKILLed and reaped.
   ~SupervisorPodControl() override;
 
@@ -41,11 +47,14 @@ class SupervisorPodControl final : public faults::PodControl {
   // On the supervisor's executor; `done` runs there too, also after this object is gone (a
   // callback that outlives its fault must guard itself).
   void restartPod(const faults::PodRestartRequest& request, faults::PodRestartDone done) override;
+  Result<faults::AdminAnswer> adminCall(const std::string& process, std::string_view method,
+                                        std::string_view target) override;
 
  private:
   Supervisor& supervisor_;
   PodCgroups* cgroups_;
   HogLauncher launcher_;
+  std::map<std::string, Url> admin_;
   std::map<pid_t, ProcessPtr> hogs_;
 };
 

@@ -149,6 +149,9 @@ struct Fault {
   std::string extension_kind;                 // kind == Extension: its `kind` value
   std::map<std::string, FaultParam> params;  // kind == Extension: its keys as declared
   bool extension_on_link = false;             // kind == Extension: from its schema
+  // control-plane-outage: its target is a [[link]] in front of the control plane (set by the
+  // loader), so the link carries it out; else outrider-control's own switches do.
+  bool through_link = false;
   bool extension_has_span = true;
   SourceLocation where;
 
