@@ -244,7 +244,9 @@ void AtomicWriter::prune(const std::string& current, const std::string& previous
   }
 }
 
-Result<CredentialSet> readSet(const fs::path& dir) {
+namespace {
+
+Result<CredentialSet> readSetOnce(const fs::path& dir) {
   Fd data(::open((dir / DataLink).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!data.ok()) {
     return makeError(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::Io,
@@ -267,6 +269,22 @@ Result<CredentialSet> readSet(const fs::path& dir) {
   set.key_pem = std::move(*key);
   set.bundle_pem = std::move(*bundle);
   return set;
+}
+
+}  // namespace
+
+Result<CredentialSet> readSet(const fs::path& dir, unsigned* retries) {
+  for (unsigned attempt = 0;; ++attempt) {
+    auto set = readSetOnce(dir);
+    // NotFound after ..data opened: the folder was pruned while we read it; a newer one exists.
+    if (set || set.error().code != ErrorCode::NotFound || attempt == 3 ||
+        !fs::exists(dir / DataLink)) {
+      return set;
+    }
+    if (retries != nullptr) {
+      ++*retries;
+    }
+  }
 }
 
 }  // namespace outrider::secrets

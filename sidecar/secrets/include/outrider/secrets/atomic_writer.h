@@ -58,7 +58,9 @@ class AtomicWriter {
 };
 
 // Reads the current set through one descriptor of DIR/..data: the three files always come from
-// the same folder. NotFound when there is no set.
-Result<CredentialSet> readSet(const std::filesystem::path& dir);
+// the same folder. A reader slower than two swaps may find its folder pruned under it; it then
+// starts again from ..data (up to 3 times; `retries`, when given, counts them). NotFound when
+// there is no set.
+Result<CredentialSet> readSet(const std::filesystem::path& dir, unsigned* retries = nullptr);
 
 }  // namespace outrider::secrets
