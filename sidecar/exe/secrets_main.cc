@@ -1,8 +1,14 @@
 // outrider-secrets: the reference secret sidecar. Joins outrider-control with a token, keeps
 // cert.pem, key.pem (0600) and bundle.pem fresh in --dir as one atomic set, and serves /ready,
 // /live and /metrics on --admin.
+#include <fmt/core.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -10,13 +16,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
 
 #include "outrider/admin/admin_server.h"
 #include "outrider/common/clock.h"
@@ -40,8 +39,8 @@ CLI::Option* addDuration(CLI::App& app, const std::string& name, std::chrono::na
           [&target, name](const std::string& text) {
             const auto parsed = parseDuration(text);
             if (!parsed || parsed->count() <= 0) {
-              throw CLI::ValidationError(name, "expected a duration like 250ms or 10s, got '" +
-                                                   text + "'");
+              throw CLI::ValidationError(
+                  name, "expected a duration like 250ms or 10s, got '" + text + "'");
             }
             target = *parsed;
           },
@@ -77,8 +76,8 @@ std::string hostPortText(const HostPort& hp) {
 }
 
 bool validNodeName(const std::string& name) {
-  return !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") ==
-                              std::string::npos;
+  return !name.empty() &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") == std::string::npos;
 }
 
 void logLine(std::string_view line) {
@@ -99,8 +98,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> dns_names;
   std::optional<uint64_t> seed;
 
-  CLI::App app{"outrider-secrets: joins outrider-control and keeps an X.509 credential set "
-               "(cert.pem, key.pem, bundle.pem) fresh in a folder, swapped atomically"};
+  CLI::App app{
+      "outrider-secrets: joins outrider-control and keeps an X.509 credential set "
+      "(cert.pem, key.pem, bundle.pem) fresh in a folder, swapped atomically"};
   addHostPort(app, "--control", control, PortZero::Refused, "outrider-control's gRPC address")
       ->required();
   app.add_option("--token-file", token_file, "File holding the join token (read once)")
@@ -149,8 +149,9 @@ int main(int argc, char** argv) {
   }
   if (options.policy.rotate_fraction - options.policy.jitter <= 0 ||
       options.policy.rotate_fraction + options.policy.jitter >= 1) {
-    fmt::print(stderr, "outrider-secrets: --rotate-fraction +/- --rotate-jitter must lie inside "
-                       "(0, 1)\n");
+    fmt::print(stderr,
+               "outrider-secrets: --rotate-fraction +/- --rotate-jitter must lie inside "
+               "(0, 1)\n");
     return exit_code::Usage;
   }
   if (options.policy.backoff_max < options.policy.backoff_min) {
@@ -175,8 +176,8 @@ int main(int argc, char** argv) {
     options.dns_names = dns_names;
   }
   // The one place real time and real randomness enter.
-  options.seed = seed ? *seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^
-                                    std::random_device{}();
+  options.seed =
+      seed ? *seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   const RealClock clock;
 
   asio::io_context io;

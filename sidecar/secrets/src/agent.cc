@@ -1,14 +1,14 @@
 #include "outrider/secrets/agent.h"
 
-#include <algorithm>
-#include <condition_variable>
-#include <mutex>
+#include <fmt/core.h>
+#include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <fmt/core.h>
-#include <grpcpp/grpcpp.h>
+#include <condition_variable>
+#include <mutex>
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/timer.h"
@@ -21,12 +21,23 @@ namespace v1 = outrider::control::v1;
 using std::chrono::nanoseconds;
 
 std::string grpcCodeName(int code) {
-  static const char* const Names[] = {
-      "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const Names[] = {"OK",
+                                      "CANCELLED",
+                                      "UNKNOWN",
+                                      "INVALID_ARGUMENT",
+                                      "DEADLINE_EXCEEDED",
+                                      "NOT_FOUND",
+                                      "ALREADY_EXISTS",
+                                      "PERMISSION_DENIED",
+                                      "RESOURCE_EXHAUSTED",
+                                      "FAILED_PRECONDITION",
+                                      "ABORTED",
+                                      "OUT_OF_RANGE",
+                                      "UNIMPLEMENTED",
+                                      "INTERNAL",
+                                      "UNAVAILABLE",
+                                      "DATA_LOSS",
+                                      "UNAUTHENTICATED"};
   if (code >= 0 && code < static_cast<int>(std::size(Names))) {
     return Names[code];
   }
@@ -250,10 +261,9 @@ class AgentImpl final : public Agent {
       return "not ready: no credential set yet";
     }
     const SetHealth h = health();
-    const std::string what =
-        fmt::format("serial {} not_after {} remaining {:.0f}s ({:.0f}% of lifetime)",
-                    current_->serial_hex, formatUtc(current_->window.not_after),
-                    seconds(h.remaining), h.remaining_fraction * 100);
+    const std::string what = fmt::format(
+        "serial {} not_after {} remaining {:.0f}s ({:.0f}% of lifetime)", current_->serial_hex,
+        formatUtc(current_->window.not_after), seconds(h.remaining), h.remaining_fraction * 100);
     if (h.expired) {
       return "not ready: the credential set expired: " + what;
     }
@@ -388,8 +398,7 @@ class AgentImpl final : public Agent {
     } else if (pending_) {
       pending_->cancel();
       pending_.reset();
-      fail("fetch", grpc::StatusCode::DEADLINE_EXCEEDED,
-           "no first message within --fetch-timeout");
+      fail("fetch", grpc::StatusCode::DEADLINE_EXCEEDED, "no first message within --fetch-timeout");
     }
   }
 

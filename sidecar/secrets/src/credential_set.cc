@@ -1,9 +1,5 @@
 #include "outrider/secrets/credential_set.h"
 
-#include <ctime>
-#include <memory>
-#include <vector>
-
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -11,6 +7,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+
+#include <ctime>
+#include <memory>
+#include <vector>
 
 namespace outrider::secrets {
 
@@ -94,8 +94,7 @@ Result<SetInfo> inspectSet(const CredentialSet& set) {
     sk_X509_push(intermediates.get(), chain[i].get());
   }
   Owned<X509_STORE_CTX> verify(X509_STORE_CTX_new());
-  if (!verify ||
-      X509_STORE_CTX_init(verify.get(), store.get(), leaf, intermediates.get()) != 1) {
+  if (!verify || X509_STORE_CTX_init(verify.get(), store.get(), leaf, intermediates.get()) != 1) {
     return invalid("cannot set up certificate verification");
   }
   X509_STORE_CTX_set_flags(verify.get(), X509_V_FLAG_NO_CHECK_TIME);

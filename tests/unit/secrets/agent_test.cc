@@ -3,12 +3,11 @@
 // (bounded in real time) after each timer the manual clock fires; time itself never passes.
 #include "outrider/secrets/agent.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
-
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
+#include <filesystem>
 
 #include "fake_control.h"
 #include "outrider/common/manual_clock.h"

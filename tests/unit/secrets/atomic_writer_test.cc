@@ -1,5 +1,8 @@
 #include "outrider/secrets/atomic_writer.h"
 
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,10 +11,6 @@
 #include <fstream>
 #include <map>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "outrider/common/manual_clock.h"
 #include "test_pki.h"
@@ -203,13 +202,14 @@ TEST_F(AtomicWriterTest, ReaderUnderRotationSeesOnlyWholeSets) {
   const auto took = std::chrono::steady_clock::now() - began;
   done = true;
   reader.join();
-  std::printf("reader under rotation: %d swaps in %.2fs, %llu reads (%llu checked with OpenSSL), "
-              "%llu missing, %llu mismatched, %u restarted from ..data\n",
-              swaps, std::chrono::duration<double>(took).count(),
-              static_cast<unsigned long long>(reads.load()),
-              static_cast<unsigned long long>(checked_with_openssl.load()),
-              static_cast<unsigned long long>(missing.load()),
-              static_cast<unsigned long long>(mismatched.load()), restarted);
+  std::printf(
+      "reader under rotation: %d swaps in %.2fs, %llu reads (%llu checked with OpenSSL), "
+      "%llu missing, %llu mismatched, %u restarted from ..data\n",
+      swaps, std::chrono::duration<double>(took).count(),
+      static_cast<unsigned long long>(reads.load()),
+      static_cast<unsigned long long>(checked_with_openssl.load()),
+      static_cast<unsigned long long>(missing.load()),
+      static_cast<unsigned long long>(mismatched.load()), restarted);
   EXPECT_EQ(swaps, Swaps);
   EXPECT_GT(reads.load(), static_cast<uint64_t>(Swaps));
   EXPECT_EQ(missing.load(), 0U);

@@ -5,6 +5,8 @@
 // keeps the stream open until the client cancels. Switches make it fail with a code, hang (a
 // stream whose first message never comes), revoke sessions or send a broken set.
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -12,8 +14,6 @@
 #include <mutex>
 #include <set>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "outrider/control/v1/control.grpc.pb.h"
 #include "test_pki.h"

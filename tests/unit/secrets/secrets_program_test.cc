@@ -2,6 +2,7 @@
 // a set, serves /ready and /metrics, logs no secret, restarts ready from disk without a control
 // plane within 200 ms, and --oneshot exits 0 (a set) or 1 (none in time).
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "fake_control.h"
 #include "outrider/secrets/atomic_writer.h"
@@ -67,9 +66,16 @@ class SecretsProgramTest : public ::testing::Test {
 
   std::vector<std::string> args(const std::string& control, std::vector<std::string> more = {}) {
     std::vector<std::string> argv{outrider::test::binDir() + "/outrider-secrets",
-                                  "--control", control, "--token-file", (root_ / "token").string(),
-                                  "--dir", (root_ / "creds").string(), "--admin", "127.0.0.1:0",
-                                  "--seed", "7"};
+                                  "--control",
+                                  control,
+                                  "--token-file",
+                                  (root_ / "token").string(),
+                                  "--dir",
+                                  (root_ / "creds").string(),
+                                  "--admin",
+                                  "127.0.0.1:0",
+                                  "--seed",
+                                  "7"};
     argv.insert(argv.end(), more.begin(), more.end());
     return argv;
   }
@@ -78,9 +84,8 @@ class SecretsProgramTest : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string out = program.currentOut();
-      if (auto at = out.find("outrider-secrets admin=127.0.0.1:"); at != std::string::npos &&
-                                                                     out.find('\n', at) !=
-                                                                         std::string::npos) {
+      if (auto at = out.find("outrider-secrets admin=127.0.0.1:");
+          at != std::string::npos && out.find('\n', at) != std::string::npos) {
         return static_cast<uint16_t>(std::atoi(out.c_str() + at + 33));
       }
       std::this_thread::sleep_for(1ms);  // a poll interval on a file, not a sync point
@@ -159,16 +164,16 @@ TEST_F(SecretsProgramTest, RestartIsReadyFromDiskWithin200ms) {
 
 // --oneshot: a set and exit 0; with nothing answering, exit 1 after --oneshot-timeout.
 TEST_F(SecretsProgramTest, OneshotExitsZeroWithASetAndOneWithout) {
-  auto done = outrider::test::runProgram(args(control_.address(), {"--oneshot"}), root_ / "ok",
-                                         10s);
+  auto done =
+      outrider::test::runProgram(args(control_.address(), {"--oneshot"}), root_ / "ok", 10s);
   EXPECT_EQ(done.exit_code, 0) << done.err;
   EXPECT_TRUE(readSet(root_ / "creds"));
   const std::string gone = control_.address();
   control_.shutdown();
-  auto failed = outrider::test::runProgram(
-      args(gone, {"--oneshot", "--oneshot-timeout", "1s", "--backoff-min", "100ms",
-                  "--backoff-max", "200ms"}),
-      root_ / "fail", 10s);
+  auto failed =
+      outrider::test::runProgram(args(gone, {"--oneshot", "--oneshot-timeout", "1s",
+                                             "--backoff-min", "100ms", "--backoff-max", "200ms"}),
+                                 root_ / "fail", 10s);
   EXPECT_EQ(failed.exit_code, 1) << failed.err;
   EXPECT_NE(failed.err.find("code UNAVAILABLE"), std::string::npos) << failed.err;
 }

@@ -3,16 +3,16 @@
 // Test certificates made with the OpenSSL 3 API: a self-signed ECDSA P-256 CA and leaves it
 // signs, with any validity window, as PEM text (the outrider-control CA is not used here).
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "outrider/common/clock.h"
 #include "outrider/secrets/credential_set.h"
@@ -65,7 +65,8 @@ class TestPki {
     X509_set_version(cert, 2);
     ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert), 1);
     ASN1_TIME_set(X509_getm_notBefore(cert), unixTime(not_before));
-    ASN1_TIME_set(X509_getm_notAfter(cert), unixTime(not_before + std::chrono::hours(24 * 365 * 60)));
+    ASN1_TIME_set(X509_getm_notAfter(cert),
+                  unixTime(not_before + std::chrono::hours(24 * 365 * 60)));
     X509_NAME* subject = X509_get_subject_name(cert);
     X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
                                reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);

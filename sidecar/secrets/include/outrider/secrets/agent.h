@@ -9,6 +9,7 @@
 // executor, where all state, policy and timing live on the injected Clock. So a unit test drives
 // the agent on a ManualClock against an in-process fake control plane.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -18,8 +19,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"

@@ -12,7 +12,9 @@
 //   DIR/cert.pem -> ..data/cert.pem   DIR/key.pem -> ..data/key.pem   DIR/bundle.pem -> ...
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"

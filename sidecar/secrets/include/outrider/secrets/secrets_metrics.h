@@ -2,15 +2,16 @@
 
 // outrider-secrets' Prometheus metrics (prometheus-cpp core, served as text on admin /metrics).
 
-#include <map>
-#include <memory>
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
 
 namespace outrider::secrets {
 
