@@ -1,64 +1,12 @@
-#include "outrider/secrets/atomic_writer.h"
-
-#include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <thread>
-
-#include "outrider/common/manual_clock.h"
-#include "test_pki.h"
+#include "atomic_writer_fixture.h"
 
 namespace outrider::secrets {
 namespace {
 
+using test::AtomicWriterTest;
+using test::readFile;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string readFile(const fs::path& path) {
-  std::ifstream file(path);
-  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
-class AtomicWriterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-writer-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::vector<std::string> setFolders() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_)) {
-      const auto name = entry.path().filename().string();
-      if (name.rfind("..", 0) == 0 && name != DataLink && !entry.is_symlink()) {
-        names.push_back(name);
-      }
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  std::unique_ptr<AtomicWriter> writer(AtomicWriterOptions options = {}) {
-    auto created = AtomicWriter::create(dir_, clock_, options);
-    EXPECT_TRUE(created);
-    return std::move(*created);
-  }
-
-  fs::path dir_;
-  ManualClock clock_;
-  test::TestPki pki_;
-  const SystemTime start_ = clock_.systemNow();
-};
 
 // One write: the set's folder, ..data onto it, the user-visible links, key.pem 0600.
 TEST_F(AtomicWriterTest, WritesOneSetBehindDataLink) {
@@ -144,77 +92,6 @@ TEST_F(AtomicWriterTest, ReplacesLeftovers) {
   const auto set = pki_.issue(start_, start_ + 1h, 1);
   ASSERT_TRUE(w->write(set));
   EXPECT_EQ(readFile(dir_ / CertFile), set.cert_pem);
-}
-
-// Rotation gap = 0 (SS-2): a reader polling through ..data as fast as it can while the writer
-// swaps 1000 times never misses a file nor pairs a key with another set's certificate.
-TEST_F(AtomicWriterTest, ReaderUnderRotationSeesOnlyWholeSets) {
-  constexpr int Sets = 8;
-  constexpr int Swaps = 1000;
-  std::vector<CredentialSet> sets;
-  std::map<std::string, std::string> key_of_cert;
-  for (int i = 0; i < Sets; ++i) {
-    sets.push_back(pki_.issue(start_, start_ + 1h, 1000 + i));
-    key_of_cert[sets.back().cert_pem] = sets.back().key_pem;
-  }
-  auto w = writer();
-  ASSERT_TRUE(w->write(sets[0]));
-
-  std::atomic<bool> done{false};
-  std::atomic<uint64_t> reads{0}, missing{0}, mismatched{0}, checked_with_openssl{0};
-  unsigned restarted = 0;  // reads that found their folder pruned and began again from ..data
-  std::thread reader([&] {
-    while (!done.load(std::memory_order_relaxed)) {
-      auto set = readSet(dir_, &restarted);
-      reads.fetch_add(1, std::memory_order_relaxed);
-      if (!set) {
-        missing.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      const auto known = key_of_cert.find(set->cert_pem);
-      if (known == key_of_cert.end() || known->second != set->key_pem ||
-          set->bundle_pem != pki_.bundlePem()) {
-        mismatched.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      // Every 64th read also asks OpenSSL whether the key is the certificate's.
-      if (reads.load(std::memory_order_relaxed) % 64 == 0) {
-        auto info = inspectSet(*set);
-        if (!info) {
-          mismatched.fetch_add(1, std::memory_order_relaxed);
-        }
-        checked_with_openssl.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-  });
-  const auto began = std::chrono::steady_clock::now();
-  int swaps = 0;
-  for (; swaps < Swaps; ++swaps) {
-    clock_.advance(1ms);
-    if (!w->write(sets[static_cast<size_t>(swaps + 1) % Sets])) {
-      break;
-    }
-    // Bounded in time: a slow disk ends the test early rather than late.
-    if (std::chrono::steady_clock::now() - began > 60s) {
-      break;
-    }
-  }
-  const auto took = std::chrono::steady_clock::now() - began;
-  done = true;
-  reader.join();
-  std::printf(
-      "reader under rotation: %d swaps in %.2fs, %llu reads (%llu checked with OpenSSL), "
-      "%llu missing, %llu mismatched, %u restarted from ..data\n",
-      swaps, std::chrono::duration<double>(took).count(),
-      static_cast<unsigned long long>(reads.load()),
-      static_cast<unsigned long long>(checked_with_openssl.load()),
-      static_cast<unsigned long long>(missing.load()),
-      static_cast<unsigned long long>(mismatched.load()), restarted);
-  EXPECT_EQ(swaps, Swaps);
-  EXPECT_GT(reads.load(), static_cast<uint64_t>(Swaps));
-  EXPECT_EQ(missing.load(), 0U);
-  EXPECT_EQ(mismatched.load(), 0U);
-  EXPECT_EQ(setFolders().size(), 2U);
 }
 
 }  // namespace
