@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
 
 namespace outrider::harness {
@@ -35,6 +36,8 @@ struct RunTelemetry::Source {
   std::map<std::string, std::vector<std::optional<double>>> values;  // selector -> index k - 1
   std::vector<std::optional<uint64_t>> series_counts;
   std::set<std::string> names_seen;  // metric and family names, to tell a typo from silence
+  // Each distinct certificate NotAfter (unix seconds) its scrapes showed, with when first seen.
+  std::vector<std::pair<MonotonicTime, double>> not_after;
 };
 
 struct RunTelemetry::Ratio {
@@ -46,6 +49,9 @@ struct RunTelemetry::Ratio {
 namespace {
 
 constexpr size_t MaxNamesSeen = 10000;
+// The gauge a secret sidecar exports for the certificate it serves (outrider-secrets does).
+constexpr std::string_view NotAfterGauge = "outrider_secrets_cert_not_after_seconds";
+constexpr size_t MaxCredentialSets = 10000;
 
 // Keeps the scraper alive for as long as the coroutine runs, whatever happens to its owner.
 asio::awaitable<ScrapeResult> scrapeHolding(std::shared_ptr<MetricsScraper> scraper) {
@@ -234,6 +240,13 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
         source.names_seen.insert(name);
       }
     }
+    for (const auto& sample : exposition->samples) {
+      if (sample.name == NotAfterGauge && sample.value > 0 &&
+          (source.not_after.empty() || source.not_after.back().second != sample.value) &&
+          source.not_after.size() < MaxCredentialSets) {
+        source.not_after.emplace_back(outcome.at, sample.value);
+      }
+    }
   }
   if (k >= 1) {
     for (const auto& selector : source.selectors) {
@@ -263,6 +276,32 @@ asio::awaitable<void> RunTelemetry::finish() {
     idle_->expiresNever();
     (void)co_await idle_->wait();  // cancelled when the last one landed
   }
+}
+
+reports::CredentialRecord RunTelemetry::credentialRecord(const Source& source, MonotonicTime t0,
+                                                         size_t seconds) const {
+  // NotAfter is wall-clock time: t0 on the wall clock is now, less the time since t0.
+  const double t0_unix =
+      toSeconds(clock_.systemNow().time_since_epoch()) - toSeconds(clock_.monotonicNow() - t0);
+  reports::CredentialRecord record;
+  record.process = source.process;
+  for (const auto& [seen, not_after] : source.not_after) {
+    record.sets.push_back(reports::CredentialSet{
+        toSeconds(seen - t0), not_after - t0_unix,
+        formatUtc(SystemTime(std::chrono::duration_cast<SystemTime::duration>(
+            std::chrono::duration<double>(not_after))))});
+  }
+  // A set expired when the run reached its NotAfter before a newer set was seen.
+  for (size_t i = 0; i < record.sets.size(); ++i) {
+    const double expiry = record.sets[i].not_after_s;
+    const bool replaced_before = i + 1 < record.sets.size() &&
+                                 record.sets[i + 1].first_seen_s <= expiry;
+    if (!replaced_before && expiry <= static_cast<double>(seconds) && expiry >= 0) {
+      record.expired_at_s = expiry;
+      break;
+    }
+  }
+  return record;
 }
 
 RatioSeconds RunTelemetry::ratioSeconds() const {
@@ -317,6 +356,9 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
       record.failures.push_back(reports::ScrapeFailure{toSeconds(at - t0), error});
     }
     journal.scrapes.push_back(std::move(record));
+    if (!source->not_after.empty()) {
+      journal.credentials.push_back(credentialRecord(*source, t0, seconds));
+    }
   }
   for (const auto& ratio : ratios_) {
     const auto& per_second = ratio->sli.seconds();

@@ -593,6 +593,15 @@ std::string renderHtml(const Journal& j) {
     }
   }
 
+  if (const auto credentials = detail::describeCredentials(j); !credentials.empty()) {
+    add("<h2>Certificates</h2>");
+    add("<ul>");
+    for (const auto& sentence : credentials) {
+      add("<li>" + esc(sentence) + "</li>");
+    }
+    add("</ul>");
+  }
+
   if (!j.alerts.empty()) {
     add("<h2>Alerts</h2>");
     out += htmlTable(detail::alertTable(j));

@@ -280,6 +280,21 @@ json toJson(const Journal& j) {
     }
     out["scrapes"] = scrapes;
   }
+  if (!j.credentials.empty()) {
+    json credentials = json::array();
+    for (const auto& c : j.credentials) {
+      json sets = json::array();
+      for (const auto& set : c.sets) {
+        sets.push_back({{"first_seen_s", round3(set.first_seen_s)},
+                        {"not_after_s", round3(set.not_after_s)},
+                        {"not_after", set.not_after_utc}});
+      }
+      json record = {{"process", c.process}, {"sets", sets}};
+      record["expired_at_s"] = c.expired_at_s ? json(round3(*c.expired_at_s)) : json(nullptr);
+      credentials.push_back(std::move(record));
+    }
+    out["credentials"] = credentials;
+  }
   json timeline = json::array();
   for (const auto& e : j.timeline) {
     timeline.push_back({{"at_s", round3(e.at_s)}, {"event", e.event}, {"detail", e.detail}});
@@ -486,6 +501,19 @@ Result<Journal> journalFromJson(const json& in) {
         record.failures.push_back(ScrapeFailure{f.value("at_s", 0.0), f.value("error", "")});
       }
       j.scrapes.push_back(std::move(record));
+    }
+    for (const auto& c : in.value("credentials", json::array())) {
+      CredentialRecord record;
+      record.process = c.value("process", "");
+      for (const auto& set : c.value("sets", json::array())) {
+        record.sets.push_back(CredentialSet{set.value("first_seen_s", 0.0),
+                                            set.value("not_after_s", 0.0),
+                                            set.value("not_after", "")});
+      }
+      if (c.contains("expired_at_s") && c["expired_at_s"].is_number()) {
+        record.expired_at_s = c["expired_at_s"].get<double>();
+      }
+      j.credentials.push_back(std::move(record));
     }
     for (const auto& e : in.value("timeline", json::array())) {
       j.timeline.push_back(

@@ -105,6 +105,15 @@ std::string renderMarkdown(const Journal& j) {
     }
   }
 
+  if (const auto credentials = detail::describeCredentials(j); !credentials.empty()) {
+    line("## Certificates");
+    line("");
+    for (const auto& sentence : credentials) {
+      line("- " + sentence);
+    }
+    line("");
+  }
+
   if (!j.alerts.empty()) {
     line("## Alerts");
     line("");

@@ -156,4 +156,62 @@ std::vector<ResourceSummary> summarizeResources(const Journal& journal) {
   return out;
 }
 
+std::vector<std::string> describeCredentials(const Journal& journal) {
+  std::vector<std::string> out;
+  for (const auto& c : journal.credentials) {
+    if (c.sets.empty()) {
+      continue;
+    }
+    const auto& last = c.sets.back();
+    if (!c.expired_at_s) {
+      out.push_back(fmt::format(
+          "{} served {} certificate{} during the run; the last one is valid until {} ({:.1f}s "
+          "into the run).",
+          c.process, c.sets.size(), c.sets.size() == 1 ? "" : "s", last.not_after_utc,
+          last.not_after_s));
+      continue;
+    }
+    const double at = *c.expired_at_s;
+    std::string not_after;
+    for (const auto& set : c.sets) {
+      if (set.not_after_s == at) {
+        not_after = set.not_after_utc;
+      }
+    }
+    std::string sentence =
+        fmt::format("The certificate of {} expired at {:.1f}s (NotAfter {}) and no new one "
+                    "reached it before then",
+                    c.process, at, not_after);
+    // The trigger: of the faults begun before it expired, the one under way then (a
+    // control-plane outage first), else the last one that ended before it.
+    const FaultRecord* trigger = nullptr;
+    bool under_way = false;
+    for (const auto& f : journal.faults) {
+      if (f.started_at_s > at) {
+        continue;
+      }
+      const bool holds = !f.ended_at_s || *f.ended_at_s >= at;
+      const bool better =
+          trigger == nullptr || (holds && !under_way) ||
+          (holds == under_way && (f.kind == "control-plane-outage" ||
+                                  (trigger->kind != "control-plane-outage" &&
+                                   f.started_at_s >= trigger->started_at_s)));
+      if (better) {
+        trigger = &f;
+        under_way = holds;
+      }
+    }
+    if (trigger != nullptr) {
+      sentence += fmt::format(": the trigger was {} ({} on {}, {:.1f}s to {}), {}", trigger->name,
+                              trigger->kind, trigger->target, trigger->started_at_s,
+                              trigger->ended_at_s ? fmt::format("{:.1f}s", *trigger->ended_at_s)
+                                                  : std::string("the end"),
+                              under_way ? "under way when it expired"
+                                        : "the last fault before it expired");
+    }
+    out.push_back(sentence + ".");
+  }
+  return out;
+}
+
 }  // namespace outrider::reports::detail

@@ -47,4 +47,9 @@ struct ResourceSummary {
 // One per process of series.process, in the processes' order (then any others).
 std::vector<ResourceSummary> summarizeResources(const Journal& journal);
 
+// The report's sentences about each process's certificates (journal credentials[]): how many
+// it served and, when one expired, "the certificate of secrets expired at 42.0s (NotAfter ...)"
+// with the fault under way then named as its trigger.
+std::vector<std::string> describeCredentials(const Journal& journal);
+
 }  // namespace outrider::reports::detail

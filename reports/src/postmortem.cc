@@ -8,6 +8,7 @@
 #include <set>
 
 #include "outrider/common/units.h"
+#include "observations.h"
 #include "report_tables.h"
 
 namespace outrider::reports {
@@ -177,6 +178,9 @@ std::string renderPostmortem(const Journal& j) {
                      f.ended_at_s ? seconds(*f.ended_at_s) : "the end", f.description,
                      f.effective ? "yes" : "**no**",
                      f.evidence.empty() ? "none recorded" : f.evidence, f.injections));
+  }
+  for (const auto& sentence : detail::describeCredentials(j)) {
+    line("- " + sentence);
   }
   for (const auto& p : j.processes) {
     if (p.restarts > 0) {

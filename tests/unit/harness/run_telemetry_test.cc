@@ -2,6 +2,7 @@
 // whose counters a test sets: scrapes become ratio seconds, samples become series, and a
 // restart or a process that is down shows as a reset or a gap, never as zero good events.
 #include "outrider/harness/run_telemetry.h"
+#include "outrider/common/units.h"
 
 #include <atomic>
 #include <mutex>
@@ -44,6 +45,9 @@ class RunTelemetryTest : public testing::Test {
               "outrider_proxy_requests_total{{code=\"2xx\"}} {}\n"
               "outrider_proxy_requests_total{{code=\"5xx\"}} {}\n",
               ok_, errors_);
+          if (not_after_ > 0) {
+            reply.body += fmt::format("outrider_secrets_cert_not_after_seconds {}\n", not_after_);
+          }
           return reply;
         }) {}
 
@@ -117,6 +121,7 @@ bad = 'outrider_proxy_requests_total{{code="5xx"}}'
   std::mutex mutex_;
   int ok_ = 0;
   int errors_ = 0;
+  double not_after_ = 0;  // unix seconds; 0: no certificate gauge
   test::FakeHttpServer server_;
   asio::io_context ctx_;
   ManualClock clock_;
@@ -184,6 +189,43 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   ASSERT_EQ(journal.series.process.count("app"), 1u);
   EXPECT_EQ(journal.series.process.at("proxy").rss_bytes.at(0), 256u * 4096);
   EXPECT_EQ(journal.series.process.at("app").cpu_cores.at(0), std::nullopt);  // never started
+}
+
+// The certificate gauge of a secret sidecar: each NotAfter seen, and the expiry of one that no
+// newer certificate replaced in time, in run seconds.
+TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
+  auto telemetry = create();
+  started(*telemetry, 1);
+  const MonotonicTime t0 = clock_.monotonicNow();
+  const double t0_unix = toSeconds(clock_.systemNow().time_since_epoch());
+  {
+    std::lock_guard lock(mutex_);
+    not_after_ = t0_unix + 2.5;
+  }
+  tick(*telemetry);
+  tick(*telemetry);
+  tick(*telemetry);
+  {
+    std::lock_guard lock(mutex_);
+    not_after_ = t0_unix + 10;  // renewed at 3 s: too late for the first one
+  }
+  tick(*telemetry);
+  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
+  ctx_.restart();
+  ctx_.run();
+  done.get();
+  reports::Journal journal;
+  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
+  telemetry->fillJournal(journal, t0, 5, 0, nullptr);
+  ASSERT_EQ(journal.credentials.size(), 1u);
+  const auto& c = journal.credentials[0];
+  EXPECT_EQ(c.process, "proxy");
+  ASSERT_EQ(c.sets.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.sets[0].first_seen_s, 0.0);
+  EXPECT_NEAR(c.sets[0].not_after_s, 2.5, 1e-6);
+  EXPECT_DOUBLE_EQ(c.sets[1].first_seen_s, 3.0);
+  ASSERT_TRUE(c.expired_at_s);
+  EXPECT_NEAR(*c.expired_at_s, 2.5, 1e-6);
 }
 
 // A process with a cgroup also gets what its cgroup holds (an allocator's memory, say); one

@@ -45,6 +45,39 @@ TEST(PostmortemTest, FlagsMissedObjectiveWithoutAlert) {
   EXPECT_NE(md.find("add or tighten a burn-rate alert for availability"), std::string::npos);
 }
 
+// A certificate that expired during a control-plane outage: the postmortem says when, with the
+// outage named as the trigger; the journal keeps the record through a round trip.
+TEST(PostmortemTest, NamesTheOutageBehindAnExpiredCertificate) {
+  Journal j = test::sampleJournal();
+  FaultRecord outage;
+  outage.name = "control-down";
+  outage.kind = "control-plane-outage";
+  outage.target = "control";
+  outage.started_at_s = 20;
+  outage.ended_at_s = 80;
+  j.faults.push_back(outage);
+  CredentialRecord credential;
+  credential.process = "secrets";
+  credential.sets = {{1.2, 16.0, "2026-12-01T10:00:16Z"}, {11.3, 26.0, "2026-12-01T10:00:26Z"}};
+  credential.expired_at_s = 26.0;
+  j.credentials.push_back(credential);
+  const std::string md = renderPostmortem(j);
+  EXPECT_NE(md.find("The certificate of secrets expired at 26.0s (NotAfter 2026-12-01T10:00:26Z) "
+                    "and no new one reached it before then: the trigger was control-down "
+                    "(control-plane-outage on control, 20.0s to 80.0s), under way when it "
+                    "expired."),
+            std::string::npos)
+      << md;
+  auto back = journalFromJson(toJson(j));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->credentials.size(), 1u);
+  EXPECT_EQ(back->credentials[0].sets.size(), 2u);
+  EXPECT_EQ(back->credentials[0].sets[1].not_after_utc, "2026-12-01T10:00:26Z");
+  ASSERT_TRUE(back->credentials[0].expired_at_s);
+  EXPECT_DOUBLE_EQ(*back->credentials[0].expired_at_s, 26.0);
+  EXPECT_EQ(renderPostmortem(*back), md);
+}
+
 // A pass with no alert needs no postmortem; a fail, an invalid run or any alert does.
 TEST(PostmortemTest, WantsPostmortem) {
   Journal j = test::sampleJournal();

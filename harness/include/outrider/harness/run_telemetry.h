@@ -96,6 +96,8 @@ class RunTelemetry {
   void startScrape(size_t source, uint64_t k);
   void record(size_t source, uint64_t k, Outcome outcome);
   void feed(Source& source, uint64_t k, const Outcome& outcome);
+  reports::CredentialRecord credentialRecord(const Source& source, MonotonicTime t0,
+                                             size_t seconds) const;
 
   asio::any_io_executor executor_;
   const Clock& clock_;

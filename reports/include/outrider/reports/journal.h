@@ -213,6 +213,22 @@ struct ScrapeRecord {
 
 inline constexpr size_t MaxListedScrapeFailures = 20;
 
+// credentials[] (beyond the contract): a process whose scrapes carry the certificate gauge
+// outrider_secrets_cert_not_after_seconds (outrider-secrets, or any sidecar that exports it),
+// with each certificate seen and, when the run outlived the newest one, when it expired.
+struct CredentialSet {
+  double first_seen_s = 0;  // run seconds: the first scrape that showed it
+  double not_after_s = 0;   // its NotAfter, in run seconds (may be past the run's end)
+  std::string not_after_utc;
+};
+
+struct CredentialRecord {
+  std::string process;
+  std::vector<CredentialSet> sets;
+  // The NotAfter of a set that no newer set replaced before it, inside the run.
+  std::optional<double> expired_at_s;
+};
+
 struct Journal {
   std::string schema = "outrider.journal/v1";
   std::string scenario_name;
@@ -233,6 +249,7 @@ struct Journal {
   std::vector<ProcessRecord> processes;
   std::vector<LinkRecord> links;
   std::vector<ScrapeRecord> scrapes;
+  std::vector<CredentialRecord> credentials;
   std::vector<TimelineEvent> timeline;
   Series series;
 };
