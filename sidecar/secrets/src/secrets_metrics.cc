@@ -33,6 +33,12 @@ SecretsMetrics::SecretsMetrics()
                      .Help("Sets written that replaced an earlier set")
                      .Register(*registry_)
                      .Add({})),
+      attempts_(prometheus::BuildCounter()
+                    .Name("outrider_secrets_fetch_attempts_total")
+                    .Help("Joins and fetches that ended, landed or failed: the total of a ratio "
+                          "SLI whose bad events are outrider_secrets_fetch_failures_total")
+                    .Register(*registry_)
+                    .Add({})),
       degraded_(prometheus::BuildGauge()
                     .Name("outrider_secrets_degraded")
                     .Help("1 while the set is expired or has less than --degraded-below of its "
@@ -57,6 +63,7 @@ SecretsMetrics::SecretsMetrics()
 
 void SecretsMetrics::countFailure(const std::string& code) {
   failures_.Add({{"code", code}}).Increment();
+  attempts_.Increment();
 }
 
 double SecretsMetrics::failuresForTest(const std::string& code) const {

@@ -20,7 +20,11 @@ class SecretsMetrics {
   SecretsMetrics();
 
   // M10: from opening a FetchX509 call to its set being on disk.
-  void observeRefresh(double seconds) { refresh_seconds_.Observe(seconds); }
+  // A refresh that landed: its latency, and one attempt.
+  void observeRefresh(double seconds) {
+    refresh_seconds_.Observe(seconds);
+    attempts_.Increment();
+  }
   // One failed join or fetch, by gRPC code name ("UNAVAILABLE", "DEADLINE_EXCEEDED", ...; an
   // invalid set from the wire counts as "INVALID_SET", a failed write as "WRITE_FAILED").
   void countFailure(const std::string& code);
@@ -43,6 +47,7 @@ class SecretsMetrics {
   prometheus::Gauge& remaining_validity_;
   prometheus::Family<prometheus::Counter>& failures_;
   prometheus::Counter& rotations_;
+  prometheus::Counter& attempts_;
   prometheus::Gauge& degraded_;
   prometheus::Gauge& not_after_;
   prometheus::Gauge& ready_;
