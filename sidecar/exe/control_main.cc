@@ -98,7 +98,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   addHostPort(app, "--admin", admin_options.listen,
               "Admin HTTP address (/ready /live /metrics /fault); port 0 picks one");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is 0; every other parse error is a usage error (spec/cli.md: exit 2).
+    return app.exit(e) == 0 ? exit_code::Pass : exit_code::Usage;
+  }
   options.state_dir = state_dir;
   options.tokens_file = tokens;
   if (!secrets.empty()) {
