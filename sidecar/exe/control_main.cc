@@ -1,17 +1,17 @@
 // outrider-control: the reference control plane (gRPC, a local CA, secrets), with the
 // control-plane-outage switches on its admin listener.
+#include <fmt/core.h>
+#include <prometheus/registry.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
-#include <prometheus/registry.h>
 
 #include "outrider/admin/admin_server.h"
 #include "outrider/common/clock.h"
@@ -33,9 +33,9 @@ CLI::Option* addDuration(CLI::App& app, const std::string& name, Duration& targe
           [&target, name, smallest](const std::string& text) {
             const auto parsed = outrider::parseDuration(text);
             if (!parsed || *parsed < smallest) {
-              throw CLI::ValidationError(
-                  name, "expected a duration of at least " + outrider::formatDuration(smallest) +
-                            " like 250ms or 1h, got '" + text + "'");
+              throw CLI::ValidationError(name, "expected a duration of at least " +
+                                                   outrider::formatDuration(smallest) +
+                                                   " like 250ms or 1h, got '" + text + "'");
             }
             target = std::chrono::duration_cast<Duration>(*parsed);
           },
@@ -70,9 +70,10 @@ int main(int argc, char** argv) {
   using namespace outrider;
   control::ControlOptions options;
   admin::AdminOptions admin_options;
-  CLI::App app{"outrider-control: the reference control plane: join tokens, a local CA issuing "
-               "short-lived X.509 SVIDs on a gRPC stream, opaque secrets, and the "
-               "control-plane-outage switches on its admin listener"};
+  CLI::App app{
+      "outrider-control: the reference control plane: join tokens, a local CA issuing "
+      "short-lived X.509 SVIDs on a gRPC stream, opaque secrets, and the "
+      "control-plane-outage switches on its admin listener"};
   addHostPort(app, "--listen", options.listen, "gRPC address; port 0 picks one");
   std::string state_dir;
   app.add_option("--state-dir", state_dir,

@@ -1,5 +1,6 @@
 #include "outrider/control/ca.h"
 
+#include <fmt/core.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -11,8 +12,6 @@
 
 #include <cctype>
 #include <ctime>
-
-#include <fmt/core.h>
 
 #include "openssl_util.h"
 
@@ -46,8 +45,8 @@ bool setName(X509_NAME* name, const std::string& common_name) {
                                     reinterpret_cast<const unsigned char*>("outrider"), -1, -1,
                                     0) == 1 &&
          X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                    reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                                    -1, -1, 0) == 1;
+                                    reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                                    -1, 0) == 1;
 }
 
 // A random positive 128-bit serial (its top bit set, so always 128 bits; DER adds a 0 byte).
@@ -228,8 +227,8 @@ Result<IssuedCertificate> CertificateAuthority::issue(const LeafRequest& request
       ok = ok && pushName(names.get(), GEN_DNS, dns);
     }
     ok = ok && pushLoopbackIp(names.get()) &&
-         X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0,
-                           X509V3_ADD_DEFAULT) == 1;
+         X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) ==
+             1;
   }
   if (ok) {
     X509V3_CTX ctx;

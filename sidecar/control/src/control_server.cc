@@ -1,20 +1,20 @@
 #include "outrider/control/control_server.h"
 
+#include <fmt/core.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_callback.h>
+
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <fmt/core.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/server_callback.h>
-#include <nlohmann/json.hpp>
 
 #include "outrider/common/timer.h"
 #include "outrider/control/ca.h"
@@ -88,7 +88,8 @@ Result<SecretMap> loadSecrets(const std::filesystem::path& file) {
   text << in.rdbuf();
   const auto json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   const auto wrong = [&](const std::string& why) {
-    return makeError(ErrorCode::InvalidArgument, fmt::format("--secrets {}: {}", file.string(), why));
+    return makeError(ErrorCode::InvalidArgument,
+                     fmt::format("--secrets {}: {}", file.string(), why));
   };
   if (json.is_discarded() || !json.is_object()) {
     return wrong("expected a JSON object {\"name\": {\"key\": \"value\"}, ...}");
@@ -106,7 +107,8 @@ Result<SecretMap> loadSecrets(const std::filesystem::path& file) {
     for (const auto& [key, value] : data.items()) {
       if (!value.is_string()) {
         // The value itself is never quoted: it is a secret.
-        return wrong(fmt::format("\"{}\".\"{}\": expected a string value", name, key.substr(0, 64)));
+        return wrong(
+            fmt::format("\"{}\".\"{}\": expected a string value", name, key.substr(0, 64)));
       }
       out[key] = value.get<std::string>();
     }
@@ -368,8 +370,7 @@ class StreamReactor final : public grpc::ServerWriteReactor<v1::X509Update> {
  public:
   StreamReactor(std::shared_ptr<Core> core, const grpc::CallbackServerContext* context,
                 const v1::FetchX509Request* request)
-      : core_(std::move(core)),
-        call_(std::make_shared<StreamCall>(core_, this, context, request)) {
+      : core_(std::move(core)), call_(std::make_shared<StreamCall>(core_, this, context, request)) {
     {
       std::lock_guard lock(core_->calls_mutex);
       core_->streams.insert(call_);
@@ -505,7 +506,8 @@ Status Core::sessionOf(const grpc::CallbackServerContext& context, Session& sess
   const std::string_view value(it->second.data(), it->second.size());
   auto verified = signer.verify(bearerCredential(value), clock.systemNow());
   if (!verified) {
-    return Status(StatusCode::UNAUTHENTICATED, "session not valid (expired or not ours); join again");
+    return Status(StatusCode::UNAUTHENTICATED,
+                  "session not valid (expired or not ours); join again");
   }
   session = std::move(*verified);
   return Status::OK;
@@ -535,8 +537,7 @@ Status Core::join(const v1::JoinRequest& request, v1::JoinResponse& response) {
 }
 
 Status Core::fetchSecret(const grpc::CallbackServerContext& context,
-                         const v1::FetchSecretRequest& request,
-                         v1::FetchSecretResponse& response) {
+                         const v1::FetchSecretRequest& request, v1::FetchSecretResponse& response) {
   Session session;
   if (auto status = sessionOf(context, session); !status.ok()) {
     return status;
@@ -598,9 +599,10 @@ struct ControlServer::Generation {
   std::unique_ptr<grpc::Server> server;
 };
 
-Result<std::unique_ptr<ControlServer>> ControlServer::create(
-    const ControlOptions& options, const Clock& clock, const asio::any_io_executor& executor,
-    prometheus::Registry& registry) {
+Result<std::unique_ptr<ControlServer>> ControlServer::create(const ControlOptions& options,
+                                                             const Clock& clock,
+                                                             const asio::any_io_executor& executor,
+                                                             prometheus::Registry& registry) {
   if (options.cert_ttl <= std::chrono::seconds(0)) {
     return makeError(ErrorCode::InvalidArgument, "--cert-ttl must be at least 1s");
   }
@@ -712,13 +714,13 @@ Result<FaultState> ControlServer::setFault(const FaultSetting& setting) {
   }
   core_->faults.set(setting, core_->clock.systemNow());
   core_->metrics.faultMode(to);
-  fmt::print(stderr, "outrider-control: fault mode {} -> {}{}\n", faultModeName(from),
-             faultModeName(to),
-             to == FaultMode::Slow ? fmt::format(" latency={}ms",
-                                                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     setting.latency)
-                                                     .count())
-                                   : std::string{});
+  fmt::print(
+      stderr, "outrider-control: fault mode {} -> {}{}\n", faultModeName(from), faultModeName(to),
+      to == FaultMode::Slow
+          ? fmt::format(
+                " latency={}ms",
+                std::chrono::duration_cast<std::chrono::milliseconds>(setting.latency).count())
+          : std::string{});
   if (to == FaultMode::Down || to == FaultMode::Error) {
     const Status status(StatusCode::UNAVAILABLE, to == FaultMode::Down
                                                      ? "control plane down"

@@ -59,8 +59,7 @@ Result<FaultSetting> parseFaultQuery(std::string_view query) {
 
 std::string faultStateJson(const FaultState& state) {
   const auto since_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(state.since.time_since_epoch())
-          .count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(state.since.time_since_epoch()).count();
   const auto latency_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(state.setting.latency).count();
   return fmt::format(

@@ -1,12 +1,11 @@
 #include "outrider/control/join_tokens.h"
 
+#include <fmt/core.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <fmt/core.h>
 
 namespace outrider::control {
 namespace {

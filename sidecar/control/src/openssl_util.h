@@ -16,9 +16,9 @@ namespace outrider::control::ssl {
 
 template <class T>
 struct Deleter;
-#define OUTRIDER_SSL_DELETER(type, fn)         \
-  template <>                                  \
-  struct Deleter<type> {                       \
+#define OUTRIDER_SSL_DELETER(type, fn)        \
+  template <>                                 \
+  struct Deleter<type> {                      \
     void operator()(type* p) const { fn(p); } \
   };
 OUTRIDER_SSL_DELETER(EVP_PKEY, EVP_PKEY_free)

@@ -1,12 +1,11 @@
 #include "outrider/control/session.h"
 
+#include <fmt/core.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <charconv>
-
-#include <fmt/core.h>
 
 namespace outrider::control {
 namespace {

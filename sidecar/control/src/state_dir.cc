@@ -1,6 +1,7 @@
 #include "outrider/control/state_dir.h"
 
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,10 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace outrider::control {
 namespace {
@@ -34,9 +33,9 @@ Result<std::string> readFile(const fs::path& path) {
 }
 
 tl::unexpected<Error> corrupt(const fs::path& path, std::string_view why) {
-  return makeError(ErrorCode::InvalidArgument,
-                   fmt::format("state dir: {}: {} (move it away to start afresh)", path.string(),
-                               why));
+  return makeError(
+      ErrorCode::InvalidArgument,
+      fmt::format("state dir: {}: {} (move it away to start afresh)", path.string(), why));
 }
 
 Result<void> writeAll(int fd, std::string_view content) {
@@ -85,8 +84,8 @@ Result<void> writeFileAtomically(const fs::path& path, std::string_view content,
   ::close(fd);
   if (!written) {
     ::unlink(temp.c_str());
-    return makeError(ErrorCode::Io,
-                     fmt::format("{}: cannot be written: {}", temp.string(), written.error().message));
+    return makeError(ErrorCode::Io, fmt::format("{}: cannot be written: {}", temp.string(),
+                                                written.error().message));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int error = errno;
@@ -109,8 +108,8 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Cloc
     fs::permissions(dir, fs::perms::owner_all, ec);  // it will hold keys
   }
   if (ec || !fs::is_directory(dir)) {
-    return makeError(ErrorCode::Io, fmt::format("state dir {}: cannot be created: {}",
-                                                dir.string(), ec ? ec.message() : "not a directory"));
+    return makeError(ErrorCode::Io, fmt::format("state dir {}: cannot be created: {}", dir.string(),
+                                                ec ? ec.message() : "not a directory"));
   }
   std::unique_ptr<StateDir> state(new StateDir());
   state->dir_ = dir;

@@ -1,11 +1,11 @@
 #include "outrider/admin/admin_server.h"
 
-#include <thread>
+#include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <thread>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/manual_clock.h"

@@ -1,11 +1,11 @@
 // The outrider-control program: its announce line, exit codes, SIGTERM, and logs that never
 // show a token or a key.
-#include <csignal>
-#include <map>
-
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
 
 #include "child_process.h"
 #include "control_test_support.h"
@@ -16,8 +16,8 @@ namespace outrider::control {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::HasSubstr;
 using outrider::test::ChildProcess;
+using testing::HasSubstr;
 
 constexpr const char* Token = "program-test-token-7f3a";
 
@@ -98,9 +98,9 @@ TEST_F(ControlProgramTest, BusyPortExits3) {
   std::map<std::string, uint16_t> ports;
   ASSERT_TRUE(first.waitForAnnounce(ports));
   ChildProcess second;
-  const std::string command = "exec " + program() + " --listen 127.0.0.1:" +
-                              std::to_string(ports["listening"]) + " --state-dir " +
-                              (dir_ / "state2").string() + " --tokens " +
+  const std::string command = "exec " + program() +
+                              " --listen 127.0.0.1:" + std::to_string(ports["listening"]) +
+                              " --state-dir " + (dir_ / "state2").string() + " --tokens " +
                               (dir_ / "tokens").string() + " 2>" + (dir_ / "err2.log").string();
   ASSERT_TRUE(second.start("/bin/sh", {"-c", command}));
   int code = -1;

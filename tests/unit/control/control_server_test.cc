@@ -2,17 +2,16 @@
 // streams, secrets, a restart, each fault mode, and hostile input.
 #include "outrider/control/control_server.h"
 
-#include <openssl/rand.h>
-
-#include <future>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <openssl/rand.h>
 #include <prometheus/text_serializer.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <future>
+#include <thread>
 
 #include "control_test_support.h"
 #include "outrider/admin/admin_server.h"
@@ -117,8 +116,8 @@ class ControlServerTest : public testing::Test {
     v1::JoinResponse response;
     const auto status = join(response, Token, 5000ms, stub.get());
     if (!status.ok() || response.session().empty()) {
-      return testing::AssertionFailure() << "Join: " << status.error_code() << " "
-                                         << status.error_message();
+      return testing::AssertionFailure()
+             << "Join: " << status.error_code() << " " << status.error_message();
     }
     return testing::AssertionSuccess();
   }
@@ -261,8 +260,7 @@ TEST_F(ControlServerTest, FetchSecret) {
     v1::FetchSecretRequest request;
     request.set_name("nope");
     v1::FetchSecretResponse response;
-    EXPECT_EQ(stub_->FetchSecret(&context, request, &response).error_code(),
-              StatusCode::NOT_FOUND);
+    EXPECT_EQ(stub_->FetchSecret(&context, request, &response).error_code(), StatusCode::NOT_FOUND);
   }
   {
     grpc::ClientContext context;
@@ -357,8 +355,9 @@ TEST_F(ControlServerTest, FaultSlow) {
   stream->context.TryCancel();
   stream->reader->Finish();
   EXPECT_EQ(server_->fault().affected_calls, 2u);
-  RecordProperty("slow_join_ms",
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  RecordProperty(
+      "slow_join_ms",
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
 }
 
 // The admin switches as the harness calls them: POST /fault, GET /fault, /metrics, /ready.

@@ -40,9 +40,8 @@ TEST(FaultSwitchTest, StateAndJson) {
   const auto since_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock.systemNow().time_since_epoch())
           .count();
-  EXPECT_EQ(faultStateJson(state),
-            "{\"mode\": \"slow\", \"latency_ms\": 500, \"since_unix_ms\": " +
-                std::to_string(since_ms) + ", \"affected_calls\": 3}\n");
+  EXPECT_EQ(faultStateJson(state), "{\"mode\": \"slow\", \"latency_ms\": 500, \"since_unix_ms\": " +
+                                       std::to_string(since_ms) + ", \"affected_calls\": 3}\n");
   const auto ended = faults.set({FaultMode::None, 0ns}, clock.systemNow());
   EXPECT_EQ(ended.affected_calls, 3u);
   EXPECT_EQ(faults.state().affected_calls, 0u);

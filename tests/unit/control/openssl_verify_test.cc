@@ -48,9 +48,9 @@ TEST(OpensslVerifyTest, LeafVerifiesAgainstRoot) {
   const std::string verify = "openssl verify -CAfile " + (dir / "root.pem").string();
   EXPECT_THAT(run(verify + " -attime " + std::to_string(now) + " " + (dir / "leaf.pem").string()),
               HasSubstr(": OK\nexit=0"));
-  EXPECT_THAT(run(verify + " -attime " + std::to_string(now + 7200) + " " +
-                  (dir / "leaf.pem").string()),
-              HasSubstr("certificate has expired"));
+  EXPECT_THAT(
+      run(verify + " -attime " + std::to_string(now + 7200) + " " + (dir / "leaf.pem").string()),
+      HasSubstr("certificate has expired"));
   EXPECT_THAT(run(verify + " -attime " + std::to_string(now) + " -purpose sslserver " +
                   (dir / "leaf.pem").string()),
               HasSubstr(": OK"));

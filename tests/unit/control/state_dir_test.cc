@@ -1,8 +1,7 @@
 #include "outrider/control/state_dir.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "control_test_support.h"
 #include "outrider/common/manual_clock.h"

@@ -8,9 +8,9 @@
 //   POST /fault?mode=down|hang|error|slow[&latency=500ms] and ?mode=none; answers like GET
 //        (400 for a bad query, 503 when the mode cannot change, say the port was taken)
 
-#include <memory>
-
 #include <prometheus/registry.h>
+
+#include <memory>
 
 #include "outrider/admin/admin_server.h"
 #include "outrider/control/control_server.h"

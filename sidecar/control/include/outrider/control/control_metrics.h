@@ -7,12 +7,12 @@
 //   outrider_control_fault_affected_calls_total{mode}
 //   outrider_control_fault_mode{mode}            1 for the active mode, 0 for the others
 
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+
+#include <string_view>
 
 #include "outrider/control/fault_switch.h"
 

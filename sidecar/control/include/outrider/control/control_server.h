@@ -11,15 +11,15 @@
 // Threads: gRPC's callback threads run the handlers; `slow` delays run as timers of the injected
 // Clock on `executor` (the admin listener's); setFault() and stop() may come from any thread.
 
+#include <prometheus/registry.h>
+
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <prometheus/registry.h>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/host_port.h"

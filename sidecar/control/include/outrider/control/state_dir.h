@@ -10,6 +10,8 @@
 // Each is written atomically: a temporary file in the same directory, fsync, rename, fsync of
 // the directory.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -17,7 +19,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
