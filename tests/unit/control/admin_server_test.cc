@@ -96,7 +96,9 @@ TEST_F(AdminServerTest, HeadAnswersLikeGetWithoutBody) {
 }
 
 // A connection that sends half a head is closed when the ManualClock passes its deadline, not
-// before: the whole test runs on one thread, the clock moving only when told.
+// before: the whole test runs on one thread, the clock moving only when told. The deadline is
+// the idle one (20 s here): the server arms header_timeout only when bytes are already buffered
+// as a read begins, so a first request's stalled head is held for idle_timeout.
 TEST(AdminServerDeadlineTest, HalfAHeadIsClosedAtTheDeadline) {
   asio::io_context context;
   ManualClock clock;
