@@ -1,0 +1,52 @@
+#include "outrider/control/control_metrics.h"
+
+#include <string>
+
+namespace outrider::control {
+
+ControlMetrics::ControlMetrics(prometheus::Registry& registry)
+    : calls_(prometheus::BuildCounter()
+                 .Name("outrider_control_calls_total")
+                 .Help("gRPC calls answered, by method and status code")
+                 .Register(registry)),
+      certificates_issued_(prometheus::BuildCounter()
+                               .Name("outrider_control_certificates_issued_total")
+                               .Help("Leaf certificates issued")
+                               .Register(registry)
+                               .Add({})),
+      streams_active_(prometheus::BuildGauge()
+                          .Name("outrider_control_streams_active")
+                          .Help("FetchX509 streams open now")
+                          .Register(registry)
+                          .Add({})),
+      fault_affected_(prometheus::BuildCounter()
+                          .Name("outrider_control_fault_affected_calls_total")
+                          .Help("Calls and streams a control-plane-outage mode acted on")
+                          .Register(registry)),
+      fault_mode_(prometheus::BuildGauge()
+                      .Name("outrider_control_fault_mode")
+                      .Help("1 for the control-plane-outage mode in force")
+                      .Register(registry)) {
+  for (const auto mode : AllFaultModes) {
+    if (mode != FaultMode::None) {
+      fault_affected_.Add({{"mode", std::string(faultModeName(mode))}});
+    }
+  }
+  faultMode(FaultMode::None);
+}
+
+void ControlMetrics::call(std::string_view method, std::string_view code) {
+  calls_.Add({{"method", std::string(method)}, {"code", std::string(code)}}).Increment();
+}
+
+void ControlMetrics::faultAffected(FaultMode mode, double calls) {
+  fault_affected_.Add({{"mode", std::string(faultModeName(mode))}}).Increment(calls);
+}
+
+void ControlMetrics::faultMode(FaultMode active) {
+  for (const auto mode : AllFaultModes) {
+    fault_mode_.Add({{"mode", std::string(faultModeName(mode))}}).Set(mode == active ? 1 : 0);
+  }
+}
+
+}  // namespace outrider::control

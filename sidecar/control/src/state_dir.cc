@@ -1,0 +1,230 @@
+#include "outrider/control/state_dir.h"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace outrider::control {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* CaCertFile = "ca.pem";
+constexpr const char* CaKeyFile = "ca.key";
+constexpr const char* SessionKeyFile = "session.key";
+constexpr const char* IssuedFile = "issued.json";
+
+Result<std::string> readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return makeError(ErrorCode::Io, fmt::format("{}: cannot be read", path.string()));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+tl::unexpected<Error> corrupt(const fs::path& path, std::string_view why) {
+  return makeError(
+      ErrorCode::InvalidArgument,
+      fmt::format("state dir: {}: {} (move it away to start afresh)", path.string(), why));
+}
+
+Result<void> writeAll(int fd, std::string_view content) {
+  while (!content.empty()) {
+    const ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return makeError(ErrorCode::Io, std::strerror(errno));
+    }
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+std::string randomHex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    return {};
+  }
+  static constexpr char Digits[] = "0123456789abcdef";
+  std::string hex;
+  for (const char c : raw) {
+    hex.push_back(Digits[static_cast<unsigned char>(c) >> 4]);
+    hex.push_back(Digits[static_cast<unsigned char>(c) & 0xf]);
+  }
+  return hex;
+}
+
+}  // namespace
+
+Result<void> writeFileAtomically(const fs::path& path, std::string_view content, mode_t mode) {
+  const fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp");
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return makeError(ErrorCode::Io,
+                     fmt::format("{}: cannot be created: {}", temp.string(), std::strerror(errno)));
+  }
+  // O_CREAT applies the umask, and an existing temporary file keeps its mode: set it exactly.
+  auto written = ::fchmod(fd, mode) == 0 ? writeAll(fd, content)
+                                         : makeError(ErrorCode::Io, std::strerror(errno));
+  if (written && ::fsync(fd) != 0) {
+    written = makeError(ErrorCode::Io, std::strerror(errno));
+  }
+  ::close(fd);
+  if (!written) {
+    ::unlink(temp.c_str());
+    return makeError(ErrorCode::Io, fmt::format("{}: cannot be written: {}", temp.string(),
+                                                written.error().message));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp.c_str());
+    return makeError(ErrorCode::Io, fmt::format("{}: cannot be renamed into place: {}",
+                                                path.string(), std::strerror(error)));
+  }
+  const int dir_fd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
+                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return {};
+}
+
+Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Clock& clock) {
+  std::error_code ec;
+  if (fs::create_directories(dir, ec)) {
+    fs::permissions(dir, fs::perms::owner_all, ec);  // it will hold keys
+  }
+  if (ec || !fs::is_directory(dir)) {
+    return makeError(ErrorCode::Io, fmt::format("state dir {}: cannot be created: {}", dir.string(),
+                                                ec ? ec.message() : "not a directory"));
+  }
+  std::unique_ptr<StateDir> state(new StateDir());
+  state->dir_ = dir;
+  const fs::path cert_path = dir / CaCertFile;
+  const fs::path key_path = dir / CaKeyFile;
+  const bool have_cert = fs::exists(cert_path);
+  const bool have_key = fs::exists(key_path);
+  if (have_cert != have_key) {
+    return corrupt(have_cert ? key_path : cert_path,
+                   fmt::format("missing while {} is there", have_cert ? CaCertFile : CaKeyFile));
+  }
+  if (have_cert) {
+    auto cert_pem = readFile(cert_path);
+    auto key_pem = readFile(key_path);
+    if (!cert_pem) {
+      return tl::unexpected(cert_pem.error());
+    }
+    if (!key_pem) {
+      return tl::unexpected(key_pem.error());
+    }
+    auto ca = CertificateAuthority::load(*cert_pem, *key_pem);
+    if (!ca) {
+      // The message says which of the two did not parse; name the file it is about.
+      const bool about_key = ca.error().message.find("key") != std::string::npos &&
+                             ca.error().message.find("certificate") == std::string::npos;
+      return corrupt(about_key ? key_path : cert_path, ca.error().message);
+    }
+    state->ca_ = std::move(*ca);
+  } else {
+    auto ca = CertificateAuthority::createRoot("outrider local CA", clock.systemNow());
+    if (!ca) {
+      return tl::unexpected(ca.error());
+    }
+    // The key first: a crash between the two leaves a key without a certificate, which open()
+    // reports, never a certificate whose key is lost.
+    if (auto w = writeFileAtomically(key_path, (*ca)->keyPem(), 0600); !w) {
+      return tl::unexpected(w.error());
+    }
+    if (auto w = writeFileAtomically(cert_path, (*ca)->certPem(), 0644); !w) {
+      return tl::unexpected(w.error());
+    }
+    state->ca_ = std::move(*ca);
+    state->created_ = true;
+  }
+
+  const fs::path session_path = dir / SessionKeyFile;
+  if (fs::exists(session_path)) {
+    auto text = readFile(session_path);
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    std::string hex = *text;
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) {
+      hex.pop_back();
+    }
+    if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return corrupt(session_path, "expected 64 lower-case hex digits");
+    }
+    state->session_key_ = hex;
+  } else {
+    state->session_key_ = randomHex(32);
+    if (state->session_key_.empty()) {
+      return makeError(ErrorCode::Internal, "no randomness for the session key");
+    }
+    if (auto w = writeFileAtomically(session_path, state->session_key_ + "\n", 0600); !w) {
+      return tl::unexpected(w.error());
+    }
+  }
+  if (auto loaded = state->loadIssued(); !loaded) {
+    return tl::unexpected(loaded.error());
+  }
+  return state;
+}
+
+Result<void> StateDir::loadIssued() {
+  const fs::path path = dir_ / IssuedFile;
+  if (!fs::exists(path)) {
+    return {};
+  }
+  auto text = readFile(path);
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
+  const auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("count") ||
+      !json["count"].is_number_unsigned() || !json.contains("recent_serials") ||
+      !json["recent_serials"].is_array()) {
+    return corrupt(path, "expected {\"count\": N, \"recent_serials\": [...]}");
+  }
+  issued_count_ = json["count"].get<uint64_t>();
+  for (const auto& serial : json["recent_serials"]) {
+    if (!serial.is_string()) {
+      return corrupt(path, "recent_serials holds a value that is not a string");
+    }
+    recent_serials_.push_back(serial.get<std::string>());
+  }
+  return {};
+}
+
+uint64_t StateDir::issuedCount() const {
+  std::lock_guard lock(mutex_);
+  return issued_count_;
+}
+
+Result<void> StateDir::recordIssued(const std::string& serial_hex) {
+  std::lock_guard lock(mutex_);
+  ++issued_count_;
+  recent_serials_.push_back(serial_hex);
+  while (recent_serials_.size() > RecentSerials) {
+    recent_serials_.pop_front();
+  }
+  nlohmann::json json;
+  json["count"] = issued_count_;
+  json["recent_serials"] = recent_serials_;
+  return writeFileAtomically(dir_ / IssuedFile, json.dump() + "\n", 0644);
+}
+
+}  // namespace outrider::control
