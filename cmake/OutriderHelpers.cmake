@@ -66,14 +66,16 @@ function(outrider_add_test name)
     # Test code itself is not optimised (the code under test keeps -O2): -O0 compiles the
     # gtest/gmock and coroutine-heavy test sources 15-25% faster than -O1. Perf tests time
     # their own loops too, so they keep the build's level.
-    target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O0>)
+    # -pthread everywhere (it defines _REENTRANT): gRPC's targets add it to the tests that link
+    # them, and a precompiled header is only used where the macros match.
+    target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O0> -pthread)
     # Parsing gtest, gmock and Asio is half of a test file's compile at -O0: one precompiled
     # header, made once and reused by every unit and integration test.
     if(NOT TARGET outrider_test_pch)
       add_library(outrider_test_pch STATIC ${PROJECT_SOURCE_DIR}/tests/support/pch.cc)
       target_link_libraries(outrider_test_pch PRIVATE GTest::gmock GTest::gtest Boost::headers
                             outrider::warnings outrider::sanitizers)
-      target_compile_options(outrider_test_pch PRIVATE $<$<CONFIG:Release>:-O0>)
+      target_compile_options(outrider_test_pch PRIVATE $<$<CONFIG:Release>:-O0> -pthread)
       target_precompile_headers(outrider_test_pch PRIVATE
         <gtest/gtest.h> <gmock/gmock.h>
         <boost/asio/awaitable.hpp> <boost/asio/co_spawn.hpp> <boost/asio/io_context.hpp>

@@ -211,7 +211,11 @@ Result<IssuedCertificate> CertificateAuthority::issue(const LeafRequest& request
     return tl::unexpected(key.error());
   }
   IssuedCertificate out;
-  out.not_before = fromTimeT(toTimeT(now - NotBeforeSlack));
+  // Backdated for peers whose clocks lag a little, but by at most a tenth of the lifetime: a
+  // 10-second certificate backdated 30 s would be three quarters spent (and past its rotation
+  // point) as it is issued.
+  const auto slack = std::min<std::chrono::nanoseconds>(NotBeforeSlack, request.ttl / 10);
+  out.not_before = fromTimeT(toTimeT(now - slack));
   out.not_after = fromTimeT(toTimeT(now + request.ttl));
   Ptr<X509> cert(X509_new());
   Ptr<GENERAL_NAMES> names(sk_GENERAL_NAME_new_null());

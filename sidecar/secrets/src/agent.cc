@@ -509,8 +509,16 @@ class AgentImpl final : public Agent {
     if (stopped_ || !current_) {
       return;
     }
-    const SystemTime at = planner_.rotateAt(current_->window);
-    const nanoseconds delay = until(at, clock_.systemNow());
+    SystemTime at = planner_.rotateAt(current_->window);
+    const SystemTime now = clock_.systemNow();
+    if (at <= now) {
+      // A set that is past its rotation point already as it lands (backdated by the control
+      // plane, or issued with little life left): fetching again at once would only loop.
+      at = now + options_.policy.backoff_min;
+      log(fmt::format("this set is past its rotation point already; next try in {:.3f}s",
+                      seconds(options_.policy.backoff_min)));
+    }
+    const nanoseconds delay = until(at, now);
     log(fmt::format("next rotation at {} (in {:.3f}s)", formatUtc(at), seconds(delay)));
     armTimer(*next_timer_, delay, &AgentImpl::attempt);
   }

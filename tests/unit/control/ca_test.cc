@@ -59,6 +59,16 @@ TEST_F(CaTest, LeafCarriesSansAndClockTimes) {
   EXPECT_EQ(unixSeconds(issued->not_before), now - 30);
 }
 
+// A short-lived leaf is backdated by a tenth of its lifetime only, so it is not spent (nor past
+// its rotation point) as it is issued.
+TEST_F(CaTest, ShortLivedLeafIsBackdatedByATenth) {
+  auto issued = ca_->issue(leaf(10s), clock_.systemNow());
+  ASSERT_TRUE(issued) << issued.error().message;
+  const int64_t now = unixSeconds(clock_.systemNow());
+  EXPECT_EQ(unixSeconds(issued->not_before), now - 1);
+  EXPECT_EQ(unixSeconds(issued->not_after), now + 10);
+}
+
 // The key handed out is the leaf's, PKCS#8, and the leaf is for servers and clients, not a CA.
 TEST_F(CaTest, LeafKeyMatchesAndUsagesAreSet) {
   auto issued = ca_->issue(leaf(), clock_.systemNow());

@@ -35,8 +35,9 @@ struct LeafRequest {
   std::chrono::seconds ttl{3600};
 };
 
-// NotBefore is backdated by this much, so a peer whose clock is a little behind accepts a fresh
-// certificate (the lifetime a client computes from NotBefore..NotAfter includes it).
+// NotBefore is backdated by this much (a leaf: at most a tenth of its lifetime), so a peer whose
+// clock is a little behind accepts a fresh certificate (the lifetime a client computes from
+// NotBefore..NotAfter includes it).
 inline constexpr std::chrono::seconds NotBeforeSlack{30};
 
 class CertificateAuthority {
@@ -55,7 +56,7 @@ class CertificateAuthority {
   CertificateAuthority& operator=(const CertificateAuthority&) = delete;
 
   // Issues a leaf: URI SAN `spiffe_id`, the DNS SANs, IP SAN 127.0.0.1 always, a random 128-bit
-  // positive serial, NotBefore = now - NotBeforeSlack, NotAfter = now + ttl, digitalSignature,
+  // positive serial, NotBefore = now - min(NotBeforeSlack, ttl / 10), NotAfter = now + ttl, digitalSignature,
   // serverAuth + clientAuth, SKI/AKI.
   Result<IssuedCertificate> issue(const LeafRequest& request, SystemTime now) const;
 
