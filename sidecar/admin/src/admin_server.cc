@@ -84,6 +84,9 @@ class AdminServerImpl final : public AdminServer {
     for (auto* socket : sockets_) {
       socket->close(ignored);
     }
+    // The sockets live in their coroutines' frames, which end after this (and do not erase
+    // themselves once stopped): a second stop(), say the destructor's, must not see them.
+    sockets_.clear();
   }
 
  private:
