@@ -9,8 +9,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "outrider/reports/journal.h"
+#include "game_day_fixture.h"
 #include "journal_checks.h"
+#include "outrider/reports/journal.h"
 #include "run_program.h"
 
 namespace outrider {
@@ -19,65 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using testing::HasSubstr;
-
-class GameDayTest : public testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    work_ = fs::temp_directory_path() /
-            ("outrider-gd-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(work_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) {
-      fs::remove_all(work_);
-    }
-  }
-
-  // Runs a scenario of tests/integration/scenarios into work_/<out>; returns the exit code.
-  int run(const std::string& scenario, const std::string& out = "run",
-          std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {test::binDir() + "/outrider", "run",
-                                     "tests/integration/scenarios/" + scenario + ".toml", "--out",
-                                     (work_ / out).string()};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    auto result = test::runProgram(argv, work_ / (out + "-output"), 150s);
-    EXPECT_TRUE(result.finished) << scenario << " did not finish";
-    last_output_ = result.out + result.err;
-    return result.exit_code;
-  }
-  reports::Journal journal(const std::string& out = "run") const {
-    auto journal = reports::readJournal((work_ / out).string());
-    EXPECT_TRUE(journal.has_value()) << journal.error().message;
-    return journal ? *journal : reports::Journal{};
-  }
-  static const reports::SloRecord* slo(const reports::Journal& j, const std::string& name) {
-    for (const auto& s : j.slos) {
-      if (s.name == name) {
-        return &s;
-      }
-    }
-    return nullptr;
-  }
-
-  fs::path work_;
-  std::string last_output_;
-};
-
-const reports::ProcessRecord* processNamed(const reports::Journal& j, const std::string& name) {
-  for (const auto& p : j.processes) {
-    if (p.name == name) {
-      return &p;
-    }
-  }
-  return nullptr;
-}
-
-uint64_t badRequests(const reports::Journal& j) {
-  const auto fives = j.load.status.find("5xx");
-  return j.load.failed + j.load.timed_out + j.load.not_sent +
-         (fives == j.load.status.end() ? 0 : fives->second);
-}
+using test::GameDayTest;
+using test::badRequests;
+using test::processNamed;
 
 // A rollout of the pod under load: every process of the pod replaced (the config service left
 // alone), no request in flight at the app's SIGTERM failed (the app answers what it holds, the

@@ -454,8 +454,10 @@ class AgentImpl final : public Agent {
       metrics_.countRotation();
     }
     failures_ = 0;
-    log(fmt::format("wrote set serial {} not_after {}{} into {}", info->serial_hex,
-                    formatUtc(info->window.not_after), first ? "" : " (pushed)", *written));
+    // issued_unix_ms: when the control plane issued it, so a reader can tell issue-to-disk lag.
+    log(fmt::format("wrote set serial {} not_after {} issued_unix_ms {}{} into {}",
+                    info->serial_hex, formatUtc(info->window.not_after), update.issued_unix_ms(),
+                    first ? "" : " (pushed)", *written));
     updateHealth();
     scheduleRotation();
     if (on_written_) {
