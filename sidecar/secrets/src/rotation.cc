@@ -35,8 +35,11 @@ SetHealth assessSet(const ValidityWindow& window, SystemTime now, const Rotation
 SystemTime nextHealthChange(const ValidityWindow& window, SystemTime now,
                             const RotationPolicy& policy) {
   const SystemTime valid_from = window.not_before - NotBeforeSkew;
-  const SystemTime degraded_at = window.not_after - duration_cast<SystemTime::duration>(scaled(
-                                                        window.lifetime(), policy.degraded_below));
+  // Degraded means *below* the fraction (assessSet), so the change is one tick past the point.
+  const SystemTime degraded_at =
+      window.not_after -
+      duration_cast<SystemTime::duration>(scaled(window.lifetime(), policy.degraded_below)) +
+      SystemTime::duration(1);
   SystemTime next = SystemTime::max();
   for (SystemTime at : {valid_from, degraded_at, window.not_after}) {
     if (at > now) {

@@ -163,7 +163,7 @@ TEST_F(AgentTest, OutageBacksOffKeepsTheSetDegradesAndRecovers) {
   EXPECT_GE(failures, 5);
   EXPECT_TRUE(readSet(dir_));
   EXPECT_NE(metrics_.serialize().find("outrider_secrets_degraded 1"), std::string::npos);
-  EXPECT_NE(allLogs().find("degraded"), std::string::npos);
+  EXPECT_NE(allLogs().find("degraded"), std::string::npos) << allLogs();
   EXPECT_NE(allLogs().find("code UNAVAILABLE"), std::string::npos);
   // Back: the next retry (at most 4 s away) fetches a new set.
   control_.failWith(grpc::StatusCode::OK);

@@ -15,8 +15,9 @@ namespace outrider::secrets {
 struct RotationPolicy {
   // Rotate when this fraction of the lifetime has passed (SPIRE: one half) ...
   double rotate_fraction = 0.5;
-  // ... plus or minus up to this fraction of the lifetime, uniform (SPIRE: 10 %).
-  double jitter = 0.1;
+  // ... plus or minus up to this fraction of the lifetime, uniform (SPIRE: 10 % of the half-life,
+  // so 45-55 % of the lifetime).
+  double jitter = 0.05;
   // Failed fetches wait U(0, min(backoff_max, backoff_min * 2^n)) before attempt n+1.
   std::chrono::nanoseconds backoff_min = std::chrono::seconds(1);
   std::chrono::nanoseconds backoff_max = std::chrono::seconds(60);
