@@ -88,15 +88,16 @@ Result<HttpAnswer> httpCall(const Url& url, std::string_view method, std::string
   // A real deadline on a real socket, as the OS runtime's own waits (process.cc) are.
   stream.expires_after(timeout);
   Outcome outcome;
-  asio::co_spawn(io,
-                 exchange(&stream, Call{&url, verb, target.empty() ? url.target : std::string(target),
-                                        user_agent},
-                          &outcome),
-                 [&outcome](std::exception_ptr error) {
-                   if (error) {
-                     outcome.failure = "unexpected error";
-                   }
-                 });
+  asio::co_spawn(
+      io,
+      exchange(&stream,
+               Call{&url, verb, target.empty() ? url.target : std::string(target), user_agent},
+               &outcome),
+      [&outcome](std::exception_ptr error) {
+        if (error) {
+          outcome.failure = "unexpected error";
+        }
+      });
   io.run();
   if (!outcome.failure.empty()) {
     return makeError(outcome.timed_out ? ErrorCode::Timeout : ErrorCode::Io, outcome.failure);

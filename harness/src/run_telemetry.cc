@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
 #include <set>
 #include <utility>
-
-#include <boost/asio/co_spawn.hpp>
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
@@ -36,8 +35,14 @@ struct RunTelemetry::Source {
   std::map<std::string, std::vector<std::optional<double>>> values;  // selector -> index k - 1
   std::vector<std::optional<uint64_t>> series_counts;
   std::set<std::string> names_seen;  // metric and family names, to tell a typo from silence
-  // Each distinct certificate NotAfter (unix seconds) its scrapes showed, with when first seen.
-  std::vector<std::pair<MonotonicTime, double>> not_after;
+  // Each distinct certificate NotAfter (unix seconds) its scrapes showed, with when it was seen
+  // first and last.
+  struct SeenSet {
+    MonotonicTime first;
+    MonotonicTime last;
+    double not_after = 0;
+  };
+  std::vector<SeenSet> not_after;
 };
 
 struct RunTelemetry::Ratio {
@@ -241,10 +246,13 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
       }
     }
     for (const auto& sample : exposition->samples) {
-      if (sample.name == NotAfterGauge && sample.value > 0 &&
-          (source.not_after.empty() || source.not_after.back().second != sample.value) &&
-          source.not_after.size() < MaxCredentialSets) {
-        source.not_after.emplace_back(outcome.at, sample.value);
+      if (sample.name != NotAfterGauge || sample.value <= 0) {
+        continue;
+      }
+      if (!source.not_after.empty() && source.not_after.back().not_after == sample.value) {
+        source.not_after.back().last = outcome.at;
+      } else if (source.not_after.size() < MaxCredentialSets) {
+        source.not_after.push_back({outcome.at, outcome.at, sample.value});
       }
     }
   }
@@ -285,18 +293,18 @@ reports::CredentialRecord RunTelemetry::credentialRecord(const Source& source, M
       toSeconds(clock_.systemNow().time_since_epoch()) - toSeconds(clock_.monotonicNow() - t0);
   reports::CredentialRecord record;
   record.process = source.process;
-  for (const auto& [seen, not_after] : source.not_after) {
+  for (const auto& seen : source.not_after) {
     record.sets.push_back(reports::CredentialSet{
-        toSeconds(seen - t0), not_after - t0_unix,
+        toSeconds(seen.first - t0), seen.not_after - t0_unix,
         formatUtc(SystemTime(std::chrono::duration_cast<SystemTime::duration>(
-            std::chrono::duration<double>(not_after))))});
+            std::chrono::duration<double>(seen.not_after))))});
   }
-  // A set expired when the run reached its NotAfter before a newer set was seen.
-  for (size_t i = 0; i < record.sets.size(); ++i) {
+  // Expired: a scrape at or after its NotAfter still showed it, so no newer certificate had
+  // replaced it in time (one that replaced it between two scrapes is given the benefit).
+  for (size_t i = 0; i < source.not_after.size(); ++i) {
     const double expiry = record.sets[i].not_after_s;
-    const bool replaced_before = i + 1 < record.sets.size() &&
-                                 record.sets[i + 1].first_seen_s <= expiry;
-    if (!replaced_before && expiry <= static_cast<double>(seconds) && expiry >= 0) {
+    const double last_seen = toSeconds(source.not_after[i].last - t0);
+    if (last_seen >= expiry && expiry >= 0 && expiry <= static_cast<double>(seconds)) {
       record.expired_at_s = expiry;
       break;
     }

@@ -1,10 +1,9 @@
 #include "outrider/harness/supervisor_pod_control.h"
 
+#include <boost/asio/co_spawn.hpp>
 #include <csignal>
 #include <fstream>
 #include <iterator>
-
-#include <boost/asio/co_spawn.hpp>
 
 #include "outrider/common/http_call.h"
 #include "outrider/common/units.h"

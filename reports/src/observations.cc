@@ -178,10 +178,10 @@ std::vector<std::string> describeCredentials(const Journal& journal) {
         not_after = set.not_after_utc;
       }
     }
-    std::string sentence =
-        fmt::format("The certificate of {} expired at {:.1f}s (NotAfter {}) and no new one "
-                    "reached it before then",
-                    c.process, at, not_after);
+    std::string sentence = fmt::format(
+        "The certificate of {} expired at {:.1f}s (NotAfter {}) and no new one "
+        "reached it before then",
+        c.process, at, not_after);
     // The trigger: of the faults begun before it expired, the one under way then (a
     // control-plane outage first), else the last one that ended before it.
     const FaultRecord* trigger = nullptr;
@@ -193,21 +193,21 @@ std::vector<std::string> describeCredentials(const Journal& journal) {
       const bool holds = !f.ended_at_s || *f.ended_at_s >= at;
       const bool better =
           trigger == nullptr || (holds && !under_way) ||
-          (holds == under_way && (f.kind == "control-plane-outage" ||
-                                  (trigger->kind != "control-plane-outage" &&
-                                   f.started_at_s >= trigger->started_at_s)));
+          (holds == under_way &&
+           (f.kind == "control-plane-outage" ||
+            (trigger->kind != "control-plane-outage" && f.started_at_s >= trigger->started_at_s)));
       if (better) {
         trigger = &f;
         under_way = holds;
       }
     }
     if (trigger != nullptr) {
-      sentence += fmt::format(": the trigger was {} ({} on {}, {:.1f}s to {}), {}", trigger->name,
-                              trigger->kind, trigger->target, trigger->started_at_s,
-                              trigger->ended_at_s ? fmt::format("{:.1f}s", *trigger->ended_at_s)
-                                                  : std::string("the end"),
-                              under_way ? "under way when it expired"
-                                        : "the last fault before it expired");
+      sentence +=
+          fmt::format(": the trigger was {} ({} on {}, {:.1f}s to {}), {}", trigger->name,
+                      trigger->kind, trigger->target, trigger->started_at_s,
+                      trigger->ended_at_s ? fmt::format("{:.1f}s", *trigger->ended_at_s)
+                                          : std::string("the end"),
+                      under_way ? "under way when it expired" : "the last fault before it expired");
     }
     out.push_back(sentence + ".");
   }

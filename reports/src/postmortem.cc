@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <set>
 
-#include "outrider/common/units.h"
 #include "observations.h"
+#include "outrider/common/units.h"
 #include "report_tables.h"
 
 namespace outrider::reports {

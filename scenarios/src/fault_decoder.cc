@@ -109,9 +109,13 @@ void ScenarioDecoder::decodeFaults() {
 }
 
 void ScenarioDecoder::checkFaultOverlaps() {
-  auto stateful = [](FaultKind kind) {
+  // Kinds whose end puts back a state their start changed; two windows on one target would undo
+  // each other (outrider-control has one outage switch; a link composes its faults).
+  auto stateful = [](const Fault& fault) {
+    const FaultKind kind = fault.kind;
     return kind == FaultKind::Pause || kind == FaultKind::Crashloop || kind == FaultKind::Oom ||
-           kind == FaultKind::CpuStarve;
+           kind == FaultKind::CpuStarve ||
+           (kind == FaultKind::ControlPlaneOutage && !fault.through_link);
   };
   auto end = [this](const Fault& fault) {
     return fault.duration ? fault.at + *fault.duration : scenario_.duration;
@@ -121,7 +125,7 @@ void ScenarioDecoder::checkFaultOverlaps() {
     for (size_t i = 0; i < j; ++i) {
       const Fault& a = faults[i];
       const Fault& b = faults[j];
-      if (a.kind != b.kind || !stateful(a.kind) || a.target != b.target || a.target.empty() ||
+      if (a.kind != b.kind || !stateful(a) || a.target != b.target || a.target.empty() ||
           b.at >= end(a) || a.at >= end(b)) {
         continue;
       }
@@ -610,17 +614,19 @@ void ScenarioDecoder::checkControlPlaneTarget(TableReader& reader, Fault& fault,
   if (link) {
     fault.through_link = true;
     if (fault.control_plane_mode == ControlPlaneMode::Error) {
-      reader.error("mode", "mode \"error\" needs the control plane's own switch (a link cannot "
-                           "answer gRPC calls with UNAVAILABLE): target the control plane "
-                           "process instead of link '" +
-                               fault.target + "'");
+      reader.error("mode",
+                   "mode \"error\" needs the control plane's own switch (a link cannot "
+                   "answer gRPC calls with UNAVAILABLE): target the control plane "
+                   "process instead of link '" +
+                       fault.target + "'");
     }
     return;
   }
-  if (process->role == ProcessRole::App) {
-    reader.error("target", "fault kind 'control-plane-outage' acts on the control plane (a "
-                           "[[service]] or a [[link]] in front of it), but '" +
-                               fault.target + "' is the app");
+  if (process->role != ProcessRole::Service) {
+    reader.error("target",
+                 "fault kind 'control-plane-outage' acts on the control plane (a "
+                 "[[service]] or a [[link]] in front of it), but '" +
+                     fault.target + "' is " + describeRole(process->role));
     return;
   }
   if (!process->metrics || process->metrics->rfind("http://", 0) != 0) {

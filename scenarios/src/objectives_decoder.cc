@@ -12,9 +12,8 @@
 namespace outrider::scenarios::detail {
 namespace {
 
-const std::vector<std::string> SloKeys = {"name",   "sli",  "objective", "threshold",
-                                          "period", "source", "good",    "bad",
-                                          "total",  "bad_status"};
+const std::vector<std::string> SloKeys = {"name",   "sli",  "objective", "threshold", "period",
+                                          "source", "good", "bad",       "total",     "bad_status"};
 const std::vector<std::string> RatioKeys = {"source", "good", "bad", "total"};
 
 }  // namespace
@@ -99,8 +98,9 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   }
   if (reader.has("bad_status")) {
     reader.consume("bad_status");
-    reader.error("bad_status", "key 'bad_status' applies to sli = \"availability\" and "
-                               "\"latency\" (a ratio SLI's selectors say what is bad)");
+    reader.error("bad_status",
+                 "key 'bad_status' applies to sli = \"availability\" and "
+                 "\"latency\" (a ratio SLI's selectors say what is bad)");
   }
   auto selector = [this, &reader](std::string_view key, Need need) -> std::string {
     auto text = reader.string(key, need);
@@ -134,8 +134,9 @@ void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
   }
   const toml::array* array = node->as_array();
   if (array == nullptr) {
-    reader.error("bad_status", "expected an array of status codes and classes, like "
-                               "[\"5xx\", 401, 429]");
+    reader.error("bad_status",
+                 "expected an array of status codes and classes, like "
+                 "[\"5xx\", 401, 429]");
     return;
   }
   std::vector<StatusMatch> matches;
@@ -154,9 +155,8 @@ void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
       if (text.size() == 3 && text[0] >= '1' && text[0] <= '5' && text[1] == 'x' &&
           text[2] == 'x') {
         match = StatusMatch{0, text[0] - '0'};
-      } else if (text.size() == 3 && std::all_of(text.begin(), text.end(), [](char c) {
-                   return c >= '0' && c <= '9';
-                 })) {
+      } else if (text.size() == 3 && std::all_of(text.begin(), text.end(),
+                                                 [](char c) { return c >= '0' && c <= '9'; })) {
         const int code = std::stoi(text);
         if (code >= 100 && code <= 599) {
           match = StatusMatch{code, 0};
@@ -180,8 +180,9 @@ void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
     return;
   }
   if (std::find(matches.begin(), matches.end(), StatusMatch{0, 5}) == matches.end()) {
-    reader.error("bad_status", "must include \"5xx\": a server error is never a good reply "
-                               "(list what is bad besides it, like [\"5xx\", 401])");
+    reader.error("bad_status",
+                 "must include \"5xx\": a server error is never a good reply "
+                 "(list what is bad besides it, like [\"5xx\", 401])");
     return;
   }
   slo.bad_status = std::move(matches);

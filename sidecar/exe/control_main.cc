@@ -89,8 +89,9 @@ int main(int argc, char** argv) {
   app.add_option("--secrets", secrets,
                  "JSON file {\"name\": {\"key\": \"value\"}, ...} that FetchSecret serves")
       ->check(CLI::ExistingFile);
-  addDuration(app, "--cert-ttl", options.cert_ttl, "Lifetime of issued certificates",
-              std::chrono::seconds(1));
+  // X.509 times are whole seconds: a shorter lifetime could be issued with milliseconds left.
+  addDuration(app, "--cert-ttl", options.cert_ttl,
+              "Lifetime of issued certificates (at least 2s)", std::chrono::seconds(2));
   addDuration(app, "--secret-ttl", options.secret_ttl, "ttl_ms of FetchSecret answers",
               std::chrono::milliseconds(1));
   addDuration(app, "--session-ttl", options.session_ttl, "Lifetime of a Join session",

@@ -1,20 +1,19 @@
 #include "outrider/sidecar/credential_file.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <chrono>
-#include <ctime>
-#include <fstream>
-#include <optional>
-#include <memory>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <openssl/asn1.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
 
 #include "outrider/common/time_format.h"
 
@@ -40,9 +39,9 @@ CredentialCheck CredentialFile::check() {
   if (::stat(path_.c_str(), &st) != 0) {
     return {false, fmt::format("{}: {}", path_, std::strerror(errno))};
   }
-  const Identity now_seen{st.st_dev, st.st_ino, st.st_size,
-                          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                              st.st_mtim.tv_nsec};
+  const Identity now_seen{
+      st.st_dev, st.st_ino, st.st_size,
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
   std::lock_guard lock(mutex_);
   if (!parsed_ || !(now_seen == seen_)) {
     seen_ = now_seen;
@@ -72,9 +71,9 @@ CredentialCheck CredentialFile::check() {
   if (!parse_error_.empty()) {
     return {false, parse_error_};
   }
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          clock_.systemNow().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.systemNow().time_since_epoch())
+          .count();
   if (now < not_before_) {
     return {false, "certificate not valid before " + utc(not_before_)};
   }

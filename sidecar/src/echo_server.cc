@@ -1,27 +1,27 @@
 #include "outrider/sidecar/echo_server.h"
 
-#include <atomic>
-#include <charconv>
-#include <optional>
-#include <string>
+#include <fmt/core.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/core.h>
+#include <charconv>
+#include <optional>
+#include <string>
 
 #include "event_loops.h"
 #include "head_parser.h"
+#include "head_reader.h"
 #include "listener.h"
 #include "message_rules.h"
 #include "net.h"
 #include "outrider/common/units.h"
 #include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/credential_file.h"
-#include "head_reader.h"
 
 namespace outrider::sidecar {
 

@@ -3,12 +3,12 @@
 // The game days' fixture: runs `outrider run` on a scenario into a temp folder and reads back its
 // journal.
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "outrider/reports/journal.h"
 #include "run_program.h"
@@ -65,7 +65,8 @@ class GameDayTest : public testing::Test {
   std::string last_output_;
 };
 
-inline const reports::ProcessRecord* processNamed(const reports::Journal& j, const std::string& name) {
+inline const reports::ProcessRecord* processNamed(const reports::Journal& j,
+                                                  const std::string& name) {
   for (const auto& p : j.processes) {
     if (p.name == name) {
       return &p;

@@ -1,13 +1,12 @@
 // Game days end to end: faults on real processes, SLOs, burn-rate alerts, verdicts, exit codes.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "game_day_fixture.h"
 #include "journal_checks.h"
@@ -19,10 +18,10 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using testing::HasSubstr;
-using test::GameDayTest;
 using test::badRequests;
+using test::GameDayTest;
 using test::processNamed;
+using testing::HasSubstr;
 
 // A rollout of the pod under load: every process of the pod replaced (the config service left
 // alone), no request in flight at the app's SIGTERM failed (the app answers what it holds, the

@@ -1,12 +1,11 @@
 // The secret sidecar and its control plane in game days: the shipped scenarios run end to end
 // with the real outrider-control, outrider-secrets and outrider-echo --credential-file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cmath>
 #include <filesystem>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "game_day_fixture.h"
 #include "outrider/reports/journal.h"
@@ -16,9 +15,9 @@ namespace outrider {
 namespace {
 
 namespace fs = std::filesystem;
+using test::GameDayTest;
 using testing::HasSubstr;
 using testing::Not;
-using test::GameDayTest;
 
 uint64_t status(const reports::Journal& j, const std::string& klass) {
   auto found = j.load.status.find(klass);
@@ -103,7 +102,7 @@ TEST_F(GameDayTest, ShortControlPlaneOutageCausesNo401) {
 // seen in the secret sidecar's counters: UNAVAILABLE for down and error, DEADLINE_EXCEEDED for
 // hang, and slow fetches for slow.
 TEST_F(GameDayTest, EachControlPlaneOutageModeShowsInTheSecretSidecarsMetrics) {
-  run("scenarios/control-plane-modes");
+  EXPECT_EQ(run("scenarios/control-plane-modes"), 1) << last_output_;  // the fetch SLOs fail
   auto j = journal();
   ASSERT_EQ(j.faults.size(), 4u) << last_output_;
   for (const auto& f : j.faults) {
@@ -111,20 +110,26 @@ TEST_F(GameDayTest, EachControlPlaneOutageModeShowsInTheSecretSidecarsMetrics) {
   }
   const auto& m = j.series.metrics.at("secrets");
   // How much a counter rose over a fault's window (plus a second for the last scrape).
+  for (const auto& f : j.faults) {
+    ASSERT_TRUE(f.ended_at_s) << f.name;
+  }
   auto rise = [&](const std::string& selector, const reports::FaultRecord& f) {
     const auto& values = m.at(selector);
+    if (values.empty()) {
+      ADD_FAILURE() << selector << " has no values";
+      return 0.0;
+    }
     const auto from = static_cast<size_t>(f.started_at_s);
     const auto to = std::min(values.size() - 1, static_cast<size_t>(*f.ended_at_s) + 1);
     return values.at(to).value_or(0) - values.at(from > 0 ? from - 1 : 0).value_or(0);
   };
   const std::string unavailable = R"(outrider_secrets_fetch_failures_total{code="UNAVAILABLE"})";
-  const std::string deadline =
-      R"(outrider_secrets_fetch_failures_total{code="DEADLINE_EXCEEDED"})";
+  const std::string deadline = R"(outrider_secrets_fetch_failures_total{code="DEADLINE_EXCEEDED"})";
   EXPECT_GT(rise(unavailable, j.faults[0]), 0) << "down";
   EXPECT_GT(rise(deadline, j.faults[1]), 0) << "hang";
   EXPECT_GT(rise(deadline, j.faults[1]), rise(unavailable, j.faults[1])) << "hang answers nothing";
   EXPECT_EQ(rise(deadline, j.faults[0]) + rise(deadline, j.faults[2]), 0) << "down and error "
-                                                                              "answer at once";
+                                                                             "answer at once";
   EXPECT_GT(rise(unavailable, j.faults[2]), 0) << "error";
   const std::string fast = R"(outrider_secrets_refresh_seconds_bucket{le="0.25"})";
   const std::string all = "outrider_secrets_refresh_seconds_count";
@@ -144,8 +149,7 @@ TEST_F(GameDayTest, ControlPlaneRestartAndSecretSidecarKillCauseNo401) {
   EXPECT_EQ(status(kill, "4xx"), 0u);
   ASSERT_EQ(kill.faults.size(), 1u);
   EXPECT_TRUE(kill.faults[0].effective) << kill.faults[0].evidence;
-  EXPECT_THAT(test::readFile(work_ / "kill" / "logs" / "secrets.log"),
-              HasSubstr("valid, ready"));
+  EXPECT_THAT(test::readFile(work_ / "kill" / "logs" / "secrets.log"), HasSubstr("valid, ready"));
 }
 
 }  // namespace

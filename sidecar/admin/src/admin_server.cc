@@ -1,8 +1,6 @@
 #include "outrider/admin/admin_server.h"
 
-#include <list>
-#include <map>
-#include <utility>
+#include <fmt/core.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,7 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/core.h>
+#include <list>
+#include <map>
+#include <utility>
 
 #include "outrider/common/timer.h"
 
@@ -73,9 +73,7 @@ class AdminServerImpl final : public AdminServer {
 
   tcp::endpoint endpoint() const override { return endpoint_; }
 
-  void start() override {
-    asio::co_spawn(executor_, acceptLoop(alive_), asio::detached);
-  }
+  void start() override { asio::co_spawn(executor_, acceptLoop(alive_), asio::detached); }
 
   void stop() override {
     *alive_ = false;
@@ -119,7 +117,8 @@ class AdminServerImpl final : public AdminServer {
     AdminRequest in;
     in.method = request.method_string();
     in.path = target.substr(0, question);
-    in.query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    in.query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     in.body = request.body();
     std::string method(in.method);
     if (method == "HEAD") {
@@ -233,8 +232,9 @@ Result<std::unique_ptr<AdminServer>> AdminServer::create(const asio::any_io_exec
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.listen.host, ec);
   if (ec) {
-    return makeError(ErrorCode::InvalidArgument,
-                     fmt::format("admin listener: \"{}\" is not an IP address", options.listen.host));
+    return makeError(
+        ErrorCode::InvalidArgument,
+        fmt::format("admin listener: \"{}\" is not an IP address", options.listen.host));
   }
   tcp::acceptor acceptor(executor);
   const tcp::endpoint endpoint(address, options.listen.port);

@@ -415,8 +415,16 @@ class AgentImpl final : public Agent {
                       update.bundle_pem()};
     auto info = inspectSet(set);
     std::string reason = info ? "" : info.error().message;
-    if (info && assessSet(info->window, clock_.systemNow(), options_.policy).expired) {
-      reason = fmt::format("the certificate expired at {}", formatUtc(info->window.not_after));
+    if (info) {
+      const SetHealth h = assessSet(info->window, clock_.systemNow(), options_.policy);
+      if (h.expired) {
+        reason = fmt::format("the certificate expired at {}", formatUtc(info->window.not_after));
+      } else if (!h.valid) {
+        // Not valid yet (a control plane whose clock runs ahead): writing it would replace
+        // material that works with material that does not.
+        reason = fmt::format("the certificate is not valid before {}",
+                             formatUtc(info->window.not_before));
+      }
     }
     if (!reason.empty()) {
       // A protocol error: counted, never written; the set on disk stays.

@@ -309,9 +309,9 @@ TEST_F(FaultExecutorTest, ControlPlaneOutageSwitchesOutriderControlAndBack) {
             std::vector<std::string>{"control POST /fault?mode=slow&latency=250ms"});
   pod_.fault_state = R"({"mode": "slow", "latency_ms": 250, "affected_calls": 7})";
   advanceTo(15s);
-  EXPECT_EQ(pod_.admin_calls, (std::vector<std::string>{
-                                  "control POST /fault?mode=slow&latency=250ms",
-                                  "control GET /fault", "control POST /fault?mode=none"}));
+  EXPECT_EQ(pod_.admin_calls,
+            (std::vector<std::string>{"control POST /fault?mode=slow&latency=250ms",
+                                      "control GET /fault", "control POST /fault?mode=none"}));
   const auto outage = outcome();
   EXPECT_TRUE(outage.effective);
   EXPECT_EQ(outage.injections, 7u);

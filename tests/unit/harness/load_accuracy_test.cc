@@ -102,16 +102,17 @@ TEST(LoadAccuracyTest, CoordinatedOmissionKnownAnswer) {
   served->reserve(4096);
   auto served_mutex = std::make_shared<std::mutex>();
   auto stall_epoch = std::make_shared<std::atomic<int64_t>>(0);  // steady_clock ns, 0 = none
-  test::FakeHttpServer server([stall_epoch, served, served_mutex](const test::FakeRequest& request) {
-    test::FakeReply reply;
-    const int64_t epoch = stall_epoch->load();
-    const int64_t arrived = request.arrived.time_since_epoch().count();
-    const int64_t left = epoch == 0 ? 0 : stallLeft(arrived - epoch);
-    reply.delay = nanoseconds(left + Service);
-    const std::lock_guard lock(*served_mutex);
-    served->push_back({arrived, reply.delay.count()});
-    return reply;
-  });
+  test::FakeHttpServer server(
+      [stall_epoch, served, served_mutex](const test::FakeRequest& request) {
+        test::FakeReply reply;
+        const int64_t epoch = stall_epoch->load();
+        const int64_t arrived = request.arrived.time_since_epoch().count();
+        const int64_t left = epoch == 0 ? 0 : stallLeft(arrived - epoch);
+        reply.delay = nanoseconds(left + Service);
+        const std::lock_guard lock(*served_mutex);
+        served->push_back({arrived, reply.delay.count()});
+        return reply;
+      });
 
   LoadConfig config;
   config.port = server.port();
@@ -166,8 +167,8 @@ TEST(LoadAccuracyTest, CoordinatedOmissionKnownAnswer) {
     const double measured = static_cast<double>(result.latency.valueAtPercentile(p)) / 1e6;
     const double upstream = static_cast<double>(percentileOf(upstream_view, p)) / 1e6;
     const double modelled = static_cast<double>(percentileOf(model, p)) / 1e6;
-    std::printf("p%-5g measured %8.3f ms  upstream's view %8.3f ms  model %8.3f ms\n", p,
-                measured, upstream, modelled);
+    std::printf("p%-5g measured %8.3f ms  upstream's view %8.3f ms  model %8.3f ms\n", p, measured,
+                upstream, modelled);
     EXPECT_NEAR(measured, upstream, 2.0) << "p" << p;
     if (p == 50.0 || p >= 99.0) {
       EXPECT_NEAR(measured, modelled, 2.0) << "p" << p;

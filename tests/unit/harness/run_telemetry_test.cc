@@ -2,20 +2,20 @@
 // whose counters a test sets: scrapes become ratio seconds, samples become series, and a
 // restart or a process that is down shows as a reset or a gap, never as zero good events.
 #include "outrider/harness/run_telemetry.h"
-#include "outrider/common/units.h"
 
-#include <atomic>
-#include <mutex>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <mutex>
+
 #include "fake_http_server.h"
 #include "outrider/common/manual_clock.h"
+#include "outrider/common/units.h"
 #include "outrider/scenarios/loader.h"
 
 namespace outrider::harness {
@@ -191,8 +191,9 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   EXPECT_EQ(journal.series.process.at("app").cpu_cores.at(0), std::nullopt);  // never started
 }
 
-// The certificate gauge of a secret sidecar: each NotAfter seen, and the expiry of one that no
-// newer certificate replaced in time, in run seconds.
+// The certificate gauge of a secret sidecar: each NotAfter seen, and the expiry of one that a
+// scrape after its NotAfter still showed, in run seconds; the second one, replaced before it
+// ran out, is not an expiry.
 TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
   auto telemetry = create();
   started(*telemetry, 1);
@@ -205,9 +206,10 @@ TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
   tick(*telemetry);
   tick(*telemetry);
   tick(*telemetry);
+  tick(*telemetry);  // at 3 s: still the first one, past its NotAfter
   {
     std::lock_guard lock(mutex_);
-    not_after_ = t0_unix + 10;  // renewed at 3 s: too late for the first one
+    not_after_ = t0_unix + 10;  // renewed at 4 s: too late for the first one
   }
   tick(*telemetry);
   auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
@@ -216,14 +218,14 @@ TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
   done.get();
   reports::Journal journal;
   journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
-  telemetry->fillJournal(journal, t0, 5, 0, nullptr);
+  telemetry->fillJournal(journal, t0, 20, 0, nullptr);
   ASSERT_EQ(journal.credentials.size(), 1u);
   const auto& c = journal.credentials[0];
   EXPECT_EQ(c.process, "proxy");
   ASSERT_EQ(c.sets.size(), 2u);
   EXPECT_DOUBLE_EQ(c.sets[0].first_seen_s, 0.0);
   EXPECT_NEAR(c.sets[0].not_after_s, 2.5, 1e-6);
-  EXPECT_DOUBLE_EQ(c.sets[1].first_seen_s, 3.0);
+  EXPECT_DOUBLE_EQ(c.sets[1].first_seen_s, 4.0);
   ASSERT_TRUE(c.expired_at_s);
   EXPECT_NEAR(*c.expired_at_s, 2.5, 1e-6);
 }

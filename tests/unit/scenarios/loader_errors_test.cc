@@ -285,17 +285,22 @@ TEST_F(LoaderErrorsTest, ControlPlaneOutageTargets) {
       "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
       "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
   const std::string fault = "[[fault]]\nkind = \"control-plane-outage\"\n";
-  EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"to-control\"\nmode = \"error\"\n")),
-              ElementsAre(HasSubstr("fault[0].mode: mode \"error\" needs the control plane's own "
-                                    "switch")));
+  EXPECT_THAT(
+      problemsIn(withMinimal(control + fault + "target = \"to-control\"\nmode = \"error\"\n")),
+      ElementsAre(HasSubstr("fault[0].mode: mode \"error\" needs the control plane's own "
+                            "switch")));
   EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"bare\"\n")),
               ElementsAre(HasSubstr("fault[0].target: control-plane-outage on process 'bare' "
                                     "works through outrider-control's admin listener")));
   EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"app\"\n")),
               ElementsAre(HasSubstr("but 'app' is the app")));
-  for (const char* ok : {"target = \"to-control\"\nmode = \"hang\"\n",
-                         "target = \"control\"\nmode = \"error\"\n",
-                         "target = \"to-control\"\nmode = \"slow\"\ndelay = \"1s\"\n"}) {
+  EXPECT_THAT(problemsIn(withMinimal(control + fault + "target = \"control\"\nat = \"5s\"\n" +
+                                     "duration = \"10s\"\n" + fault +
+                                     "target = \"control\"\nat = \"10s\"\n")),
+              ElementsAre(HasSubstr("fault[1].at: overlaps fault[0]")));
+  for (const char* ok :
+       {"target = \"to-control\"\nmode = \"hang\"\n", "target = \"control\"\nmode = \"error\"\n",
+        "target = \"to-control\"\nmode = \"slow\"\ndelay = \"1s\"\n"}) {
     EXPECT_THAT(problemsIn(withMinimal(control + fault + ok)), IsEmpty()) << ok;
   }
 }

@@ -2,8 +2,6 @@
 
 // The writer tests' fixture: a temp folder, a manual clock and a test PKI.
 
-#include "outrider/secrets/atomic_writer.h"
-
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "outrider/common/manual_clock.h"
+#include "outrider/secrets/atomic_writer.h"
 #include "test_pki.h"
 
 namespace outrider::secrets::test {

@@ -46,12 +46,11 @@ std::string field(const std::string& text, const std::string& key) {
 TEST(RotationEndToEndTest, AReaderNeverSeesAHalfSetAcrossRotations) {
   const char* env = std::getenv("OUTRIDER_ROTATIONS");
   const uint64_t rotations = env != nullptr ? std::strtoull(env, nullptr, 10) : 30;
-  const fs::path work = fs::temp_directory_path() / ("outrider-rotation-" + std::to_string(::getpid()));
+  const fs::path work =
+      fs::temp_directory_path() / ("outrider-rotation-" + std::to_string(::getpid()));
   fs::remove_all(work);
   fs::create_directories(work);
-  {
-    std::ofstream(work / "token") << "rotation-test-token\n";
-  }
+  { std::ofstream(work / "token") << "rotation-test-token\n"; }
   const std::string bin = test::binDir();
   test::Program control({bin + "/outrider-control", "--listen", "127.0.0.1:0", "--admin",
                          "127.0.0.1:0", "--state-dir", (work / "state").string(), "--tokens",
@@ -63,8 +62,7 @@ TEST(RotationEndToEndTest, AReaderNeverSeesAHalfSetAcrossRotations) {
   // times are whole seconds, so no certificate can be much shorter).
   test::Program agent({bin + "/outrider-secrets", "--control", listening, "--token-file",
                        (work / "token").string(), "--dir", (work / "set").string(), "--admin",
-                       "127.0.0.1:0", "--rotate-jitter", "0",
-                       "--seed", "1"},
+                       "127.0.0.1:0", "--rotate-jitter", "0", "--seed", "1"},
                       work / "secrets");
   const fs::path dir = work / "set";
 
@@ -151,10 +149,11 @@ TEST(RotationEndToEndTest, AReaderNeverSeesAHalfSetAcrossRotations) {
   ASSERT_FALSE(lag_ms.empty()) << agent_result.err.substr(0, 2000);
   const int64_t p50 = lag_ms[lag_ms.size() / 2];
   const int64_t p99 = lag_ms[std::min(lag_ms.size() - 1, lag_ms.size() * 99 / 100)];
-  std::printf("rotations %zu, reads %lu in %.1f s (%.0f/s), missing %lu, mismatched %lu, "
-              "expired %lu; issued-to-readable p50 %ld ms, p99 %ld ms, max %ld ms\n",
-              first_seen.size() - 1, reads, seconds, reads / seconds, missing, mismatched,
-              expired, p50, p99, lag_ms.back());
+  std::printf(
+      "rotations %zu, reads %lu in %.1f s (%.0f/s), missing %lu, mismatched %lu, "
+      "expired %lu; issued-to-readable p50 %ld ms, p99 %ld ms, max %ld ms\n",
+      first_seen.size() - 1, reads, seconds, reads / seconds, missing, mismatched, expired, p50,
+      p99, lag_ms.back());
   EXPECT_GE(first_seen.size(), rotations + 1) << "rotations seen in time";
   EXPECT_EQ(missing, 0u) << first_problem;
   EXPECT_EQ(mismatched, 0u) << first_problem;

@@ -1,5 +1,7 @@
 // outrider-echo --credential-file: valid only inside the certificate's validity period on the
 // injected clock; re-read when the file is replaced; a missing or unreadable file is invalid.
+#include "outrider/sidecar/credential_file.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "outrider/common/manual_clock.h"
-#include "outrider/sidecar/credential_file.h"
 
 namespace outrider::sidecar {
 namespace {

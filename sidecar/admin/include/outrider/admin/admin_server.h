@@ -5,15 +5,14 @@
 // server's executor and returns the whole reply. Connections have deadlines from the injected
 // Clock and a cap, so a stuck health checker cannot hold the listener.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/host_port.h"
