@@ -19,6 +19,7 @@
 #include <system_error>
 #include <tuple>
 #include <utility>
+#include "outrider/common/fd_io.h"
 
 extern char** environ;
 
@@ -131,21 +132,6 @@ std::vector<char*> toCStrings(std::vector<std::string>& strings) {
   }
   out.push_back(nullptr);
   return out;
-}
-
-bool writeAll(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 // Marks every fd from `first` up close-on-exec so the child inherits none of the harness's
@@ -275,7 +261,7 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
                                         options.log_path + "': " + errnoText(errno));
   }
   if (!options.log_marker.empty()) {
-    writeAll(log_fd.get(), options.log_marker + "\n");
+    (void)writeAll(log_fd.get(), options.log_marker + "\n");  // a marker only: the child runs anyway
   }
   FdGuard stdin_fd(aboveStdio(::open("/dev/null", O_RDONLY | O_CLOEXEC)));
   if (stdin_fd.get() < 0) {

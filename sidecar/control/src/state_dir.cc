@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include "outrider/common/fd_io.h"
 
 namespace outrider::control {
 namespace {
@@ -36,20 +37,6 @@ tl::unexpected<Error> corrupt(const fs::path& path, std::string_view why) {
   return makeError(
       ErrorCode::InvalidArgument,
       fmt::format("state dir: {}: {} (move it away to start afresh)", path.string(), why));
-}
-
-Result<void> writeAll(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return makeError(ErrorCode::Io, std::strerror(errno));
-    }
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
 }
 
 std::string randomHex(std::size_t bytes) {

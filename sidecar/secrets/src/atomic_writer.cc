@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <system_error>
+#include "outrider/common/fd_io.h"
 
 namespace outrider::secrets {
 
@@ -41,21 +42,6 @@ class Fd {
  private:
   int fd_;
 };
-
-bool writeAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 // "..2026_11_27_08_00_00.123456789", kubelet's folder naming with nanoseconds.
 std::string folderName(SystemTime now) {

@@ -2,7 +2,8 @@
 
 // One blocking HTTP/1.1 exchange on its own io_context, for the few places that need an answer
 // before they go on: outrider-echo --depends-on at boot, and the harness switching
-// outrider-control's faults. One deadline covers resolve, connect, send and the whole reply.
+// outrider-control's faults. One deadline covers connect, send and the whole reply; resolving a
+// name is not under it (the callers pass IP literals, which resolve at once).
 
 #include <chrono>
 #include <string>
