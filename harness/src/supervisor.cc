@@ -147,6 +147,7 @@ struct Supervisor::State {
     size_t ready_mark = 0;  // record.ready_at.size() when a pod restart launched it
     uint32_t crash_on_start = 0;  // startup-race sidecar-crash-on-start: kills still to give
     faults::ProcessLaunch launch;  // clock-skew: added to each start until changed again
+    bool relaunching = false;      // a restartProcess() of it is under way
     std::optional<ExitStatus> last_exit;
     std::string last_probe_detail;
     std::string last_start_error;
@@ -986,6 +987,12 @@ asio::awaitable<faults::PodRestartReport> restartAll(std::shared_ptr<State> stat
     co_return report;
   }
   std::vector<Slot*> pod = podSlots(state.get());
+  for (const auto& slot : state->slots) {
+    if (slot->relaunching) {
+      report.error = "a restart of " + slot->spec.name + " is under way";
+      co_return report;
+    }
+  }
   Slot* race_sidecar = nullptr;
   if (request.race) {
     race_sidecar = state->find(request.sidecar);
@@ -1025,7 +1032,8 @@ asio::awaitable<faults::PodRestartReport> restartAll(std::shared_ptr<State> stat
 
 // Stops the process as stop() would (SIGTERM, its grace, SIGKILL), then starts it with `launch`
 // and a fresh back-off, and waits for it to be ready again within its ready_timeout. Services
-// too: a clock-skew may target the control plane. One restart at a time, pod or process.
+// too: a clock-skew may target the control plane. Not during a pod restart, nor twice at once
+// for one process; two processes may be restarted side by side.
 asio::awaitable<faults::ProcessRestartReport> restartProcessOf(std::shared_ptr<State> state,
                                                                std::string name,
                                                                faults::ProcessLaunch launch) {
@@ -1042,10 +1050,14 @@ asio::awaitable<faults::ProcessRestartReport> restartProcessOf(std::shared_ptr<S
     co_return report;
   }
   if (state->restarting) {
-    report.error = "another restart is under way";
+    report.error = "a pod restart is under way";
     co_return report;
   }
-  state->restarting = true;
+  if (slot->relaunching) {
+    report.error = "another restart of " + name + " is under way";
+    co_return report;
+  }
+  slot->relaunching = true;
   if (slot->phase == ProcessPhase::Running && slot->process) {
     report.pid_before = slot->process->pid();
   }
@@ -1079,7 +1091,7 @@ asio::awaitable<faults::ProcessRestartReport> restartProcessOf(std::shared_ptr<S
     report.error = restarted.error().message;
   }
   slot->held = false;
-  state->restarting = false;
+  slot->relaunching = false;
   co_return report;
 }
 

@@ -613,22 +613,28 @@ TEST_F(SupervisorSimTest, ARestartWithALaunchStopsOnlyItsTargetAndKeepsTheLaunch
   EXPECT_EQ(supervisor_->record("app")->starts, 1u);
 }
 
-// A service (the control plane) may be restarted so too; a second restart meanwhile is refused,
-// and a stop during one ends it with run_stopped.
+// A service (the control plane) may be restarted so too, beside another process; the same one
+// twice at once or a pod restart meanwhile is refused, and a stop during one ends it with
+// run_stopped.
 TEST_F(SupervisorSimTest, ARestartWithALaunchOfAServiceOneAtATimeAndStopped) {
   runtime_->programs["control"].ready_after = 2s;
   create({process("app", ProcessRole::App), process("control", ProcessRole::Service)});
   startedPod();
   restartProcess("control", {{{"OUTRIDER_CLOCK_SKEW", "+30m"}}, {}});
-  std::optional<faults::ProcessRestartReport> second;
-  asio::co_spawn(io_, supervisor_->restartProcess("app", {}),
-                 [&second](std::exception_ptr, faults::ProcessRestartReport report) {
-                   second = std::move(report);
-                 });
-  settle();
-  ASSERT_TRUE(second.has_value());
-  EXPECT_THAT(second->error, HasSubstr("another restart is under way"));
+  std::vector<faults::ProcessRestartReport> others;
+  for (const char* name : {"control", "app"}) {
+    asio::co_spawn(io_, supervisor_->restartProcess(name, {}),
+                   [&others](std::exception_ptr, faults::ProcessRestartReport report) {
+                     others.push_back(std::move(report));
+                   });
+  }
+  restartPod();
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error, HasSubstr("a restart of control is under way"));
   advance(3s);
+  ASSERT_EQ(others.size(), 2u);
+  EXPECT_THAT(others[0].error, HasSubstr("another restart of control is under way"));
+  EXPECT_EQ(others[1].error, "") << "another process: side by side";
   ASSERT_TRUE(process_restarted_ && process_restarted_->error.empty());
   EXPECT_EQ(runtime_->spawned["control"].env.at("OUTRIDER_CLOCK_SKEW"), "+30m");
   restartProcess("control");

@@ -83,7 +83,7 @@ class PodControl {
   }
   // clock-skew: restarts one process with `launch` (process_restart.h), which its later restarts
   // keep until the next call, and calls `done` once it is ready again or cannot be; refused
-  // through `done` while another restart (of it or of the pod) is under way.
+  // through `done` while the pod or this process is being restarted already.
   virtual void restartProcess(const std::string& process, const ProcessLaunch& launch,
                               ProcessRestartDone done) {
     (void)launch;

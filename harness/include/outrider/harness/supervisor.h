@@ -105,8 +105,9 @@ class Supervisor {
   // clock-skew (faults/process_restart.h): one process (a service too) stopped as stop() stops
   // it and started again with `launch` added, which its later restarts keep until the next call;
   // a fresh back-off. Completes once it has been ready again, or with the report's error: it
-  // exited for good or was not ready within its ready_timeout, another restart (of the pod or a
-  // process) was under way, or stop() began (run_stopped).
+  // exited for good or was not ready within its ready_timeout, a pod restart or another restart
+  // of it was under way (other processes may be restarted side by side), or stop() began
+  // (run_stopped). A pod restart is refused while one of these is under way.
   asio::awaitable<faults::ProcessRestartReport> restartProcess(std::string name,
                                                                faults::ProcessLaunch launch);
   // The command as the scenario declares it (empty for an unknown name).
