@@ -282,7 +282,8 @@ class GameDay {
   // A clock-skew on a program that is not ours runs it under faketime: a host without it makes
   // the run invalid before anything starts, as one without cgroups does (never a silent pass).
   bool checkHostTools() {
-    const auto problem = faults::host::faketimeProblem(scenario_, faults::host::faketimeInstalled());
+    const auto problem =
+        faults::host::faketimeProblem(scenario_, faults::host::faketimeInstalled());
     if (problem) {
       invalid_before_start_.push_back(*problem);
       std::cerr << "outrider: " << *problem << "\n";

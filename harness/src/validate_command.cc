@@ -18,8 +18,7 @@ int validateCommand(const std::vector<std::string>& paths, const Environment& en
       continue;
     }
     // What this host lacks for the scenario is refused here already, not first at `run`.
-    if (auto problem =
-            faults::host::faketimeProblem(*loaded, faults::host::faketimeInstalled())) {
+    if (auto problem = faults::host::faketimeProblem(*loaded, faults::host::faketimeInstalled())) {
       std::cerr << path << ": error: " << *problem << "\n";
       result = exit_code::Usage;
       continue;

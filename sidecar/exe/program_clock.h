@@ -3,12 +3,12 @@
 // The clock each of our programs runs on (exe-only): real time, its wall shifted by
 // OUTRIDER_CLOCK_SKEW when the harness's clock-skew fault set it (outrider/common/clock_skew.h).
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
-
-#include <fmt/core.h>
 
 #include "outrider/common/clock_skew.h"
 #include "outrider/common/skewed_clock.h"

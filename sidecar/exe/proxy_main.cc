@@ -1,16 +1,16 @@
 // outrider-proxy: the HTTP/1.1 reverse-proxy sidecar.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <random>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
-
 #include "flag_values.h"
 #include "outrider/common/clock.h"
-#include "program_clock.h"
 #include "outrider/sidecar/proxy.h"
+#include "program_clock.h"
 
 namespace {
 

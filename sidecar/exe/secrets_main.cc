@@ -19,13 +19,13 @@
 
 #include "outrider/admin/admin_server.h"
 #include "outrider/common/clock.h"
-#include "program_clock.h"
 #include "outrider/common/exit_codes.h"
 #include "outrider/common/host_port.h"
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
 #include "outrider/secrets/agent.h"
 #include "outrider/secrets/secrets_metrics.h"
+#include "program_clock.h"
 
 namespace {
 

@@ -98,8 +98,7 @@ TEST_F(RunTest, ClockSkewShiftsOursThroughTheVariableAndOthersUnderFaketime) {
     EXPECT_TRUE(fault.effective) << fault.name << ": " << fault.evidence;
     EXPECT_THAT(fault.evidence, HasSubstr(", back at ")) << fault.name;
   }
-  EXPECT_THAT(j.faults[0].evidence,
-              HasSubstr("app restarted with its clock 30m ahead at 2."));
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("app restarted with its clock 30m ahead at 2."));
   EXPECT_THAT(j.faults[0].evidence, HasSubstr("(OUTRIDER_CLOCK_SKEW)"));
   EXPECT_THAT(j.faults[1].evidence, HasSubstr("ticker restarted with its clock 2h behind"));
   EXPECT_THAT(j.faults[1].evidence, HasSubstr("(under faketime)"));

@@ -1,10 +1,9 @@
 #include "outrider/faults/host/faketime.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "outrider/faults/clock_skew_launch.h"
 

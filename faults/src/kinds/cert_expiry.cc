@@ -21,9 +21,9 @@ class CertExpiry final : public IssuanceSwitchKind {
 
   std::string switchTarget() const override {
     // Milliseconds: never truncated here (outrider-control keeps whole seconds, as X.509 does).
-    return fmt::format("/issuance?mode=no-renewal&ttl={}ms",
-                       std::chrono::duration_cast<std::chrono::milliseconds>(fault_.spec.ttl)
-                           .count());
+    return fmt::format(
+        "/issuance?mode=no-renewal&ttl={}ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(fault_.spec.ttl).count());
   }
 
   Part controlPlanePart(const IssuanceReading& reading) const override {

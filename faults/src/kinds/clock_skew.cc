@@ -3,12 +3,13 @@
 // injected clock; any other program runs under faketime (clock_skew_launch.h). Evidence: when it
 // took the skew and when it was back, and how it was shifted.
 
+#include "outrider/common/clock_skew.h"
+
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "kinds.h"
-#include "outrider/common/clock_skew.h"
 #include "outrider/common/units.h"
 #include "outrider/faults/clock_skew_launch.h"
 
@@ -81,8 +82,8 @@ class ClockSkew final : public ProcessFault {
                           skew, how, skewed_->error),
               0};
     }
-    std::string text = fmt::format("{} restarted with its clock {} at {} ({})", fault_.target,
-                                   skew, moment(skewed_->ready.value_or(began_at_)), how);
+    std::string text = fmt::format("{} restarted with its clock {} at {} ({})", fault_.target, skew,
+                                   moment(skewed_->ready.value_or(began_at_)), how);
     if (exits_while_skewed_ > 0) {
       text += fmt::format("; exited {} time{} while skewed (last: {})", exits_while_skewed_,
                           exits_while_skewed_ == 1 ? "" : "s", last_exit_);

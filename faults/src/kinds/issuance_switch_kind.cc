@@ -103,7 +103,8 @@ KindEvidence IssuanceSwitchKind::evidence() const {
   KindEvidence out{part.effective, part.text, part.injections};
   if (reading_->mode != mode()) {
     out.effective = false;
-    out.text += "; its mode was '" + reading_->mode + "' at the end (restarted, or switched by "
+    out.text += "; its mode was '" + reading_->mode +
+                "' at the end (restarted, or switched by "
                 "someone else?)";
   }
   if (!revert_error_.empty()) {

@@ -75,8 +75,7 @@ namespace outrider::control {
 
 void ControlMetrics::issuanceMode(IssuanceMode active) {
   for (const auto mode : AllIssuanceModes) {
-    issuance_mode_.Add({{"mode", std::string(issuanceModeName(mode))}})
-        .Set(mode == active ? 1 : 0);
+    issuance_mode_.Add({{"mode", std::string(issuanceModeName(mode))}}).Set(mode == active ? 1 : 0);
   }
 }
 
@@ -87,8 +86,7 @@ void ControlMetrics::certificateHandedOut(bool re_served, bool wrong_ca, SystemT
   if (wrong_ca) {
     wrong_ca_.Increment();
   }
-  last_not_after_.Set(
-      std::chrono::duration<double>(not_after.time_since_epoch()).count());
+  last_not_after_.Set(std::chrono::duration<double>(not_after.time_since_epoch()).count());
 }
 
 }  // namespace outrider::control

@@ -5,9 +5,9 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <atomic>
-#include <deque>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>

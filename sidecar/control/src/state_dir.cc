@@ -60,9 +60,8 @@ std::string randomHex(std::size_t bytes) {
 // A CA kept as a certificate and a key file of `dir`: loaded when both are there, created (and
 // written) when neither is; one without the other is an InvalidArgument naming the one missing.
 Result<CertificateAuthorityPtr> loadOrCreateCa(const fs::path& dir, const char* cert_file,
-                                               const char* key_file,
-                                               const std::string& common_name, SystemTime now,
-                                               bool& created) {
+                                               const char* key_file, const std::string& common_name,
+                                               SystemTime now, bool& created) {
   const fs::path cert_path = dir / cert_file;
   const fs::path key_path = dir / key_file;
   const bool have_cert = fs::exists(cert_path);
@@ -152,8 +151,8 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Cloc
   std::unique_ptr<StateDir> state(new StateDir());
   state->dir_ = dir;
   bool created = false;
-  auto ca = loadOrCreateCa(dir, CaCertFile, CaKeyFile, "outrider local CA", clock.systemNow(),
-                           created);
+  auto ca =
+      loadOrCreateCa(dir, CaCertFile, CaKeyFile, "outrider local CA", clock.systemNow(), created);
   if (!ca) {
     return tl::unexpected(ca.error());
   }

@@ -199,8 +199,7 @@ TEST_F(ControlProgramTest, ClockSkewDatesItsCertificatesAndIssuanceSwitchWorks) 
   ChildProcess bad;
   const std::string bad_command = "exec env OUTRIDER_CLOCK_SKEW=2hours " + program() +
                                   " --state-dir " + (dir_ / "state").string() + " --tokens " +
-                                  (dir_ / "tokens").string() + " 2>" +
-                                  (dir_ / "bad.log").string();
+                                  (dir_ / "tokens").string() + " 2>" + (dir_ / "bad.log").string();
   ASSERT_TRUE(bad.start("/bin/sh", {"-c", bad_command}));
   ASSERT_TRUE(bad.waitForExit(code, 5000ms));
   EXPECT_EQ(code, 2);

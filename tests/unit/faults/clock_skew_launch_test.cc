@@ -1,14 +1,13 @@
 // How clock-skew shifts a target, and what it needs of the host (faketime), as data.
 #include "outrider/faults/clock_skew_launch.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "outrider/faults/host/faketime.h"
 #include "outrider/faults/registry.h"

@@ -473,10 +473,9 @@ TEST_F(FaultExecutorTest, CertExpirySwitchesNoRenewalAndBack) {
   EXPECT_EQ(outcome().evidence, "control switched to no-renewal");
   pod_.issuance_state = issuanceJson("no-renewal", 6, 0, 1, unixMs(wall0_ + 14s));
   advanceTo(15s);
-  EXPECT_EQ(pod_.admin_calls,
-            (std::vector<std::string>{"control POST /issuance?mode=no-renewal&ttl=30000ms",
-                                      "control GET /issuance",
-                                      "control POST /issuance?mode=normal"}));
+  EXPECT_EQ(pod_.admin_calls, (std::vector<std::string>{
+                                  "control POST /issuance?mode=no-renewal&ttl=30000ms",
+                                  "control GET /issuance", "control POST /issuance?mode=normal"}));
   const auto expiry = outcome();
   EXPECT_TRUE(expiry.effective);
   EXPECT_EQ(expiry.injections, 7u);
@@ -548,8 +547,7 @@ TEST_F(FaultExecutorTest, CertWrongCaWithoutItsAdminListenerSaysWhy) {
         "duration = \"20s\"\n");
   advanceTo(40s);
   EXPECT_FALSE(outcome().effective);
-  EXPECT_EQ(outcome().evidence,
-            "could not switch control's issuance: connect: Connection refused");
+  EXPECT_EQ(outcome().evidence, "could not switch control's issuance: connect: Connection refused");
   auto records = faultRecords(executor_->outcomes(), t0_, true);
   ASSERT_EQ(records.invalid_reasons.size(), 1u);
 }
@@ -567,8 +565,9 @@ faults::ProcessRestartReport readyAt(MonotonicTime at, pid_t before, pid_t after
 
 // A program that is not ours runs under faketime for the window and plain again after it.
 TEST_F(FaultExecutorTest, ClockSkewRestartsUnderFaketimeAndBack) {
-  start("[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"-2h\"\nat = \"5s\"\n"
-        "duration = \"15s\"\n");
+  start(
+      "[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"-2h\"\nat = \"5s\"\n"
+      "duration = \"15s\"\n");
   advanceTo(5s);
   ASSERT_EQ(pod_.process_restarts.size(), 1u);
   EXPECT_EQ(pod_.process_restarts[0].first, "proxy");
@@ -615,8 +614,9 @@ TEST_F(FaultExecutorTest, ClockSkewGivesOurProgramsTheVariable) {
 
 // A restart that failed: not effective, with the supervisor's reason.
 TEST_F(FaultExecutorTest, ClockSkewWhoseRestartFailedIsNotEffective) {
-  start("[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"90s\"\nat = \"5s\"\n"
-        "duration = \"10s\"\n");
+  start(
+      "[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"90s\"\nat = \"5s\"\n"
+      "duration = \"10s\"\n");
   advanceTo(5s);
   ASSERT_EQ(pod_.process_restarts.size(), 1u);
   EXPECT_EQ(pod_.process_restarts[0].second.prefix.back(), "+90s");

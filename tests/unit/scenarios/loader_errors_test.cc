@@ -317,15 +317,16 @@ TEST_F(LoaderErrorsTest, IssuanceFaultTargets) {
   EXPECT_THAT(problemsIn(withMinimal(control + expiry + "target = \"bare\"\n")),
               ElementsAre(HasSubstr("fault[0].target: cert-expiry on process 'bare' works "
                                     "through outrider-control's admin listener")));
-  EXPECT_THAT(problemsIn(withMinimal(control + wrong + "target = \"app\"\n")),
-              ElementsAre(HasSubstr("fault kind 'cert-wrong-ca' acts on the control plane (a "
-                                    "[[service]] running outrider-control), but 'app' is the app")));
+  EXPECT_THAT(
+      problemsIn(withMinimal(control + wrong + "target = \"app\"\n")),
+      ElementsAre(HasSubstr("fault kind 'cert-wrong-ca' acts on the control plane (a "
+                            "[[service]] running outrider-control), but 'app' is the app")));
   EXPECT_THAT(problemsIn(withMinimal(control + wrong + "target = \"to-control\"\n")),
               ElementsAre(HasSubstr("but 'to-control' is a link")));
-  EXPECT_THAT(problemsIn(withMinimal(control +
-                                     "[[fault]]\nkind = \"cert-expiry\"\nttl = \"1500ms\"\n"
-                                     "target = \"control\"\n")),
-              ElementsAre(HasSubstr("fault[0].ttl: must be at least 2s")));
+  EXPECT_THAT(
+      problemsIn(withMinimal(control + "[[fault]]\nkind = \"cert-expiry\"\nttl = \"1500ms\"\n"
+                                       "target = \"control\"\n")),
+      ElementsAre(HasSubstr("fault[0].ttl: must be at least 2s")));
   // Both kinds share the one switch: overlapping windows would undo each other.
   EXPECT_THAT(problemsIn(withMinimal(control + expiry +
                                      "target = \"control\"\nat = \"5s\"\nduration = \"10s\"\n" +
