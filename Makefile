@@ -17,7 +17,7 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libboost1.81-dev libboost-url1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
   nlohmann-json3-dev libexpected-dev libfmt-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
-  libgtest-dev libgmock-dev libbenchmark-dev wrk curl \
+  libgtest-dev libgmock-dev libbenchmark-dev wrk curl faketime \
   clang libclang-rt-14-dev
 # Peers for bench/ only; `make bench` installs them.
 BENCH_PACKAGES := haproxy nginx-light wrk procps util-linux

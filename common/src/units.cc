@@ -75,6 +75,18 @@ std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text) {
   return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
 }
 
+std::optional<std::chrono::nanoseconds> parseSignedDuration(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    text.remove_prefix(1);
+  }
+  auto parsed = parseDuration(text);
+  if (!parsed) {
+    return std::nullopt;
+  }
+  return negative ? -*parsed : *parsed;
+}
+
 std::optional<uint64_t> parseSize(std::string_view text) {
   auto number = takeNumber(text);
   if (!number) {

@@ -87,7 +87,9 @@ FaultRegistry& registry() {
     kinds::registerCrashloop(built_in);
     kinds::registerOom(built_in);
     kinds::registerCpuStarve(built_in);
-    kinds::registerPlannedKinds(built_in);
+    kinds::registerCertExpiry(built_in);
+    kinds::registerCertWrongCa(built_in);
+    kinds::registerClockSkew(built_in);
     kinds::registerControlPlaneOutage(built_in);
     kinds::registerPodRestart(built_in);
     kinds::registerStartupRace(built_in);

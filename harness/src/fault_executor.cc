@@ -15,7 +15,7 @@ FaultExecutor::FaultExecutor(asio::any_io_executor executor, const Clock& clock,
     : executor_(std::move(executor)),
       clock_(clock),
       plan_(std::move(plan)),
-      context_{clock_, executor_, pod},
+      context_{clock_, executor_, pod, std::nullopt},
       links_(std::move(links)),
       on_event_(std::move(on_event)),
       registry_(registry),
@@ -25,6 +25,7 @@ FaultExecutor::FaultExecutor(asio::any_io_executor executor, const Clock& clock,
 FaultExecutor::~FaultExecutor() { stop(); }
 
 asio::awaitable<void> FaultExecutor::run(MonotonicTime t0) {
+  context_.run_start = t0;
   for (const auto& action : plan_.actions) {
     if (stopped_) {
       co_return;

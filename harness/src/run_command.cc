@@ -25,6 +25,7 @@
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
 #include "outrider/faults/host/cgroups.h"
+#include "outrider/faults/host/faketime.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
 #include "outrider/harness/cleanup.h"
@@ -177,7 +178,7 @@ class GameDay {
       co_return;
     }
     telemetry_ = std::move(*telemetry);
-    if (!setUpCgroups()) {
+    if (!checkHostTools() || !setUpCgroups()) {
       co_return;
     }
     if (cgroups_) {
@@ -276,6 +277,19 @@ class GameDay {
     for (auto& link : links_) {
       link->stop();
     }
+  }
+
+  // A clock-skew on a program that is not ours runs it under faketime: a host without it makes
+  // the run invalid before anything starts, as one without cgroups does (never a silent pass).
+  bool checkHostTools() {
+    const auto problem =
+        faults::host::faketimeProblem(scenario_, faults::host::faketimeInstalled());
+    if (problem) {
+      invalid_before_start_.push_back(*problem);
+      std::cerr << "outrider: " << *problem << "\n";
+      return false;
+    }
+    return true;
   }
 
   // Each process in its own cgroup where the host allows it; a scenario with memory_limit or

@@ -146,6 +146,8 @@ struct Supervisor::State {
     bool looping = false;   // a runSlot() coroutine supervises it
     size_t ready_mark = 0;  // record.ready_at.size() when a pod restart launched it
     uint32_t crash_on_start = 0;  // startup-race sidecar-crash-on-start: kills still to give
+    faults::ProcessLaunch launch;  // clock-skew: added to each start until changed again
+    bool relaunching = false;      // a restartProcess() of it is under way
     std::optional<ExitStatus> last_exit;
     std::string last_probe_detail;
     std::string last_start_error;
@@ -245,15 +247,20 @@ Result<void> State::spawn(Slot& slot) {
   const std::time_t wall = std::chrono::system_clock::to_time_t(clock.systemNow());
   SpawnOptions spawn_options;
   spawn_options.name = slot.spec.name;
-  spawn_options.argv = slot.spec.command;
+  spawn_options.argv = slot.launch.prefix;
+  spawn_options.argv.insert(spawn_options.argv.end(), slot.spec.command.begin(),
+                            slot.spec.command.end());
   spawn_options.env = slot.spec.env;
+  for (const auto& [key, value] : slot.launch.env) {
+    spawn_options.env[key] = value;
+  }
   spawn_options.log_path = slot.log_path;
   if (auto it = options.cgroup_procs.find(slot.spec.name); it != options.cgroup_procs.end()) {
     spawn_options.cgroup_procs = it->second;
   }
   spawn_options.log_marker =
       fmt::format("===== outrider: start #{} of {} at {:%Y-%m-%dT%H:%M:%S}Z: {} =====", number,
-                  slot.spec.name, fmt::gmtime(wall), joinCommand(slot.spec.command));
+                  slot.spec.name, fmt::gmtime(wall), joinCommand(spawn_options.argv));
   {
     std::lock_guard lock(children_mutex);
     // Checked under the lock killAll() takes, so a process spawned now cannot escape it.
@@ -275,7 +282,7 @@ Result<void> State::spawn(Slot& slot) {
   slot.killed_by_liveness = false;
   slot.last_start_error.clear();
   ProcessEvent event = makeEvent(slot, ProcessEventKind::Started, now);
-  event.detail = joinCommand(slot.spec.command);
+  event.detail = joinCommand(spawn_options.argv);
   emit(event);
   if (slot.crash_on_start > 0) {
     // A sidecar that dies right after starting (startup-race): its restart policy follows.
@@ -980,6 +987,12 @@ asio::awaitable<faults::PodRestartReport> restartAll(std::shared_ptr<State> stat
     co_return report;
   }
   std::vector<Slot*> pod = podSlots(state.get());
+  for (const auto& slot : state->slots) {
+    if (slot->relaunching) {
+      report.error = "a restart of " + slot->spec.name + " is under way";
+      co_return report;
+    }
+  }
   Slot* race_sidecar = nullptr;
   if (request.race) {
     race_sidecar = state->find(request.sidecar);
@@ -1012,6 +1025,73 @@ asio::awaitable<faults::PodRestartReport> restartAll(std::shared_ptr<State> stat
     slot->crash_on_start = 0;
   }
   state->restarting = false;
+  co_return report;
+}
+
+// ---- one process restarted with another launch (clock-skew) ----
+
+// Stops the process as stop() would (SIGTERM, its grace, SIGKILL), then starts it with `launch`
+// and a fresh back-off, and waits for it to be ready again within its ready_timeout. Services
+// too: a clock-skew may target the control plane. Not during a pod restart, nor twice at once
+// for one process; two processes may be restarted side by side.
+asio::awaitable<faults::ProcessRestartReport> restartProcessOf(std::shared_ptr<State> state,
+                                                               std::string name,
+                                                               faults::ProcessLaunch launch) {
+  faults::ProcessRestartReport report;
+  report.stop_began = state->clock.monotonicNow();
+  Slot* slot = state->find(name);
+  if (slot == nullptr) {
+    report.error = "no process named '" + name + "'";
+    co_return report;
+  }
+  if (!state->started || state->stopping) {
+    report.error = "the pod is not running: nothing to restart";
+    report.run_stopped = state->stopping;
+    co_return report;
+  }
+  if (state->restarting) {
+    report.error = "a pod restart is under way";
+    co_return report;
+  }
+  if (slot->relaunching) {
+    report.error = "another restart of " + name + " is under way";
+    co_return report;
+  }
+  slot->relaunching = true;
+  if (slot->phase == ProcessPhase::Running && slot->process) {
+    report.pid_before = slot->process->pid();
+  }
+  slot->launch = std::move(launch);
+  slot->held = true;
+  slot->backoff_timer->cancel();  // one backing off is not started again meanwhile
+  std::vector<Slot*> single(1, slot);
+  co_await terminateGroup(state.get(), single, "restart with another launch (clock-skew)");
+  // Its supervising coroutine settles the exit; a new incarnation needs it gone.
+  while (!state->stopping && (slot->looping || slot->phase == ProcessPhase::Running)) {
+    co_await waitChanged(state.get());
+  }
+  Result<void> restarted;
+  if (state->stopping) {
+    restarted = tl::unexpected(stoppedDuringRestart());
+    report.run_stopped = true;
+  } else {
+    faults::PodRestartReport unused;
+    restarted = relaunch(state, slot, unused);
+    if (restarted && slot->process) {
+      report.pid_after = slot->process->pid();
+    }
+  }
+  if (restarted) {
+    restarted = co_await awaitReadyAgain(state.get(), single);
+    report.run_stopped = state->stopping;
+  }
+  if (restarted) {
+    report.ready = state->clock.monotonicNow();
+  } else {
+    report.error = restarted.error().message;
+  }
+  slot->held = false;
+  slot->relaunching = false;
   co_return report;
 }
 
@@ -1106,6 +1186,16 @@ asio::awaitable<void> Supervisor::stop() { return stopAll(state_); }
 asio::awaitable<faults::PodRestartReport> Supervisor::restartPod(
     faults::PodRestartRequest request) {
   return restartAll(state_, std::move(request));
+}
+
+asio::awaitable<faults::ProcessRestartReport> Supervisor::restartProcess(
+    std::string name, faults::ProcessLaunch launch) {
+  return restartProcessOf(state_, std::move(name), std::move(launch));
+}
+
+std::vector<std::string> Supervisor::command(const std::string& name) const {
+  const Slot* slot = state_->find(name);
+  return slot == nullptr ? std::vector<std::string>{} : slot->spec.command;
 }
 
 void Supervisor::killAll() noexcept { state_->killAll(); }

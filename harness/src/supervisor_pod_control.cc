@@ -111,7 +111,31 @@ boost::asio::awaitable<void> reportWhenDone(
   }
 }
 
+boost::asio::awaitable<void> reportProcessWhenDone(
+    boost::asio::awaitable<faults::ProcessRestartReport> restart, faults::ProcessRestartDone done) {
+  const faults::ProcessRestartReport report = co_await std::move(restart);
+  if (done) {
+    done(report);
+  }
+}
+
+void rethrowIfFailed(const std::exception_ptr& error) {
+  if (error) {
+    std::rethrow_exception(error);  // a bug: seen, never swallowed
+  }
+}
+
 }  // namespace
+
+void SupervisorPodControl::restartProcess(const std::string& process,
+                                          const faults::ProcessLaunch& launch,
+                                          faults::ProcessRestartDone done) {
+  // Made here, as restartPod's: it holds the supervisor's state from now on.
+  auto restart = supervisor_.restartProcess(process, launch);
+  boost::asio::co_spawn(supervisor_.executor(),
+                        reportProcessWhenDone(std::move(restart), std::move(done)),
+                        rethrowIfFailed);
+}
 
 void SupervisorPodControl::restartPod(const faults::PodRestartRequest& request,
                                       faults::PodRestartDone done) {

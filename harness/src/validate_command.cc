@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "outrider/common/exit_codes.h"
+#include "outrider/faults/host/faketime.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/scenario_source.h"
 
@@ -13,6 +14,12 @@ int validateCommand(const std::vector<std::string>& paths, const Environment& en
   for (const auto& path : paths) {
     auto loaded = loadScenarioReporting(path, std::cerr);
     if (!loaded) {
+      result = exit_code::Usage;
+      continue;
+    }
+    // What this host lacks for the scenario is refused here already, not first at `run`.
+    if (auto problem = faults::host::faketimeProblem(*loaded, faults::host::faketimeInstalled())) {
+      std::cerr << path << ": error: " << *problem << "\n";
       result = exit_code::Usage;
       continue;
     }

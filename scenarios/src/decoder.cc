@@ -321,18 +321,15 @@ std::optional<std::chrono::nanoseconds> TableReader::signedDuration(std::string_
     typeError(key, "a duration like \"10s\" or \"-10s\"", *found);
     return std::nullopt;
   }
-  std::string_view text = found->as_string()->get();
-  const bool negative = !text.empty() && text.front() == '-';
-  if (negative) {
-    text.remove_prefix(1);
-  }
-  auto parsed = parseDuration(text);
-  if (!parsed || parsed->count() < 0) {
+  // A leading '+' too: the spec writes skews as "-2h" and "+30m".
+  auto parsed = parseSignedDuration(found->as_string()->get());
+  if (!parsed) {
     error(key, "invalid duration " + quote(found->as_string()->get()) +
-                   " (a number and a unit: ns, us, ms, s, m, h or d, like \"-1m30s\")");
+                   " (a sign, a number and a unit: ns, us, ms, s, m, h or d, like \"-1m30s\" "
+                   "or \"+30m\")");
     return std::nullopt;
   }
-  return negative ? -*parsed : *parsed;
+  return *parsed;
 }
 
 std::optional<uint64_t> TableReader::size(std::string_view key, Need need) {

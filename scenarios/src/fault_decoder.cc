@@ -114,18 +114,23 @@ void ScenarioDecoder::checkFaultOverlaps() {
   auto stateful = [](const Fault& fault) {
     const FaultKind kind = fault.kind;
     return kind == FaultKind::Pause || kind == FaultKind::Crashloop || kind == FaultKind::Oom ||
-           kind == FaultKind::CpuStarve ||
+           kind == FaultKind::CpuStarve || kind == FaultKind::ClockSkew ||
+           kind == FaultKind::CertExpiry || kind == FaultKind::CertWrongCa ||
            (kind == FaultKind::ControlPlaneOutage && !fault.through_link);
   };
   auto end = [this](const Fault& fault) {
     return fault.duration ? fault.at + *fault.duration : scenario_.duration;
+  };
+  // cert-expiry and cert-wrong-ca share outrider-control's one issuance switch.
+  auto switchOf = [](const Fault& fault) {
+    return fault.kind == FaultKind::CertWrongCa ? FaultKind::CertExpiry : fault.kind;
   };
   const auto& faults = scenario_.faults;
   for (size_t j = 0; j < faults.size(); ++j) {
     for (size_t i = 0; i < j; ++i) {
       const Fault& a = faults[i];
       const Fault& b = faults[j];
-      if (a.kind != b.kind || !stateful(a) || a.target != b.target || a.target.empty() ||
+      if (switchOf(a) != switchOf(b) || !stateful(a) || a.target != b.target || a.target.empty() ||
           b.at >= end(a) || a.at >= end(b)) {
         continue;
       }
@@ -133,7 +138,9 @@ void ScenarioDecoder::checkFaultOverlaps() {
                      fmt::format("overlaps fault[{}] ('{}', {} .. {}): one {} at a time on '{}', "
                                  "or the first one's end would undo the second",
                                  i, a.name, formatDuration(a.at), formatDuration(end(a)),
-                                 toString(a.kind), a.target));
+                                 a.kind == b.kind ? toString(a.kind)
+                                                  : std::string("cert-expiry or cert-wrong-ca"),
+                                 a.target));
       break;
     }
   }
@@ -414,7 +421,11 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
     }
     case FaultKind::CertExpiry:
       if (auto ttl = reader.duration("ttl", Need::Required)) {
-        positive("ttl", *ttl);
+        // X.509 times are whole seconds: a shorter lifetime could be issued with none left.
+        if (*ttl < std::chrono::seconds(2)) {
+          reader.error("ttl", "must be at least 2s (certificate times are whole seconds), got " +
+                                  formatDuration(*ttl));
+        }
         fault.ttl = *ttl;
       }
       break;
@@ -569,6 +580,11 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, Fault& fault) {
     checkControlPlaneTarget(reader, fault, link, process);
     return;
   }
+  if ((fault.kind == FaultKind::CertExpiry || fault.kind == FaultKind::CertWrongCa) &&
+      (link || process)) {
+    checkIssuanceTarget(reader, fault, process);
+    return;
+  }
   if (!link && !process) {
     // Suggest a name of the right sort first: a latency fault meant a link.
     auto hint = suggestPodName(
@@ -635,6 +651,28 @@ void ScenarioDecoder::checkControlPlaneTarget(TableReader& reader, Fault& fault,
                                fault.target +
                                "' metrics = \"http://HOST:PORT/metrics\" on its --admin "
                                "address, or put a [[link]] in front of it and target the link");
+  }
+}
+
+// cert-expiry and cert-wrong-ca act through outrider-control's issuance switch, on its admin
+// listener at the origin of the service's `metrics` URL (as control-plane-outage's own switch).
+void ScenarioDecoder::checkIssuanceTarget(TableReader& reader, Fault& fault,
+                                          const ProcessSpec* process) {
+  const std::string kind = toString(fault.kind);
+  if (process == nullptr || process->role != ProcessRole::Service) {
+    reader.error("target", "fault kind '" + kind +
+                               "' acts on the control plane (a [[service]] running "
+                               "outrider-control), but '" +
+                               fault.target + "' is " +
+                               (process ? describeRole(process->role) : std::string("a link")));
+    return;
+  }
+  if (!process->metrics || process->metrics->rfind("http://", 0) != 0) {
+    reader.error("target", kind + " on process '" + fault.target +
+                               "' works through outrider-control's admin listener: give '" +
+                               fault.target +
+                               "' metrics = \"http://HOST:PORT/metrics\" on its --admin "
+                               "address");
   }
 }
 

@@ -54,6 +54,7 @@ class ScenarioDecoder {
   void checkFaultTarget(TableReader& reader, Fault& fault);
   void checkControlPlaneTarget(TableReader& reader, Fault& fault, const Link* link,
                                const ProcessSpec* process);
+  void checkIssuanceTarget(TableReader& reader, Fault& fault, const ProcessSpec* process);
   void nameFaults(const std::vector<bool>& named);
   // Two windows of one stateful process kind on one target (a stop, a cgroup limit) would have
   // the first one's end undo the second: refused.

@@ -1,5 +1,5 @@
 // outrider-control: the reference control plane (gRPC, a local CA, secrets), with the
-// control-plane-outage switches on its admin listener.
+// control-plane-outage and issuance (cert-expiry, cert-wrong-ca) switches on its admin listener.
 #include <fmt/core.h>
 #include <prometheus/registry.h>
 
@@ -20,6 +20,7 @@
 #include "outrider/common/units.h"
 #include "outrider/control/admin_routes.h"
 #include "outrider/control/control_server.h"
+#include "program_clock.h"
 
 namespace {
 
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "outrider-control: the reference control plane: join tokens, a local CA issuing "
       "short-lived X.509 SVIDs on a gRPC stream, opaque secrets, and the "
-      "control-plane-outage switches on its admin listener"};
+      "control-plane-outage and certificate-fault switches on its admin listener"};
   addHostPort(app, "--listen", options.listen, "gRPC address; port 0 picks one");
   std::string state_dir;
   app.add_option("--state-dir", state_dir,
@@ -99,7 +100,7 @@ int main(int argc, char** argv) {
   app.add_option("--trust-domain", options.trust_domain, "SPIFFE trust domain of issued IDs")
       ->capture_default_str();
   addHostPort(app, "--admin", admin_options.listen,
-              "Admin HTTP address (/ready /live /metrics /fault); port 0 picks one");
+              "Admin HTTP address (/ready /live /metrics /fault /issuance); port 0 picks one");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -112,8 +113,14 @@ int main(int argc, char** argv) {
     options.secrets_file = secrets;
   }
 
-  // The one place real time enters.
-  const RealClock clock;
+  // The one place real time enters; the clock-skew fault shifts the wall (NotBefore, NotAfter,
+  // session expiry).
+  const auto skew = exe::clockSkewFromEnvironment("outrider-control");
+  if (!skew) {
+    return exit_code::Usage;
+  }
+  const RealClock real_clock;
+  const SkewedClock clock(real_clock, *skew);
   boost::asio::io_context context(1);
   auto registry = std::make_shared<prometheus::Registry>();
   auto server = control::ControlServer::create(options, clock, context.get_executor(), *registry);

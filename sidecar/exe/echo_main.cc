@@ -1,17 +1,18 @@
 // outrider-echo: the HTTP/1.1 backend for load tests and game days.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <functional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
-
 #include "flag_values.h"
 #include "outrider/common/clock.h"
 #include "outrider/sidecar/dependency_check.h"
 #include "outrider/sidecar/echo_server.h"
+#include "program_clock.h"
 
 int main(int argc, char** argv) {
   using namespace outrider::sidecar;
@@ -65,8 +66,13 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "outrider-echo: --depends-on {}: {}\n", depends_on, *answer);
   }
 
-  // The one place real time enters.
-  const outrider::RealClock clock;
+  // The one place real time enters; the clock-skew fault shifts the wall.
+  const auto skew = outrider::exe::clockSkewFromEnvironment("outrider-echo");
+  if (!skew) {
+    return 2;
+  }
+  const outrider::RealClock real_clock;
+  const outrider::SkewedClock clock(real_clock, *skew);
   auto server = EchoServer::create(options, clock);
   if (!server) {
     fmt::print(stderr, "outrider-echo: {}\n", server.error().message);

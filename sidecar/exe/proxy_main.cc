@@ -1,15 +1,16 @@
 // outrider-proxy: the HTTP/1.1 reverse-proxy sidecar.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <random>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
-
 #include "flag_values.h"
 #include "outrider/common/clock.h"
 #include "outrider/sidecar/proxy.h"
+#include "program_clock.h"
 
 namespace {
 
@@ -68,8 +69,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  // The one place real time and real randomness enter.
-  const outrider::RealClock clock;
+  // The one place real time and real randomness enter; the clock-skew fault shifts the wall.
+  const auto skew = outrider::exe::clockSkewFromEnvironment("outrider-proxy");
+  if (!skew) {
+    return 2;
+  }
+  const outrider::RealClock real_clock;
+  const outrider::SkewedClock clock(real_clock, *skew);
   options.request_id_seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^
                             std::random_device{}();
   auto proxy = Proxy::create(options, clock);

@@ -25,6 +25,7 @@
 #include "outrider/common/units.h"
 #include "outrider/secrets/agent.h"
 #include "outrider/secrets/secrets_metrics.h"
+#include "program_clock.h"
 
 namespace {
 
@@ -178,7 +179,13 @@ int main(int argc, char** argv) {
   // The one place real time and real randomness enter.
   options.seed =
       seed ? *seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-  const RealClock clock;
+  // The clock-skew fault shifts the wall: validity checks and the rotation point follow it.
+  const auto skew = exe::clockSkewFromEnvironment("outrider-secrets");
+  if (!skew) {
+    return exit_code::Usage;
+  }
+  const RealClock real_clock;
+  const SkewedClock clock(real_clock, *skew);
 
   asio::io_context io;
   secrets::SecretsMetrics metrics;

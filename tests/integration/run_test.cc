@@ -3,15 +3,18 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "journal_checks.h"
 #include "outrider/faults/host/cgroups.h"
+#include "outrider/faults/host/faketime.h"
 #include "outrider/reports/journal.h"
 #include "run_program.h"
 
@@ -78,6 +81,46 @@ TEST_F(RunTest, CpuStarveThrottlesThroughTheProcessCgroupAndLeavesNoneBehind) {
   EXPECT_NE(j.verdict, std::optional<std::string>("invalid")) << result.out;
   EXPECT_FALSE(fs::exists(host->memory_dir + "/" + group)) << host->memory_dir << "/" << group;
   EXPECT_FALSE(fs::exists(host->cpu_dir + "/" + group)) << host->cpu_dir << "/" << group;
+}
+
+// clock-skew on real processes: the app (outrider-echo) restarted with OUTRIDER_CLOCK_SKEW, a
+// program that is not ours under faketime (its own output shows the wall clock 2h behind), and
+// both restarted back on the real clock at the end of their window.
+TEST_F(RunTest, ClockSkewShiftsOursThroughTheVariableAndOthersUnderFaketime) {
+  if (!faults::host::faketimeInstalled()) {
+    GTEST_SKIP() << "faketime is not installed (Debian package faketime)";
+  }
+  const auto [result, group] = runWithOneFault("run-clock-skew.toml");
+  ASSERT_TRUE(result.finished) << result.out << result.err;
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 2u);
+  for (const auto& fault : j.faults) {
+    EXPECT_TRUE(fault.effective) << fault.name << ": " << fault.evidence;
+    EXPECT_THAT(fault.evidence, HasSubstr(", back at ")) << fault.name;
+  }
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("app restarted with its clock 30m ahead at 2."));
+  EXPECT_THAT(j.faults[0].evidence, HasSubstr("(OUTRIDER_CLOCK_SKEW)"));
+  EXPECT_THAT(j.faults[1].evidence, HasSubstr("ticker restarted with its clock 2h behind"));
+  EXPECT_THAT(j.faults[1].evidence, HasSubstr("(under faketime)"));
+  EXPECT_NE(j.verdict, std::optional<std::string>("invalid")) << result.out;
+  std::ifstream app_log(work_ / "run" / "logs" / "app.log");
+  std::stringstream app_text;
+  app_text << app_log.rdbuf();
+  EXPECT_THAT(app_text.str(), HasSubstr("wall clock shifted by +30m (OUTRIDER_CLOCK_SKEW)"));
+  // The ticker's clock: real before and after the window, about 7200 s behind inside it.
+  std::ifstream ticker_log(work_ / "run" / "logs" / "ticker.log");
+  std::vector<long long> ticks;
+  for (std::string line; std::getline(ticker_log, line);) {
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0) {
+      ticks.push_back(std::stoll(line));
+    }
+  }
+  ASSERT_FALSE(ticks.empty());
+  const long long real_first = ticks.front();
+  const long long real_last = ticks.back();
+  const long long lowest = *std::min_element(ticks.begin(), ticks.end());
+  EXPECT_NEAR(static_cast<double>(real_first - lowest), 7200.0, 30.0);
+  EXPECT_LT(real_last - real_first, 60) << "back on the real clock at the end";
 }
 
 // oom pressure on the real kernel: the allocator in the proxy's cgroup pushes it past the cap,

@@ -41,6 +41,8 @@ void registerCpuStarve(FaultRegistry& registry);
 void registerPodRestart(FaultRegistry& registry);
 void registerStartupRace(FaultRegistry& registry);
 void registerControlPlaneOutage(FaultRegistry& registry);
-void registerPlannedKinds(FaultRegistry& registry);
+void registerCertExpiry(FaultRegistry& registry);
+void registerCertWrongCa(FaultRegistry& registry);
+void registerClockSkew(FaultRegistry& registry);
 
 }  // namespace outrider::faults::kinds

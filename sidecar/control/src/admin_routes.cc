@@ -33,6 +33,20 @@ void addAdminRoutes(admin::AdminServer& admin, ControlServer& server,
     }
     return admin::AdminReply{200, "application/json", faultStateJson(*state)};
   });
+  admin.route("GET", "/issuance", [&server](const admin::AdminRequest&) {
+    return admin::AdminReply{200, "application/json", issuanceStateJson(server.issuance())};
+  });
+  admin.route("POST", "/issuance", [&server](const admin::AdminRequest& request) {
+    auto setting = parseIssuanceQuery(request.query);
+    if (!setting) {
+      return admin::AdminReply{400, "text/plain", setting.error().message + "\n"};
+    }
+    auto state = server.setIssuance(*setting);
+    if (!state) {
+      return admin::AdminReply{503, "text/plain", state.error().message + "\n"};
+    }
+    return admin::AdminReply{200, "application/json", issuanceStateJson(*state)};
+  });
 }
 
 }  // namespace outrider::control

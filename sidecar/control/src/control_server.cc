@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -153,6 +154,18 @@ struct ControlServer::Core : std::enable_shared_from_this<ControlServer::Core> {
   JoinTokens tokens;
   SecretMap secrets;
   FaultSwitch faults;
+  IssuanceSwitch issuance;
+
+  // What each node was last handed (no-renewal gives it back). In memory only: the switch itself
+  // is, so a restart of the control plane ends the fault and these records together.
+  struct HeldCertificate {
+    v1::X509Update update;
+    bool wrong_ca = false;
+  };
+  static constexpr std::size_t MaxHeldNodes = 4096;
+  std::mutex held_mutex;
+  std::map<std::string, HeldCertificate> held;
+  std::deque<std::string> held_order;  // insertion order, for the bound
 
   std::mutex calls_mutex;
   std::set<std::shared_ptr<Call>> parked;         // `hang`: admitted, not answered
@@ -175,6 +188,7 @@ struct ControlServer::Core : std::enable_shared_from_this<ControlServer::Core> {
                      const v1::FetchSecretRequest& request, v1::FetchSecretResponse& response);
   Result<v1::X509Update> issueUpdate(const std::string& node_name,
                                      const std::vector<std::string>& dns_names);
+  void remember(const std::string& node_name, const v1::X509Update& update, bool wrong_ca);
   std::string spiffeId(const std::string& node_name) const {
     return fmt::format("spiffe://{}/node/{}", options.trust_domain, node_name);
   }
@@ -560,16 +574,41 @@ Status Core::fetchSecret(const grpc::CallbackServerContext& context,
 
 Result<v1::X509Update> Core::issueUpdate(const std::string& node_name,
                                          const std::vector<std::string>& dns_names) {
-  // The re-issue policy lives here: the TLS issue's `cert-expiry` swaps the ttl and
-  // `cert-wrong-ca` the issuing CA (a second CertificateAuthority, kept out of the bundle).
-  const CertificateAuthority& issuer = state->ca();
+  // The issuance switch decides what the node gets: cert-expiry's no-renewal hands back what it
+  // holds, cert-wrong-ca signs with the second CA (kept out of the bundle).
+  const IssuanceState issuance_state = issuance.state();
+  const IssuanceMode mode = issuance_state.setting.mode;
+  if (mode == IssuanceMode::NoRenewal) {
+    std::lock_guard lock(held_mutex);
+    if (auto it = held.find(node_name); it != held.end()) {
+      v1::X509Update update = it->second.update;
+      update.set_bundle_pem(state->ca().certPem());
+      const SystemTime not_after(std::chrono::milliseconds(update.svid().not_after_unix_ms()));
+      issuance.countHandedOut(/*re_served=*/true, it->second.wrong_ca, not_after);
+      metrics.certificateHandedOut(/*re_served=*/true, it->second.wrong_ca, not_after);
+      return update;
+    }
+  }
+  const bool wrong_ca = mode == IssuanceMode::WrongCa;
+  const SystemTime now = clock.systemNow();
+  const CertificateAuthority* issuer = &state->ca();
+  if (wrong_ca) {
+    auto second = state->wrongCa(now);
+    if (!second) {
+      fmt::print(stderr, "outrider-control: the wrong CA for node {}: {}\n", node_name,
+                 second.error().message);
+      return tl::unexpected(second.error());
+    }
+    issuer = *second;
+  }
   LeafRequest leaf;
   leaf.common_name = node_name;
   leaf.spiffe_id = spiffeId(node_name);
   leaf.dns_names = dns_names;
-  leaf.ttl = options.cert_ttl;
-  const SystemTime now = clock.systemNow();
-  auto issued = issuer.issue(leaf, now);
+  leaf.ttl = mode != IssuanceMode::Normal && issuance_state.setting.ttl
+                 ? *issuance_state.setting.ttl
+                 : options.cert_ttl;
+  auto issued = issuer->issue(leaf, now);
   if (!issued) {
     fmt::print(stderr, "outrider-control: issuing for node {} failed: {}\n", node_name,
                issued.error().message);
@@ -589,9 +628,26 @@ Result<v1::X509Update> Core::issueUpdate(const std::string& node_name,
   svid->set_serial_hex(issued->serial_hex);
   svid->set_not_before_unix_ms(unixMs(issued->not_before));
   svid->set_not_after_unix_ms(unixMs(issued->not_after));
+  // Always the real CA: a wrong-CA leaf must fail against what the peers trust.
   update.set_bundle_pem(state->ca().certPem());
   update.set_issued_unix_ms(unixMs(now));
+  remember(node_name, update, wrong_ca);
+  issuance.countHandedOut(/*re_served=*/false, wrong_ca, issued->not_after);
+  metrics.certificateHandedOut(/*re_served=*/false, wrong_ca, issued->not_after);
   return update;
+}
+
+void Core::remember(const std::string& node_name, const v1::X509Update& update, bool wrong_ca) {
+  std::lock_guard lock(held_mutex);
+  auto [it, inserted] = held.insert_or_assign(node_name, HeldCertificate{update, wrong_ca});
+  if (inserted) {
+    held_order.push_back(node_name);
+  }
+  // Bounded: the oldest node's record goes first (it gets a fresh certificate in no-renewal).
+  while (held_order.size() > MaxHeldNodes) {
+    held.erase(held_order.front());
+    held_order.pop_front();
+  }
 }
 
 struct ControlServer::Generation {
@@ -747,6 +803,35 @@ Result<FaultState> ControlServer::setFault(const FaultSetting& setting) {
     }
   }
   return core_->faults.state();
+}
+
+IssuanceState ControlServer::issuance() const { return core_->issuance.state(); }
+
+Result<IssuanceState> ControlServer::setIssuance(const IssuanceSetting& setting) {
+  std::lock_guard lock(issuance_mutex_);
+  const IssuanceState before = core_->issuance.state();
+  if (before.setting == setting) {
+    return before;  // the same switch again: the mode keeps its start and its counts
+  }
+  const SystemTime now = core_->clock.systemNow();
+  if (setting.mode == IssuanceMode::WrongCa) {
+    // Made (or loaded) now, so a state dir that cannot hold it fails the switch, not each call.
+    if (auto ca = core_->state->wrongCa(now); !ca) {
+      return tl::unexpected(ca.error());
+    }
+  }
+  core_->issuance.set(setting, now);
+  core_->metrics.issuanceMode(setting.mode);
+  fmt::print(stderr, "outrider-control: issuance {} -> {}{}\n",
+             issuanceModeName(before.setting.mode), issuanceModeName(setting.mode),
+             setting.ttl ? fmt::format(" ttl={}s", setting.ttl->count()) : std::string{});
+  // The CA changes for the certificates in use at once, both ways: a peer sees the fault begin
+  // (and end) without waiting for a rotation.
+  if (before.setting.mode == IssuanceMode::WrongCa || setting.mode == IssuanceMode::WrongCa) {
+    const std::size_t pushed = reissueAll();
+    fmt::print(stderr, "outrider-control: {} open stream(s) pushed a new certificate\n", pushed);
+  }
+  return core_->issuance.state();
 }
 
 Result<std::size_t> ControlServer::reloadTokens() {

@@ -22,6 +22,8 @@ constexpr const char* CaCertFile = "ca.pem";
 constexpr const char* CaKeyFile = "ca.key";
 constexpr const char* SessionKeyFile = "session.key";
 constexpr const char* IssuedFile = "issued.json";
+constexpr const char* WrongCaCertFile = "wrong-ca.pem";
+constexpr const char* WrongCaKeyFile = "wrong-ca.key";
 
 Result<std::string> readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -54,6 +56,54 @@ std::string randomHex(std::size_t bytes) {
 }
 
 }  // namespace
+
+// A CA kept as a certificate and a key file of `dir`: loaded when both are there, created (and
+// written) when neither is; one without the other is an InvalidArgument naming the one missing.
+Result<CertificateAuthorityPtr> loadOrCreateCa(const fs::path& dir, const char* cert_file,
+                                               const char* key_file, const std::string& common_name,
+                                               SystemTime now, bool& created) {
+  const fs::path cert_path = dir / cert_file;
+  const fs::path key_path = dir / key_file;
+  const bool have_cert = fs::exists(cert_path);
+  const bool have_key = fs::exists(key_path);
+  if (have_cert != have_key) {
+    return corrupt(have_cert ? key_path : cert_path,
+                   fmt::format("missing while {} is there", have_cert ? cert_file : key_file));
+  }
+  created = false;
+  if (have_cert) {
+    auto cert_pem = readFile(cert_path);
+    auto key_pem = readFile(key_path);
+    if (!cert_pem) {
+      return tl::unexpected(cert_pem.error());
+    }
+    if (!key_pem) {
+      return tl::unexpected(key_pem.error());
+    }
+    auto ca = CertificateAuthority::load(*cert_pem, *key_pem);
+    if (!ca) {
+      // The message says which of the two did not parse; name the file it is about.
+      const bool about_key = ca.error().message.find("key") != std::string::npos &&
+                             ca.error().message.find("certificate") == std::string::npos;
+      return corrupt(about_key ? key_path : cert_path, ca.error().message);
+    }
+    return std::move(*ca);
+  }
+  auto ca = CertificateAuthority::createRoot(common_name, now);
+  if (!ca) {
+    return tl::unexpected(ca.error());
+  }
+  // The key first: a crash between the two leaves a key without a certificate, which open()
+  // reports, never a certificate whose key is lost.
+  if (auto w = writeFileAtomically(key_path, (*ca)->keyPem(), 0600); !w) {
+    return tl::unexpected(w.error());
+  }
+  if (auto w = writeFileAtomically(cert_path, (*ca)->certPem(), 0644); !w) {
+    return tl::unexpected(w.error());
+  }
+  created = true;
+  return std::move(*ca);
+}
 
 Result<void> writeFileAtomically(const fs::path& path, std::string_view content, mode_t mode) {
   const fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp");
@@ -100,47 +150,14 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Cloc
   }
   std::unique_ptr<StateDir> state(new StateDir());
   state->dir_ = dir;
-  const fs::path cert_path = dir / CaCertFile;
-  const fs::path key_path = dir / CaKeyFile;
-  const bool have_cert = fs::exists(cert_path);
-  const bool have_key = fs::exists(key_path);
-  if (have_cert != have_key) {
-    return corrupt(have_cert ? key_path : cert_path,
-                   fmt::format("missing while {} is there", have_cert ? CaCertFile : CaKeyFile));
+  bool created = false;
+  auto ca =
+      loadOrCreateCa(dir, CaCertFile, CaKeyFile, "outrider local CA", clock.systemNow(), created);
+  if (!ca) {
+    return tl::unexpected(ca.error());
   }
-  if (have_cert) {
-    auto cert_pem = readFile(cert_path);
-    auto key_pem = readFile(key_path);
-    if (!cert_pem) {
-      return tl::unexpected(cert_pem.error());
-    }
-    if (!key_pem) {
-      return tl::unexpected(key_pem.error());
-    }
-    auto ca = CertificateAuthority::load(*cert_pem, *key_pem);
-    if (!ca) {
-      // The message says which of the two did not parse; name the file it is about.
-      const bool about_key = ca.error().message.find("key") != std::string::npos &&
-                             ca.error().message.find("certificate") == std::string::npos;
-      return corrupt(about_key ? key_path : cert_path, ca.error().message);
-    }
-    state->ca_ = std::move(*ca);
-  } else {
-    auto ca = CertificateAuthority::createRoot("outrider local CA", clock.systemNow());
-    if (!ca) {
-      return tl::unexpected(ca.error());
-    }
-    // The key first: a crash between the two leaves a key without a certificate, which open()
-    // reports, never a certificate whose key is lost.
-    if (auto w = writeFileAtomically(key_path, (*ca)->keyPem(), 0600); !w) {
-      return tl::unexpected(w.error());
-    }
-    if (auto w = writeFileAtomically(cert_path, (*ca)->certPem(), 0644); !w) {
-      return tl::unexpected(w.error());
-    }
-    state->ca_ = std::move(*ca);
-    state->created_ = true;
-  }
+  state->ca_ = std::move(*ca);
+  state->created_ = created;
 
   const fs::path session_path = dir / SessionKeyFile;
   if (fs::exists(session_path)) {
@@ -194,6 +211,21 @@ Result<void> StateDir::loadIssued() {
     recent_serials_.push_back(serial.get<std::string>());
   }
   return {};
+}
+
+Result<const CertificateAuthority*> StateDir::wrongCa(SystemTime now) {
+  std::lock_guard lock(wrong_ca_mutex_);
+  if (!wrong_ca_) {
+    bool created = false;
+    // A different name as well as a different key: a peer's error then says which CA it saw.
+    auto ca = loadOrCreateCa(dir_, WrongCaCertFile, WrongCaKeyFile,
+                             "outrider wrong CA (cert-wrong-ca fault)", now, created);
+    if (!ca) {
+      return tl::unexpected(ca.error());
+    }
+    wrong_ca_ = std::move(*ca);
+  }
+  return wrong_ca_.get();
 }
 
 uint64_t StateDir::issuedCount() const {

@@ -128,5 +128,83 @@ TEST_F(ControlProgramTest, ConfigErrorsExit2) {
   EXPECT_THAT(test::readText(dir_ / "err.log"), HasSubstr("session.key"));
 }
 
+// OUTRIDER_CLOCK_SKEW (the clock-skew fault): the whole program runs on the shifted wall clock,
+// so what it issues is dated by it; the issuance switch of the real program's admin listener
+// turns renewal off. A bad value is a start-up error naming the variable.
+TEST_F(ControlProgramTest, ClockSkewDatesItsCertificatesAndIssuanceSwitchWorks) {
+  ChildProcess child;
+  const std::string command = "exec env OUTRIDER_CLOCK_SKEW=-2h " + program() +
+                              " --listen 127.0.0.1:0 --admin 127.0.0.1:0 --cert-ttl 1h" +
+                              " --state-dir " + (dir_ / "state").string() + " --tokens " +
+                              (dir_ / "tokens").string() + " 2>" + (dir_ / "err.log").string();
+  ASSERT_TRUE(child.start("/bin/sh", {"-c", command}));
+  std::map<std::string, uint16_t> ports;
+  ASSERT_TRUE(child.waitForAnnounce(ports));
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(ports["listening"]),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::Control::NewStub(channel);
+  std::string session;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    v1::JoinRequest request;
+    request.set_token(Token);
+    request.set_node_name("node-s");
+    v1::JoinResponse response;
+    ASSERT_TRUE(stub->Join(&context, request, &response).ok());
+    session = response.session();
+  }
+  const auto fetch = [&] {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    context.AddMetadata("authorization", "Bearer " + session);
+    auto reader = stub->FetchX509(&context, v1::FetchX509Request());
+    v1::X509Update update;
+    EXPECT_TRUE(reader->Read(&update));
+    context.TryCancel();
+    reader->Finish();
+    return update;
+  };
+  const auto admin = [&](const std::string& target) {
+    sidecar::test::TestHttpClient client;
+    EXPECT_TRUE(client.connect(ports["admin"]));
+    auto request = sidecar::test::makeGet(target);
+    request.method(boost::beast::http::verb::post);
+    request.keep_alive(false);
+    sidecar::test::Response response;
+    EXPECT_TRUE(client.roundTrip(request, response));
+    return response.result_int();
+  };
+  const auto first = fetch();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  // Issued "now" on a clock 2h behind: it expires about an hour before now (1h lifetime).
+  EXPECT_NEAR(static_cast<double>(first.issued_unix_ms()), static_cast<double>(now_ms - 7200000),
+              60000);
+  EXPECT_NEAR(static_cast<double>(first.svid().not_after_unix_ms()),
+              static_cast<double>(now_ms - 3600000), 60000);
+  EXPECT_EQ(admin("/issuance?mode=no-renewal"), 200u);
+  EXPECT_EQ(fetch().svid().serial_hex(), first.svid().serial_hex());
+  EXPECT_EQ(admin("/issuance?mode=normal"), 200u);
+  EXPECT_NE(fetch().svid().serial_hex(), first.svid().serial_hex());
+  child.signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(child.waitForExit(code, 5000ms));
+  EXPECT_EQ(code, 0);
+  const std::string log = test::readText(dir_ / "err.log");
+  EXPECT_THAT(log, HasSubstr("wall clock shifted by -2h (OUTRIDER_CLOCK_SKEW)"));
+  EXPECT_THAT(log, HasSubstr("issuance normal -> no-renewal"));
+
+  ChildProcess bad;
+  const std::string bad_command = "exec env OUTRIDER_CLOCK_SKEW=2hours " + program() +
+                                  " --state-dir " + (dir_ / "state").string() + " --tokens " +
+                                  (dir_ / "tokens").string() + " 2>" + (dir_ / "bad.log").string();
+  ASSERT_TRUE(bad.start("/bin/sh", {"-c", bad_command}));
+  ASSERT_TRUE(bad.waitForExit(code, 5000ms));
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(test::readText(dir_ / "bad.log"), HasSubstr("OUTRIDER_CLOCK_SKEW=\"2hours\""));
+}
+
 }  // namespace
 }  // namespace outrider::control

@@ -111,6 +111,26 @@ class ControlServerTest : public testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.session();
   }
+  // A session for another node (join() joins as node-a).
+  std::string sessionFor(const std::string& node) {
+    grpc::ClientContext context;
+    context.set_deadline(in(5000ms));
+    v1::JoinRequest request;
+    request.set_token(Token);
+    request.set_node_name(node);
+    v1::JoinResponse response;
+    const auto status = stub_->Join(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.session();
+  }
+  // The first SVID of a new stream (a rotation opens one), the stream closed again.
+  v1::X509Update fetchOnce(const std::string& credential) {
+    auto stream = openStream(credential);
+    EXPECT_TRUE(stream->reader->Read(&stream->first));
+    stream->context.TryCancel();
+    stream->reader->Finish();
+    return stream->first;
+  }
   // A good Join on a fresh connection: the server still serves.
   testing::AssertionResult stillServes() {
     auto channel = newChannel();
@@ -423,6 +443,142 @@ TEST_F(ControlServerTest, AdminFaultInterface) {
               HasSubstr("outrider_control_calls_total{code=\"UNAVAILABLE\",method=\"Join\"} 1"));
   EXPECT_EQ(call(verb::post, "/fault?mode=none").result_int(), 200u);
   EXPECT_TRUE(join(response).ok());
+  asio::post(context_, [&] { (*admin)->stop(); });
+  std::promise<void> stopped;
+  asio::post(context_, [&] { stopped.set_value(); });
+  stopped.get_future().wait();
+}
+
+// X509_verify_cert of `leaf` against `root` alone, the way a TLS peer judges it (time included).
+bool chainsTo(const std::string& leaf_pem, const std::string& root_pem) {
+  auto leaf = test::parseCert(leaf_pem);
+  auto root = test::parseCert(root_pem);
+  if (!leaf || !root) {
+    return false;
+  }
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_add_cert(store, root.get());
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, leaf.get(), nullptr);
+  const bool ok = X509_verify_cert(ctx) == 1;
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  return ok;
+}
+
+// no-renewal: a node that holds a certificate gets the very same one back on each new fetch
+// (serial, NotAfter, key); one that holds none gets a fresh one `ttl` long; normal renews again.
+TEST_F(ControlServerTest, NoRenewalReServesTheHeldCertificate) {
+  const auto credential = session();
+  const auto held = fetchOnce(credential);
+  ASSERT_TRUE(server_->setIssuance({IssuanceMode::NoRenewal, 10s}));
+  for (int rotation = 0; rotation < 2; ++rotation) {
+    const auto again = fetchOnce(credential);
+    EXPECT_EQ(again.svid().serial_hex(), held.svid().serial_hex());
+    EXPECT_EQ(again.svid().not_after_unix_ms(), held.svid().not_after_unix_ms());
+    EXPECT_EQ(again.svid().private_key_pem(), held.svid().private_key_pem());
+    EXPECT_EQ(again.bundle_pem(), server_->stateDir().ca().certPem());
+  }
+  // A node without a certificate: a fresh one with the fault's ttl (10s, backdated 1s).
+  const auto fresh = fetchOnce(sessionFor("node-b"));
+  EXPECT_NE(fresh.svid().serial_hex(), held.svid().serial_hex());
+  EXPECT_EQ(fresh.svid().not_after_unix_ms() - fresh.svid().not_before_unix_ms(), 11000);
+  EXPECT_TRUE(chainsTo(fresh.svid().cert_chain_pem(), fresh.bundle_pem()));
+  const auto state = server_->issuance();
+  EXPECT_EQ(state.re_served, 2u);
+  EXPECT_EQ(state.issued, 1u);
+  EXPECT_EQ(state.wrong_ca, 0u);
+  ASSERT_TRUE(state.last_not_after);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
+                state.last_not_after->time_since_epoch())
+                .count(),
+            fresh.svid().not_after_unix_ms());
+  EXPECT_EQ(metric("outrider_control_certificates_re_served_total"), 2);
+  EXPECT_EQ(metric("outrider_control_issuance_mode", {{"mode", "no-renewal"}}), 1);
+  EXPECT_EQ(metric("outrider_control_certificate_last_not_after_seconds"),
+            static_cast<double>(fresh.svid().not_after_unix_ms()) / 1000);
+  // Back to normal: the next fetch is a real renewal with --cert-ttl.
+  ASSERT_TRUE(server_->setIssuance({IssuanceMode::Normal, std::nullopt}));
+  const auto renewed = fetchOnce(credential);
+  EXPECT_NE(renewed.svid().serial_hex(), held.svid().serial_hex());
+  EXPECT_EQ(renewed.svid().not_after_unix_ms() - renewed.svid().not_before_unix_ms(),
+            (600 + 30) * 1000);
+}
+
+// wrong-ca: open streams are pushed a leaf of the second CA at once (it fails against the
+// bundle, which stays the real CA, and chains to wrong-ca.pem), and a real one at the switch back.
+TEST_F(ControlServerTest, WrongCaPushesAtOnceAndReverts) {
+  auto stream = openStream(session());
+  ASSERT_TRUE(stream->reader->Read(&stream->first));
+  const std::string real_ca = server_->stateDir().ca().certPem();
+  ASSERT_TRUE(chainsTo(stream->first.svid().cert_chain_pem(), real_ca));
+  ASSERT_TRUE(server_->setIssuance({IssuanceMode::WrongCa, std::nullopt}));
+  v1::X509Update wrong;
+  ASSERT_TRUE(stream->reader->Read(&wrong));
+  const std::string wrong_ca = test::readText(options_.state_dir / "wrong-ca.pem");
+  ASSERT_FALSE(wrong_ca.empty());
+  EXPECT_NE(wrong_ca, real_ca);
+  EXPECT_EQ(wrong.bundle_pem(), real_ca);
+  EXPECT_FALSE(chainsTo(wrong.svid().cert_chain_pem(), wrong.bundle_pem()));
+  EXPECT_TRUE(chainsTo(wrong.svid().cert_chain_pem(), wrong_ca));
+  EXPECT_TRUE(test::keyMatches(wrong.svid().cert_chain_pem(), wrong.svid().private_key_pem()));
+  // A new fetch meanwhile gets the wrong CA's too.
+  const auto fetched = fetchOnce(session());
+  EXPECT_TRUE(chainsTo(fetched.svid().cert_chain_pem(), wrong_ca));
+  EXPECT_EQ(server_->issuance().wrong_ca, 2u);
+  EXPECT_EQ(metric("outrider_control_certificates_wrong_ca_total"), 2);
+  ASSERT_TRUE(server_->setIssuance({IssuanceMode::Normal, std::nullopt}));
+  v1::X509Update back;
+  ASSERT_TRUE(stream->reader->Read(&back));
+  EXPECT_TRUE(chainsTo(back.svid().cert_chain_pem(), real_ca));
+  stream->context.TryCancel();
+  stream->reader->Finish();
+  // The same wrong CA after a restart: it was kept in the state dir.
+  stopServer();
+  startServer();
+  ASSERT_TRUE(server_->setIssuance({IssuanceMode::WrongCa, std::nullopt}));
+  EXPECT_TRUE(chainsTo(fetchOnce(session()).svid().cert_chain_pem(), wrong_ca));
+}
+
+// The issuance switch as the harness calls it: POST /issuance, GET /issuance, beside /fault.
+TEST_F(ControlServerTest, AdminIssuanceInterface) {
+  auto admin = admin::AdminServer::create(context_.get_executor(), clock_, admin::AdminOptions{});
+  ASSERT_TRUE(admin);
+  addAdminRoutes(**admin, *server_, registry_);
+  (*admin)->start();
+  const uint16_t port = (*admin)->endpoint().port();
+  const auto call = [port](boost::beast::http::verb verb, const std::string& target) {
+    sidecar::test::TestHttpClient client;
+    EXPECT_TRUE(client.connect(port));
+    auto request = sidecar::test::makeGet(target);
+    request.method(verb);
+    request.keep_alive(false);
+    sidecar::test::Response response;
+    EXPECT_TRUE(client.roundTrip(request, response));
+    return response;
+  };
+  using boost::beast::http::verb;
+  const auto credential = session();
+  const auto held = fetchOnce(credential);
+  EXPECT_EQ(call(verb::post, "/issuance?mode=sideways").result_int(), 400u);
+  EXPECT_EQ(call(verb::post, "/issuance?mode=no-renewal&ttl=1s").result_int(), 400u);
+  const auto set = call(verb::post, "/issuance?mode=no-renewal&ttl=10s");
+  EXPECT_EQ(set.result_int(), 200u);
+  EXPECT_THAT(set.body(), HasSubstr("\"mode\": \"no-renewal\", \"ttl_ms\": 10000"));
+  // Combined with the outage switch: slow calls still get the held certificate.
+  EXPECT_EQ(call(verb::post, "/fault?mode=slow&latency=50ms").result_int(), 200u);
+  EXPECT_EQ(fetchOnce(credential).svid().serial_hex(), held.svid().serial_hex());
+  EXPECT_THAT(call(verb::get, "/issuance").body(),
+              testing::MatchesRegex(
+                  "\\{\"mode\": \"no-renewal\", \"ttl_ms\": 10000, \"since_unix_ms\": [0-9]+, "
+                  "\"re_served_certificates\": 1, \"wrong_ca_certificates\": 0, "
+                  "\"issued_certificates\": 0, \"last_not_after_unix_ms\": " +
+                  std::to_string(held.svid().not_after_unix_ms()) + "\\}\n"));
+  EXPECT_THAT(call(verb::get, "/metrics").body(),
+              HasSubstr("outrider_control_issuance_mode{mode=\"no-renewal\"} 1"));
+  EXPECT_EQ(call(verb::post, "/fault?mode=none").result_int(), 200u);
+  EXPECT_EQ(call(verb::post, "/issuance?mode=normal").result_int(), 200u);
+  EXPECT_NE(fetchOnce(credential).svid().serial_hex(), held.svid().serial_hex());
   asio::post(context_, [&] { (*admin)->stop(); });
   std::promise<void> stopped;
   asio::post(context_, [&] { stopped.set_value(); });

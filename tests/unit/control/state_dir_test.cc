@@ -53,6 +53,33 @@ TEST_F(StateDirTest, SurvivesReopen) {
   EXPECT_NE(test::readText(dir_ / "issued.json").find("AB02"), std::string::npos);
 }
 
+// The wrong CA is made on first use only, kept beside the real one (key 0600) and loaded again.
+TEST_F(StateDirTest, WrongCaIsMadeOnceAndKept) {
+  std::string wrong_pem;
+  {
+    auto state = StateDir::open(dir_.path(), clock_);
+    ASSERT_TRUE(state);
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "wrong-ca.pem"));
+    auto wrong = (*state)->wrongCa(clock_.systemNow());
+    ASSERT_TRUE(wrong) << wrong.error().message;
+    wrong_pem = (*wrong)->certPem();
+    EXPECT_NE(wrong_pem, (*state)->ca().certPem());
+    EXPECT_EQ((*(*state)->wrongCa(clock_.systemNow()))->certPem(), wrong_pem);
+    EXPECT_EQ(modeOf(dir_ / "wrong-ca.key"), 0600u);
+    EXPECT_EQ(test::readText(dir_ / "wrong-ca.pem"), wrong_pem);
+  }
+  auto state = StateDir::open(dir_.path(), clock_);
+  ASSERT_TRUE(state);
+  EXPECT_EQ((*(*state)->wrongCa(clock_.systemNow()))->certPem(), wrong_pem);
+  // Half of it missing is named, like the real CA.
+  std::filesystem::remove(dir_ / "wrong-ca.key");
+  auto reopened = StateDir::open(dir_.path(), clock_);
+  ASSERT_TRUE(reopened);
+  auto broken = (*reopened)->wrongCa(clock_.systemNow());
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("wrong-ca.key"), std::string::npos);
+}
+
 // Each corrupt file is an error that names it.
 TEST_F(StateDirTest, CorruptFilesAreNamed) {
   ASSERT_TRUE(StateDir::open(dir_.path(), clock_));

@@ -141,13 +141,29 @@ class FakePod final : public faults::PodControl {
       return makeError(ErrorCode::Io, "connect: Connection refused");
     }
     if (method == "GET") {
-      return faults::AdminAnswer{200, fault_state};
+      return faults::AdminAnswer{200, target == "/issuance" ? issuance_state : fault_state};
     }
-    return faults::AdminAnswer{200, "ok\n"};
+    return post_answer;
   }
   std::vector<std::string> admin_calls;
-  std::string fault_state;
+  std::string fault_state;     // GET /fault
+  std::string issuance_state;  // GET /issuance
+  faults::AdminAnswer post_answer{200, "ok\n"};
   bool admin_down = false;
+
+  std::vector<std::string> command(const std::string& process) const override {
+    auto it = commands.find(process);
+    return it == commands.end() ? std::vector<std::string>{} : it->second;
+  }
+  // The test plays the supervisor's part here too: it calls the restart's `done` when it wants.
+  void restartProcess(const std::string& process, const faults::ProcessLaunch& launch,
+                      faults::ProcessRestartDone done) override {
+    process_restarts.emplace_back(process, launch);
+    process_restart_done.push_back(std::move(done));
+  }
+  std::map<std::string, std::vector<std::string>> commands;
+  std::vector<std::pair<std::string, faults::ProcessLaunch>> process_restarts;
+  std::vector<faults::ProcessRestartDone> process_restart_done;
 
   std::vector<std::pair<std::string, int>> signals;
   std::map<std::string, faults::host::Cgroup*> cgroups;  // a process without one has none
@@ -184,6 +200,10 @@ class FaultExecutorTest : public ::testing::Test {
   void SetUp() override {
     pod_.add("proxy", 4242);
     pod_.add("app", 4343);
+    pod_.add("control", 4444);
+    pod_.commands = {{"proxy", {"proxy"}},
+                     {"app", {"app"}},
+                     {"control", {"/opt/outrider/bin/outrider-control"}}};
   }
 
   // Loads PodToml plus `faults`, compiles the plan and builds an executor started at t0 = now.
@@ -201,6 +221,7 @@ class FaultExecutorTest : public ::testing::Test {
         },
         registry_);
     t0_ = clock_.monotonicNow();
+    wall0_ = clock_.systemNow();
     asio::co_spawn(io_, executor_->run(t0_), asio::detached);
     settle();
   }
@@ -265,6 +286,7 @@ class FaultExecutorTest : public ::testing::Test {
   FakePod pod_;
   std::unique_ptr<FaultExecutor> executor_;
   MonotonicTime t0_{};
+  SystemTime wall0_{};  // the wall clock at t0
   std::vector<std::string> events_;
 };
 
@@ -407,13 +429,205 @@ TEST_F(FaultExecutorTest, CrashloopKillsOnEveryReadyInsideItsWindowOnly) {
 }
 
 TEST_F(FaultExecutorTest, AKindWithoutBehaviourIsNotCarriedOutAndSaysSo) {
-  start("[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nat = \"1s\"\nskew = \"1h\"\n");
+  faults::FaultKindEntry planned;  // registered, listed, but without a behaviour yet
+  planned.name = "planned-only";
+  planned.summary = "a kind this version lists and does not carry out";
+  registry_.add(std::move(planned));
+  EXPECT_THAT(faults::renderFaultKinds(registry_), HasSubstr("[not carried out"));
+  start("[[fault]]\nkind = \"planned-only\"\ntarget = \"proxy\"\nat = \"1s\"\n");
   advanceTo(2s);
   EXPECT_FALSE(outcome().effective);
-  EXPECT_THAT(outcome().evidence, HasSubstr("'clock-skew' is not carried out"));
+  EXPECT_THAT(outcome().evidence, HasSubstr("'planned-only' is not carried out"));
   auto records = faultRecords(executor_->outcomes(), t0_, true);
   ASSERT_EQ(records.invalid_reasons.size(), 1u);
   EXPECT_THAT(records.invalid_reasons[0], HasSubstr("did not take effect"));
+}
+
+// ---- cert-expiry and cert-wrong-ca: outrider-control's issuance switch ----
+
+int64_t unixMs(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string issuanceJson(const std::string& mode, uint64_t re_served, uint64_t wrong_ca,
+                         uint64_t issued, int64_t last_not_after_ms) {
+  return fmt::format(
+      "{{\"mode\": \"{}\", \"ttl_ms\": 0, \"since_unix_ms\": 1, \"re_served_certificates\": {}, "
+      "\"wrong_ca_certificates\": {}, \"issued_certificates\": {}, \"last_not_after_unix_ms\": "
+      "{}}}\n",
+      mode, re_served, wrong_ca, issued, last_not_after_ms);
+}
+
+// cert-expiry: no-renewal with the ttl at `at`, what the control plane counted read at the end,
+// then normal again; the last NotAfter placed on the run's clock.
+TEST_F(FaultExecutorTest, CertExpirySwitchesNoRenewalAndBack) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
+        "duration = \"10s\"\n");
+  advanceTo(4999ms);
+  EXPECT_TRUE(pod_.admin_calls.empty());
+  advanceTo(5s);
+  EXPECT_EQ(pod_.admin_calls,
+            std::vector<std::string>{"control POST /issuance?mode=no-renewal&ttl=30000ms"});
+  EXPECT_TRUE(outcome().effective);
+  EXPECT_EQ(outcome().evidence, "control switched to no-renewal");
+  pod_.issuance_state = issuanceJson("no-renewal", 6, 0, 1, unixMs(wall0_ + 14s));
+  advanceTo(15s);
+  EXPECT_EQ(pod_.admin_calls, (std::vector<std::string>{
+                                  "control POST /issuance?mode=no-renewal&ttl=30000ms",
+                                  "control GET /issuance", "control POST /issuance?mode=normal"}));
+  const auto expiry = outcome();
+  EXPECT_TRUE(expiry.effective);
+  EXPECT_EQ(expiry.injections, 7u);
+  EXPECT_EQ(expiry.evidence,
+            "control re-served 6 certificates without renewal, issued 1 fresh with ttl 30s; "
+            "last NotAfter at 14.0s into the run");
+}
+
+// Switched, but no node fetched during the window: not shown to have taken effect.
+TEST_F(FaultExecutorTest, CertExpiryThatNoFetchMetIsNotEffective) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
+        "duration = \"10s\"\n");
+  pod_.issuance_state = issuanceJson("no-renewal", 0, 0, 0, 0);
+  advanceTo(20s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "control switched to no-renewal, but no certificate was fetched while the fault held");
+}
+
+// A switch the control plane refused: not effective, with its answer, and nothing switched back.
+TEST_F(FaultExecutorTest, CertExpiryRefusedSwitchSaysWhy) {
+  pod_.post_answer = {400, "ttl: expected a duration of at least 2s like 30s or 5m\n"};
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
+        "duration = \"10s\"\n");
+  advanceTo(20s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "control refused the issuance switch: HTTP 400 ttl: expected a duration of at least "
+            "2s like 30s or 5m");
+  EXPECT_EQ(pod_.admin_calls.size(), 1u) << "nothing to switch back";
+}
+
+// The mode read at the end is not the fault's (the control plane restarted meanwhile): the
+// counts cannot be trusted to be the fault's.
+TEST_F(FaultExecutorTest, CertExpiryWhoseModeDriftedIsNotEffective) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
+        "duration = \"10s\"\n");
+  pod_.issuance_state = issuanceJson("normal", 0, 0, 3, unixMs(wall0_ + 600s));
+  advanceTo(20s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_THAT(outcome().evidence, HasSubstr("its mode was 'normal' at the end"));
+}
+
+// cert-wrong-ca: the wrong CA for the window, its count as evidence; an unreachable admin
+// listener is said so, never claimed as an effect.
+TEST_F(FaultExecutorTest, CertWrongCaSwitchesAndBack) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-wrong-ca\"\ntarget = \"control\"\nat = \"10s\"\n"
+        "duration = \"20s\"\n");
+  advanceTo(10s);
+  EXPECT_EQ(pod_.admin_calls, std::vector<std::string>{"control POST /issuance?mode=wrong-ca"});
+  pod_.issuance_state = issuanceJson("wrong-ca", 0, 3, 3, unixMs(wall0_ + 74s));
+  advanceTo(30s);
+  EXPECT_EQ(pod_.admin_calls.back(), "control POST /issuance?mode=normal");
+  EXPECT_TRUE(outcome().effective);
+  EXPECT_EQ(outcome().injections, 3u);
+  EXPECT_EQ(outcome().evidence,
+            "control handed out 3 certificates signed by a CA outside the bundle; last NotAfter "
+            "at 74.0s into the run");
+}
+
+TEST_F(FaultExecutorTest, CertWrongCaWithoutItsAdminListenerSaysWhy) {
+  pod_.admin_down = true;
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"cert-wrong-ca\"\ntarget = \"control\"\nat = \"10s\"\n"
+        "duration = \"20s\"\n");
+  advanceTo(40s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence, "could not switch control's issuance: connect: Connection refused");
+  auto records = faultRecords(executor_->outcomes(), t0_, true);
+  ASSERT_EQ(records.invalid_reasons.size(), 1u);
+}
+
+// ---- clock-skew: the restarts are the supervisor's; the test reports them ----
+
+faults::ProcessRestartReport readyAt(MonotonicTime at, pid_t before, pid_t after) {
+  faults::ProcessRestartReport report;
+  report.stop_began = at;
+  report.ready = at;
+  report.pid_before = before;
+  report.pid_after = after;
+  return report;
+}
+
+// A program that is not ours runs under faketime for the window and plain again after it.
+TEST_F(FaultExecutorTest, ClockSkewRestartsUnderFaketimeAndBack) {
+  start(
+      "[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"-2h\"\nat = \"5s\"\n"
+      "duration = \"15s\"\n");
+  advanceTo(5s);
+  ASSERT_EQ(pod_.process_restarts.size(), 1u);
+  EXPECT_EQ(pod_.process_restarts[0].first, "proxy");
+  EXPECT_EQ(pod_.process_restarts[0].second.prefix,
+            (std::vector<std::string>{"faketime", "--exclude-monotonic", "-f", "-7200s"}));
+  EXPECT_TRUE(pod_.process_restarts[0].second.env.empty());
+  EXPECT_FALSE(outcome().effective) << "not restarted yet";
+  advanceTo(5100ms);
+  pod_.process_restart_done[0](readyAt(clock_.monotonicNow(), 4242, 5000));
+  exited("proxy", "exit code 1");  // a skewed incarnation that fell over
+  advanceTo(20s);
+  ASSERT_EQ(pod_.process_restarts.size(), 2u);
+  EXPECT_TRUE(pod_.process_restarts[1].second.empty()) << "back as the scenario declares it";
+  advanceTo(20300ms);
+  pod_.process_restart_done[1](readyAt(clock_.monotonicNow(), 5000, 5001));
+  EXPECT_TRUE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "proxy restarted with its clock 2h behind at 5.1s (under faketime); exited 1 time "
+            "while skewed (last: exit code 1), back at 20.3s");
+}
+
+// One of our programs takes OUTRIDER_CLOCK_SKEW instead; the run's end is its way back.
+TEST_F(FaultExecutorTest, ClockSkewGivesOurProgramsTheVariable) {
+  start(std::string(ControlToml) +
+        "[[fault]]\nkind = \"clock-skew\"\ntarget = \"control\"\nskew = \"+30m\"\nat = \"2s\"\n");
+  advanceTo(2s);
+  ASSERT_EQ(pod_.process_restarts.size(), 1u);
+  EXPECT_EQ(pod_.process_restarts[0].second.env,
+            (std::map<std::string, std::string>{{"OUTRIDER_CLOCK_SKEW", "+30m"}}));
+  EXPECT_TRUE(pod_.process_restarts[0].second.prefix.empty());
+  advanceTo(2500ms);
+  pod_.process_restart_done[0](readyAt(clock_.monotonicNow(), 4444, 6000));
+  advanceTo(60s);  // the window is the rest of the run
+  ASSERT_EQ(pod_.process_restarts.size(), 2u);
+  faults::ProcessRestartReport stopped;
+  stopped.error = "the run stopped during the pod restart";
+  stopped.run_stopped = true;
+  pod_.process_restart_done[1](stopped);
+  EXPECT_TRUE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "control restarted with its clock 30m ahead at 2.5s (OUTRIDER_CLOCK_SKEW); back on "
+            "the real clock when the run stopped the pod");
+}
+
+// A restart that failed: not effective, with the supervisor's reason.
+TEST_F(FaultExecutorTest, ClockSkewWhoseRestartFailedIsNotEffective) {
+  start(
+      "[[fault]]\nkind = \"clock-skew\"\ntarget = \"proxy\"\nskew = \"90s\"\nat = \"5s\"\n"
+      "duration = \"10s\"\n");
+  advanceTo(5s);
+  ASSERT_EQ(pod_.process_restarts.size(), 1u);
+  EXPECT_EQ(pod_.process_restarts[0].second.prefix.back(), "+90s");
+  faults::ProcessRestartReport failed;
+  failed.error = "another restart is under way";
+  pod_.process_restart_done[0](failed);
+  advanceTo(30s);
+  EXPECT_FALSE(outcome().effective);
+  EXPECT_EQ(outcome().evidence,
+            "proxy could not be restarted with its clock 1m30s ahead (under faketime): another "
+            "restart is under way");
 }
 
 // ---- pod-restart and startup-race: the supervisor's part is played by the test ----

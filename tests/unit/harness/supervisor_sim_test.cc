@@ -110,6 +110,7 @@ class ScriptedRuntime final : public PodRuntime {
   Result<std::unique_ptr<ChildProcess>> spawn(const asio::any_io_executor& executor,
                                               const SpawnOptions& options) override {
     log(fmt::format("spawn {}", options.name));
+    spawned[options.name] = options;
     auto child = std::make_unique<ScriptedChild>(*this, executor, clock_, options.name,
                                                  next_pid_++, programs[options.name]);
     child->spawned_at = clock_.monotonicNow();
@@ -140,6 +141,7 @@ class ScriptedRuntime final : public PodRuntime {
   }
 
   std::map<std::string, Program> programs;
+  std::map<std::string, SpawnOptions> spawned;  // the last spawn of each, as asked
   std::vector<std::string> events;
   MonotonicTime origin{};
   const Clock& clock_;
@@ -281,6 +283,17 @@ class SupervisorSimTest : public ::testing::Test {
     runtime_->origin = clock_.monotonicNow();
   }
   std::optional<faults::PodRestartReport> restarted_;
+
+  void restartProcess(const std::string& name, faults::ProcessLaunch launch = {}) {
+    process_restarted_.reset();
+    asio::co_spawn(io_, supervisor_->restartProcess(name, std::move(launch)),
+                   [this](std::exception_ptr error, faults::ProcessRestartReport report) {
+                     ASSERT_FALSE(error);
+                     process_restarted_ = std::move(report);
+                   });
+    settle();
+  }
+  std::optional<faults::ProcessRestartReport> process_restarted_;
 };
 
 using scenarios::ProcessRole;
@@ -561,6 +574,77 @@ TEST_F(SupervisorSimTest, OneRestartAtATime) {
   EXPECT_THAT(second->error, HasSubstr("another pod restart is under way"));
   advance(5s);
   ASSERT_TRUE(restarted_ && restarted_->error.empty());
+}
+
+// clock-skew's restart: only the target is stopped and started again, with the launch added;
+// its own restarts keep the launch; the next restart without one puts it back.
+TEST_F(SupervisorSimTest, ARestartWithALaunchStopsOnlyItsTargetAndKeepsTheLaunch) {
+  runtime_->programs["proxy"].ready_after = 1s;
+  create({process("app", ProcessRole::App), process("proxy", ProcessRole::Sidecar)});
+  startedPod();
+  const auto before = supervisor_->pid("proxy");
+  faults::ProcessLaunch launch;
+  launch.env = {{"OUTRIDER_CLOCK_SKEW", "-2h"}};
+  launch.prefix = {"faketime", "-f", "-7200s"};
+  restartProcess("proxy", launch);
+  advance(2s);
+  ASSERT_TRUE(process_restarted_.has_value());
+  EXPECT_EQ(process_restarted_->error, "");
+  EXPECT_EQ(process_restarted_->pid_before, before);
+  EXPECT_EQ(process_restarted_->pid_after, supervisor_->pid("proxy"));
+  EXPECT_NE(supervisor_->pid("proxy"), before);
+  ASSERT_TRUE(process_restarted_->ready);
+  EXPECT_DOUBLE_EQ(runtime_->since(*process_restarted_->ready), 1.0);
+  EXPECT_THAT(eventsMatching("SIGTERM"), ElementsAre("0.000 SIGTERM proxy"));
+  EXPECT_EQ(runtime_->spawned["proxy"].argv,
+            (std::vector<std::string>{"faketime", "-f", "-7200s", "proxy"}));
+  EXPECT_EQ(runtime_->spawned["proxy"].env.at("OUTRIDER_CLOCK_SKEW"), "-2h");
+  // A crash restart of the skewed process keeps its launch.
+  ASSERT_TRUE(supervisor_->signal("proxy", SIGKILL));
+  advance(11s);
+  EXPECT_EQ(runtime_->spawned["proxy"].argv.front(), "faketime");
+  EXPECT_EQ(supervisor_->record("proxy")->starts, 3u);
+  // And back: as the scenario declares it.
+  restartProcess("proxy");
+  advance(2s);
+  ASSERT_TRUE(process_restarted_ && process_restarted_->error.empty());
+  EXPECT_EQ(runtime_->spawned["proxy"].argv, std::vector<std::string>{"proxy"});
+  EXPECT_EQ(runtime_->spawned["proxy"].env.count("OUTRIDER_CLOCK_SKEW"), 0u);
+  EXPECT_EQ(supervisor_->record("app")->starts, 1u);
+}
+
+// A service (the control plane) may be restarted so too, beside another process; the same one
+// twice at once or a pod restart meanwhile is refused, and a stop during one ends it with
+// run_stopped.
+TEST_F(SupervisorSimTest, ARestartWithALaunchOfAServiceOneAtATimeAndStopped) {
+  runtime_->programs["control"].ready_after = 2s;
+  create({process("app", ProcessRole::App), process("control", ProcessRole::Service)});
+  startedPod();
+  restartProcess("control", {{{"OUTRIDER_CLOCK_SKEW", "+30m"}}, {}});
+  std::vector<faults::ProcessRestartReport> others;
+  for (const char* name : {"control", "app"}) {
+    asio::co_spawn(io_, supervisor_->restartProcess(name, {}),
+                   [&others](std::exception_ptr, faults::ProcessRestartReport report) {
+                     others.push_back(std::move(report));
+                   });
+  }
+  restartPod();
+  ASSERT_TRUE(restarted_.has_value());
+  EXPECT_THAT(restarted_->error, HasSubstr("a restart of control is under way"));
+  advance(3s);
+  ASSERT_EQ(others.size(), 2u);
+  EXPECT_THAT(others[0].error, HasSubstr("another restart of control is under way"));
+  EXPECT_EQ(others[1].error, "") << "another process: side by side";
+  ASSERT_TRUE(process_restarted_ && process_restarted_->error.empty());
+  EXPECT_EQ(runtime_->spawned["control"].env.at("OUTRIDER_CLOCK_SKEW"), "+30m");
+  restartProcess("control");
+  advance(1s);  // not ready again yet
+  stopPod();
+  advance(10s);
+  EXPECT_TRUE(stopped_);
+  ASSERT_TRUE(process_restarted_.has_value());
+  EXPECT_TRUE(process_restarted_->run_stopped);
+  EXPECT_FALSE(process_restarted_->error.empty());
 }
 
 }  // namespace

@@ -305,6 +305,51 @@ TEST_F(LoaderErrorsTest, ControlPlaneOutageTargets) {
   }
 }
 
+// cert-expiry and cert-wrong-ca: on outrider-control's admin listener only (a service with an
+// http metrics URL), one issuance switch at a time; a ttl X.509 can carry.
+TEST_F(LoaderErrorsTest, IssuanceFaultTargets) {
+  const std::string control =
+      "[[service]]\nname = \"control\"\ncommand = [\"c\"]\nmetrics = \"http://127.0.0.1:7/m\"\n"
+      "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
+      "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+  const std::string expiry = "[[fault]]\nkind = \"cert-expiry\"\nttl = \"10s\"\n";
+  const std::string wrong = "[[fault]]\nkind = \"cert-wrong-ca\"\n";
+  EXPECT_THAT(problemsIn(withMinimal(control + expiry + "target = \"bare\"\n")),
+              ElementsAre(HasSubstr("fault[0].target: cert-expiry on process 'bare' works "
+                                    "through outrider-control's admin listener")));
+  EXPECT_THAT(
+      problemsIn(withMinimal(control + wrong + "target = \"app\"\n")),
+      ElementsAre(HasSubstr("fault kind 'cert-wrong-ca' acts on the control plane (a "
+                            "[[service]] running outrider-control), but 'app' is the app")));
+  EXPECT_THAT(problemsIn(withMinimal(control + wrong + "target = \"to-control\"\n")),
+              ElementsAre(HasSubstr("but 'to-control' is a link")));
+  EXPECT_THAT(
+      problemsIn(withMinimal(control + "[[fault]]\nkind = \"cert-expiry\"\nttl = \"1500ms\"\n"
+                                       "target = \"control\"\n")),
+      ElementsAre(HasSubstr("fault[0].ttl: must be at least 2s")));
+  // Both kinds share the one switch: overlapping windows would undo each other.
+  EXPECT_THAT(problemsIn(withMinimal(control + expiry +
+                                     "target = \"control\"\nat = \"5s\"\nduration = \"10s\"\n" +
+                                     wrong + "target = \"control\"\nat = \"10s\"\n")),
+              ElementsAre(HasSubstr("one cert-expiry or cert-wrong-ca at a time on 'control'")));
+  EXPECT_THAT(problemsIn(withMinimal(control + expiry +
+                                     "target = \"control\"\nat = \"5s\"\nduration = \"10s\"\n" +
+                                     wrong + "target = \"control\"\nat = \"15s\"\n")),
+              IsEmpty());
+}
+
+// clock-skew: "+30m" and "-2h" alike; two windows on one target would undo each other.
+TEST_F(LoaderErrorsTest, ClockSkewSignsAndOverlaps) {
+  const std::string skew = "[[fault]]\nkind = \"clock-skew\"\ntarget = \"app\"\n";
+  EXPECT_THAT(problemsIn(withMinimal(skew + "skew = \"+30m\"\n")), IsEmpty());
+  EXPECT_THAT(problemsIn(withMinimal(skew + "skew = \"-2h\"\n")), IsEmpty());
+  EXPECT_THAT(problemsIn(withMinimal(skew + "skew = \"+-2h\"\n")),
+              ElementsAre(HasSubstr("fault[0].skew: invalid duration \"+-2h\"")));
+  EXPECT_THAT(problemsIn(withMinimal(skew + "skew = \"1h\"\nat = \"5s\"\nduration = \"10s\"\n" +
+                                     skew + "skew = \"2h\"\nat = \"8s\"\n")),
+              ElementsAre(HasSubstr("one clock-skew at a time on 'app'")));
+}
+
 // Two windows of one stateful kind on one target would undo each other; back to back is fine,
 // and so are different kinds or targets.
 TEST_F(LoaderErrorsTest, OverlappingStatefulFaults) {

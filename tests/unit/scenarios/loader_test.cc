@@ -337,8 +337,9 @@ share = 0.1
 
 [[fault]]
 kind = "cert-expiry"
-target = "proxy"
+target = "control"
 ttl = "30s"
+duration = "10s"
 
 [[fault]]
 kind = "clock-skew"
@@ -364,9 +365,15 @@ duration = "10s"
 
 [[fault]]
 kind = "cert-wrong-ca"
-target = "proxy"
+target = "control"
+at = "50s"
+
+[[fault]]
+kind = "clock-skew"
+target = "control"
+skew = "+30m"
 )"));
-  ASSERT_EQ(scenario.faults.size(), 8u);
+  ASSERT_EQ(scenario.faults.size(), 9u);
   EXPECT_EQ(scenario.faults[0].limit_bytes, 64u * 1024 * 1024);
   EXPECT_EQ(scenario.faults[1].share, 0.1);
   EXPECT_EQ(scenario.faults[2].ttl, seconds(30));
@@ -377,6 +384,7 @@ target = "proxy"
   EXPECT_EQ(scenario.faults[5].times, 3u);
   EXPECT_EQ(scenario.faults[6].duration, seconds(10));
   EXPECT_EQ(scenario.faults[7].kind, FaultKind::CertWrongCa);
+  EXPECT_EQ(scenario.faults[8].skew, minutes(30));  // the spec's "+30m"
 }
 
 // pod-restart needs no target; app-first and sidecar-exits-first take an optional delay.

@@ -12,6 +12,9 @@ namespace outrider {
 // other text. Units: ns, us (or µs), ms, s, m, h, d.
 std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text);
 
+// A duration with an optional sign: "-2h", "+30m", "90s" (an offset, such as a clock skew).
+std::optional<std::chrono::nanoseconds> parseSignedDuration(std::string_view text);
+
 // Parses sizes "64KiB", "256MiB", "1GiB", "512B", "10KB" (KB = 1000). Returns bytes.
 std::optional<uint64_t> parseSize(std::string_view text);
 

@@ -10,10 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/faults/pod_restart.h"
+#include "outrider/faults/process_restart.h"
 
 namespace outrider::faults {
 
@@ -73,8 +75,25 @@ class PodControl {
   // pod-restart and startup-race: replaces the pod (pod_restart.h) and calls `done` once it is
   // ready again or cannot be; one restart at a time (a second one is refused through `done`).
   virtual void restartPod(const PodRestartRequest& request, PodRestartDone done) = 0;
+  // The command a process runs as the scenario declares it (clock-skew tells our programs, which
+  // take an injected clock, from others); empty for an unknown process.
+  virtual std::vector<std::string> command(const std::string& process) const {
+    (void)process;
+    return {};
+  }
+  // clock-skew: restarts one process with `launch` (process_restart.h), which its later restarts
+  // keep until the next call, and calls `done` once it is ready again or cannot be; refused
+  // through `done` while the pod or this process is being restarted already.
+  virtual void restartProcess(const std::string& process, const ProcessLaunch& launch,
+                              ProcessRestartDone done) {
+    (void)launch;
+    ProcessRestartReport report;
+    report.error = "cannot restart " + process + " here";
+    done(report);
+  }
   // One request to a process's own admin listener, at the origin of its `metrics` URL:
-  // control-plane-outage switches outrider-control's faults this way ("POST", "/fault?mode=hang").
+  // control-plane-outage switches outrider-control's faults this way ("POST", "/fault?mode=hang"),
+  // cert-expiry and cert-wrong-ca its issuance ("POST", "/issuance?mode=no-renewal&ttl=10s").
   // Blocking, bounded by a short deadline (a loopback call to a listener apart from the data
   // plane). NotFound when the process has no admin listener.
   virtual Result<AdminAnswer> adminCall(const std::string& process, std::string_view method,

@@ -22,7 +22,12 @@ struct FaultContext {
   const Clock& clock;  // timestamps and timers (waits never use a real timer)
   boost::asio::any_io_executor executor;
   PodControl& pod;
+  // The run's t0 once the executor walks the plan, so evidence can say "5.1s" into the run.
+  std::optional<MonotonicTime> run_start = std::nullopt;
 };
+
+// "5.1s" into the run when the context knows its start, else "+2.0s" from `since`.
+std::string runMoment(const FaultContext& context, MonotonicTime at, MonotonicTime since);
 
 // What the journal records as faults[].effective, evidence and injections.
 struct KindEvidence {

@@ -19,6 +19,7 @@
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/faults/pod_restart.h"
+#include "outrider/faults/process_restart.h"
 #include "outrider/harness/pod_runtime.h"
 #include "outrider/harness/process_events.h"
 #include "outrider/scenarios/scenario.h"
@@ -100,6 +101,17 @@ class Supervisor {
   // was not ready within its ready_timeout, another restart was under way, or stop() began. The
   // run goes on either way; the supervisor restarts what it may as usual.
   asio::awaitable<faults::PodRestartReport> restartPod(faults::PodRestartRequest request);
+
+  // clock-skew (faults/process_restart.h): one process (a service too) stopped as stop() stops
+  // it and started again with `launch` added, which its later restarts keep until the next call;
+  // a fresh back-off. Completes once it has been ready again, or with the report's error: it
+  // exited for good or was not ready within its ready_timeout, a pod restart or another restart
+  // of it was under way (other processes may be restarted side by side), or stop() began
+  // (run_stopped). A pod restart is refused while one of these is under way.
+  asio::awaitable<faults::ProcessRestartReport> restartProcess(std::string name,
+                                                               faults::ProcessLaunch launch);
+  // The command as the scenario declares it (empty for an unknown name).
+  std::vector<std::string> command(const std::string& name) const;
 
   // Emergency teardown, synchronous: SIGKILL every process group, then reap (waiting at most
   // ~2s per process). No restarts afterwards. Safe from any thread.

@@ -47,6 +47,12 @@ class SupervisorPodControl final : public faults::PodControl {
   // On the supervisor's executor; `done` runs there too, also after this object is gone (a
   // callback that outlives its fault must guard itself).
   void restartPod(const faults::PodRestartRequest& request, faults::PodRestartDone done) override;
+  std::vector<std::string> command(const std::string& process) const override {
+    return supervisor_.command(process);
+  }
+  // Like restartPod: on the supervisor's executor, `done` there too.
+  void restartProcess(const std::string& process, const faults::ProcessLaunch& launch,
+                      faults::ProcessRestartDone done) override;
   Result<faults::AdminAnswer> adminCall(const std::string& process, std::string_view method,
                                         std::string_view target) override;
 

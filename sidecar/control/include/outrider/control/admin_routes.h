@@ -7,6 +7,8 @@
 //   GET  /fault    {"mode": "...", "latency_ms": N, "since_unix_ms": N, "affected_calls": N}
 //   POST /fault?mode=down|hang|error|slow[&latency=500ms] and ?mode=none; answers like GET
 //        (400 for a bad query, 503 when the mode cannot change, say the port was taken)
+//   GET  /issuance  the issuance switch (issuance_switch.h): mode, ttl, since, counters
+//   POST /issuance?mode=normal|no-renewal|wrong-ca[&ttl=30s]; answers like GET (400, 503 alike)
 
 #include <prometheus/registry.h>
 

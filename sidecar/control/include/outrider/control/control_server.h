@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,7 @@
 #include "outrider/common/host_port.h"
 #include "outrider/common/result.h"
 #include "outrider/control/fault_switch.h"
+#include "outrider/control/issuance_switch.h"
 #include "outrider/control/state_dir.h"
 
 namespace outrider::control {
@@ -72,11 +74,18 @@ class ControlServer {
   Result<FaultState> setFault(const FaultSetting& setting);
   FaultState fault() const;
 
+  // The issuance switch (cert-expiry, cert-wrong-ca; issuance_switch.h), independent of the
+  // outage switch. Entering or leaving wrong-ca pushes every open stream a new certificate
+  // (reissueAll). Io/InvalidArgument when the wrong CA cannot be made or loaded (the mode stays).
+  Result<IssuanceState> setIssuance(const IssuanceSetting& setting);
+  IssuanceState issuance() const;
+
   // Rereads --tokens (SIGHUP); the old set stays when the file is unusable.
   Result<std::size_t> reloadTokens();
 
-  // The re-issue hook: every open FetchX509 stream is pushed a freshly issued SVID and the
-  // current bundle (a certificate fault beginning or ending will call this). Returns how many.
+  // The re-issue hook: every open FetchX509 stream is pushed a freshly issued SVID (as the
+  // issuance switch says) and the current bundle; none while the outage switch holds calls
+  // (down, hang, error). Returns how many.
   std::size_t reissueAll();
 
   // Ends open streams (UNAVAILABLE), stops the listener; idempotent.
@@ -97,6 +106,7 @@ class ControlServer {
   uint16_t port_ = 0;
   bool started_ = false;
   mutable std::mutex mutex_;  // setFault/start/stop, one at a time
+  std::mutex issuance_mutex_;  // setIssuance, one at a time (apart: it may push on streams)
 };
 
 using ControlServerPtr = std::unique_ptr<ControlServer>;

@@ -7,6 +7,8 @@
 //   ca.key        its PKCS#8 key (0600)
 //   session.key   32 random bytes, hex (0600)
 //   issued.json   {"count": N, "recent_serials": [...]} (the last RecentSerials serials)
+//   wrong-ca.pem  the cert-wrong-ca fault's second root, never in a bundle (on first use)
+//   wrong-ca.key  its key (0600)
 // Each is written atomically: a temporary file in the same directory, fsync, rename, fsync of
 // the directory.
 
@@ -47,6 +49,10 @@ class StateDir {
   // Whether this open() created the CA (false: loaded from an earlier run).
   bool created() const { return created_; }
 
+  // The cert-wrong-ca fault's CA: loaded or created (and kept) on first use, so every run of
+  // the fault, across restarts, signs with the same CA that no peer trusts. Thread-safe.
+  Result<const CertificateAuthority*> wrongCa(SystemTime now);
+
   // Adds one issued serial to issued.json (thread-safe).
   Result<void> recordIssued(const std::string& serial_hex);
 
@@ -58,6 +64,8 @@ class StateDir {
   CertificateAuthorityPtr ca_;
   std::string session_key_;
   bool created_ = false;
+  std::mutex wrong_ca_mutex_;
+  CertificateAuthorityPtr wrong_ca_;
   mutable std::mutex mutex_;
   uint64_t issued_count_ = 0;
   std::deque<std::string> recent_serials_;
