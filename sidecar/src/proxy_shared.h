@@ -15,6 +15,8 @@
 #include "outrider/sidecar/proxy_options.h"
 #include "outrider/sidecar/request_id.h"
 #include "outrider/sidecar/upstream_pool.h"
+#include "published_context.h"
+#include "upstream_session_cache.h"
 
 namespace outrider::sidecar {
 
@@ -29,6 +31,9 @@ struct ProxyShared {
   const Clock& clock;
   ProxyMetrics metrics;
   std::vector<boost::asio::ip::tcp::endpoint> upstream_endpoints;
+  // Set when that side speaks TLS; owned by the proxy, outlive every loop.
+  const PublishedContext* downstream_tls = nullptr;
+  const PublishedContext* upstream_tls = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<int64_t> active_connections{0};
   std::atomic<std::size_t> upstream_requests_active{0};
@@ -51,6 +56,7 @@ struct ProxyWorker {
   ConnectionTracker tracker;
   UpstreamPool pool;
   RequestIdGenerator ids;
+  UpstreamSessionCache upstream_sessions;
 };
 
 }  // namespace outrider::sidecar
