@@ -166,7 +166,11 @@ awaitable<bool> DownstreamSession::startUpstreamTls(UpstreamConnection& connecti
   tls::ContextPtr context = shared.upstream_tls->current();
   connection.stream.startTls(context);
   SSL* ssl = connection.stream.ssl();
-  tls::setServerName(ssl, options_.upstream.host);
+  if (!tls::setServerName(ssl, options_.upstream.host)) {
+    // Fail closed: without the name set, any certificate from the CA would pass.
+    shared.metrics.countTlsHandshakeFailure(TlsSide::Upstream, "hostname-mismatch");
+    co_return false;
+  }
   tls::setVerificationTime(ssl, shared.clock.systemNow());
   worker_.upstream_sessions.offer(ssl, context);
   auto [ec] = co_await connection.stream.async_handshake(asio::ssl::stream_base::client,

@@ -239,8 +239,12 @@ TEST_F(ProxyTlsTest, RotationReachesNewConnectionsAndKeepsLiveOnes) {
   ASSERT_NE(old_not_after, new_not_after);
   EXPECT_EQ(notAfterOf(before.peer()), old_not_after);
 
+  const auto rotated = std::chrono::steady_clock::now();
   writeSet(live, v2.cert, v2.key, v2.ca);
   EXPECT_TRUE(newConnectionsServe(new_not_after, Millis(1000)));
+  RecordProperty("reload_ms", std::to_string(std::chrono::duration_cast<Millis>(
+                                                  std::chrono::steady_clock::now() - rotated)
+                                                  .count()));
   ASSERT_TRUE(before.roundTrip(makeGet("/"), response));
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(notAfterOf(before.peer()), old_not_after);
