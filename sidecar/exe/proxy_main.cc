@@ -71,9 +71,9 @@ int main(int argc, char** argv) {
                                   "Serve TLS with this PEM certificate chain (leaf first); "
                                   "re-read when it changes")
                        ->check(CLI::ExistingFile);
-  auto* tls_key = app.add_option("--tls-key", options.downstream_tls.key,
-                                 "The private key of --tls-cert (PEM)")
-                      ->check(CLI::ExistingFile);
+  auto* tls_key =
+      app.add_option("--tls-key", options.downstream_tls.key, "The private key of --tls-cert (PEM)")
+          ->check(CLI::ExistingFile);
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
   app.add_option("--tls-client-ca", options.downstream_tls.ca,

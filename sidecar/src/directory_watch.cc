@@ -1,18 +1,17 @@
 #include "directory_watch.h"
 
+#include <fmt/core.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <set>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <fmt/core.h>
 
 #include "event_loops.h"
 #include "net.h"

@@ -6,15 +6,14 @@
 // Kubernetes) writes a new folder and renames the `..data` symlink over the old one, which
 // changes no watched file's inode.
 
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "outrider/common/result.h"
 

@@ -1,9 +1,6 @@
 #include "downstream_session.h"
 
 #include <algorithm>
-#include <optional>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,11 +9,13 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
+#include <utility>
 
 #include "forwarding.h"
 #include "head_reader.h"
-#include "outrider/tls/handshake_failure.h"
 #include "net.h"
+#include "outrider/tls/handshake_failure.h"
 #include "socket_probe.h"
 #include "wire_head.h"
 
@@ -67,9 +66,9 @@ DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
       // The request line is part of the head, so the head's limit caps it too.
-      limits_{worker.shared.options.max_header_size, worker.shared.options.max_headers,
-              std::min(worker.shared.options.max_request_line,
-                       worker.shared.options.max_header_size)},
+      limits_{
+          worker.shared.options.max_header_size, worker.shared.options.max_headers,
+          std::min(worker.shared.options.max_request_line, worker.shared.options.max_header_size)},
       upstream_limits_{MaxUpstreamHeaderSize, worker.shared.options.max_headers,
                        MaxUpstreamHeaderSize},
       stream_(std::move(socket)),
@@ -173,8 +172,8 @@ awaitable<bool> DownstreamSession::startUpstreamTls(UpstreamConnection& connecti
   }
   tls::setVerificationTime(ssl, shared.clock.systemNow());
   worker_.upstream_sessions.offer(ssl, context);
-  auto [ec] = co_await connection.stream.async_handshake(asio::ssl::stream_base::client,
-                                                         UseNothrow);
+  auto [ec] =
+      co_await connection.stream.async_handshake(asio::ssl::stream_base::client, UseNothrow);
   if (ec) {
     const auto failure = tls::classifyHandshakeFailure(ec, ssl, timed_out_);
     shared.metrics.countTlsHandshakeFailure(TlsSide::Upstream, failure.reason);
@@ -261,9 +260,9 @@ awaitable<bool> DownstreamSession::serveOne() {
   response_parser->eager(true);
   bool held = false;
   std::size_t held_bytes = 0;
-  const Relay relayed = co_await relay(*response_parser, connection->stream, connection->buffer,
-                                       stream_, wire_head_, answer.framing, 0, false, held,
-                                       held_bytes, nullptr);
+  const Relay relayed =
+      co_await relay(*response_parser, connection->stream, connection->buffer, stream_, wire_head_,
+                     answer.framing, 0, false, held, held_bytes, nullptr);
   upstream_ = nullptr;
   shared.metrics.countResponse(status);
   if (relayed != Relay::Done) {
@@ -303,9 +302,8 @@ awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
   }
   // Not inside the co_await expression: GCC 12 mishandles capturing lambdas there.
   const auto started = [this] { enterPhase(Phase::ReadingHeader, options_.header_timeout); };
-  const HeadRead read = co_await sidecar::readRequestHead(stream_, buffer_, parser,
-                                                          options_.max_body_size, timed_out_,
-                                                          started);
+  const HeadRead read = co_await sidecar::readRequestHead(
+      stream_, buffer_, parser, options_.max_body_size, timed_out_, started);
   if (read.outcome == HeadRead::Outcome::Refused) {
     co_await reject(read.refusal.status, read.refusal.reason);
   }
@@ -364,8 +362,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       metrics.upstreamPoolDiscarded().Increment(static_cast<double>(discarded));
     }
     if (!connection) {
-      connection = std::make_unique<UpstreamConnection>(stream_.get_executor(),
-                                                        options_.buffer_limit);
+      connection =
+          std::make_unique<UpstreamConnection>(stream_.get_executor(), options_.buffer_limit);
       const MonotonicTime deadline = shared.clock.monotonicNow() + options_.request_timeout;
       if (!co_await connectUpstream(*connection, deadline)) {
         release_held();
@@ -394,8 +392,7 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       renderRequestHead(request.head(), wire_head_);
       request.eager(true);
       sent = co_await relay(request, stream_, buffer_, connection->stream, wire_head_,
-                            request_framing_,
-                            options_.max_body_size, true, held, held_bytes,
+                            request_framing_, options_.max_body_size, true, held, held_bytes,
                             &connection->bytes_written);
     } else {
       // The held request, gathered exactly as it was first written.

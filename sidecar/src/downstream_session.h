@@ -1,16 +1,15 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include "forwarding.h"
 #include "head_parser.h"
@@ -86,11 +85,10 @@ class DownstreamSession final : public TrackedConnection {
   // again; the gathered write stays in wire_.
   template <class Parser>
   boost::asio::awaitable<Relay> relay(Parser& parser, ConnectionStream& in,
-                                      boost::beast::flat_buffer& in_buffer,
-                                      ConnectionStream& out, std::string_view head,
-                                      Framing framing, std::uint64_t max_body, bool hold,
-                                      bool& held, std::size_t& held_bytes,
-                                      std::uint64_t* written);
+                                      boost::beast::flat_buffer& in_buffer, ConnectionStream& out,
+                                      std::string_view head, Framing framing,
+                                      std::uint64_t max_body, bool hold, bool& held,
+                                      std::size_t& held_bytes, std::uint64_t* written);
   boost::asio::awaitable<void> reject(unsigned status, std::string_view reason);
   // Sends a response made by the proxy itself; false when the connection should end.
   boost::asio::awaitable<bool> sendLocalResponse(unsigned status, std::string_view body,

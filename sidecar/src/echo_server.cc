@@ -20,8 +20,8 @@
 #include "message_rules.h"
 #include "net.h"
 #include "outrider/common/units.h"
-#include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/connection_stream.h"
+#include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/credential_file.h"
 #include "outrider/tls/stamped_context.h"
 

@@ -1,12 +1,10 @@
 #include "outrider/sidecar/proxy.h"
 
+#include <fmt/core.h>
 #include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <optional>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/core.h>
+#include <optional>
+#include <vector>
 
 #include "directory_watch.h"
 #include "downstream_session.h"
@@ -344,8 +343,7 @@ void ProxyState::reloadTlsSide(TlsSide side, PublishedContext& context) {
     case PublishedContext::Reload::Reloaded:
       shared_.metrics.countTlsReload(side, true);
       publishNotAfter(side, context);
-      fmt::print(stderr, "outrider-proxy: TLS {} files reloaded; new connections use them\n",
-                 name);
+      fmt::print(stderr, "outrider-proxy: TLS {} files reloaded; new connections use them\n", name);
       return;
     case PublishedContext::Reload::Failed:
       // The message names the files and OpenSSL's reason; makeContext never quotes key bytes.
@@ -469,7 +467,8 @@ Result<ProxyPtr> Proxy::create(const ProxyOptions& options, const Clock& clock) 
   }
   if (state->downstream_tls_ || state->upstream_tls_) {
     auto* raw_state = state.get();
-    auto watch = DirectoryWatch::create(control, tls_files, [raw_state] { raw_state->reloadTls(); });
+    auto watch =
+        DirectoryWatch::create(control, tls_files, [raw_state] { raw_state->reloadTls(); });
     if (!watch) {
       return tl::unexpected(watch.error());
     }

@@ -118,18 +118,21 @@ ProxyMetrics::ProxyMetrics()
                          .Register(*registry_);
   auto& failures = prometheus::BuildCounter()
                        .Name("outrider_proxy_tls_handshake_failures_total")
-                       .Help("Failed TLS handshakes by side and reason (upstream: also a "
-                             "rejection that arrived on a new connection's first exchange)")
+                       .Help(
+                           "Failed TLS handshakes by side and reason (upstream: also a "
+                           "rejection that arrived on a new connection's first exchange)")
                        .Register(*registry_);
   auto& reloads = prometheus::BuildCounter()
                       .Name("outrider_proxy_tls_reloads_total")
-                      .Help("Rebuilds of a TLS context after its files changed; an error kept "
-                            "the previous context")
+                      .Help(
+                          "Rebuilds of a TLS context after its files changed; an error kept "
+                          "the previous context")
                       .Register(*registry_);
   auto& not_after = prometheus::BuildGauge()
                         .Name("outrider_proxy_tls_certificate_not_after_seconds")
-                        .Help("NotAfter of the certificate this side presents, unix seconds (0: "
-                              "none)")
+                        .Help(
+                            "NotAfter of the certificate this side presents, unix seconds (0: "
+                            "none)")
                         .Register(*registry_);
   for (std::size_t side = 0; side < 2; ++side) {
     const std::string listener = TlsSides[side];
@@ -153,12 +156,12 @@ void ProxyMetrics::countTlsHandshakeFailure(TlsSide side, std::string_view reaso
   const auto* begin = std::begin(tls::HandshakeFailureReasons);
   const auto* found = std::find(begin, std::end(tls::HandshakeFailureReasons), reason);
   // classifyHandshakeFailure returns only listed reasons; anything else counts as protocol.
-  const auto index = found != std::end(tls::HandshakeFailureReasons)
-                         ? static_cast<std::size_t>(found - begin)
-                         : static_cast<std::size_t>(
-                               std::find(begin, std::end(tls::HandshakeFailureReasons),
-                                         std::string_view("protocol")) -
-                               begin);
+  const auto index =
+      found != std::end(tls::HandshakeFailureReasons)
+          ? static_cast<std::size_t>(found - begin)
+          : static_cast<std::size_t>(std::find(begin, std::end(tls::HandshakeFailureReasons),
+                                               std::string_view("protocol")) -
+                                     begin);
   tls_handshake_failures_[sideIndex(side)][index]->Increment();
 }
 

@@ -14,9 +14,7 @@ bool isClean(UpstreamConnection& connection) {
          idleConnectionIsClean(connection.stream.socket().native_handle());
 }
 
-void closeConnection(UpstreamConnection& connection) {
-  connection.stream.close();
-}
+void closeConnection(UpstreamConnection& connection) { connection.stream.close(); }
 
 }  // namespace
 

@@ -42,17 +42,29 @@ TEST(ProxyMetricsTest, TlsFailureReasonsArePreCreatedAndCountedBySide) {
   metrics.countTlsReload(TlsSide::Downstream, false);
   metrics.setTlsCertificateNotAfter(TlsSide::Downstream, 1780000000);
   const auto text = metrics.serialize();
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_handshake_failures_total{listener="upstream",reason="unknown-ca"})"),
+  EXPECT_EQ(
+      metricValue(
+          text,
+          R"(outrider_proxy_tls_handshake_failures_total{listener="upstream",reason="unknown-ca"})"),
+      1.0);
+  EXPECT_EQ(
+      metricValue(
+          text,
+          R"(outrider_proxy_tls_handshake_failures_total{listener="downstream",reason="unknown-ca"})"),
+      0.0);
+  EXPECT_EQ(
+      metricValue(text,
+                  R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="true"})"),
+      1.0);
+  EXPECT_EQ(
+      metricValue(text,
+                  R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="false"})"),
+      0.0);
+  EXPECT_EQ(metricValue(
+                text, R"(outrider_proxy_tls_reloads_total{listener="downstream",result="error"})"),
             1.0);
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_handshake_failures_total{listener="downstream",reason="unknown-ca"})"),
-            0.0);
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="true"})"),
-            1.0);
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="false"})"),
-            0.0);
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_reloads_total{listener="downstream",result="error"})"),
-            1.0);
-  EXPECT_EQ(metricValue(text, R"(outrider_proxy_tls_certificate_not_after_seconds{listener="downstream"})"),
+  EXPECT_EQ(metricValue(
+                text, R"(outrider_proxy_tls_certificate_not_after_seconds{listener="downstream"})"),
             1780000000.0);
 }
 

@@ -1,12 +1,11 @@
 // The proxy judges client certificates by its injected Clock, not the host's: an in-process
 // proxy whose clock runs ahead past a client certificate's NotAfter refuses it as expired.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/timer.h"
@@ -88,9 +87,9 @@ TEST_F(ProxyTlsClockTest, ClientCertificatePastNotAfterOnTheInjectedClockIsExpir
   start(ahead, server);
   TestTlsClient tls_client(client(client_leaf));
   EXPECT_TRUE(tls_client.refused(proxy_->listenEndpoint().port()));
-  EXPECT_TRUE(waitForMetric(proxy_->adminEndpoint().port(),
-                            R"(outrider_proxy_tls_handshake_failures_total{listener="downstream",reason="expired"})",
-                            1));
+  EXPECT_TRUE(waitForMetric(
+      proxy_->adminEndpoint().port(),
+      R"(outrider_proxy_tls_handshake_failures_total{listener="downstream",reason="expired"})", 1));
 }
 
 // The control: on an unshifted clock the same certificate is accepted.

@@ -1,6 +1,7 @@
 // outrider-proxy with TLS on real processes over loopback: termination and mTLS refusals counted
 // by reason, rotation through the `..data` swap outrider-secrets does, TLS to an outrider-echo
 // that serves TLS (with a client certificate), resumption, and pooled TLS connections.
+#include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <poll.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "sidecar_processes.h"
 #include "test_http_client.h"
@@ -33,8 +32,8 @@ std::string handshakes(std::string_view listener, bool resumed) {
          "\",resumed=\"" + (resumed ? "true" : "false") + "\"}";
 }
 std::string reloads(std::string_view listener, std::string_view result) {
-  return "outrider_proxy_tls_reloads_total{listener=\"" + std::string(listener) +
-         "\",result=\"" + std::string(result) + "\"}";
+  return "outrider_proxy_tls_reloads_total{listener=\"" + std::string(listener) + "\",result=\"" +
+         std::string(result) + "\"}";
 }
 std::string notAfterSample(std::string_view listener) {
   return "outrider_proxy_tls_certificate_not_after_seconds{listener=\"" + std::string(listener) +
@@ -66,9 +65,9 @@ double notAfterOf(const std::optional<tls::CertificateValidity>& validity) {
 class ProxyTlsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-proxytls-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("outrider-proxytls-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     const auto now = std::chrono::system_clock::now();
     pki_ = std::make_unique<TestPki>(dir_ / "pki", now);
@@ -84,8 +83,8 @@ class ProxyTlsTest : public testing::Test {
   }
 
   tls::ContextPtr clientContext(const std::string& ca, const PemFiles* leaf = nullptr) {
-    auto made = tls::makeContext(tls::Role::Client,
-                                 {leaf ? leaf->cert : "", leaf ? leaf->key : "", ca});
+    auto made =
+        tls::makeContext(tls::Role::Client, {leaf ? leaf->cert : "", leaf ? leaf->key : "", ca});
     EXPECT_TRUE(made) << made.error().message;
     return made ? *made : nullptr;
   }
@@ -131,8 +130,8 @@ class ProxyTlsTest : public testing::Test {
       }
       ::poll(nullptr, 0, 10);  // a poll interval, not a synchronisation point
     }
-    return testing::AssertionFailure() << "new connections still get NotAfter " << seen
-                                       << ", expected " << not_after;
+    return testing::AssertionFailure()
+           << "new connections still get NotAfter " << seen << ", expected " << not_after;
   }
 
   double metric(const std::string& sample) {
@@ -181,8 +180,7 @@ TEST_F(ProxyTlsTest, TerminatesTlsAndResumes) {
 TEST_F(ProxyTlsTest, MutualTlsRefusalsCountedByReason) {
   startTerminating({"--tls-client-ca", client_.ca});
   const PemFiles foreign = other_->leaf("foreign");
-  const PemFiles expired =
-      pki_->leaf("expired", std::chrono::hours(1), -std::chrono::hours(2));
+  const PemFiles expired = pki_->leaf("expired", std::chrono::hours(1), -std::chrono::hours(2));
 
   TestTlsClient anonymous(clientContext(server_.ca));
   EXPECT_TRUE(anonymous.refused(ports_.listen));
@@ -227,9 +225,9 @@ TEST_F(ProxyTlsTest, RotationReachesNewConnectionsAndKeepsLiveOnes) {
   const PemFiles v2 = pki_->leaf("proxy-v2", std::chrono::hours(2));
   writeSet(live, server_.cert, server_.key, server_.ca);
   ASSERT_TRUE(startEcho(echo_, echo_port_));
-  ASSERT_TRUE(startProxy(proxy_, echo_port_, ports_,
-                         {"--tls-cert", (live / "cert.pem").string(), "--tls-key",
-                          (live / "key.pem").string()}));
+  ASSERT_TRUE(startProxy(
+      proxy_, echo_port_, ports_,
+      {"--tls-cert", (live / "cert.pem").string(), "--tls-key", (live / "key.pem").string()}));
   TestTlsClient before(clientContext(server_.ca));
   ASSERT_TRUE(before.open(ports_.listen));
   Response response;
@@ -242,9 +240,10 @@ TEST_F(ProxyTlsTest, RotationReachesNewConnectionsAndKeepsLiveOnes) {
   const auto rotated = std::chrono::steady_clock::now();
   writeSet(live, v2.cert, v2.key, v2.ca);
   EXPECT_TRUE(newConnectionsServe(new_not_after, Millis(1000)));
-  RecordProperty("reload_ms", std::to_string(std::chrono::duration_cast<Millis>(
-                                                  std::chrono::steady_clock::now() - rotated)
-                                                  .count()));
+  RecordProperty(
+      "reload_ms",
+      std::to_string(
+          std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - rotated).count()));
   ASSERT_TRUE(before.roundTrip(makeGet("/"), response));
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(notAfterOf(before.peer()), old_not_after);
@@ -260,9 +259,9 @@ TEST_F(ProxyTlsTest, BrokenSetKeepsThePreviousOne) {
   const PemFiles v2 = pki_->leaf("proxy-v2", std::chrono::hours(2));
   writeSet(live, server_.cert, server_.key, server_.ca);
   ASSERT_TRUE(startEcho(echo_, echo_port_));
-  ASSERT_TRUE(startProxy(proxy_, echo_port_, ports_,
-                         {"--tls-cert", (live / "cert.pem").string(), "--tls-key",
-                          (live / "key.pem").string()}));
+  ASSERT_TRUE(startProxy(
+      proxy_, echo_port_, ports_,
+      {"--tls-cert", (live / "cert.pem").string(), "--tls-key", (live / "key.pem").string()}));
   writeSet(live, v2.cert, server_.key, server_.ca);
   EXPECT_TRUE(waitForMetric(ports_.admin, reloads("downstream", "error"), 1));
   TestTlsClient after(clientContext(server_.ca));
@@ -281,14 +280,14 @@ class ProxyUpstreamTlsTest : public ProxyTlsTest {
   // An echo serving TLS that requires client certificates from the test CA.
   void startTlsEcho(std::vector<std::string> extra = {}) {
     const PemFiles upstream = pki_->leaf("upstream");
-    std::vector<std::string> args{"--tls-cert", upstream.cert, "--tls-key", upstream.key,
-                                  "--tls-client-ca", upstream.ca};
+    std::vector<std::string> args{"--tls-cert", upstream.cert,     "--tls-key",
+                                  upstream.key, "--tls-client-ca", upstream.ca};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(startEcho(echo_, echo_port_, args));
   }
   std::vector<std::string> withClientCertificate() {
-    return {"--upstream-tls-ca", client_.ca, "--upstream-tls-cert", client_.cert,
-            "--upstream-tls-key", client_.key};
+    return {"--upstream-tls-ca", client_.ca,           "--upstream-tls-cert",
+            client_.cert,        "--upstream-tls-key", client_.key};
   }
 };
 

@@ -1,10 +1,9 @@
 #include "published_context.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "test_pki.h"
 
@@ -16,9 +15,9 @@ namespace fs = std::filesystem;
 class PublishedContextTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-published-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("outrider-published-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     pki_ = std::make_unique<test::TestPki>(dir_ / "pki", SystemTime(std::chrono::hours(500000)));
     ASSERT_TRUE(pki_->ok());

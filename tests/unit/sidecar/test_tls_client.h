@@ -1,12 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
 #include <openssl/ssl.h>
-
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,7 +9,11 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "outrider/tls/context.h"
 #include "outrider/tls/peer_certificate.h"
@@ -35,8 +34,7 @@ class TestTlsClient {
   }
 
   testing::AssertionResult connect(uint16_t port, Millis timeout = Millis(2000)) {
-    const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"),
-                                                  port);
+    const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"), port);
     std::optional<boost::system::error_code> result;
     stream_.next_layer().async_connect(endpoint,
                                        [&](const boost::system::error_code& ec) { result = ec; });
@@ -118,7 +116,9 @@ class TestTlsClient {
     return testing::AssertionFailure() << "served with status " << response.result_int();
   }
 
-  std::optional<tls::CertificateValidity> peer() { return tls::peerValidity(stream_.native_handle()); }
+  std::optional<tls::CertificateValidity> peer() {
+    return tls::peerValidity(stream_.native_handle());
+  }
   bool resumed() { return SSL_session_reused(stream_.native_handle()) == 1; }
   // The session to resume later (owned by the caller: SSL_SESSION_free).
   SSL_SESSION* session() { return SSL_get1_session(stream_.native_handle()); }

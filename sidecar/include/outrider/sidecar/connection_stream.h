@@ -7,13 +7,12 @@
 
 #include <openssl/ssl.h>
 
-#include <cstddef>
-#include <optional>
-#include <utility>
-
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <cstddef>
+#include <optional>
+#include <utility>
 
 #include "outrider/tls/context.h"
 

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <array>
-#include <memory>
-#include <string>
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
 
 namespace outrider::sidecar {
 

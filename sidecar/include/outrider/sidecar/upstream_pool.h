@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include "outrider/sidecar/connection_stream.h"
 
