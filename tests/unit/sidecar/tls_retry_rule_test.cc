@@ -2,12 +2,8 @@
 // more than the plaintext (so plaintext counts cannot be compared with TCP_INFO's acknowledged
 // bytes), and a snapshot of the acknowledged bytes taken before a request tells a peer that had
 // closed (nothing acknowledged past it) from one that received the request (acknowledged past it).
+#include <gtest/gtest.h>
 #include <poll.h>
-
-#include <chrono>
-#include <optional>
-#include <string>
-#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +11,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
 
 #include "outrider/tls/context.h"
 #include "socket_probe.h"
