@@ -42,6 +42,18 @@ int main(int argc, char** argv) {
                    "Longest graceful drain after SIGTERM/SIGINT");
   app.add_option("--credential-file", options.credential_file,
                  "Answer 401 (but /healthz) while this file holds no certificate valid now");
+  auto* tls_cert = app.add_option("--tls-cert", options.tls.cert,
+                                  "Serve TLS with this PEM certificate chain (re-read on change)")
+                       ->check(CLI::ExistingFile);
+  auto* tls_key =
+      app.add_option("--tls-key", options.tls.key, "The private key of --tls-cert (PEM)")
+          ->check(CLI::ExistingFile);
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  app.add_option("--tls-client-ca", options.tls.ca,
+                 "Require client certificates that verify against this PEM bundle")
+      ->check(CLI::ExistingFile)
+      ->needs(tls_cert);
   std::string depends_on;
   std::chrono::nanoseconds depends_on_timeout = std::chrono::seconds(2);
   app.add_option("--depends-on", depends_on,

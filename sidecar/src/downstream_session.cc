@@ -1,9 +1,6 @@
 #include "downstream_session.h"
 
 #include <algorithm>
-#include <optional>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,10 +9,13 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
+#include <utility>
 
 #include "forwarding.h"
 #include "head_reader.h"
 #include "net.h"
+#include "outrider/tls/handshake_failure.h"
 #include "socket_probe.h"
 #include "wire_head.h"
 
@@ -66,12 +66,12 @@ DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
       // The request line is part of the head, so the head's limit caps it too.
-      limits_{worker.shared.options.max_header_size, worker.shared.options.max_headers,
-              std::min(worker.shared.options.max_request_line,
-                       worker.shared.options.max_header_size)},
+      limits_{
+          worker.shared.options.max_header_size, worker.shared.options.max_headers,
+          std::min(worker.shared.options.max_request_line, worker.shared.options.max_header_size)},
       upstream_limits_{MaxUpstreamHeaderSize, worker.shared.options.max_headers,
                        MaxUpstreamHeaderSize},
-      socket_(std::move(socket)),
+      stream_(std::move(socket)),
       buffer_(worker.shared.options.buffer_limit) {}
 
 DownstreamSession::~DownstreamSession() {
@@ -84,12 +84,16 @@ awaitable<void> DownstreamSession::run() {
   worker_.tracker.add(*this);
   shared.metrics.activeConnections().Increment();
   boost::system::error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
-  const auto remote = socket_.remote_endpoint(ec);
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  const auto remote = stream_.socket().remote_endpoint(ec);
   if (!ec) {
     client_address_ = remote.address().to_string();
   }
-  for (;;) {
+  bool serving = true;
+  if (shared.downstream_tls != nullptr) {
+    serving = co_await acceptTls(shared.downstream_tls->current());
+  }
+  while (serving) {
     // Draining: finish what was received, but do not wait for another request.
     if (shared.isDraining() && buffer_.size() == 0) {
       break;
@@ -100,7 +104,7 @@ awaitable<void> DownstreamSession::run() {
     }
     releaseLargeBuffer(buffer_);
   }
-  socket_.close(ec);
+  stream_.close();
   worker_.tracker.remove(*this);
   shared.metrics.activeConnections().Decrement();
   if (shared.active_connections.fetch_sub(1) == 1 && shared.isDraining()) {
@@ -117,9 +121,9 @@ void DownstreamSession::onDeadline() {
   // Whichever side the exchange waits on is cancelled; the waiting code reads timed_out_.
   timed_out_ = true;
   boost::system::error_code ignored;
-  socket_.cancel(ignored);
+  stream_.socket().cancel(ignored);
   if (upstream_ != nullptr) {
-    upstream_->socket.cancel(ignored);
+    upstream_->stream.socket().cancel(ignored);
   }
 }
 
@@ -127,17 +131,65 @@ void DownstreamSession::onDrain() {
   if (phase_ == Phase::Idle) {
     // An idle keep-alive connection: close it now rather than at the idle timeout.
     boost::system::error_code ignored;
-    socket_.cancel(ignored);
+    stream_.socket().cancel(ignored);
   }
 }
 
 void DownstreamSession::closeUpstream(UpstreamConnectionPtr& connection) {
   if (connection) {
-    boost::system::error_code ignored;
-    connection->socket.close(ignored);
+    connection->stream.close();
     connection.reset();
   }
   upstream_ = nullptr;
+}
+
+awaitable<bool> DownstreamSession::acceptTls(tls::ContextPtr context) {
+  auto& metrics = worker_.shared.metrics;
+  stream_.startTls(std::move(context));
+  tls::setVerificationTime(stream_.ssl(), worker_.shared.clock.systemNow());
+  timed_out_ = false;
+  // A client that never sends its ClientHello is cut off like one that never sends a head.
+  enterPhase(Phase::ReadingHeader, options_.header_timeout);
+  auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, UseNothrow);
+  if (ec) {
+    const auto failure = tls::classifyHandshakeFailure(ec, stream_.ssl(), timed_out_);
+    metrics.countTlsHandshakeFailure(TlsSide::Downstream, failure.reason);
+    co_return false;
+  }
+  metrics.countTlsHandshake(TlsSide::Downstream, SSL_session_reused(stream_.ssl()) == 1);
+  co_return true;
+}
+
+awaitable<bool> DownstreamSession::startUpstreamTls(UpstreamConnection& connection) {
+  auto& shared = worker_.shared;
+  tls::ContextPtr context = shared.upstream_tls->current();
+  connection.stream.startTls(context);
+  SSL* ssl = connection.stream.ssl();
+  if (!tls::setServerName(ssl, options_.upstream.host)) {
+    // Fail closed: without the name set, any certificate from the CA would pass.
+    shared.metrics.countTlsHandshakeFailure(TlsSide::Upstream, "hostname-mismatch");
+    co_return false;
+  }
+  tls::setVerificationTime(ssl, shared.clock.systemNow());
+  worker_.upstream_sessions.offer(ssl, context);
+  auto [ec] =
+      co_await connection.stream.async_handshake(asio::ssl::stream_base::client, UseNothrow);
+  if (ec) {
+    const auto failure = tls::classifyHandshakeFailure(ec, ssl, timed_out_);
+    shared.metrics.countTlsHandshakeFailure(TlsSide::Upstream, failure.reason);
+    co_return false;
+  }
+  shared.metrics.countTlsHandshake(TlsSide::Upstream, SSL_session_reused(ssl) == 1);
+  co_return true;
+}
+
+void DownstreamSession::countFirstExchangeTlsError(UpstreamConnection& connection,
+                                                   const boost::system::error_code& ec) {
+  if (connection.stream.isTls() && connection.requests == 1 &&
+      ec.category() == asio::error::get_ssl_category()) {
+    const auto failure = tls::classifyHandshakeFailure(ec, connection.stream.ssl(), false);
+    worker_.shared.metrics.countTlsHandshakeFailure(TlsSide::Upstream, failure.reason);
+  }
 }
 
 awaitable<bool> DownstreamSession::serveOne() {
@@ -156,7 +208,7 @@ awaitable<bool> DownstreamSession::serveOne() {
 
   if (forwarded.expects_continue && version >= 11 && !request_parser.is_done() && buffer_.size() == 0) {
     enterPhase(Phase::Writing, options_.request_timeout);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(Continue100), UseNothrow);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(Continue100), UseNothrow);
     if (ec) {
       co_return false;
     }
@@ -208,9 +260,9 @@ awaitable<bool> DownstreamSession::serveOne() {
   response_parser->eager(true);
   bool held = false;
   std::size_t held_bytes = 0;
-  const Relay relayed = co_await relay(*response_parser, connection->socket, connection->buffer,
-                                       socket_, wire_head_, answer.framing, 0, false, held,
-                                       held_bytes, nullptr);
+  const Relay relayed =
+      co_await relay(*response_parser, connection->stream, connection->buffer, stream_, wire_head_,
+                     answer.framing, 0, false, held, held_bytes, nullptr);
   upstream_ = nullptr;
   shared.metrics.countResponse(status);
   if (relayed != Relay::Done) {
@@ -224,6 +276,10 @@ awaitable<bool> DownstreamSession::serveOne() {
   }
   shared.metrics.observeUpstreamLatency(
       std::chrono::duration<double>(shared.clock.monotonicNow() - start).count());
+  if (connection->stream.isTls() && connection->requests == 1) {
+    // The upstream's session tickets came before its first response: resumable now.
+    worker_.upstream_sessions.keep(connection->stream.ssl(), connection->stream.context());
+  }
   const bool reusable = answer.upstream_reusable && connection->buffer.size() == 0;
   if (reusable && !shared.isDraining()) {
     releaseLargeBuffer(connection->buffer);
@@ -246,9 +302,8 @@ awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
   }
   // Not inside the co_await expression: GCC 12 mishandles capturing lambdas there.
   const auto started = [this] { enterPhase(Phase::ReadingHeader, options_.header_timeout); };
-  const HeadRead read = co_await sidecar::readRequestHead(socket_, buffer_, parser,
-                                                          options_.max_body_size, timed_out_,
-                                                          started);
+  const HeadRead read = co_await sidecar::readRequestHead(
+      stream_, buffer_, parser, options_.max_body_size, timed_out_, started);
   if (read.outcome == HeadRead::Outcome::Refused) {
     co_await reject(read.refusal.status, read.refusal.reason);
   }
@@ -262,15 +317,24 @@ awaitable<bool> DownstreamSession::connectUpstream(UpstreamConnection& connectio
   phase_ = Phase::Connecting;
   setDeadline(std::min(shared.clock.monotonicNow() + options_.upstream_connect_timeout,
                        request_deadline));
-  auto [ec, endpoint] =
-      co_await asio::async_connect(connection.socket, shared.upstream_endpoints, UseNothrow);
+  auto [ec, endpoint] = co_await asio::async_connect(connection.stream.socket(),
+                                                     shared.upstream_endpoints, UseNothrow);
   if (ec) {
     upstream_ = nullptr;
     shared.metrics.countUpstreamError(UpstreamErrorKind::Connect);
     co_return false;
   }
   boost::system::error_code ignored;
-  connection.socket.set_option(tcp::no_delay(true), ignored);
+  connection.stream.socket().set_option(tcp::no_delay(true), ignored);
+  // The connect deadline covers the TLS handshake too: both are "the upstream is reachable".
+  if (shared.upstream_tls != nullptr) {
+    const bool secured = co_await startUpstreamTls(connection);
+    if (!secured) {
+      upstream_ = nullptr;
+      shared.metrics.countUpstreamError(UpstreamErrorKind::Connect);
+      co_return false;
+    }
+  }
   shared.metrics.upstreamConnectionsOpened().Increment();
   co_return true;
 }
@@ -298,8 +362,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       metrics.upstreamPoolDiscarded().Increment(static_cast<double>(discarded));
     }
     if (!connection) {
-      connection = std::make_unique<UpstreamConnection>(socket_.get_executor(),
-                                                        options_.buffer_limit);
+      connection =
+          std::make_unique<UpstreamConnection>(stream_.get_executor(), options_.buffer_limit);
       const MonotonicTime deadline = shared.clock.monotonicNow() + options_.request_timeout;
       if (!co_await connectUpstream(*connection, deadline)) {
         release_held();
@@ -311,7 +375,15 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     }
     const bool reused = connection->requests > 0;
     ++connection->requests;
-    const std::uint64_t written_before = connection->bytes_written;
+    // What the upstream's TCP must not have acknowledged past for a retry to be safe. Plain:
+    // every byte written before this request. TLS: TCP also carried the handshake, tickets' acks
+    // and record overhead, so plaintext counts do not compare; a snapshot of the acknowledged
+    // bytes taken now, before the request is written, does.
+    std::uint64_t acked_baseline = connection->bytes_written;
+    if (connection->stream.isTls() && reused) {
+      const auto acked = bytesAckedByPeer(connection->stream.socket().native_handle());
+      acked_baseline = acked.value_or(0);
+    }
     upstream_ = connection.get();
     phase_ = Phase::Upstream;
 
@@ -319,14 +391,13 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     if (attempt == 0) {
       renderRequestHead(request.head(), wire_head_);
       request.eager(true);
-      sent = co_await relay(request, socket_, buffer_, connection->socket, wire_head_,
-                            request_framing_,
-                            options_.max_body_size, true, held, held_bytes,
+      sent = co_await relay(request, stream_, buffer_, connection->stream, wire_head_,
+                            request_framing_, options_.max_body_size, true, held, held_bytes,
                             &connection->bytes_written);
     } else {
       // The held request, gathered exactly as it was first written.
       setDeadline(shared.clock.monotonicNow() + options_.request_timeout);
-      auto [ec, n] = co_await asio::async_write(connection->socket, wire_, UseNothrow);
+      auto [ec, n] = co_await asio::async_write(connection->stream, wire_, UseNothrow);
       connection->bytes_written += n;
       sent = ec ? Relay::WriteFailed : Relay::Done;
     }
@@ -337,8 +408,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       if (!reused || !held || attempt > 0 || timed_out_) {
         return false;
       }
-      const auto acked = bytesAckedByPeer(connection->socket.native_handle());
-      return acked.has_value() && *acked <= written_before;
+      const auto acked = bytesAckedByPeer(connection->stream.socket().native_handle());
+      return acked.has_value() && *acked <= acked_baseline;
     };
 
     if (sent == Relay::ReadFailed || sent == Relay::BadBody || sent == Relay::TooLarge) {
@@ -380,9 +451,13 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
     setDeadline(shared.clock.monotonicNow() + options_.request_timeout);
     bool got_bytes = false;
     bool parse_error = false;
-    const bool ok = co_await readResponseHead(connection->socket, connection->buffer, head_request,
-                                              upstream_limits_, response, got_bytes, parse_error);
+    boost::system::error_code read_error;
+    const bool ok =
+        co_await readResponseHead(connection->stream, connection->buffer, head_request,
+                                  upstream_limits_, response, got_bytes, parse_error, &read_error);
     if (!ok) {
+      // A write cannot receive the upstream's alert; the read after it (even a failed one) can.
+      countFirstExchangeTlsError(*connection, read_error);
       if (!timed_out_ && !got_bytes && nothing_processed()) {
         closeUpstream(connection);
         metrics.upstreamRetries().Increment();
@@ -418,7 +493,7 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
 
 template <class Parser>
 awaitable<DownstreamSession::Relay> DownstreamSession::relay(
-    Parser& parser, tcp::socket& in, beast::flat_buffer& in_buffer, tcp::socket& out,
+    Parser& parser, ConnectionStream& in, beast::flat_buffer& in_buffer, ConnectionStream& out,
     std::string_view head, Framing framing, std::uint64_t max_body, bool hold, bool& held,
     std::size_t& held_bytes, std::uint64_t* written) {
   const auto& clock = worker_.shared.clock;
@@ -518,7 +593,7 @@ awaitable<bool> DownstreamSession::sendLocalResponse(unsigned status, std::strin
   response.keep_alive(keep_alive);
   timed_out_ = false;
   enterPhase(Phase::Writing, std::min(options_.request_timeout, options_.header_timeout));
-  auto [ec, written] = co_await http::async_write(socket_, response, UseNothrow);
+  auto [ec, written] = co_await http::async_write(stream_, response, UseNothrow);
   worker_.shared.metrics.countResponse(status);
   if (ec) {
     co_return false;
@@ -531,26 +606,31 @@ awaitable<bool> DownstreamSession::sendLocalResponse(unsigned status, std::strin
 }
 
 awaitable<void> DownstreamSession::lingerClose() {
+  // TLS ends without close_notify: every response the proxy sends is framed, so the close is
+  // not what tells the client it has everything, and waiting for the client's close_notify
+  // would hold the connection.
+  auto& socket = stream_.socket();
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  if (!rejected_ && buffer_.size() == 0 && socket_.available(ignored) == 0) {
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  if (!rejected_ && buffer_.size() == 0 && socket.available(ignored) == 0) {
     // A clean end (the client asked for close, or we drain): nothing unread can turn the close
     // into a reset, so do not hold the connection (and a drain) for the linger time.
-    socket_.close(ignored);
+    stream_.close();
     co_return;
   }
   enterPhase(Phase::Closing, LingerTimeout);
   buffer_.clear();
   for (std::size_t dropped = 0; dropped < MaxLingerBytes;) {
-    // prepare() without commit() reuses the same bytes: what is read here is discarded.
-    auto [ec, n] = co_await socket_.async_read_some(
+    // prepare() without commit() reuses the same bytes: what is read here is discarded (raw
+    // from the socket: on TLS too, nothing of it is decrypted).
+    auto [ec, n] = co_await socket.async_read_some(
         buffer_.prepare(std::min(buffer_.max_size(), HeadReadChunk)), UseNothrow);
     if (ec) {
       break;
     }
     dropped += n;
   }
-  socket_.close(ignored);
+  stream_.close();
 }
 
 }  // namespace outrider::sidecar

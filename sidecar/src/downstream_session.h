@@ -1,5 +1,9 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -7,14 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-
 #include "forwarding.h"
 #include "head_parser.h"
 #include "message_rules.h"
+#include "outrider/sidecar/connection_stream.h"
 #include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/upstream_pool.h"
 #include "proxy_shared.h"
@@ -60,6 +60,16 @@ class DownstreamSession final : public TrackedConnection {
     bool request_unfinished = false;
   };
 
+  // The TLS handshake of the downstream connection, under the header timeout; false (counted by
+  // reason) when it failed.
+  boost::asio::awaitable<bool> acceptTls(tls::ContextPtr context);
+  // The TLS handshake on a new upstream connection, offering the loop's last session; false
+  // (counted by reason) when it failed.
+  boost::asio::awaitable<bool> startUpstreamTls(UpstreamConnection& connection);
+  // A new TLS upstream connection's first exchange failed with `ec`: an SSL error there is the
+  // upstream refusing our client certificate (TLS 1.3 says so after our side of the handshake).
+  void countFirstExchangeTlsError(UpstreamConnection& connection,
+                                  const boost::system::error_code& ec);
   boost::asio::awaitable<bool> serveOne();
   // Reads and vets one request head; false when the connection should end (refusals answered).
   boost::asio::awaitable<bool> readRequestHead(RequestHeadParser& parser);
@@ -74,12 +84,11 @@ class DownstreamSession final : public TrackedConnection {
   // its first write leaves its bytes unconsumed in `in_buffer` (held = true) so it can be sent
   // again; the gathered write stays in wire_.
   template <class Parser>
-  boost::asio::awaitable<Relay> relay(Parser& parser, boost::asio::ip::tcp::socket& in,
-                                      boost::beast::flat_buffer& in_buffer,
-                                      boost::asio::ip::tcp::socket& out, std::string_view head,
-                                      Framing framing, std::uint64_t max_body, bool hold,
-                                      bool& held, std::size_t& held_bytes,
-                                      std::uint64_t* written);
+  boost::asio::awaitable<Relay> relay(Parser& parser, ConnectionStream& in,
+                                      boost::beast::flat_buffer& in_buffer, ConnectionStream& out,
+                                      std::string_view head, Framing framing,
+                                      std::uint64_t max_body, bool hold, bool& held,
+                                      std::size_t& held_bytes, std::uint64_t* written);
   boost::asio::awaitable<void> reject(unsigned status, std::string_view reason);
   // Sends a response made by the proxy itself; false when the connection should end.
   boost::asio::awaitable<bool> sendLocalResponse(unsigned status, std::string_view body,
@@ -97,7 +106,7 @@ class DownstreamSession final : public TrackedConnection {
   const HeadLimits limits_;
   // Upstream heads may be larger (64 KiB) than what clients may send.
   const HeadLimits upstream_limits_;
-  boost::asio::ip::tcp::socket socket_;
+  ConnectionStream stream_;
   boost::beast::flat_buffer buffer_;
   std::string client_address_;
   // The rendered head of the message being written (capacity reused across requests).

@@ -20,8 +20,10 @@
 #include "message_rules.h"
 #include "net.h"
 #include "outrider/common/units.h"
+#include "outrider/sidecar/connection_stream.h"
 #include "outrider/sidecar/connection_tracker.h"
 #include "outrider/sidecar/credential_file.h"
+#include "outrider/tls/stamped_context.h"
 
 namespace outrider::sidecar {
 
@@ -141,9 +143,9 @@ class EchoState {
   awaitable<void> serve(tcp::socket socket, ConnectionTracker* tracker);
   // Reads the request body to its end, keeping none of it; 0 when complete, else the status to
   // answer (1 when the client went away).
-  awaitable<unsigned> drainBody(tcp::socket& socket, beast::flat_buffer& buffer,
+  awaitable<unsigned> drainBody(ConnectionStream& socket, beast::flat_buffer& buffer,
                                 RequestHeadParser& parser, EchoConnection& tracked);
-  awaitable<void> refuse(tcp::socket& socket, unsigned status, std::string_view reason,
+  awaitable<void> refuse(ConnectionStream& socket, unsigned status, std::string_view reason,
                          EchoConnection& tracked);
   void buildResponse(const Request& request, const Steering& steering, Response& response) const;
   void startDrain();
@@ -163,6 +165,8 @@ class EchoState {
   std::optional<asio::steady_timer> drain_timer_;
   std::optional<asio::steady_timer> linger_timer_;
   std::unique_ptr<CredentialFile> credential_;
+  // Set with --tls-cert: rebuilt on a connection's start when its files changed.
+  std::unique_ptr<tls::StampedContext> tls_;
   // -1 unknown, 0 invalid, 1 valid: each change is logged once, not each 401.
   mutable std::atomic<int> credential_state_{-1};
 };
@@ -251,7 +255,7 @@ void EchoState::buildResponse(const Request& request, const Steering& steering,
   }
 }
 
-awaitable<unsigned> EchoState::drainBody(tcp::socket& socket, beast::flat_buffer& buffer,
+awaitable<unsigned> EchoState::drainBody(ConnectionStream& socket, beast::flat_buffer& buffer,
                                          RequestHeadParser& parser, EchoConnection& tracked) {
   parser.eager(true);
   while (!parser.is_done()) {
@@ -286,17 +290,18 @@ awaitable<unsigned> EchoState::drainBody(tcp::socket& socket, beast::flat_buffer
   co_return 0;
 }
 
-awaitable<void> EchoState::refuse(tcp::socket& socket, unsigned status, std::string_view reason,
-                                  EchoConnection& tracked) {
+awaitable<void> EchoState::refuse(ConnectionStream& stream, unsigned status,
+                                  std::string_view reason, EchoConnection& tracked) {
   Response refusal{static_cast<http::status>(status), 11};
   refusal.set(http::field::content_type, "text/plain");
   refusal.body() = std::string(reason) + "\n";
   refusal.keep_alive(false);
   refusal.prepare_payload();
   tracked.setDeadline(clock_.monotonicNow() + options_.header_timeout);
-  co_await http::async_write(socket, refusal, UseNothrow);
+  co_await http::async_write(stream, refusal, UseNothrow);
   // Read and drop what the client still sends (bounded) so the close does not reset the
-  // connection before it has read the refusal.
+  // connection before it has read the refusal; raw bytes, also on TLS.
+  auto& socket = stream.socket();
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   tracked.setDeadline(clock_.monotonicNow() + LingerTimeout);
@@ -310,16 +315,26 @@ awaitable<void> EchoState::refuse(tcp::socket& socket, unsigned status, std::str
   }
 }
 
-awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker) {
+awaitable<void> EchoState::serve(tcp::socket tcp_socket, ConnectionTracker* tracker) {
   const uint64_t connection_id = next_connection_id_.fetch_add(1, std::memory_order_relaxed);
   const std::string connection_text = std::to_string(connection_id);
+  ConnectionStream socket(std::move(tcp_socket));
   boost::system::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  EchoConnection tracked(socket);
+  socket.socket().set_option(tcp::no_delay(true), ignored);
+  EchoConnection tracked(socket.socket());
   tracker->add(tracked);
   beast::flat_buffer buffer(options_.max_header_size + BodyReadChunk);
   asio::steady_timer timer(socket.get_executor());
-  for (std::size_t served = 0;;) {
+  bool secured = true;
+  if (tls_) {
+    socket.startTls(tls_->current());
+    tls::setVerificationTime(socket.ssl(), clock_.systemNow());
+    tracked.setDeadline(clock_.monotonicNow() + options_.header_timeout);
+    auto [handshake_ec] =
+        co_await socket.async_handshake(asio::ssl::stream_base::server, UseNothrow);
+    secured = !handshake_ec;
+  }
+  for (std::size_t served = 0; secured;) {
     RequestHeadParser parser(limits_);
     tracked.timed_out = false;
     tracked.setDeadline(clock_.monotonicNow() + options_.idle_timeout);
@@ -380,12 +395,12 @@ awaitable<void> EchoState::serve(tcp::socket socket, ConnectionTracker* tracker)
       break;  // a silent close: the client was told nothing, as with an upstream idle timeout
     }
     if (!response.keep_alive()) {
-      socket.shutdown(tcp::socket::shutdown_send, ignored);
+      socket.socket().shutdown(tcp::socket::shutdown_send, ignored);
       break;
     }
   }
   tracker->remove(tracked);
-  socket.close(ignored);
+  socket.close();
   sessionDone();
 }
 
@@ -423,6 +438,13 @@ Result<EchoServerPtr> EchoServer::create(const EchoOptions& options, const Clock
     return makeError(ErrorCode::InvalidArgument, "--threads and --max-headers must be at least 1");
   }
   auto state = std::make_unique<EchoState>(options, clock);
+  if (!options.tls.cert.empty() || !options.tls.key.empty()) {
+    auto context = tls::StampedContext::create(tls::Role::Server, options.tls);
+    if (!context) {
+      return tl::unexpected(context.error());
+    }
+    state->tls_ = std::move(*context);
+  }
   auto acceptor = bindAcceptor(state->loops_.at(0), options.listen);
   if (!acceptor) {
     return tl::unexpected(acceptor.error());

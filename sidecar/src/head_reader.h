@@ -102,11 +102,13 @@ boost::asio::awaitable<HeadRead> readRequestHead(Stream& socket,
 // response, which is dropped: the proxy answered the client's 100-continue itself). False on a
 // socket error (got_bytes says whether anything arrived) or on a head that does not parse or is
 // larger than limits.max_header_size (parse_error). `head_request`: the body is skipped.
+// `read_error`, when given, receives the socket error (a TLS alert is told apart by it).
 template <class Stream>
 boost::asio::awaitable<bool> readResponseHead(Stream& socket, boost::beast::flat_buffer& buffer,
                                               bool head_request, const HeadLimits& limits,
                                               std::optional<ResponseHeadParser>& parser,
-                                              bool& got_bytes, bool& parse_error) {
+                                              bool& got_bytes, bool& parse_error,
+                                              boost::system::error_code* read_error = nullptr) {
   namespace http = boost::beast::http;
   constexpr std::size_t ReadChunk = 8 * 1024;
   constexpr int MaxInterimResponses = 8;
@@ -141,6 +143,9 @@ boost::asio::awaitable<bool> readResponseHead(Stream& socket, boost::beast::flat
           boost::asio::as_tuple(boost::asio::use_awaitable));
       buffer.commit(n);
       if (ec) {
+        if (read_error != nullptr) {
+          *read_error = ec;
+        }
         co_return false;
       }
     }

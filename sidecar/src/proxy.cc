@@ -1,12 +1,10 @@
 #include "outrider/sidecar/proxy.h"
 
+#include <fmt/core.h>
 #include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <optional>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -14,13 +12,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/core.h>
+#include <optional>
+#include <vector>
 
+#include "directory_watch.h"
 #include "downstream_session.h"
 #include "event_loops.h"
 #include "listener.h"
 #include "net.h"
 #include "proxy_shared.h"
+#include "published_context.h"
 
 namespace outrider::sidecar {
 
@@ -70,7 +71,30 @@ Result<void> validate(const ProxyOptions& options) {
     return makeError(ErrorCode::InvalidArgument,
                      "--buffer-limit must be at least --max-header-size + 8KiB, at most 1GiB");
   }
+  const auto& down = options.downstream_tls;
+  if (down.cert.empty() != down.key.empty()) {
+    return makeError(ErrorCode::InvalidArgument, "--tls-cert and --tls-key go together");
+  }
+  if (!down.ca.empty() && down.cert.empty()) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "--tls-client-ca needs --tls-cert and --tls-key (TLS on the listener)");
+  }
+  const auto& up = options.upstream_tls;
+  if (up.cert.empty() != up.key.empty()) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "--upstream-tls-cert and --upstream-tls-key go together");
+  }
   return {};
+}
+
+bool wantsTls(const tls::Files& files) { return !files.cert.empty() || !files.ca.empty(); }
+
+// The TLS context of one side, or nullptr when that side is plain; errors name the flag's files.
+Result<std::unique_ptr<PublishedContext>> tlsContextFor(tls::Role role, const tls::Files& files) {
+  if (!wantsTls(files)) {
+    return std::unique_ptr<PublishedContext>();
+  }
+  return PublishedContext::create(role, files);
 }
 
 // The open-file limit, raised to its hard maximum first (as nginx's worker_rlimit_nofile and the
@@ -112,6 +136,7 @@ class ProxyState {
     // Every I/O object goes before the loops; the loops go before what sessions reference.
     acceptor_.reset();
     admin_acceptor_.reset();
+    tls_watch_.reset();
     drain_timer_.reset();
     maintenance_timer_.reset();
     for (auto& worker : workers_) {
@@ -131,8 +156,14 @@ class ProxyState {
       const http::request<http::string_body>& request) const;
   void startDrain();
   void finish();
+  // Control loop: rebuilds each TLS side whose files changed, publishes it, logs and counts.
+  void reloadTls();
+  void reloadTlsSide(TlsSide side, PublishedContext& context);
+  void publishNotAfter(TlsSide side, const PublishedContext& context);
 
   ProxyShared shared_;
+  std::unique_ptr<PublishedContext> downstream_tls_;
+  std::unique_ptr<PublishedContext> upstream_tls_;
   std::vector<std::unique_ptr<ProxyWorker>> workers_;
   std::unique_ptr<EventLoops> loops_;
   std::optional<tcp::acceptor> acceptor_;
@@ -142,6 +173,7 @@ class ProxyState {
   tcp::endpoint admin_endpoint_;
   std::optional<asio::steady_timer> drain_timer_;
   std::optional<asio::steady_timer> maintenance_timer_;
+  std::unique_ptr<DirectoryWatch> tls_watch_;
   std::size_t max_connections_ = 0;
   std::size_t admin_connections_ = 0;
   // The most connections seen open since memory was last trimmed.
@@ -298,7 +330,42 @@ awaitable<void> ProxyState::serveAdmin(tcp::socket socket) {
   socket.close(ignored);
 }
 
+void ProxyState::publishNotAfter(TlsSide side, const PublishedContext& context) {
+  shared_.metrics.setTlsCertificateNotAfter(side,
+                                            certificateNotAfter(context.current()).value_or(0));
+}
+
+void ProxyState::reloadTlsSide(TlsSide side, PublishedContext& context) {
+  const char* name = side == TlsSide::Downstream ? "downstream" : "upstream";
+  switch (context.reload()) {
+    case PublishedContext::Reload::Unchanged:
+      return;
+    case PublishedContext::Reload::Reloaded:
+      shared_.metrics.countTlsReload(side, true);
+      publishNotAfter(side, context);
+      fmt::print(stderr, "outrider-proxy: TLS {} files reloaded; new connections use them\n", name);
+      return;
+    case PublishedContext::Reload::Failed:
+      // The message names the files and OpenSSL's reason; makeContext never quotes key bytes.
+      shared_.metrics.countTlsReload(side, false);
+      fmt::print(stderr, "outrider-proxy: TLS {} reload failed, keeping the previous set: {}\n",
+                 name, context.lastError());
+      return;
+  }
+}
+
+void ProxyState::reloadTls() {
+  if (downstream_tls_) {
+    reloadTlsSide(TlsSide::Downstream, *downstream_tls_);
+  }
+  if (upstream_tls_) {
+    reloadTlsSide(TlsSide::Upstream, *upstream_tls_);
+  }
+}
+
 void ProxyState::maintain() {
+  // Also here, not only on inotify: a watched folder that was itself replaced loses its watch.
+  reloadTls();
   for (auto& worker : workers_) {
     asio::post(worker->context, [worker = worker.get()] {
       if (const std::size_t dead = worker->pool.reap(); dead > 0) {
@@ -357,6 +424,9 @@ void ProxyState::finish() {
     return;
   }
   finished_ = true;
+  if (tls_watch_) {
+    tls_watch_->stop();
+  }
   fmt::print(stderr, "outrider-proxy: drained, exiting\n");
   loops_->stop();
 }
@@ -379,6 +449,37 @@ Result<ProxyPtr> Proxy::create(const ProxyOptions& options, const Clock& clock) 
     return tl::unexpected(upstream.error());
   }
   state->shared_.upstream_endpoints = std::move(*upstream);
+  auto downstream_tls = tlsContextFor(tls::Role::Server, options.downstream_tls);
+  if (!downstream_tls) {
+    return tl::unexpected(downstream_tls.error());
+  }
+  auto upstream_tls = tlsContextFor(tls::Role::Client, options.upstream_tls);
+  if (!upstream_tls) {
+    return tl::unexpected(upstream_tls.error());
+  }
+  state->downstream_tls_ = std::move(*downstream_tls);
+  state->upstream_tls_ = std::move(*upstream_tls);
+  state->shared_.downstream_tls = state->downstream_tls_.get();
+  state->shared_.upstream_tls = state->upstream_tls_.get();
+  std::vector<std::string> tls_files;
+  for (const auto* files : {&options.downstream_tls, &options.upstream_tls}) {
+    tls_files.insert(tls_files.end(), {files->cert, files->key, files->ca});
+  }
+  if (state->downstream_tls_ || state->upstream_tls_) {
+    auto* raw_state = state.get();
+    auto watch =
+        DirectoryWatch::create(control, tls_files, [raw_state] { raw_state->reloadTls(); });
+    if (!watch) {
+      return tl::unexpected(watch.error());
+    }
+    state->tls_watch_ = std::move(*watch);
+  }
+  if (state->downstream_tls_) {
+    state->publishNotAfter(TlsSide::Downstream, *state->downstream_tls_);
+  }
+  if (state->upstream_tls_) {
+    state->publishNotAfter(TlsSide::Upstream, *state->upstream_tls_);
+  }
   auto acceptor = bindAcceptor(control, options.listen);
   if (!acceptor) {
     return tl::unexpected(acceptor.error());
@@ -422,6 +523,9 @@ void Proxy::run() {
   }
   asio::co_spawn(state_->loops_->at(0), state_->acceptLoop(), LogOnException{"outrider-proxy"});
   asio::co_spawn(state_->loops_->at(0), state_->adminLoop(), LogOnException{"outrider-proxy"});
+  if (state_->tls_watch_) {
+    state_->tls_watch_->start();
+  }
   state_->maintenance_timer_.emplace(state_->loops_->at(0));
   state_->maintenance_timer_->expires_after(MaintenancePeriod);
   state_->maintenance_timer_->async_wait([state = state_.get()](const boost::system::error_code& ec) {

@@ -2,8 +2,20 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <iterator>
+
+#include "outrider/tls/handshake_failure.h"
+
 namespace outrider::sidecar {
 namespace {
+
+constexpr const char* TlsSides[] = {"downstream", "upstream"};
+
+static_assert(std::size(tls::HandshakeFailureReasons) == 9,
+              "tls_handshake_failures_ is sized for every reason");
+
+std::size_t sideIndex(TlsSide side) { return static_cast<std::size_t>(side); }
 
 prometheus::Histogram::BucketBoundaries latencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -100,6 +112,65 @@ ProxyMetrics::ProxyMetrics()
   for (std::size_t i = 0; i < downstream_errors_.size(); ++i) {
     downstream_errors_[i] = &downstream_errors.Add({{"kind", DownstreamKinds[i]}});
   }
+  auto& handshakes = prometheus::BuildCounter()
+                         .Name("outrider_proxy_tls_handshakes_total")
+                         .Help("Completed TLS handshakes by side and whether a session resumed")
+                         .Register(*registry_);
+  auto& failures = prometheus::BuildCounter()
+                       .Name("outrider_proxy_tls_handshake_failures_total")
+                       .Help(
+                           "Failed TLS handshakes by side and reason (upstream: also a "
+                           "rejection that arrived on a new connection's first exchange)")
+                       .Register(*registry_);
+  auto& reloads = prometheus::BuildCounter()
+                      .Name("outrider_proxy_tls_reloads_total")
+                      .Help(
+                          "Rebuilds of a TLS context after its files changed; an error kept "
+                          "the previous context")
+                      .Register(*registry_);
+  auto& not_after = prometheus::BuildGauge()
+                        .Name("outrider_proxy_tls_certificate_not_after_seconds")
+                        .Help(
+                            "NotAfter of the certificate this side presents, unix seconds (0: "
+                            "none)")
+                        .Register(*registry_);
+  for (std::size_t side = 0; side < 2; ++side) {
+    const std::string listener = TlsSides[side];
+    tls_handshakes_[side][0] = &handshakes.Add({{"listener", listener}, {"resumed", "false"}});
+    tls_handshakes_[side][1] = &handshakes.Add({{"listener", listener}, {"resumed", "true"}});
+    for (std::size_t i = 0; i < std::size(tls::HandshakeFailureReasons); ++i) {
+      tls_handshake_failures_[side][i] = &failures.Add(
+          {{"listener", listener}, {"reason", std::string(tls::HandshakeFailureReasons[i])}});
+    }
+    tls_reloads_[side][0] = &reloads.Add({{"listener", listener}, {"result", "error"}});
+    tls_reloads_[side][1] = &reloads.Add({{"listener", listener}, {"result", "ok"}});
+    tls_not_after_[side] = &not_after.Add({{"listener", listener}});
+  }
+}
+
+void ProxyMetrics::countTlsHandshake(TlsSide side, bool resumed) {
+  tls_handshakes_[sideIndex(side)][resumed ? 1 : 0]->Increment();
+}
+
+void ProxyMetrics::countTlsHandshakeFailure(TlsSide side, std::string_view reason) {
+  const auto* begin = std::begin(tls::HandshakeFailureReasons);
+  const auto* found = std::find(begin, std::end(tls::HandshakeFailureReasons), reason);
+  // classifyHandshakeFailure returns only listed reasons; anything else counts as protocol.
+  const auto index =
+      found != std::end(tls::HandshakeFailureReasons)
+          ? static_cast<std::size_t>(found - begin)
+          : static_cast<std::size_t>(std::find(begin, std::end(tls::HandshakeFailureReasons),
+                                               std::string_view("protocol")) -
+                                     begin);
+  tls_handshake_failures_[sideIndex(side)][index]->Increment();
+}
+
+void ProxyMetrics::countTlsReload(TlsSide side, bool ok) {
+  tls_reloads_[sideIndex(side)][ok ? 1 : 0]->Increment();
+}
+
+void ProxyMetrics::setTlsCertificateNotAfter(TlsSide side, double unix_seconds) {
+  tls_not_after_[sideIndex(side)]->Set(unix_seconds);
 }
 
 void ProxyMetrics::countResponse(unsigned status) {

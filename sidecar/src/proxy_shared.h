@@ -1,13 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "outrider/common/clock.h"
 #include "outrider/sidecar/connection_tracker.h"
@@ -15,6 +14,8 @@
 #include "outrider/sidecar/proxy_options.h"
 #include "outrider/sidecar/request_id.h"
 #include "outrider/sidecar/upstream_pool.h"
+#include "published_context.h"
+#include "upstream_session_cache.h"
 
 namespace outrider::sidecar {
 
@@ -29,6 +30,9 @@ struct ProxyShared {
   const Clock& clock;
   ProxyMetrics metrics;
   std::vector<boost::asio::ip::tcp::endpoint> upstream_endpoints;
+  // Set when that side speaks TLS; owned by the proxy, outlive every loop.
+  const PublishedContext* downstream_tls = nullptr;
+  const PublishedContext* upstream_tls = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<int64_t> active_connections{0};
   std::atomic<std::size_t> upstream_requests_active{0};
@@ -51,6 +55,7 @@ struct ProxyWorker {
   ConnectionTracker tracker;
   UpstreamPool pool;
   RequestIdGenerator ids;
+  UpstreamSessionCache upstream_sessions;
 };
 
 }  // namespace outrider::sidecar

@@ -8,14 +8,13 @@ namespace outrider::sidecar {
 namespace {
 
 bool isClean(UpstreamConnection& connection) {
-  return connection.buffer.size() == 0 && connection.socket.is_open() &&
-         idleConnectionIsClean(connection.socket.native_handle());
+  // A TLS close_notify or alert is bytes on the socket like any other: MSG_PEEK sees it.
+  return connection.buffer.size() == 0 && connection.stream.socket().is_open() &&
+         !connection.stream.hasBufferedInput() &&
+         idleConnectionIsClean(connection.stream.socket().native_handle());
 }
 
-void closeConnection(UpstreamConnection& connection) {
-  boost::system::error_code ignored;
-  connection.socket.close(ignored);
-}
+void closeConnection(UpstreamConnection& connection) { connection.stream.close(); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "outrider/tls/handshake_failure.h"
 #include "test_http_client.h"
 
 namespace outrider::sidecar {
@@ -21,6 +22,50 @@ TEST(ProxyMetricsTest, CountsResponsesByClass) {
   EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="5xx"})"), 1.0);
   EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="other"})"), 1.0);
   EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="4xx"})"), 0.0);
+}
+
+// Every TLS handshake failure reason exists at 0 on both sides before any handshake (a dashboard
+// shows a series, not a gap); counts land on their side and reason only.
+TEST(ProxyMetricsTest, TlsFailureReasonsArePreCreatedAndCountedBySide) {
+  ProxyMetrics metrics;
+  const auto initial = metrics.serialize();
+  for (const char* side : {"downstream", "upstream"}) {
+    for (const auto reason : tls::HandshakeFailureReasons) {
+      const std::string sample = std::string("outrider_proxy_tls_handshake_failures_total{") +
+                                 "listener=\"" + side + "\",reason=\"" + std::string(reason) +
+                                 "\"}";
+      EXPECT_EQ(metricValue(initial, sample), 0.0) << sample;
+    }
+  }
+  metrics.countTlsHandshakeFailure(TlsSide::Upstream, "unknown-ca");
+  metrics.countTlsHandshake(TlsSide::Downstream, true);
+  metrics.countTlsReload(TlsSide::Downstream, false);
+  metrics.setTlsCertificateNotAfter(TlsSide::Downstream, 1780000000);
+  const auto text = metrics.serialize();
+  EXPECT_EQ(
+      metricValue(
+          text,
+          R"(outrider_proxy_tls_handshake_failures_total{listener="upstream",reason="unknown-ca"})"),
+      1.0);
+  EXPECT_EQ(
+      metricValue(
+          text,
+          R"(outrider_proxy_tls_handshake_failures_total{listener="downstream",reason="unknown-ca"})"),
+      0.0);
+  EXPECT_EQ(
+      metricValue(text,
+                  R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="true"})"),
+      1.0);
+  EXPECT_EQ(
+      metricValue(text,
+                  R"(outrider_proxy_tls_handshakes_total{listener="downstream",resumed="false"})"),
+      0.0);
+  EXPECT_EQ(metricValue(
+                text, R"(outrider_proxy_tls_reloads_total{listener="downstream",result="error"})"),
+            1.0);
+  EXPECT_EQ(metricValue(
+                text, R"(outrider_proxy_tls_certificate_not_after_seconds{listener="downstream"})"),
+            1780000000.0);
 }
 
 // Upstream errors by kind and the latency histogram reach the exposition.

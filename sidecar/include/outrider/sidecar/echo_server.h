@@ -1,16 +1,16 @@
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/sidecar/host_port.h"
+#include "outrider/tls/context.h"
 
 namespace outrider::sidecar {
 
@@ -39,6 +39,9 @@ struct EchoOptions {
   // --credential-file: every reply but /healthz is 401 while this file holds no certificate
   // valid now (credential_file.h). Empty: no credential.
   std::string credential_file;
+  // --tls-cert/--tls-key: serve TLS (files followed as they rotate); --tls-client-ca: require
+  // client certificates that verify against it. An upstream for the proxy's upstream TLS.
+  tls::Files tls;
 };
 
 class EchoState;

@@ -1,13 +1,14 @@
 #pragma once
 
-#include <array>
-#include <memory>
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
 
 namespace outrider::sidecar {
 
@@ -21,6 +22,9 @@ enum class DownstreamErrorKind {
   Unsupported,  // 501 (transfer coding, CONNECT), 505 (version), 417 (expectation)
 };
 
+// The two TLS sides of the proxy, the `listener` label of its TLS metrics.
+enum class TlsSide { Downstream, Upstream };
+
 // The proxy's Prometheus metrics over its own registry. Every handle is resolved at construction
 // so the data plane touches only atomics (prometheus-cpp metrics are thread-safe).
 class ProxyMetrics {
@@ -31,6 +35,12 @@ class ProxyMetrics {
   void observeUpstreamLatency(double seconds) { upstream_latency_.Observe(seconds); }
   void countUpstreamError(UpstreamErrorKind kind);
   void countDownstreamError(DownstreamErrorKind kind);
+  void countTlsHandshake(TlsSide side, bool resumed);
+  // `reason` is one of tls::HandshakeFailureReasons.
+  void countTlsHandshakeFailure(TlsSide side, std::string_view reason);
+  void countTlsReload(TlsSide side, bool ok);
+  // The NotAfter of the certificate this side presents, unix seconds.
+  void setTlsCertificateNotAfter(TlsSide side, double unix_seconds);
 
   prometheus::Gauge& activeConnections() { return active_connections_; }
   prometheus::Gauge& upstreamRequestsActive() { return upstream_requests_active_; }
@@ -51,6 +61,13 @@ class ProxyMetrics {
   std::array<prometheus::Counter*, 6> requests_by_class_{};  // index 0: codes outside 1xx-5xx
   std::array<prometheus::Counter*, 4> upstream_errors_{};
   std::array<prometheus::Counter*, 6> downstream_errors_{};
+  // [side][resumed]
+  std::array<std::array<prometheus::Counter*, 2>, 2> tls_handshakes_{};
+  // [side][index in tls::HandshakeFailureReasons]
+  std::array<std::array<prometheus::Counter*, 9>, 2> tls_handshake_failures_{};
+  // [side][ok]
+  std::array<std::array<prometheus::Counter*, 2>, 2> tls_reloads_{};
+  std::array<prometheus::Gauge*, 2> tls_not_after_{};
   prometheus::Histogram& upstream_latency_;
   prometheus::Gauge& active_connections_;
   prometheus::Gauge& upstream_requests_active_;

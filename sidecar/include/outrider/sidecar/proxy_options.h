@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "outrider/sidecar/host_port.h"
+#include "outrider/tls/context.h"
 
 namespace outrider::sidecar {
 
@@ -35,6 +36,13 @@ struct ProxyOptions {
   std::size_t pool_size = 128;
   // Concurrent upstream requests before fast-failing with 503 (Envoy's max_requests default).
   std::size_t max_upstream_requests = 1024;
+  // TLS on the listener when `cert` and `key` are set (--tls-cert, --tls-key); with `ca`
+  // (--tls-client-ca) every client must present a certificate that verifies against it.
+  tls::Files downstream_tls;
+  // TLS to the upstream when any is set: `ca` verifies the upstream (--upstream-tls-ca), `cert`
+  // and `key` are our client certificate (--upstream-tls-cert, --upstream-tls-key). The
+  // upstream's host name (or IP) is the SNI and the name its certificate must carry.
+  tls::Files upstream_tls;
   // Seeds X-Request-Id generation; main draws it from random_device.
   uint64_t request_id_seed = 0;
 };

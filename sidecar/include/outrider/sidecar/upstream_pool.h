@@ -1,24 +1,25 @@
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include "outrider/sidecar/connection_stream.h"
 
 namespace outrider::sidecar {
 
 // One keep-alive connection to the upstream with its read buffer.
 struct UpstreamConnection {
-  UpstreamConnection(boost::asio::any_io_executor executor, std::size_t buffer_limit)
-      : socket(std::move(executor)), buffer(buffer_limit) {}
+  UpstreamConnection(const ConnectionStream::executor_type& executor, std::size_t buffer_limit)
+      : stream(executor), buffer(buffer_limit) {}
 
-  boost::asio::ip::tcp::socket socket;
+  ConnectionStream stream;
   boost::beast::flat_buffer buffer;
-  // Every byte written on this connection, to compare with what the upstream acknowledged.
+  // Every byte written on this connection, to compare with what the upstream acknowledged
+  // (plaintext: on TLS it is not what TCP carried).
   std::uint64_t bytes_written = 0;
   // Requests sent on it; above 0 it is a reused connection.
   std::uint64_t requests = 0;
