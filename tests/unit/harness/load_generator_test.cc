@@ -86,11 +86,24 @@ TEST(LoadTargetTest, ParsesHostPortAndPath) {
   ASSERT_TRUE(v6.has_value());
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, 8080);
+  EXPECT_FALSE(v6->tls);
+}
+
+TEST(LoadTargetTest, HttpsTargetsUseTlsAndPort443) {
+  // https:// is TLS, on 443 unless a port is given.
+  auto secure = parseLoadTarget("https://app.test/x");
+  ASSERT_TRUE(secure.has_value());
+  EXPECT_TRUE(secure->tls);
+  EXPECT_EQ(secure->port, 443);
+  EXPECT_EQ(secure->path, "/x");
+  auto custom = parseLoadTarget("https://127.0.0.1:8443/");
+  ASSERT_TRUE(custom.has_value());
+  EXPECT_EQ(custom->port, 8443);
 }
 
 TEST(LoadTargetTest, RejectsOtherSchemesAndBadPorts) {
-  // Only plain http, and a port in 1..65535.
-  EXPECT_FALSE(parseLoadTarget("https://127.0.0.1:443/").has_value());
+  // Only http and https, and a port in 1..65535.
+  EXPECT_FALSE(parseLoadTarget("ftp://127.0.0.1:21/").has_value());
   EXPECT_FALSE(parseLoadTarget("127.0.0.1:80").has_value());
   EXPECT_FALSE(parseLoadTarget("http://127.0.0.1:0/").has_value());
   EXPECT_FALSE(parseLoadTarget("http://127.0.0.1:99999/").has_value());
