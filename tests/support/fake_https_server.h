@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
@@ -63,6 +64,8 @@ class FakeHttpsServer {
   uint64_t handshakes() const { return handshakes_.load(); }
   uint64_t handshakeFailures() const { return handshake_failures_.load(); }
   uint64_t requests() const { return requests_.load(); }
+  // Connections the client ended with close_notify (not a bare TCP close).
+  uint64_t closeNotifies() const { return close_notifies_.load(); }
   // One per completed handshake with a client certificate, in order.
   std::vector<std::string> clientSerials() const {
     std::lock_guard lock(mutex_);
@@ -119,7 +122,12 @@ class FakeHttpsServer {
       http::request_parser<http::string_body> parser;
       auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, UseTuple);
       if (read_ec) {
-        break;  // the client's close_notify (eof) or its close
+        // Beast reads the client's close_notify before a request as the end of the stream; a
+        // bare TCP close is a truncated stream.
+        if (read_ec == http::error::end_of_stream) {
+          ++close_notifies_;
+        }
+        break;
       }
       ++requests_;
       static const std::string Response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -143,6 +151,7 @@ class FakeHttpsServer {
   std::atomic<uint64_t> handshakes_{0};
   std::atomic<uint64_t> handshake_failures_{0};
   std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> close_notifies_{0};
   mutable std::mutex mutex_;
   std::vector<std::string> client_serials_;
   std::thread thread_;

@@ -74,7 +74,7 @@ class LoadGeneratorTlsTest : public testing::Test {
       if (std::chrono::steady_clock::now() > until) {
         return false;
       }
-      std::this_thread::yield();
+      std::this_thread::sleep_for(1ms);  // a poll interval, not a wait for an event
     }
     return true;
   }
@@ -275,6 +275,9 @@ TEST_F(LoadGeneratorTlsTest, OneRequestPerConnectionMakesAHandshakePerRequest) {
   EXPECT_EQ(result.connect_time.count(), server.handshakes());
   EXPECT_EQ(handshakesInSeries(result), server.handshakes());
   EXPECT_EQ(result.tls_served.latest()->handshakes, server.handshakes());
+  // Each connection was ended with close_notify, the last ones at the end of the run too.
+  EXPECT_TRUE(eventually([&server] { return server.closeNotifies() == server.handshakes(); }))
+      << server.closeNotifies() << " close_notify for " << server.handshakes() << " handshakes";
   // Kept apart: handshakes have their own histogram; latency counts replies only.
   EXPECT_GT(result.tls_handshake.min(), 0);
   EXPECT_EQ(result.latency.count(), result.counts.completed);
