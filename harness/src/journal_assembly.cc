@@ -116,8 +116,7 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
       const LoadSecond* second = i < result.series.size() ? &result.series[i] : nullptr;
       series.tls->failures.push_back(second ? second->counts.tls_failed : 0);
       series.tls->handshakes.push_back(second ? second->tls_handshakes : 0);
-      series.tls->min_not_after_ms.push_back(second ? second->tls_min_not_after_ms
-                                                    : std::nullopt);
+      series.tls->min_not_after_ms.push_back(second ? second->tls_min_not_after_ms : std::nullopt);
     }
     if (i < result.series.size()) {
       const auto& second = result.series[i];

@@ -230,7 +230,7 @@ class LoadGenerator::Engine {
         head_request_(config_.method == "HEAD"),
         tls_context_(std::move(tls_context)),
         server_name_(config_.tls && !config_.tls->server_name.empty() ? config_.tls->server_name
-                                                                       : config_.host),
+                                                                      : config_.host),
         dispatch_timer_(io),
         all_done_(io) {
     const int64_t seconds = (schedule_.duration().count() + 999'999'999) / 1'000'000'000;
@@ -292,7 +292,9 @@ class LoadGenerator::Engine {
   void closeAfterUse(Connection* conn);
   void countTlsFailure(uint64_t index, std::string_view reason);
   void recordServed(const SSL* ssl, MonotonicTime now);
-  tcp::socket& socketOf(Connection* conn) { return conn->tls ? conn->tls->next_layer() : conn->socket; }
+  tcp::socket& socketOf(Connection* conn) {
+    return conn->tls ? conn->tls->next_layer() : conn->socket;
+  }
   void spawn(asio::awaitable<void> task);
   void taskDone();
 
@@ -879,7 +881,8 @@ void LoadGenerator::Engine::failAfterHandshake(Connection* conn, uint64_t index,
   // certificate: a refusal arrives as an alert on the first read of a fresh connection.
   if (conn->tls && conn->served == 0 && !conn->deadline_hit &&
       ec.category() == asio::error::get_ssl_category()) {
-    countTlsFailure(index, tls::classifyHandshakeFailure(ec, conn->tls->native_handle(), false).reason);
+    countTlsFailure(index,
+                    tls::classifyHandshakeFailure(ec, conn->tls->native_handle(), false).reason);
   }
   markFailed(conn, index, conn->deadline_hit);
 }

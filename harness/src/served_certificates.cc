@@ -27,9 +27,8 @@ void ServedCertificates::record(const tls::CertificateValidity& validity,
 
 std::vector<ServedCertificate> ServedCertificates::list() const {
   std::vector<ServedCertificate> out(entries_.begin(), entries_.end());
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.first_seen < b.first_seen;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first_seen < b.first_seen; });
   return out;
 }
 

@@ -518,16 +518,16 @@ void ScenarioDecoder::decodeLoad() {
   }
   if (auto per_connection = reader.integer("requests_per_connection")) {
     if (*per_connection < 1) {
-      reader.error("requests_per_connection",
-                   "must be 1 or more (leave it out for no limit), got " +
-                       std::to_string(*per_connection));
+      reader.error(
+          "requests_per_connection",
+          "must be 1 or more (leave it out for no limit), got " + std::to_string(*per_connection));
     } else {
       load.requests_per_connection = static_cast<uint64_t>(*per_connection);
     }
   }
   if (const toml::node* tls = reader.node("tls")) {
-    if (const toml::table* table = tls->as_table()) {
-      load.tls = decodeLoadTls(*table, load.target);
+    if (const toml::table* tls_table = tls->as_table()) {
+      load.tls = decodeLoadTls(*tls_table, load.target);
     } else {
       reader.error("tls", "expected a table [load.tls], got " + describe(*tls));
     }
@@ -568,8 +568,7 @@ LoadTls ScenarioDecoder::decodeLoadTls(const toml::table& table, const std::stri
   if (decoder_.placeholdersResolvable(target) &&
       substituteStandIns(target, decoder_.env()).compare(0, 7, "http://") == 0) {
     decoder_.error(tls.where, "load.tls",
-                   "[load.tls] applies to an https:// target, but load.target is " +
-                       quote(target));
+                   "[load.tls] applies to an https:// target, but load.target is " + quote(target));
   }
   return tls;
 }

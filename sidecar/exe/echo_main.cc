@@ -1,12 +1,12 @@
 // outrider-echo: the HTTP/1.1 backend for load tests and game days.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <functional>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
 
 #include "flag_values.h"
 #include "outrider/common/clock.h"

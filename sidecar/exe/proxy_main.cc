@@ -1,11 +1,11 @@
 // outrider-proxy: the HTTP/1.1 reverse-proxy sidecar.
-#include <csignal>
-#include <cstdio>
-#include <random>
+#include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
+#include <csignal>
+#include <cstdio>
+#include <random>
 
 #include "flag_values.h"
 #include "outrider/common/clock.h"

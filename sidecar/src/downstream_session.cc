@@ -1,9 +1,6 @@
 #include "downstream_session.h"
 
 #include <algorithm>
-#include <optional>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,6 +9,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
+#include <utility>
 
 #include "forwarding.h"
 #include "head_reader.h"
@@ -66,9 +65,9 @@ DownstreamSession::DownstreamSession(ProxyWorker& worker, tcp::socket socket)
     : worker_(worker),
       options_(worker.shared.options),
       // The request line is part of the head, so the head's limit caps it too.
-      limits_{worker.shared.options.max_header_size, worker.shared.options.max_headers,
-              std::min(worker.shared.options.max_request_line,
-                       worker.shared.options.max_header_size)},
+      limits_{
+          worker.shared.options.max_header_size, worker.shared.options.max_headers,
+          std::min(worker.shared.options.max_request_line, worker.shared.options.max_header_size)},
       upstream_limits_{MaxUpstreamHeaderSize, worker.shared.options.max_headers,
                        MaxUpstreamHeaderSize},
       socket_(std::move(socket)),
@@ -208,9 +207,9 @@ awaitable<bool> DownstreamSession::serveOne() {
   response_parser->eager(true);
   bool held = false;
   std::size_t held_bytes = 0;
-  const Relay relayed = co_await relay(*response_parser, connection->socket, connection->buffer,
-                                       socket_, wire_head_, answer.framing, 0, false, held,
-                                       held_bytes, nullptr);
+  const Relay relayed =
+      co_await relay(*response_parser, connection->socket, connection->buffer, socket_, wire_head_,
+                     answer.framing, 0, false, held, held_bytes, nullptr);
   upstream_ = nullptr;
   shared.metrics.countResponse(status);
   if (relayed != Relay::Done) {
@@ -246,9 +245,8 @@ awaitable<bool> DownstreamSession::readRequestHead(RequestHeadParser& parser) {
   }
   // Not inside the co_await expression: GCC 12 mishandles capturing lambdas there.
   const auto started = [this] { enterPhase(Phase::ReadingHeader, options_.header_timeout); };
-  const HeadRead read = co_await sidecar::readRequestHead(socket_, buffer_, parser,
-                                                          options_.max_body_size, timed_out_,
-                                                          started);
+  const HeadRead read = co_await sidecar::readRequestHead(
+      socket_, buffer_, parser, options_.max_body_size, timed_out_, started);
   if (read.outcome == HeadRead::Outcome::Refused) {
     co_await reject(read.refusal.status, read.refusal.reason);
   }
@@ -298,8 +296,8 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       metrics.upstreamPoolDiscarded().Increment(static_cast<double>(discarded));
     }
     if (!connection) {
-      connection = std::make_unique<UpstreamConnection>(socket_.get_executor(),
-                                                        options_.buffer_limit);
+      connection =
+          std::make_unique<UpstreamConnection>(socket_.get_executor(), options_.buffer_limit);
       const MonotonicTime deadline = shared.clock.monotonicNow() + options_.request_timeout;
       if (!co_await connectUpstream(*connection, deadline)) {
         release_held();
@@ -320,8 +318,7 @@ awaitable<DownstreamSession::Exchange> DownstreamSession::exchange(
       renderRequestHead(request.head(), wire_head_);
       request.eager(true);
       sent = co_await relay(request, socket_, buffer_, connection->socket, wire_head_,
-                            request_framing_,
-                            options_.max_body_size, true, held, held_bytes,
+                            request_framing_, options_.max_body_size, true, held, held_bytes,
                             &connection->bytes_written);
     } else {
       // The held request, gathered exactly as it was first written.

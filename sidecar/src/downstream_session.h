@@ -1,16 +1,15 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include "forwarding.h"
 #include "head_parser.h"
@@ -78,8 +77,7 @@ class DownstreamSession final : public TrackedConnection {
                                       boost::beast::flat_buffer& in_buffer,
                                       boost::asio::ip::tcp::socket& out, std::string_view head,
                                       Framing framing, std::uint64_t max_body, bool hold,
-                                      bool& held, std::size_t& held_bytes,
-                                      std::uint64_t* written);
+                                      bool& held, std::size_t& held_bytes, std::uint64_t* written);
   boost::asio::awaitable<void> reject(unsigned status, std::string_view reason);
   // Sends a response made by the proxy itself; false when the connection should end.
   boost::asio::awaitable<bool> sendLocalResponse(unsigned status, std::string_view body,

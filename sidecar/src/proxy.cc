@@ -1,12 +1,10 @@
 #include "outrider/sidecar/proxy.h"
 
+#include <fmt/core.h>
 #include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <optional>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/core.h>
+#include <optional>
+#include <vector>
 
 #include "downstream_session.h"
 #include "event_loops.h"

@@ -105,8 +105,8 @@ class FakeHttpsServer {
       stream.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
       char sink[512];
       for (;;) {
-        auto [ec, n] = co_await stream.next_layer().async_read_some(boost::asio::buffer(sink),
-                                                                    UseTuple);
+        auto [ec, n] =
+            co_await stream.next_layer().async_read_some(boost::asio::buffer(sink), UseTuple);
         if (ec) {
           co_return;
         }

@@ -31,9 +31,9 @@ using test::PemFiles;
 class LoadGeneratorTlsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-loadtls-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("outrider-loadtls-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     pki_ = std::make_unique<test::TestPki>(dir_ / "pki", clock_.systemNow());
     other_ = std::make_unique<test::TestPki>(dir_ / "other", clock_.systemNow(), "other CA");

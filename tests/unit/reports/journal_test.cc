@@ -80,12 +80,12 @@ TEST(JournalTest, HttpsLoadFieldsRoundTrip) {
   LoadTlsRecord tls;
   tls.failures = {{"expired", 1730}, {"unknown-ca", 2}};
   tls.handshake_ms = {38, 1.25, 2.5, 4.75, 6.0};
-  tls.served.push_back({"1A2B", "CN=outrider test CA", 1780000000000, 1780000014000, 0.02, 13.9,
-                        38});
+  tls.served.push_back(
+      {"1A2B", "CN=outrider test CA", 1780000000000, 1780000014000, 0.02, 13.9, 38});
   tls.reloads = 1;
   original.load.tls = tls;
-  original.series.tls = Series::Tls{{0, 0, 1730}, {20, 18, 0}, {1780000014000, 1780000014000,
-                                                                std::nullopt}};
+  original.series.tls =
+      Series::Tls{{0, 0, 1730}, {20, 18, 0}, {1780000014000, 1780000014000, std::nullopt}};
   const auto json = toJson(original);
   EXPECT_EQ(json["load"]["tls_failures"]["expired"], 1730);
   EXPECT_EQ(json["load"]["tls_handshake"]["count"], 38);

@@ -136,7 +136,7 @@ cert = "certs/../certs/client.crt"
 key = "/abs/client.key"
 server_name = "${env.NAME}"
 )"),
-                                         LoadOptions{fakeEnv({{"NAME", "app.test"}})});
+                                       LoadOptions{fakeEnv({{"NAME", "app.test"}})});
   PlaceholderContext context;
   context.scenario_dir = "/scenarios/tls";
   context.run_dir = "/runs/p-1";

@@ -35,8 +35,8 @@ struct DurationSummary {
 
 // load.tls_served[]: a certificate an https target presented, read from the handshakes.
 struct ServedCertificateRecord {
-  std::string serial;  // hex
-  std::string issuer;  // RFC 2253
+  std::string serial;         // hex
+  std::string issuer;         // RFC 2253
   int64_t not_before_ms = 0;  // unix ms
   int64_t not_after_ms = 0;
   double first_seen_s = 0;  // from the load's t0
@@ -46,8 +46,8 @@ struct ServedCertificateRecord {
 
 // The https side of `load` (absent for plain http).
 struct LoadTlsRecord {
-  std::map<std::string, uint64_t> failures;  // load.tls_failures: measured requests, by reason
-  DurationSummary handshake_ms;              // load.tls_handshake: successful handshakes
+  std::map<std::string, uint64_t> failures;     // load.tls_failures: measured requests, by reason
+  DurationSummary handshake_ms;                 // load.tls_handshake: successful handshakes
   std::vector<ServedCertificateRecord> served;  // load.tls_served: the last 1000 distinct
   uint64_t served_forgotten = 0;                // older distinct certificates beyond those
   uint64_t reloads = 0;                         // the client's files changed and were taken

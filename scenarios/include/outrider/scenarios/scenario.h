@@ -54,8 +54,8 @@ struct Link {
 // resolved (resolvePlaceholders); the files may not exist before the run (a secret sidecar writes
 // them), so only the keys are checked at load time.
 struct LoadTls {
-  std::string ca;           // bundle the server is verified against; empty: not verified
-  std::string cert;         // client certificate (mTLS); with key, or neither
+  std::string ca;    // bundle the server is verified against; empty: not verified
+  std::string cert;  // client certificate (mTLS); with key, or neither
   std::string key;
   std::string server_name;  // SNI and the name the server's certificate must carry; empty: host
   SourceLocation where;

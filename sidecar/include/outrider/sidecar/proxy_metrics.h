@@ -1,13 +1,13 @@
 #pragma once
 
-#include <array>
-#include <memory>
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
 
 namespace outrider::sidecar {
 
