@@ -17,6 +17,30 @@ reports::LatencySummary toJournal(const LatencySummary& s) {
   return reports::LatencySummary{s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms, s.mean_ms};
 }
 
+reports::DurationSummary durationOf(const Histogram& nanoseconds) {
+  const LatencySummary s = summarizeLatency(nanoseconds);
+  return reports::DurationSummary{s.count, s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms};
+}
+
+int64_t unixMs(SystemTime time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+reports::LoadTlsRecord tlsRecord(const LoadResult& result) {
+  reports::LoadTlsRecord tls;
+  tls.failures = result.tls_failures;
+  tls.handshake_ms = durationOf(result.tls_handshake);
+  for (const auto& served : result.tls_served.list()) {
+    tls.served.push_back({served.serial_hex, served.issuer, unixMs(served.not_before),
+                          unixMs(served.not_after), toSeconds(served.first_seen),
+                          toSeconds(served.last_seen), served.handshakes});
+  }
+  tls.served_forgotten = result.tls_served.forgotten();
+  tls.reloads = result.tls_context_reloads;
+  tls.reload_failures = result.tls_context_reload_failures;
+  return tls;
+}
+
 bool overOnePercent(uint64_t part, uint64_t scheduled) {
   return scheduled > 0 && static_cast<double>(part) > 0.01 * static_cast<double>(scheduled);
 }
@@ -73,12 +97,27 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   }
   out.latency_ms = toJournal(result.latency_ms);
   out.service_time_ms = toJournal(result.service_time_ms);
+  // Connects and handshakes apart: latency_ms stays what a client saw from the scheduled time.
+  out.requests_per_connection = load.requests_per_connection;
+  out.connect_ms = durationOf(result.connect_time);
+  if (result.tls) {
+    out.tls = tlsRecord(result);
+  }
   // One entry per second of the duration (a last partial second included), from the measured
   // requests; seconds the generator never reached read 0.
   const auto seconds_in_run = static_cast<size_t>(
       (duration + std::chrono::seconds(1) - nanoseconds(1)) / std::chrono::seconds(1));
   auto& series = journal.series;
+  if (result.tls) {
+    series.tls.emplace();
+  }
   for (size_t i = 0; i < seconds_in_run; ++i) {
+    if (series.tls) {
+      const LoadSecond* second = i < result.series.size() ? &result.series[i] : nullptr;
+      series.tls->failures.push_back(second ? second->counts.tls_failed : 0);
+      series.tls->handshakes.push_back(second ? second->tls_handshakes : 0);
+      series.tls->min_not_after_ms.push_back(second ? second->tls_min_not_after_ms : std::nullopt);
+    }
     if (i < result.series.size()) {
       const auto& second = result.series[i];
       auto summary = summarizeLatency(second.latency);

@@ -11,6 +11,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -20,9 +21,14 @@
 #include <cerrno>
 #include <deque>
 #include <exception>
+#include <iterator>
+#include <mutex>
 #include <optional>
 
 #include "outrider/common/url.h"
+#include "outrider/tls/handshake_failure.h"
+#include "outrider/tls/peer_certificate.h"
+#include "outrider/tls/stamped_context.h"
 
 namespace outrider::harness {
 
@@ -30,6 +36,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = asio::ssl::stream<tcp::socket>;
 using namespace std::chrono_literals;
 
 namespace {
@@ -71,15 +78,31 @@ class StatusParser final : public http::basic_parser<false> {
 // connections, and a request written into one would fail through no fault of the target.
 constexpr auto StaleCheckAfter = 100ms;
 
-// True when the peer has closed the connection (EOF, reset) or sent something unasked for; one
-// non-blocking peek, only after an idle spell.
-bool closedByPeer(tcp::socket& socket) {
+// True when the peer has closed the connection (EOF, reset) or, when `bytes_mean_closed`, sent
+// something unasked for; one non-blocking peek, only after an idle spell. A TLS connection that
+// has not read a reply yet may hold the server's session tickets: those are not a close.
+bool closedByPeer(tcp::socket& socket, bool bytes_mean_closed) {
   char byte = 0;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0) {
     return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
   }
-  return true;  // 0: orderly close; > 0: bytes nobody asked for
+  return n == 0 || bytes_mean_closed;  // 0: orderly close; > 0: bytes nobody asked for
+}
+
+// How long a planned TLS close waits for the peer's close_notify (or its close) before it drops
+// the connection: it runs beside the load, but the run ends only once it has.
+constexpr auto TlsShutdownGrace = 100ms;
+
+size_t reasonIndex(std::string_view reason) {
+  const auto* begin = std::begin(tls::HandshakeFailureReasons);
+  const auto* end = std::end(tls::HandshakeFailureReasons);
+  const auto* found = std::find(begin, end, reason);
+  return static_cast<size_t>((found == end ? end - 1 : found) - begin);
+}
+
+int64_t unixMs(SystemTime time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
 // RFC 9110 tchar: what a method or a header name may contain.
@@ -187,23 +210,27 @@ void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) {
 }  // namespace
 
 Result<LoadTarget> parseLoadTarget(std::string_view url) {
-  auto parsed = parseUrl(url, {"http"}, UrlPort::SchemeDefault);
+  auto parsed = parseUrl(url, {"http", "https"}, UrlPort::SchemeDefault);
   if (!parsed) {
     return makeError(ErrorCode::InvalidArgument, "load target " + parsed.error().message);
   }
-  return LoadTarget{parsed->host, parsed->port, parsed->target};
+  return LoadTarget{parsed->host, parsed->port, parsed->target, parsed->scheme == "https"};
 }
 
 // Everything of one run; lives behind LoadGenerator so the header stays free of Beast.
 class LoadGenerator::Engine {
  public:
-  Engine(asio::io_context& io, const Clock& clock, LoadConfig config, LoadSchedule schedule)
+  Engine(asio::io_context& io, const Clock& clock, LoadConfig config, LoadSchedule schedule,
+         std::unique_ptr<tls::StampedContext> tls_context)
       : io_(io),
         clock_(clock),
         config_(std::move(config)),
         schedule_(schedule),
         request_(serializeRequest(config_)),
         head_request_(config_.method == "HEAD"),
+        tls_context_(std::move(tls_context)),
+        server_name_(config_.tls && !config_.tls->server_name.empty() ? config_.tls->server_name
+                                                                      : config_.host),
         dispatch_timer_(io),
         all_done_(io) {
     const int64_t seconds = (schedule_.duration().count() + 999'999'999) / 1'000'000'000;
@@ -221,6 +248,10 @@ class LoadGenerator::Engine {
   asio::awaitable<LoadResult> run();
   void stop(std::weak_ptr<Engine> self);
   LoadSnapshot snapshot() const;
+  ServedCertificates servedCertificates() const {
+    std::lock_guard lock(served_mutex_);
+    return served_;
+  }
   const LoadConfig& config() const { return config_; }
   const LoadSchedule& schedule() const { return schedule_; }
 
@@ -229,7 +260,13 @@ class LoadGenerator::Engine {
     explicit Connection(asio::io_context& io) : socket(io), wake(io), watchdog(io) {
       watchdog.expires_at(asio::steady_timer::time_point::max());  // parked until a request
     }
-    tcp::socket socket;
+    tcp::socket socket;  // plain http; https moves it into `tls` once connected
+    // https: the current connection's stream (owning the socket) and the context it was made
+    // from, kept alive with it. Replaced only at the next connect, never while an op is pending.
+    std::shared_ptr<TlsStream> tls;
+    tls::ContextPtr tls_context;
+    std::string_view handshake_failure;  // the last connect's TLS failure reason, or empty
+    uint64_t served = 0;                 // replies on the current connection
     beast::flat_buffer buffer;
     asio::steady_timer wake;           // idle or backing off: waits here
     asio::steady_timer watchdog;       // closes the socket when the in-flight deadline passes
@@ -250,6 +287,14 @@ class LoadGenerator::Engine {
   asio::awaitable<void> watchdogLoop(Connection* conn);
   asio::awaitable<bool> connect(Connection* conn);
   asio::awaitable<void> execute(Connection* conn, uint64_t index);
+  asio::awaitable<bool> handshake(Connection* conn);
+  asio::awaitable<void> closeTls(std::shared_ptr<TlsStream> stream, tls::ContextPtr context);
+  void closeAfterUse(Connection* conn);
+  void countTlsFailure(uint64_t index, std::string_view reason);
+  void recordServed(const SSL* ssl, MonotonicTime now);
+  tcp::socket& socketOf(Connection* conn) {
+    return conn->tls ? conn->tls->next_layer() : conn->socket;
+  }
   void spawn(asio::awaitable<void> task);
   void taskDone();
 
@@ -258,6 +303,8 @@ class LoadGenerator::Engine {
   void expirePending(MonotonicTime now);
   void markNotSent(uint64_t index);
   void markFailed(Connection* conn, uint64_t index, bool timed_out);
+  // A write or read error: markFailed, and a TLS failure when it is the handshake's after all.
+  void failAfterHandshake(Connection* conn, uint64_t index, const boost::system::error_code& ec);
   void keepFailure(uint64_t index, std::optional<MonotonicTime> sent);
   void closeSocket(Connection* conn);
   void beginInFlight(Connection* conn, MonotonicTime deadline, MonotonicTime now);
@@ -285,6 +332,8 @@ class LoadGenerator::Engine {
   const LoadSchedule schedule_;
   const std::string request_;
   const bool head_request_;
+  const std::unique_ptr<tls::StampedContext> tls_context_;  // https only
+  const std::string server_name_;
 
   tcp::resolver::results_type endpoints_;
   boost::system::error_code resolve_error_;
@@ -311,6 +360,11 @@ class LoadGenerator::Engine {
   uint64_t failures_not_kept_ = 0;
   uint64_t connections_opened_ = 0;
   uint64_t connect_errors_ = 0;
+  Histogram connect_time_;
+  Histogram tls_handshake_;
+  std::array<uint64_t, std::size(tls::HandshakeFailureReasons)> tls_failures_{};
+  mutable std::mutex served_mutex_;  // taken per handshake, never on the plain-http path
+  ServedCertificates served_;
 
   // The snapshot's view, written by the io thread only.
   std::atomic<bool> running_{false};
@@ -392,6 +446,19 @@ asio::awaitable<LoadResult> LoadGenerator::Engine::run() {
   result.failures_not_kept = failures_not_kept_;
   result.connections_opened = connections_opened_;
   result.connect_errors = connect_errors_;
+  result.connect_time = std::move(connect_time_);
+  if (tls_context_) {
+    result.tls = true;
+    result.tls_handshake = std::move(tls_handshake_);
+    for (size_t i = 0; i < tls_failures_.size(); ++i) {
+      if (tls_failures_[i] > 0) {
+        result.tls_failures[std::string(tls::HandshakeFailureReasons[i])] = tls_failures_[i];
+      }
+    }
+    result.tls_served = servedCertificates();
+    result.tls_context_reloads = tls_context_->reloads();
+    result.tls_context_reload_failures = tls_context_->reloadFailures();
+  }
   co_return result;
 }
 
@@ -523,6 +590,9 @@ asio::awaitable<void> LoadGenerator::Engine::connectionLoop(Connection* conn) {
     }
   }
   conn->closing = true;
+  if (conn->tls && conn->connected) {
+    closeAfterUse(conn);  // close_notify, as at the end of any TLS conversation
+  }
   closeSocket(conn);
   conn->watchdog.cancel();
 }
@@ -564,12 +634,53 @@ void LoadGenerator::Engine::beginInFlight(Connection* conn, MonotonicTime deadli
 
 void LoadGenerator::Engine::closeSocket(Connection* conn) {
   boost::system::error_code ignored;
-  conn->socket.close(ignored);
+  socketOf(conn).close(ignored);
   conn->connected = false;
+}
+
+void LoadGenerator::Engine::closeAfterUse(Connection* conn) {
+  conn->connected = false;
+  if (!conn->tls) {
+    boost::system::error_code ignored;
+    conn->socket.close(ignored);
+    return;
+  }
+  // The stream leaves the connection, which connects anew at once; its close runs beside.
+  spawn(closeTls(std::move(conn->tls), std::move(conn->tls_context)));
+}
+
+asio::awaitable<void> LoadGenerator::Engine::closeTls(std::shared_ptr<TlsStream> stream,
+                                                      tls::ContextPtr context) {
+  // close_notify, then the peer's own or its close; a peer that does neither is cut off after
+  // the grace by closing the socket under the pending read. The timer's handler holds the
+  // stream, not the engine, so it may run after the run has ended.
+  asio::steady_timer grace(io_);
+  grace.expires_after(std::min<std::chrono::nanoseconds>(TlsShutdownGrace, config_.timeout));
+  auto cut = [stream](boost::system::error_code ec) {
+    if (!ec) {
+      boost::system::error_code ignored;
+      stream->next_layer().close(ignored);
+    }
+  };
+  grace.async_wait(cut);
+  auto [ec] = co_await stream->async_shutdown(UseTuple);
+  grace.cancel();
+  boost::system::error_code ignored;
+  stream->next_layer().close(ignored);
+  (void)ec;  // a peer that closed without close_notify is no failure of any request
+  (void)context;
 }
 
 asio::awaitable<bool> LoadGenerator::Engine::connect(Connection* conn) {
   conn->buffer.clear();
+  conn->served = 0;
+  conn->handshake_failure = {};
+  if (conn->tls) {
+    // The last stream was closed by a failure or the watchdog; no operation is pending on it.
+    conn->tls.reset();
+    conn->tls_context.reset();
+  }
+  const MonotonicTime began = clock_.monotonicNow();
   boost::system::error_code ec = resolve_error_;
   if (!ec) {
     auto [connect_ec, endpoint] = co_await asio::async_connect(conn->socket, endpoints_, UseTuple);
@@ -581,10 +692,71 @@ asio::awaitable<bool> LoadGenerator::Engine::connect(Connection* conn) {
     co_return false;
   }
   conn->socket.set_option(tcp::no_delay(true), ec);
+  connect_time_.record((clock_.monotonicNow() - began).count());
+  if (tls_context_) {
+    const bool secured = co_await handshake(conn);
+    if (!secured) {
+      ++connect_errors_;
+      closeSocket(conn);
+      co_return false;
+    }
+  }
   conn->connected = true;
   conn->last_used = clock_.monotonicNow();
   ++connections_opened_;
   co_return true;
+}
+
+asio::awaitable<bool> LoadGenerator::Engine::handshake(Connection* conn) {
+  // The files as they are now: a rotation reaches this connection. No session is offered for
+  // resumption (the client context keeps none), so the server's certificate is verified anew.
+  tls::ContextPtr context = tls_context_->current();
+  conn->tls = std::make_shared<TlsStream>(std::move(conn->socket), *context);
+  conn->tls_context = std::move(context);
+  SSL* ssl = conn->tls->native_handle();
+  tls::setVerificationTime(ssl, clock_.systemNow());
+  if (!tls::setServerName(ssl, server_name_)) {
+    conn->handshake_failure = "protocol";
+    co_return false;
+  }
+  const MonotonicTime began = clock_.monotonicNow();
+  auto [ec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, UseTuple);
+  const MonotonicTime done = clock_.monotonicNow();
+  if (ec) {
+    conn->handshake_failure = tls::classifyHandshakeFailure(ec, ssl, conn->deadline_hit).reason;
+    co_return false;
+  }
+  tls_handshake_.record((done - began).count());
+  recordServed(ssl, done);
+  co_return true;
+}
+
+void LoadGenerator::Engine::recordServed(const SSL* ssl, MonotonicTime now) {
+  const auto validity = tls::peerValidity(ssl);
+  if (!validity) {
+    return;  // no certificate (not possible with our ciphers), nothing to show
+  }
+  const auto since_t0 = std::max<std::chrono::nanoseconds>(now - t0_, 0ns);
+  {
+    std::lock_guard lock(served_mutex_);
+    served_.record(*validity, since_t0);
+  }
+  const auto second = static_cast<size_t>(since_t0 / 1s);
+  if (second < series_.size()) {
+    LoadSecond& into = series_[second];
+    ++into.tls_handshakes;
+    const int64_t not_after = unixMs(validity->not_after);
+    if (!into.tls_min_not_after_ms || not_after < *into.tls_min_not_after_ms) {
+      into.tls_min_not_after_ms = not_after;
+    }
+  }
+}
+
+void LoadGenerator::Engine::countTlsFailure(uint64_t index, std::string_view reason) {
+  count(index, &LoadCounts::tls_failed);
+  if (!schedule_.isWarmup(index)) {
+    ++tls_failures_[reasonIndex(reason)];
+  }
 }
 
 asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t index) {
@@ -596,13 +768,16 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
   beginInFlight(conn, deadline, conn->handed_at);
 
   if (conn->connected && clock_.monotonicNow() - conn->last_used > StaleCheckAfter &&
-      closedByPeer(conn->socket)) {
+      closedByPeer(socketOf(conn), !conn->tls || conn->served > 0)) {
     closeSocket(conn);  // the server dropped it while idle: reconnect instead of failing
   }
   if (!conn->connected) {
     const bool connected = co_await connect(conn);
     if (!connected) {
       conn->in_flight = false;
+      if (!conn->handshake_failure.empty()) {
+        countTlsFailure(index, conn->handshake_failure);
+      }
       markFailed(conn, index, conn->deadline_hit);
       co_return;
     }
@@ -617,11 +792,18 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     send_delay_.record(send_delay.count());
   }
 
-  auto [write_ec, written] =
-      co_await asio::async_write(conn->socket, asio::buffer(request_), UseTuple);
+  // Plain and TLS apart, each its own awaited operation: the plain path stays as it was.
+  boost::system::error_code write_ec;
+  if (conn->tls) {
+    auto [ec, written] = co_await asio::async_write(*conn->tls, asio::buffer(request_), UseTuple);
+    write_ec = ec;
+  } else {
+    auto [ec, written] = co_await asio::async_write(conn->socket, asio::buffer(request_), UseTuple);
+    write_ec = ec;
+  }
   if (write_ec) {
     conn->in_flight = false;
-    markFailed(conn, index, conn->deadline_hit);
+    failAfterHandshake(conn, index, write_ec);
     co_return;
   }
 
@@ -630,17 +812,28 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
   if (head_request_) {
     parser.skip(true);
   }
-  auto [read_ec, read] = co_await http::async_read(conn->socket, conn->buffer, parser, UseTuple);
+  boost::system::error_code read_ec;
+  if (conn->tls) {
+    auto [ec, read] = co_await http::async_read(*conn->tls, conn->buffer, parser, UseTuple);
+    read_ec = ec;
+  } else {
+    auto [ec, read] = co_await http::async_read(conn->socket, conn->buffer, parser, UseTuple);
+    read_ec = ec;
+  }
   const MonotonicTime done = clock_.monotonicNow();
   conn->in_flight = false;
   conn->last_used = done;
   if (read_ec) {
-    markFailed(conn, index, conn->deadline_hit);
+    failAfterHandshake(conn, index, read_ec);
     co_return;
   }
   conn->backoff = 0ns;
+  ++conn->served;
   if (!parser.keep_alive()) {
     closeSocket(conn);  // the server said close: reconnect for the next request, no penalty
+  } else if (config_.requests_per_connection > 0 &&
+             conn->served >= config_.requests_per_connection) {
+    closeAfterUse(conn);  // the next request opens (and handshakes) a new one
   }
   if (done > deadline) {
     // A full reply, but after the deadline the scenario set: a timeout all the same.
@@ -680,6 +873,18 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
       second->ok_latency.record(latency);
     }
   }
+}
+
+void LoadGenerator::Engine::failAfterHandshake(Connection* conn, uint64_t index,
+                                               const boost::system::error_code& ec) {
+  // TLS 1.3 finishes the client's handshake before the server has checked the client's
+  // certificate: a refusal arrives as an alert on the first read of a fresh connection.
+  if (conn->tls && conn->served == 0 && !conn->deadline_hit &&
+      ec.category() == asio::error::get_ssl_category()) {
+    countTlsFailure(index,
+                    tls::classifyHandshakeFailure(ec, conn->tls->native_handle(), false).reason);
+  }
+  markFailed(conn, index, conn->deadline_hit);
 }
 
 void LoadGenerator::Engine::markFailed(Connection* conn, uint64_t index, bool timed_out) {
@@ -768,7 +973,16 @@ Result<std::unique_ptr<LoadGenerator>> LoadGenerator::create(asio::io_context& i
   if (!schedule) {
     return tl::unexpected(schedule.error());
   }
-  auto engine = std::make_shared<Engine>(io, clock, std::move(config), *schedule);
+  std::unique_ptr<tls::StampedContext> tls_context;
+  if (config.tls) {
+    auto made = tls::StampedContext::create(tls::Role::Client, config.tls->files);
+    if (!made) {
+      return makeError(made.error().code, "load TLS: " + made.error().message);
+    }
+    tls_context = std::move(*made);
+  }
+  auto engine =
+      std::make_shared<Engine>(io, clock, std::move(config), *schedule, std::move(tls_context));
   return std::unique_ptr<LoadGenerator>(new LoadGenerator(std::move(engine)));
 }
 
@@ -778,6 +992,9 @@ LoadGenerator::~LoadGenerator() = default;
 asio::awaitable<LoadResult> LoadGenerator::run() { return engine_->run(); }
 void LoadGenerator::stop() { engine_->stop(engine_); }
 LoadSnapshot LoadGenerator::snapshot() const { return engine_->snapshot(); }
+ServedCertificates LoadGenerator::servedCertificates() const {
+  return engine_->servedCertificates();
+}
 const LoadConfig& LoadGenerator::config() const { return engine_->config(); }
 const LoadSchedule& LoadGenerator::schedule() const { return engine_->schedule(); }
 

@@ -14,6 +14,7 @@ void LoadCounts::add(const LoadCounts& other) {
   not_sent += other.not_sent;
   late_dispatch += other.late_dispatch;
   stalled_dispatch += other.stalled_dispatch;
+  tls_failed += other.tls_failed;
   status_1xx += other.status_1xx;
   status_2xx += other.status_2xx;
   status_3xx += other.status_3xx;

@@ -394,6 +394,16 @@ class GameDay {
     config.method = load.method;
     config.headers = load.headers;
     config.body = load.body;
+    config.requests_per_connection = load.requests_per_connection;
+    if (target->tls) {
+      // Without [load.tls] an https target is encrypted but its server is not verified.
+      LoadTlsConfig tls;
+      if (load.tls) {
+        tls.files = {load.tls->cert, load.tls->key, load.tls->ca};
+        tls.server_name = load.tls->server_name;
+      }
+      config.tls = std::move(tls);
+    }
     config.rate = load.rate;
     config.connections = load.connections;
     config.warmup = load.warmup;
@@ -410,6 +420,9 @@ class GameDay {
         });
       };
     }
+    // The pod is ready by now, so certificate files a secret sidecar writes must exist: a
+    // missing one fails the run here, naming the file (the sidecar's readiness should wait for
+    // its files; validate cannot check them, they may be written only during the run).
     auto generator = LoadGenerator::create(load_ctx_, env_.clock, std::move(config));
     if (!generator) {
       failHarness("load: " + generator.error().message);

@@ -37,6 +37,24 @@ LatencySummary latencyFrom(const json& j) {
   return l;
 }
 
+json durationJson(const DurationSummary& d) {
+  return json{{"count", d.count},
+              {"p50", round3(d.p50)},
+              {"p90", round3(d.p90)},
+              {"p99", round3(d.p99)},
+              {"max", round3(d.max)}};
+}
+
+DurationSummary durationFrom(const json& j) {
+  DurationSummary d;
+  d.count = j.value("count", uint64_t{0});
+  d.p50 = j.value("p50", 0.0);
+  d.p90 = j.value("p90", 0.0);
+  d.p99 = j.value("p99", 0.0);
+  d.max = j.value("max", 0.0);
+  return d;
+}
+
 template <class T>
 json roundedArray(const std::vector<T>& values) {
   json out = json::array();
@@ -175,7 +193,27 @@ json toJson(const Journal& j) {
                  {"stalled_dispatch", l.stalled_dispatch},
                  {"status", l.status},
                  {"latency_ms", latencyJson(l.latency_ms)},
-                 {"service_time_ms", latencyJson(l.service_time_ms)}};
+                 {"service_time_ms", latencyJson(l.service_time_ms)},
+                 {"requests_per_connection",
+                  l.requests_per_connection > 0 ? json(l.requests_per_connection) : json()},
+                 {"connect_ms", durationJson(l.connect_ms)}};
+  if (l.tls) {
+    json served = json::array();
+    for (const auto& c : l.tls->served) {
+      served.push_back({{"serial", c.serial},
+                        {"issuer", c.issuer},
+                        {"not_before_ms", c.not_before_ms},
+                        {"not_after_ms", c.not_after_ms},
+                        {"first_seen_s", round3(c.first_seen_s)},
+                        {"last_seen_s", round3(c.last_seen_s)},
+                        {"handshakes", c.handshakes}});
+    }
+    out["load"]["tls_failures"] = l.tls->failures;
+    out["load"]["tls_handshake"] = durationJson(l.tls->handshake_ms);
+    out["load"]["tls_served"] = served;
+    out["load"]["tls_served_forgotten"] = l.tls->served_forgotten;
+    out["load"]["tls_reloads"] = {{"ok", l.tls->reloads}, {"failed", l.tls->reload_failures}};
+  }
   json slos = json::array();
   for (const auto& slo : j.slos) {
     json entry = {{"name", slo.name},
@@ -334,6 +372,11 @@ json toJson(const Journal& j) {
     metrics_series[name] = optionalArray(counts);
   }
   out["series"]["metrics_series"] = metrics_series;
+  if (j.series.tls) {
+    out["series"]["tls"] = {{"failures", j.series.tls->failures},
+                            {"handshakes", j.series.tls->handshakes},
+                            {"min_not_after_ms", optionalArray(j.series.tls->min_not_after_ms)}};
+  }
   if (!j.series.ratio_events.empty()) {
     json ratio = json::object();
     for (const auto& [slo, events] : j.series.ratio_events) {
@@ -461,6 +504,28 @@ Result<Journal> journalFromJson(const json& in) {
       if (l.contains("service_time_ms")) {
         j.load.service_time_ms = latencyFrom(l["service_time_ms"]);
       }
+      if (l.contains("requests_per_connection") && l["requests_per_connection"].is_number()) {
+        j.load.requests_per_connection = l["requests_per_connection"].get<uint64_t>();
+      }
+      if (l.contains("connect_ms") && l["connect_ms"].is_object()) {
+        j.load.connect_ms = durationFrom(l["connect_ms"]);
+      }
+      if (l.contains("tls_failures") && l["tls_failures"].is_object()) {
+        LoadTlsRecord tls;
+        tls.failures = l["tls_failures"].get<std::map<std::string, uint64_t>>();
+        tls.handshake_ms = durationFrom(l.value("tls_handshake", json::object()));
+        for (const auto& c : l.value("tls_served", json::array())) {
+          tls.served.push_back({c.value("serial", ""), c.value("issuer", ""),
+                                c.value("not_before_ms", int64_t{0}),
+                                c.value("not_after_ms", int64_t{0}), c.value("first_seen_s", 0.0),
+                                c.value("last_seen_s", 0.0), c.value("handshakes", uint64_t{0})});
+        }
+        tls.served_forgotten = l.value("tls_served_forgotten", uint64_t{0});
+        const json reloads = l.value("tls_reloads", json::object());
+        tls.reloads = reloads.value("ok", uint64_t{0});
+        tls.reload_failures = reloads.value("failed", uint64_t{0});
+        j.load.tls = std::move(tls);
+      }
     }
     for (const auto& p : in.value("processes", json::array())) {
       ProcessRecord r;
@@ -550,6 +615,14 @@ Result<Journal> journalFromJson(const json& in) {
       const json metrics_series = s.value("metrics_series", json::object());
       for (const auto& [name, counts] : metrics_series.items()) {
         j.series.metrics_series[name] = optionalArrayFrom<uint64_t>(counts);
+      }
+      if (s.contains("tls") && s["tls"].is_object()) {
+        const auto& t = s["tls"];
+        Series::Tls tls;
+        tls.failures = t.value("failures", std::vector<uint64_t>{});
+        tls.handshakes = t.value("handshakes", std::vector<uint64_t>{});
+        tls.min_not_after_ms = optionalArrayFrom<int64_t>(t.value("min_not_after_ms", json()));
+        j.series.tls = std::move(tls);
       }
       const json ratio = s.value("ratio_events", json::object());
       for (const auto& [slo, events] : ratio.items()) {

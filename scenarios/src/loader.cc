@@ -202,8 +202,8 @@ void ScenarioDecoder::checkUrl(TableReader& reader, std::string_view key, const 
   const std::string checked = substituteStandIns(value, decoder_.env());
   auto probe = parseProbe(checked);
   if (use == UrlUse::LoadTarget) {
-    if (checked.compare(0, 7, "http://") != 0) {
-      reader.error(key, "expected an http:// URL, got " + quote(value));
+    if (checked.compare(0, 7, "http://") != 0 && checked.compare(0, 8, "https://") != 0) {
+      reader.error(key, "expected an http:// or https:// URL, got " + quote(value));
       return;
     }
   } else if (use == UrlUse::Metrics && checked.compare(0, 6, "tcp://") == 0) {
@@ -516,9 +516,61 @@ void ScenarioDecoder::decodeLoad() {
   if (auto body = reader.string("body")) {
     load.body = *body;
   }
-  reader.finish(
-      {"target", "rate", "connections", "warmup", "timeout", "method", "headers", "body"});
+  if (auto per_connection = reader.integer("requests_per_connection")) {
+    if (*per_connection < 1) {
+      reader.error(
+          "requests_per_connection",
+          "must be 1 or more (leave it out for no limit), got " + std::to_string(*per_connection));
+    } else {
+      load.requests_per_connection = static_cast<uint64_t>(*per_connection);
+    }
+  }
+  if (const toml::node* tls = reader.node("tls")) {
+    if (const toml::table* tls_table = tls->as_table()) {
+      load.tls = decodeLoadTls(*tls_table, load.target);
+    } else {
+      reader.error("tls", "expected a table [load.tls], got " + describe(*tls));
+    }
+  }
+  reader.finish({"target", "rate", "connections", "warmup", "timeout", "method", "headers", "body",
+                 "requests_per_connection", "tls"});
   scenario_.load = std::move(load);
+}
+
+LoadTls ScenarioDecoder::decodeLoadTls(const toml::table& table, const std::string& target) {
+  TableReader reader(decoder_, table, "load.tls");
+  LoadTls tls;
+  tls.where = reader.headerLocation();
+  // Only the keys: the files may be written during the run (by a secret sidecar).
+  auto path = [&reader](std::string_view key, std::string& into) {
+    if (auto text = reader.string(key)) {
+      if (text->empty()) {
+        reader.error(key, "must name a file (leave the key out instead)");
+      }
+      into = std::move(*text);
+    }
+  };
+  path("ca", tls.ca);
+  path("cert", tls.cert);
+  path("key", tls.key);
+  if (reader.has("cert") != reader.has("key")) {
+    const std::string_view given = reader.has("cert") ? "cert" : "key";
+    reader.error(given, "cert and key go together (a client certificate needs its key)");
+  }
+  if (auto name = reader.string("server_name")) {
+    if (name->empty() || name->find_first_of(" /\r\n") != std::string::npos) {
+      reader.error("server_name", "expected a host name or an address, got " + quote(*name));
+    }
+    tls.server_name = std::move(*name);
+  }
+  reader.finish({"ca", "cert", "key", "server_name"});
+  // A plain-http target with TLS settings is a mistake either way: say so at the table.
+  if (decoder_.placeholdersResolvable(target) &&
+      substituteStandIns(target, decoder_.env()).compare(0, 7, "http://") == 0) {
+    decoder_.error(tls.where, "load.tls",
+                   "[load.tls] applies to an https:// target, but load.target is " + quote(target));
+  }
+  return tls;
 }
 
 }  // namespace detail

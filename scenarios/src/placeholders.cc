@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "placeholder_syntax.h"
@@ -54,6 +55,13 @@ void forEachString(S& scenario, Visit&& visit) {
       go_on = go_on && visit(value, "load.headers." + name);
     }
     go_on = go_on && visit(scenario.load->body, std::string("load.body"));
+    if (go_on && scenario.load->tls) {
+      auto& tls = *scenario.load->tls;
+      go_on = visit(tls.ca, std::string("load.tls.ca")) &&
+              visit(tls.cert, std::string("load.tls.cert")) &&
+              visit(tls.key, std::string("load.tls.key")) &&
+              visit(tls.server_name, std::string("load.tls.server_name"));
+    }
   }
   for (size_t i = 0; go_on && i < scenario.slos.size(); ++i) {
     const std::string path = "slo[" + std::to_string(i) + "]";
@@ -161,6 +169,15 @@ Result<Scenario> resolvePlaceholders(const Scenario& scenario, const Placeholder
   });
   if (failure) {
     return tl::unexpected<Error>(std::move(*failure));
+  }
+  // [load.tls] files are relative to the scenario's folder, like ${dir.scenario}/name.
+  if (resolved.load && resolved.load->tls && !context.scenario_dir.empty()) {
+    auto& tls = *resolved.load->tls;
+    for (std::string* path : {&tls.ca, &tls.cert, &tls.key}) {
+      if (!path->empty() && path->front() != '/') {
+        *path = (std::filesystem::path(context.scenario_dir) / *path).lexically_normal().string();
+      }
+    }
   }
   return resolved;
 }

@@ -44,6 +44,8 @@ class ScenarioDecoder {
   ProcessSpec decodeProcess(const toml::table& table, const std::string& path, ProcessRole role);
   void decodeLinks();
   void decodeLoad();
+  // [load.tls]; `target` is load.target as written (empty when missing).
+  LoadTls decodeLoadTls(const toml::table& table, const std::string& target);
   void decodeFaults();
   // Returns whether the fault was given an explicit name.
   bool decodeFault(const toml::table& table, const std::string& path);

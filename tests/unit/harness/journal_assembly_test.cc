@@ -71,6 +71,46 @@ TEST(RecordLoadTest, OneSeriesEntryPerSecondOfTheDurationPaddedWithZeros) {
   EXPECT_EQ(journal.load.status.at("other"), 1u);
 }
 
+// An https result fills load.tls_* and series.tls, one entry per second like the others.
+TEST(RecordLoadTest, HttpsResultFillsTlsFieldsAndSeries) {
+  scenarios::Load load;
+  load.target = "https://127.0.0.1:1/";
+  load.requests_per_connection = 1;
+  LoadResult result;
+  result.tls = true;
+  result.tls_failures = {{"expired", 40}};
+  result.tls_handshake.record(2'000'000);  // 2 ms
+  result.connect_time.record(100'000);
+  tls::CertificateValidity served{SystemTime(std::chrono::seconds(1780000000)),
+                                  SystemTime(std::chrono::seconds(1780000014)), "1A", "CN=ca"};
+  result.tls_served.record(served, 500ms);
+  result.tls_served.record(served, 1500ms);
+  LoadSecond first;
+  first.tls_handshakes = 1;
+  first.tls_min_not_after_ms = 1780000014000;
+  LoadSecond second;
+  second.counts.tls_failed = 40;
+  result.series = {first, second};
+  reports::Journal journal;
+  recordLoad(journal, load, 3s, result);
+  ASSERT_TRUE(journal.load.tls);
+  EXPECT_EQ(journal.load.requests_per_connection, 1u);
+  EXPECT_EQ(journal.load.tls->failures.at("expired"), 40u);
+  EXPECT_EQ(journal.load.tls->handshake_ms.count, 1u);
+  EXPECT_NEAR(journal.load.tls->handshake_ms.p50, 2.0, 0.01);
+  EXPECT_NEAR(journal.load.connect_ms.max, 0.1, 0.001);
+  ASSERT_EQ(journal.load.tls->served.size(), 1u);
+  EXPECT_EQ(journal.load.tls->served[0].not_after_ms, 1780000014000);
+  EXPECT_EQ(journal.load.tls->served[0].first_seen_s, 0.5);
+  EXPECT_EQ(journal.load.tls->served[0].last_seen_s, 1.5);
+  EXPECT_EQ(journal.load.tls->served[0].handshakes, 2u);
+  ASSERT_TRUE(journal.series.tls);
+  EXPECT_EQ(journal.series.tls->failures, (std::vector<uint64_t>{0, 40, 0}));
+  EXPECT_EQ(journal.series.tls->handshakes, (std::vector<uint64_t>{1, 0, 0}));
+  EXPECT_EQ(journal.series.tls->min_not_after_ms[0], 1780000014000);
+  EXPECT_EQ(journal.series.tls->min_not_after_ms[2], std::nullopt);
+}
+
 TEST(AttributeAlertTest, TheLastEffectiveFaultThatBeganBeforeTheAlertIsItsCause) {
   const std::vector<reports::FaultRecord> faults = {fault("early", 10), fault("inert", 50, false),
                                                     fault("recent", 40), fault("later", 90)};

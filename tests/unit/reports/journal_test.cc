@@ -70,6 +70,54 @@ TEST(JournalTest, HasContractFields) {
   EXPECT_EQ(json["series"]["interval_s"], 1.0);
 }
 
+// An https load's fields (journal.md v1.1 load.tls_failures, and beyond the contract the
+// handshake and connect histograms, the served certificates and series.tls) are written under
+// their names and read back.
+TEST(JournalTest, HttpsLoadFieldsRoundTrip) {
+  Journal original = test::sampleJournal();
+  original.load.requests_per_connection = 10;
+  original.load.connect_ms = {40, 0.05, 0.08, 0.2, 0.3};
+  LoadTlsRecord tls;
+  tls.failures = {{"expired", 1730}, {"unknown-ca", 2}};
+  tls.handshake_ms = {38, 1.25, 2.5, 4.75, 6.0};
+  tls.served.push_back(
+      {"1A2B", "CN=outrider test CA", 1780000000000, 1780000014000, 0.02, 13.9, 38});
+  tls.reloads = 1;
+  original.load.tls = tls;
+  original.series.tls =
+      Series::Tls{{0, 0, 1730}, {20, 18, 0}, {1780000014000, 1780000014000, std::nullopt}};
+  const auto json = toJson(original);
+  EXPECT_EQ(json["load"]["tls_failures"]["expired"], 1730);
+  EXPECT_EQ(json["load"]["tls_handshake"]["count"], 38);
+  EXPECT_EQ(json["load"]["tls_handshake"]["p99"], 4.75);
+  EXPECT_EQ(json["load"]["connect_ms"]["max"], 0.3);
+  EXPECT_EQ(json["load"]["requests_per_connection"], 10);
+  EXPECT_EQ(json["load"]["tls_served"][0]["not_after_ms"], 1780000014000);
+  EXPECT_EQ(json["load"]["tls_served"][0]["serial"], "1A2B");
+  EXPECT_EQ(json["load"]["tls_reloads"]["ok"], 1);
+  EXPECT_EQ(json["series"]["tls"]["failures"][2], 1730);
+  EXPECT_TRUE(json["series"]["tls"]["min_not_after_ms"][2].is_null());
+  auto back = journalFromJson(json);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(toJson(*back), json);
+  ASSERT_TRUE(back->load.tls);
+  EXPECT_EQ(back->load.tls->served.at(0).last_seen_s, 13.9);
+  EXPECT_EQ(back->series.tls->min_not_after_ms.at(0), 1780000014000);
+}
+
+// A plain-http load has no TLS fields at all, and requests_per_connection is null (unlimited).
+TEST(JournalTest, PlainLoadHasNoTlsFields) {
+  const auto json = toJson(test::sampleJournal());
+  EXPECT_FALSE(json["load"].contains("tls_failures"));
+  EXPECT_FALSE(json["series"].contains("tls"));
+  EXPECT_TRUE(json["load"]["requests_per_connection"].is_null());
+  EXPECT_EQ(json["load"]["connect_ms"]["count"], 0);
+  auto back = journalFromJson(json);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_FALSE(back->load.tls);
+  EXPECT_FALSE(back->series.tls);
+}
+
 // A journal of another schema is refused with a message, not misread.
 TEST(JournalTest, RejectsOtherSchema) {
   auto json = toJson(test::sampleJournal());

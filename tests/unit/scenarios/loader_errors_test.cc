@@ -410,16 +410,63 @@ TEST_F(LoaderErrorsTest, WarmupCoversDuration) {
                           "scenario"));
 }
 
-// Load needs an http:// target, a positive rate and at least one connection.
+// Load needs an http(s):// target, a positive rate and at least one connection.
 TEST_F(LoaderErrorsTest, LoadValues) {
-  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 0\n"
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"ftp://127.0.0.1:1/\"\nrate = 0\n"
                                      "connections = 0\n")),
-              ElementsAre("t.toml:8:1: error: load.target: expected an http:// URL, got "
-                          "\"https://127.0.0.1:1/\"",
+              ElementsAre("t.toml:8:1: error: load.target: expected an http:// or https:// URL, "
+                          "got \"ftp://127.0.0.1:1/\"",
                           "t.toml:9:1: error: load.rate: must be greater than 0 requests per "
                           "second, got 0",
                           "t.toml:10:1: error: load.connections: must be between 1 and 65535, got "
                           "0"));
+}
+
+// requests_per_connection is an integer of at least 1.
+TEST_F(LoaderErrorsTest, RequestsPerConnection) {
+  const std::string load = "[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n";
+  EXPECT_THAT(problemsIn(withMinimal(load + "requests_per_connection = 0\n")),
+              ElementsAre("t.toml:10:1: error: load.requests_per_connection: must be 1 or more "
+                          "(leave it out for no limit), got 0"));
+  EXPECT_THAT(problemsIn(withMinimal(load + "requests_per_connection = \"5\"\n")),
+              ElementsAre("t.toml:10:1: error: load.requests_per_connection: expected an "
+                          "integer, got string \"5\""));
+}
+
+// [load.tls] on a plain-http target is refused at its header.
+TEST_F(LoaderErrorsTest, LoadTlsNeedsAnHttpsTarget) {
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"http://127.0.0.1:${port.app}/\"\n"
+                                     "rate = 1\n[load.tls]\nca = \"ca.pem\"\n")),
+              ElementsAre("t.toml:10:1: error: load.tls: [load.tls] applies to an https:// "
+                          "target, but load.target is \"http://127.0.0.1:${port.app}/\""));
+}
+
+// A client certificate needs its key (and the other way round); files may not be empty.
+TEST_F(LoaderErrorsTest, LoadTlsCertAndKeyGoTogether) {
+  const std::string load = "[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 1\n[load.tls]\n";
+  EXPECT_THAT(problemsIn(withMinimal(load + "cert = \"c.pem\"\n")),
+              ElementsAre("t.toml:11:1: error: load.tls.cert: cert and key go together (a client "
+                          "certificate needs its key)"));
+  EXPECT_THAT(problemsIn(withMinimal(load + "key = \"k.pem\"\n")),
+              ElementsAre("t.toml:11:1: error: load.tls.key: cert and key go together (a client "
+                          "certificate needs its key)"));
+  EXPECT_THAT(problemsIn(withMinimal(load + "ca = \"\"\n")),
+              ElementsAre("t.toml:11:1: error: load.tls.ca: must name a file (leave the key out "
+                          "instead)"));
+}
+
+// Unknown keys in [load.tls], a bad server_name and a non-table tls are located and named.
+TEST_F(LoaderErrorsTest, LoadTlsUnknownKeysAndTypes) {
+  const std::string load = "[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 1\n";
+  EXPECT_THAT(problemsIn(withMinimal(load + "[load.tls]\ncerts = \"c.pem\"\n"
+                                            "server_name = \"a b\"\nca = 3\n")),
+              ElementsAre("t.toml:11:1: error: load.tls.certs: unknown key (did you mean 'cert'?)",
+                          "t.toml:12:1: error: load.tls.server_name: expected a host name or an "
+                          "address, got \"a b\"",
+                          "t.toml:13:1: error: load.tls.ca: expected a string, got integer 3"));
+  EXPECT_THAT(problemsIn(withMinimal(load + "tls = true\n")),
+              ElementsAre("t.toml:10:1: error: load.tls: expected a table [load.tls], got "
+                          "boolean true"));
 }
 
 // Link endpoints must be host:port.

@@ -108,6 +108,44 @@ TEST_F(LoaderTest, SpecExampleLoad) {
   EXPECT_EQ(scenario.load->method, "GET");
 }
 
+// [load.tls] and requests_per_connection are read as written (placeholders resolved later).
+TEST_F(LoaderTest, LoadTlsAndRequestsPerConnection) {
+  Scenario scenario = loadOrFail(withMinimal(R"([load]
+target = "https://127.0.0.1:${port.proxy}/"
+rate = 10
+requests_per_connection = 5
+
+[load.tls]
+ca = "${dir.run}/secrets/ca.pem"
+cert = "certs/client.crt"
+key = "certs/client.key"
+server_name = "app.outrider.test"
+)"));
+  ASSERT_TRUE(scenario.load.has_value());
+  EXPECT_EQ(scenario.load->requests_per_connection, 5u);
+  ASSERT_TRUE(scenario.load->tls.has_value());
+  EXPECT_EQ(scenario.load->tls->ca, "${dir.run}/secrets/ca.pem");
+  EXPECT_EQ(scenario.load->tls->cert, "certs/client.crt");
+  EXPECT_EQ(scenario.load->tls->key, "certs/client.key");
+  EXPECT_EQ(scenario.load->tls->server_name, "app.outrider.test");
+  EXPECT_EQ(scenario.load->tls->where.line, 12);
+}
+
+// Without the keys: no TLS settings (an https target is then not verified), no limit.
+TEST_F(LoaderTest, LoadTlsDefaults) {
+  Scenario scenario =
+      loadOrFail(withMinimal("[load]\ntarget = \"https://localhost:8443/\"\nrate = 1\n"));
+  ASSERT_TRUE(scenario.load.has_value());
+  EXPECT_FALSE(scenario.load->tls.has_value());
+  EXPECT_EQ(scenario.load->requests_per_connection, 0u);
+  Scenario verify_only = loadOrFail(withMinimal(
+      "[load]\ntarget = \"https://localhost:8443/\"\nrate = 1\n[load.tls]\nca = \"ca.pem\"\n"));
+  ASSERT_TRUE(verify_only.load && verify_only.load->tls);
+  EXPECT_EQ(verify_only.load->tls->ca, "ca.pem");
+  EXPECT_TRUE(verify_only.load->tls->cert.empty());
+  EXPECT_TRUE(verify_only.load->tls->server_name.empty());
+}
+
 // The three example faults keep their parameters and get "<kind>-<target>" names.
 TEST_F(LoaderTest, SpecExampleFaults) {
   Scenario scenario = loadSpecExample();

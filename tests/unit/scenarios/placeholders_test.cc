@@ -125,6 +125,32 @@ TEST_F(PlaceholdersTest, ResolvesLinkLoadAndSloFields) {
   EXPECT_EQ(resolved->slos[0].good, "ok{port=\"1001\"}");
 }
 
+// [load.tls] paths get placeholders substituted, and relative ones the scenario's folder.
+TEST(PlaceholdersTlsTest, LoadTlsPathsAreResolvedAgainstTheScenarioFolder) {
+  Scenario scenario = test::loadOrFail(test::withMinimal(R"([load]
+target = "https://127.0.0.1:${port.app}/"
+rate = 1
+[load.tls]
+ca = "${dir.run}/secrets/ca.pem"
+cert = "certs/../certs/client.crt"
+key = "/abs/client.key"
+server_name = "${env.NAME}"
+)"),
+                                       LoadOptions{fakeEnv({{"NAME", "app.test"}})});
+  PlaceholderContext context;
+  context.scenario_dir = "/scenarios/tls";
+  context.run_dir = "/runs/p-1";
+  context.ports = {{"app", 1001}};
+  context.env = fakeEnv({{"NAME", "app.test"}});
+  auto resolved = resolvePlaceholders(scenario, context);
+  ASSERT_TRUE(resolved.has_value()) << resolved.error().message;
+  ASSERT_TRUE(resolved->load && resolved->load->tls);
+  EXPECT_EQ(resolved->load->tls->ca, "/runs/p-1/secrets/ca.pem");
+  EXPECT_EQ(resolved->load->tls->cert, "/scenarios/tls/certs/client.crt");
+  EXPECT_EQ(resolved->load->tls->key, "/abs/client.key");
+  EXPECT_EQ(resolved->load->tls->server_name, "app.test");
+}
+
 // Resolution leaves the input untouched.
 TEST_F(PlaceholdersTest, InputIsNotModified) {
   auto resolved = resolvePlaceholders(scenario_, context());

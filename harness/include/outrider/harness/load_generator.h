@@ -4,6 +4,13 @@
 // requests leave on a fixed schedule whatever the replies, over N keep-alive connections, and
 // each latency is measured from the request's scheduled send time, so a stalled target cannot
 // hide its stall by slowing the generator down (coordinated omission).
+//
+// https: every new connection takes the client context as the files are at connect time (a
+// rotation reaches the next connection) and makes a full handshake under the request's deadline;
+// sessions are never resumed, so each handshake verifies the certificate the server serves now
+// (a resumed session would skip it, and an expired certificate would go unnoticed). Handshake
+// failures are failed requests, counted by reason; handshake and connect durations are kept
+// apart from request latency (load_stats.h).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,8 +28,17 @@
 #include "outrider/common/result.h"
 #include "outrider/harness/load_schedule.h"
 #include "outrider/harness/load_stats.h"
+#include "outrider/harness/served_certificates.h"
+#include "outrider/tls/context.h"
 
 namespace outrider::harness {
+
+// An https target: the client's files (tls::Files: `ca` verifies the server, none: encrypted but
+// not verified; `cert` and `key`: a client certificate) and the name the server must carry.
+struct LoadTlsConfig {
+  tls::Files files;
+  std::string server_name;  // SNI and the certificate's name check; empty: LoadConfig::host
+};
 
 struct LoadConfig {
   std::string host = "127.0.0.1";  // where to connect: an address or a name (resolved once)
@@ -32,6 +48,10 @@ struct LoadConfig {
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;  // sent as given, in order
   std::string body;                                          // sent with a Content-Length
+  std::optional<LoadTlsConfig> tls;                          // set: https
+  // A connection is closed (TLS: close_notify) and opened anew after this many replies, so
+  // connects and handshakes stay part of the load; 0: keep-alive for as long as it lasts.
+  uint64_t requests_per_connection = 0;
 
   double rate = 0;  // requests per second
   uint32_t connections = 16;
@@ -57,18 +77,20 @@ struct LoadConfig {
   std::chrono::nanoseconds reconnect_backoff_max = std::chrono::milliseconds(50);
 };
 
-// http://host[:port][/path] split for LoadConfig (the scenario's [load] target).
+// http(s)://host[:port][/path] split for LoadConfig (the scenario's [load] target).
 struct LoadTarget {
   std::string host;
-  uint16_t port = 80;
+  uint16_t port = 80;  // 443 for https without a port
   std::string path = "/";
+  bool tls = false;  // https
 };
 Result<LoadTarget> parseLoadTarget(std::string_view url);
 
 class LoadGenerator {
  public:
   // Validates the config (rate, duration > warmup, connections in [1, 10000], timeout > 0, a
-  // port, header and method syntax) and pre-serialises the request. Nothing runs yet. The clock
+  // port, header and method syntax) and pre-serialises the request; for https it builds the
+  // client context from the files, which must exist by then. Nothing runs yet. The clock
   // times every request; it must advance in real time (waits use Asio's steady timers), so it is
   // the RealClock in production.
   static Result<std::unique_ptr<LoadGenerator>> create(boost::asio::io_context& io,
@@ -89,6 +111,11 @@ class LoadGenerator {
 
   // Progress for a display, from any thread; a few atomic loads.
   LoadSnapshot snapshot() const;
+
+  // https: the certificates served so far, from any thread (a copy, taken under a lock that only
+  // handshakes take). For certificate faults' evidence while the run goes on; LoadResult has the
+  // same table at the end.
+  ServedCertificates servedCertificates() const;
 
   const LoadConfig& config() const;
   const LoadSchedule& schedule() const;

@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/histogram.h"
+#include "outrider/harness/served_certificates.h"
 #include "outrider/scenarios/scenario.h"
 
 namespace outrider::harness {
@@ -32,6 +35,9 @@ struct LoadCounts {
   // to distort what it measures. Over 1% of requests makes a run invalid. A subset of
   // late_dispatch.
   uint64_t stalled_dispatch = 0;
+  // https: failed or timed-out requests whose connection's TLS handshake failed (a subset of
+  // failed + timed_out; a handshake timeout is a timeout); by reason in LoadResult::tls_failures.
+  uint64_t tls_failed = 0;
   uint64_t status_1xx = 0;
   uint64_t status_2xx = 0;
   uint64_t status_3xx = 0;
@@ -76,6 +82,10 @@ struct LoadSecond {
   // Per status group (StatusGroups, in its order): the completed replies and their latency.
   std::vector<uint64_t> group_counts;
   std::vector<Histogram> group_latency;
+  // https: the handshakes that *ended* in this second (warmup included, whatever request they
+  // were for) and the earliest NotAfter among the certificates they were served, unix ms.
+  uint64_t tls_handshakes = 0;
+  std::optional<int64_t> tls_min_not_after_ms;
 };
 
 // The reply statuses some SLO counts as bad besides 5xx (bad_status), as disjoint groups so that
@@ -130,7 +140,21 @@ struct LoadResult {
   static constexpr size_t MaxFailuresKept = 1'000'000;
 
   uint64_t connections_opened = 0;
-  uint64_t connect_errors = 0;
+  uint64_t connect_errors = 0;  // TCP connects and TLS handshakes that failed
+  // Every connection of the run (warmup included), apart from request latency: the TCP connect
+  // and, for https, the TLS handshake after it, ns. A request that had to open its connection
+  // waited for both, and its latency (from the scheduled time) includes them.
+  Histogram connect_time;
+
+  // https targets only.
+  bool tls = false;
+  Histogram tls_handshake;  // successful handshakes
+  // Measured requests that failed in the handshake, by classifyHandshakeFailure()'s reason.
+  std::map<std::string, uint64_t> tls_failures;
+  // What the server presented, read from the handshakes (certificate faults' evidence).
+  ServedCertificates tls_served;
+  uint64_t tls_context_reloads = 0;          // the client files changed and were taken
+  uint64_t tls_context_reload_failures = 0;  // changed files that did not make a context
 
   // Sent requests per second over the measured span.
   double achievedRate(std::chrono::nanoseconds measured_span) const;

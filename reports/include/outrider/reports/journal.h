@@ -24,6 +24,36 @@ struct LatencySummary {
   double mean = 0;
 };
 
+// A duration histogram apart from request latency (TLS handshakes, connects), in ms.
+struct DurationSummary {
+  uint64_t count = 0;
+  double p50 = 0;
+  double p90 = 0;
+  double p99 = 0;
+  double max = 0;
+};
+
+// load.tls_served[]: a certificate an https target presented, read from the handshakes.
+struct ServedCertificateRecord {
+  std::string serial;         // hex
+  std::string issuer;         // RFC 2253
+  int64_t not_before_ms = 0;  // unix ms
+  int64_t not_after_ms = 0;
+  double first_seen_s = 0;  // from the load's t0
+  double last_seen_s = 0;
+  uint64_t handshakes = 0;
+};
+
+// The https side of `load` (absent for plain http).
+struct LoadTlsRecord {
+  std::map<std::string, uint64_t> failures;     // load.tls_failures: measured requests, by reason
+  DurationSummary handshake_ms;                 // load.tls_handshake: successful handshakes
+  std::vector<ServedCertificateRecord> served;  // load.tls_served: the last 1000 distinct
+  uint64_t served_forgotten = 0;                // older distinct certificates beyond those
+  uint64_t reloads = 0;                         // the client's files changed and were taken
+  uint64_t reload_failures = 0;                 // changed files that made no context
+};
+
 struct LoadRecord {
   std::string target;
   double rate = 0;
@@ -42,6 +72,9 @@ struct LoadRecord {
   std::map<std::string, uint64_t> status;  // "2xx" -> count
   LatencySummary latency_ms;               // from scheduled send time (CO corrected)
   LatencySummary service_time_ms;          // from actual send time
+  uint64_t requests_per_connection = 0;    // 0: unlimited
+  DurationSummary connect_ms;              // TCP connects, apart from request latency
+  std::optional<LoadTlsRecord> tls;        // https only
 };
 
 struct ProcessExit {
@@ -99,6 +132,15 @@ struct Series {
   // Process -> the number of series in each second's scrape; null when it failed (v1.1).
   std::map<std::string, std::vector<std::optional<uint64_t>>> metrics_series;
   std::map<std::string, RatioEventSeries> ratio_events;
+  // series.tls (https loads; beyond the contract): per second, the measured requests that failed
+  // in a TLS handshake (by scheduled second, like errors), the handshakes that ended in it and
+  // the earliest NotAfter they were served (unix ms; null: no handshake).
+  struct Tls {
+    std::vector<uint64_t> failures;
+    std::vector<uint64_t> handshakes;
+    std::vector<std::optional<int64_t>> min_not_after_ms;
+  };
+  std::optional<Tls> tls;
 };
 
 struct FindingRecord {

@@ -27,7 +27,8 @@ std::vector<std::string> portNames(const Scenario& scenario);
 // Allocates one free loopback port per name (bind 127.0.0.1:0, read, close), all distinct.
 Result<std::map<std::string, uint16_t>> allocatePorts(const std::vector<std::string>& names);
 
-// A copy of the scenario with every placeholder in every string substituted.
+// A copy of the scenario with every placeholder in every string substituted, and the relative
+// [load.tls] paths made absolute against scenario_dir.
 Result<Scenario> resolvePlaceholders(const Scenario& scenario, const PlaceholderContext& context);
 
 // host:port and probe URLs, parsed after resolution.

@@ -50,8 +50,19 @@ struct Link {
   SourceLocation where;
 };
 
+// [load.tls]: how an https:// target is reached. Paths are relative to the scenario's folder once
+// resolved (resolvePlaceholders); the files may not exist before the run (a secret sidecar writes
+// them), so only the keys are checked at load time.
+struct LoadTls {
+  std::string ca;    // bundle the server is verified against; empty: not verified
+  std::string cert;  // client certificate (mTLS); with key, or neither
+  std::string key;
+  std::string server_name;  // SNI and the name the server's certificate must carry; empty: host
+  SourceLocation where;
+};
+
 struct Load {
-  std::string target;  // http://host:port/path
+  std::string target;  // http:// or https://host:port/path
   double rate = 0;     // requests per second
   uint32_t connections = 16;
   nanoseconds warmup = std::chrono::seconds(0);
@@ -59,6 +70,10 @@ struct Load {
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // An https:// target without [load.tls] is encrypted but the server is not verified.
+  std::optional<LoadTls> tls;
+  // A connection is closed and opened anew after this many requests; 0: never (keep-alive).
+  uint64_t requests_per_connection = 0;
   SourceLocation where;
 };
 
