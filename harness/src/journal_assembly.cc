@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
@@ -131,6 +132,49 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
       series.p50_ms.push_back(0);
       series.p99_ms.push_back(0);
     }
+  }
+}
+
+void addLoadCertificateEvidence(reports::Journal& journal, SystemTime t0) {
+  if (!journal.series.tls || !journal.load.tls) {
+    return;
+  }
+  const auto& tls = *journal.series.tls;
+  const auto t0_ms = static_cast<double>(unixMs(t0));
+  for (auto& fault : journal.faults) {
+    if (fault.kind != "cert-expiry" && fault.kind != "cert-wrong-ca" &&
+        fault.kind != "clock-skew") {
+      continue;
+    }
+    // The window, and a second past its end: a failure takes up to the load's timeout to show.
+    const auto from = static_cast<size_t>(std::max(0.0, std::floor(fault.started_at_s)));
+    const double end = fault.ended_at_s.value_or(static_cast<double>(tls.failures.size()));
+    const auto to = std::min(tls.failures.size(), static_cast<size_t>(std::ceil(end)) + 1);
+    uint64_t failed = 0;
+    std::optional<int64_t> min_not_after;
+    for (size_t i = from; i < to; ++i) {
+      failed += tls.failures[i];
+      if (i < tls.min_not_after_ms.size() && tls.min_not_after_ms[i] &&
+          (!min_not_after || *tls.min_not_after_ms[i] < *min_not_after)) {
+        min_not_after = tls.min_not_after_ms[i];
+      }
+    }
+    std::string text = "; load: ";
+    if (min_not_after) {
+      text += fmt::format("served certificate NotAfter {:.1f}s; ",
+                          (static_cast<double>(*min_not_after) - t0_ms) / 1000.0);
+    } else if (!min_not_after) {
+      text += "no handshake succeeded in the window; ";
+    }
+    text += fmt::format("{} handshake{} failed in the window", failed, failed == 1 ? "" : "s");
+    if (failed > 0 && !journal.load.tls->failures.empty()) {
+      std::string reasons;
+      for (const auto& [reason, count] : journal.load.tls->failures) {
+        reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", reason, count);
+      }
+      text += " (over the run: " + reasons + ")";
+    }
+    fault.evidence += text;
   }
 }
 

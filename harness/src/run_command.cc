@@ -243,6 +243,7 @@ class GameDay {
     // One origin for the load schedule, the fault plan and the journal's times, a moment ahead
     // so the load thread is up before the first request is due.
     t0_ = env_.clock.monotonicNow() + std::chrono::milliseconds(20);
+    t0_system_ = env_.clock.systemNow() + std::chrono::milliseconds(20);
     if (!started || interrupted_) {
       failHarness(interrupted_ ? "interrupted during pod start-up"
                                : "the pod did not start: " + started.error().message);
@@ -627,6 +628,7 @@ class GameDay {
       }
       invalid_reasons.insert(invalid_reasons.end(), faults.invalid_reasons.begin(),
                              faults.invalid_reasons.end());
+      addLoadCertificateEvidence(journal_, t0_system_);
     }
     if (load_trust.invalid_reason) {
       invalid_reasons.push_back(*load_trust.invalid_reason);
@@ -712,6 +714,7 @@ class GameDay {
   bool interrupted_ = false;
   MonotonicTime startup_begin_{};
   MonotonicTime t0_{};
+  SystemTime t0_system_{};  // t0 on the wall clock: certificates' NotAfter in run seconds
   std::vector<PendingEvent> pending_timeline_;
   std::map<std::string, std::vector<int>> pids_;
   reports::Journal journal_;

@@ -9,6 +9,7 @@
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
+#include "outrider/metrics/exposition.h"
 
 namespace outrider::harness {
 
@@ -56,6 +57,27 @@ namespace {
 constexpr size_t MaxNamesSeen = 10000;
 // The gauge a secret sidecar exports for the certificate it serves (outrider-secrets does).
 constexpr std::string_view NotAfterGauge = "outrider_secrets_cert_not_after_seconds";
+// outrider-proxy's certificate as it serves it (listener="downstream"): what its clients get,
+// which a proxy that missed a rotation shows apart from the secret sidecar's files.
+constexpr std::string_view ServedNotAfterGauge = "outrider_proxy_tls_certificate_not_after_seconds";
+
+bool isNotAfterSample(const metrics::Sample& sample) {
+  if (sample.value <= 0) {
+    return false;
+  }
+  if (sample.name == NotAfterGauge) {
+    return true;
+  }
+  if (sample.name != ServedNotAfterGauge) {
+    return false;
+  }
+  for (const auto& label : sample.labels) {
+    if (label.name == "listener") {
+      return label.value == "downstream";
+    }
+  }
+  return false;
+}
 constexpr size_t MaxCredentialSets = 10000;
 
 // Keeps the scraper alive for as long as the coroutine runs, whatever happens to its owner.
@@ -246,7 +268,7 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
       }
     }
     for (const auto& sample : exposition->samples) {
-      if (sample.name != NotAfterGauge || sample.value <= 0) {
+      if (!isNotAfterSample(sample)) {
         continue;
       }
       if (!source.not_after.empty() && source.not_after.back().not_after == sample.value) {

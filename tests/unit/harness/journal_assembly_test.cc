@@ -192,3 +192,51 @@ TEST(RecordTimelineTest, RelativeToT0InTimeOrderStable) {
 
 }  // namespace
 }  // namespace outrider::harness
+
+namespace outrider::harness {
+namespace {
+
+// A certificate fault's evidence gets the load's view: the earliest NotAfter served in its window
+// (in run seconds) and the handshakes that failed in it, with the run's reasons.
+TEST(LoadCertificateEvidenceTest, TheWindowsHandshakesFollowTheControlPlanesPart) {
+  reports::Journal journal;
+  const SystemTime t0(std::chrono::seconds(1'800'000'000));
+  const int64_t t0_ms = 1'800'000'000'000;
+  journal.load.tls.emplace();
+  journal.load.tls->failures = {{"expired", 7}};
+  journal.series.tls.emplace();
+  for (int i = 0; i < 10; ++i) {
+    // Handshakes fail from 6 s; the certificate served until then ends at 5.5 s.
+    journal.series.tls->failures.push_back(i >= 6 ? 1 : 0);
+    journal.series.tls->handshakes.push_back(i < 6 ? 10 : 0);
+    journal.series.tls->min_not_after_ms.push_back(i < 6 ? std::optional<int64_t>(t0_ms + 5'500)
+                                                         : std::nullopt);
+  }
+  auto expiry = fault("cert-expiry-control", 3);
+  expiry.kind = "cert-expiry";
+  expiry.ended_at_s = 8;
+  expiry.evidence = "control re-served 2 certificates without renewal";
+  auto other = fault("kill-proxy", 1);
+  other.kind = "kill";
+  other.evidence = "killed";
+  journal.faults = {expiry, other};
+  addLoadCertificateEvidence(journal, t0);
+  EXPECT_EQ(journal.faults[0].evidence,
+            "control re-served 2 certificates without renewal; load: served certificate NotAfter "
+            "5.5s; 3 handshakes failed in the window (over the run: expired 7)");
+  EXPECT_EQ(journal.faults[1].evidence, "killed");
+}
+
+// Without https load there is nothing to add.
+TEST(LoadCertificateEvidenceTest, PlainLoadLeavesTheEvidence) {
+  reports::Journal journal;
+  auto skew = fault("clock-skew-proxy", 1);
+  skew.kind = "clock-skew";
+  skew.evidence = "restarted";
+  journal.faults = {skew};
+  addLoadCertificateEvidence(journal, SystemTime{});
+  EXPECT_EQ(journal.faults[0].evidence, "restarted");
+}
+
+}  // namespace
+}  // namespace outrider::harness

@@ -48,6 +48,13 @@ class RunTelemetryTest : public testing::Test {
           if (not_after_ > 0) {
             reply.body += fmt::format("outrider_secrets_cert_not_after_seconds {}\n", not_after_);
           }
+          if (served_not_after_ > 0) {
+            // What outrider-proxy serves, and (ignored) the client certificate it uses upstream.
+            reply.body += fmt::format(
+                "outrider_proxy_tls_certificate_not_after_seconds{{listener=\"downstream\"}} {}\n"
+                "outrider_proxy_tls_certificate_not_after_seconds{{listener=\"upstream\"}} {}\n",
+                served_not_after_, served_not_after_ + 1000);
+          }
           return reply;
         }) {}
 
@@ -122,6 +129,7 @@ bad = 'outrider_proxy_requests_total{{code="5xx"}}'
   int ok_ = 0;
   int errors_ = 0;
   double not_after_ = 0;  // unix seconds; 0: no certificate gauge
+  double served_not_after_ = 0;  // the proxy's served certificate, unix seconds; 0: none
   test::FakeHttpServer server_;
   asio::io_context ctx_;
   ManualClock clock_;
@@ -228,6 +236,34 @@ TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
   EXPECT_DOUBLE_EQ(c.sets[1].first_seen_s, 4.0);
   ASSERT_TRUE(c.expired_at_s);
   EXPECT_NEAR(*c.expired_at_s, 2.5, 1e-6);
+}
+
+// The proxy's own gauge of the certificate it serves is a credential too (a proxy that misses a
+// rotation shows there); the upstream listener's certificate is not what clients are served.
+TEST_F(RunTelemetryTest, TheProxysServedCertificateIsACredential) {
+  auto telemetry = create();
+  started(*telemetry, 1);
+  const MonotonicTime t0 = clock_.monotonicNow();
+  const double t0_unix = toSeconds(clock_.systemNow().time_since_epoch());
+  for (int i = 0; i < 3; ++i) {
+    {
+      std::lock_guard lock(mutex_);
+      served_not_after_ = t0_unix + 1.5 + i;  // rotated each second, always ahead
+    }
+    tick(*telemetry);
+  }
+  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
+  ctx_.restart();
+  ctx_.run();
+  done.get();
+  reports::Journal journal;
+  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
+  telemetry->fillJournal(journal, t0, 20, 0, nullptr);
+  ASSERT_EQ(journal.credentials.size(), 1u);
+  const auto& c = journal.credentials[0];
+  ASSERT_EQ(c.sets.size(), 3u);
+  EXPECT_NEAR(c.sets[2].not_after_s, 3.5, 1e-6);
+  EXPECT_FALSE(c.expired_at_s);
 }
 
 // A process with a cgroup also gets what its cgroup holds (an allocator's memory, say); one

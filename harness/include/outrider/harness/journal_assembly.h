@@ -38,6 +38,14 @@ LoadTrust assessLoad(const LoadCounts& counts);
 void recordLoad(reports::Journal& journal, const scenarios::Load& load,
                 std::chrono::nanoseconds duration, const LoadResult& result);
 
+// The load side's view of each certificate fault (cert-expiry, cert-wrong-ca, clock-skew) after
+// its own evidence, from the handshakes the load made (series.tls, load.tls): the earliest NotAfter
+// a server presented in the window and the handshakes that failed in it, with the run's reasons,
+// e.g. "; load: served certificate NotAfter 19.0s; 1730 handshakes failed in the window (expired
+// 1730)"; NotAfter in seconds from `t0`. Record the load and the faults first; a run without https
+// load is left as it is.
+void addLoadCertificateEvidence(reports::Journal& journal, SystemTime t0);
+
 // journal.processes, times relative to t0; `pids` by process name, one per start.
 void recordProcesses(reports::Journal& journal, const std::vector<ProcessRecord>& records,
                      const std::map<std::string, std::vector<int>>& pids, MonotonicTime t0);

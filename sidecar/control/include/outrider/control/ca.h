@@ -56,7 +56,8 @@ class CertificateAuthority {
   CertificateAuthority& operator=(const CertificateAuthority&) = delete;
 
   // Issues a leaf: URI SAN `spiffe_id`, the DNS SANs, IP SAN 127.0.0.1 always, a random 128-bit
-  // positive serial, NotBefore = now - min(NotBeforeSlack, ttl / 10), NotAfter = now + ttl,
+  // positive serial, NotBefore = now - min(NotBeforeSlack, ttl / 10), NotAfter = now + ttl
+  // rounded up to a whole second,
   // digitalSignature, serverAuth + clientAuth, SKI/AKI.
   Result<IssuedCertificate> issue(const LeafRequest& request, SystemTime now) const;
 
