@@ -216,14 +216,7 @@ Result<IssuedCertificate> CertificateAuthority::issue(const LeafRequest& request
   // point) as it is issued.
   const auto slack = std::min<std::chrono::nanoseconds>(NotBeforeSlack, request.ttl / 10);
   out.not_before = fromTimeT(toTimeT(now - slack));
-  // X.509 times are whole seconds: NotAfter is rounded up, so a certificate lives at least `ttl`
-  // (truncated, a 2-second certificate issued at x.9 s would live 1.1 s and be past its rotation
-  // point as it lands).
-  const SystemTime end = now + request.ttl;
-  out.not_after = fromTimeT(toTimeT(end));
-  if (out.not_after < end) {
-    out.not_after += std::chrono::seconds(1);
-  }
+  out.not_after = fromTimeT(toTimeT(now + request.ttl));
   Ptr<X509> cert(X509_new());
   Ptr<GENERAL_NAMES> names(sk_GENERAL_NAME_new_null());
   bool ok = cert && names && X509_set_version(cert.get(), X509_VERSION_3) == 1 &&

@@ -148,19 +148,3 @@ TEST(DnsNameTest, Validity) {
 }  // namespace
 }  // namespace outrider::control
 
-namespace outrider::control {
-namespace {
-
-// X.509 has whole seconds: NotAfter rounds up, so a short certificate lives at least its ttl
-// (truncated, a 2 s one issued at x.9 s would live 1.1 s).
-TEST_F(CaTest, NotAfterRoundsUpToAWholeSecond) {
-  const SystemTime issued_at = clock_.systemNow() + std::chrono::milliseconds(900);
-  auto issued = ca_->issue(leaf(2s), issued_at);
-  ASSERT_TRUE(issued) << issued.error().message;
-  EXPECT_GE(issued->not_after, issued_at + 2s);
-  EXPECT_LT(issued->not_after, issued_at + 3s);
-  EXPECT_EQ(unixSeconds(issued->not_after), unixSeconds(clock_.systemNow()) + 3);
-}
-
-}  // namespace
-}  // namespace outrider::control

@@ -56,8 +56,7 @@ class CertificateAuthority {
   CertificateAuthority& operator=(const CertificateAuthority&) = delete;
 
   // Issues a leaf: URI SAN `spiffe_id`, the DNS SANs, IP SAN 127.0.0.1 always, a random 128-bit
-  // positive serial, NotBefore = now - min(NotBeforeSlack, ttl / 10), NotAfter = now + ttl
-  // rounded up to a whole second,
+  // positive serial, NotBefore = now - min(NotBeforeSlack, ttl / 10), NotAfter = now + ttl,
   // digitalSignature, serverAuth + clientAuth, SKI/AKI.
   Result<IssuedCertificate> issue(const LeafRequest& request, SystemTime now) const;
 
