@@ -153,6 +153,19 @@ TEST_F(JudgeTest, ChangeWithoutSignificanceIsNotHigh) {
   EXPECT_NE(result.verdict, Verdict::Fail);
 }
 
+// The merged histogram can disagree with the runs (a few seconds dominate a percentile): with
+// the runs higher and the value lower there is no regression to report.
+TEST_F(JudgeTest, MergedValueAgainstTheRunsIsPass) {
+  SeriesMetricInput p99 = series("latency_p99", runs({10, 10.1, 9.9, 10, 10}, 20, 0.01),
+                                 runs({12, 12.1, 11.9, 12, 12}, 20, 0.01));
+  p99.baseline_merged = 20;
+  p99.candidate_merged = 12;
+  const MetricResult m = judgeSeries(p99);
+  EXPECT_LE(m.p_value, 0.01);
+  EXPECT_EQ(m.classification, Classification::Pass);
+  EXPECT_THAT(m.explanation, HasSubstr(", but the runs are higher and the value lower"));
+}
+
 // Score: Pass and Low count, High does not (Kayenta's share); any High fails.
 TEST_F(JudgeTest, ScoreAndVerdictOverMetrics) {
   const CanaryResult result =
