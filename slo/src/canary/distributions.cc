@@ -159,7 +159,8 @@ double studentTQuantile(double p, int df) {
   double t = cornishFisher(normalQuantile(p), df);
   for (int i = 0; i < 8; ++i) {
     const double step = (studentTCdf(t, df) - p) / studentTDensity(t, df);
-    t -= step;
+    // p >= 0.5, so t >= 0: halve instead of stepping across 0 from a poor start.
+    t = t - step > 0 ? t - step : t / 2;
     if (std::fabs(step) <= 1e-13 * std::fmax(1.0, std::fabs(t))) {
       break;
     }

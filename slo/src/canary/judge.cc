@@ -62,8 +62,8 @@ double median(std::vector<double> values) {
   return (*std::max_element(values.begin(), middle) + *middle) / 2;
 }
 
-// The standard deviation of the values around their own variant's mean, both variants pooled
-// (m + n - 2 degrees of freedom): twice the baseline's alone at 5 pairs, and a candidate that
+// The standard deviation of the values around their own variant's mean, both variants pooled:
+// m + n - 2 degrees of freedom, twice the baseline's alone at 5 pairs, and a candidate that
 // scatters more (kayenta#780's variance increase) makes the judge less sure rather than more.
 // NaN without a degree of freedom.
 double pooledSpread(const std::vector<double>& a, const std::vector<double>& b) {
@@ -353,7 +353,7 @@ MetricResult judgeCounts(const CountMetricInput& input, const JudgeOptions& opti
     r.p_value = twoProportionZ(bad_c, total_c, bad_b, total_b).p_value;
     r.test = "two-proportion z";
   }
-  if (phi > 1) {
+  if (phi >= 1.005) {  // visible at three digits
     r.test += print(", counts over dispersion %.3g", phi);
   }
   const double increase =

@@ -81,6 +81,9 @@ double minimumDetectableShift(std::size_t candidate_runs, std::size_t baseline_r
     if (!region) {
       return Inf;
     }
+    if (spread == 0) {
+      return 0;  // no noise: any shift shows (and 0 * inf would be NaN)
+    }
     if (region->lower == 0) {
       return spread * separationShift(m, n, power);
     }

@@ -65,6 +65,7 @@ TEST(PowerTest, UndetectableAndNoiseless) {
   EXPECT_EQ(minimumDetectableShift(0, 5, 1, 0.01, 0.8), INFINITY);
   EXPECT_EQ(minimumDetectableShift(5, 5, NAN, 0.01, 0.8), INFINITY);
   EXPECT_EQ(minimumDetectableShift(5, 5, 0, 0.01, 0.8), 0);
+  EXPECT_EQ(minimumDetectableShift(5, 5, 0, 0.01, 1 - 1e-15), 0);   // not 0 * inf
   EXPECT_EQ(minimumDetectableShift(5, 5, 1, 0.01, 1.0), INFINITY);  // no power is certain
   // More runs detect less, and the large-sample formula continues the exact one smoothly.
   EXPECT_LT(minimumDetectableShift(10, 10, 1, 0.01, 0.8),
