@@ -36,7 +36,26 @@ int main(int argc, char** argv) {
                                            "Seed for every random choice (default: the "
                                            "scenario's, else drawn and recorded)");
   run_cmd->add_option("--out", run.out_dir, "Run folder (default: runs/<scenario>-<UTC time>)");
+  run_cmd->add_option("--variant", run.variant,
+                      "Run with this [[variant]] in place of the sidecar it replaces");
   run_cmd->add_flag("--quiet", run.quiet, "Print only the summary");
+
+  outrider::harness::CanaryOptions canary;
+  auto* canary_cmd = app.add_subcommand(
+      "canary", "Judge a candidate sidecar variant against a baseline under the same faults");
+  canary_cmd->add_option("scenario", canary.scenario_path, "Scenario file")->required();
+  canary_cmd->add_option("--baseline", canary.baseline, "The baseline [[variant]]")->required();
+  canary_cmd->add_option("--candidate", canary.candidate, "The candidate [[variant]]")->required();
+  uint32_t canary_pairs = 0;
+  auto* canary_pairs_opt =
+      canary_cmd->add_option("--pairs", canary_pairs, "Pairs of runs (default: [canary] pairs)")
+          ->check(CLI::Range(1, 100));
+  uint64_t canary_seed = 0;
+  auto* canary_seed_opt = canary_cmd->add_option(
+      "--seed", canary_seed, "Seed of every run (default: the scenario's, else drawn)");
+  canary_cmd->add_option("--out", canary.out_dir,
+                         "Canary folder (default: runs/canary-<scenario>-<UTC time>)");
+  canary_cmd->add_flag("--quiet", canary.quiet, "Print only the judgement");
 
   std::vector<std::string> validate_paths;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files; run nothing");
@@ -91,6 +110,12 @@ int main(int argc, char** argv) {
   if (plan_seed_opt->count() > 0) {
     plan.seed = plan_seed;
   }
+  if (canary_pairs_opt->count() > 0) {
+    canary.pairs = canary_pairs;
+  }
+  if (canary_seed_opt->count() > 0) {
+    canary.seed = canary_seed;
+  }
 
   outrider::RealClock clock;
   std::random_device entropy;
@@ -100,6 +125,9 @@ int main(int argc, char** argv) {
 
   if (*run_cmd) {
     return outrider::harness::runCommand(run, env);
+  }
+  if (*canary_cmd) {
+    return outrider::harness::canaryCommand(canary, env);
   }
   if (*validate_cmd) {
     return outrider::harness::validateCommand(validate_paths, env);

@@ -98,6 +98,9 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   }
   out.latency_ms = toJournal(result.latency_ms);
   out.service_time_ms = toJournal(result.service_time_ms);
+  result.latency.forEachBucket([&out](int64_t low, int64_t, uint64_t count) {
+    out.latency_histogram_ns.emplace_back(low, count);
+  });
   // Connects and handshakes apart: latency_ms stays what a client saw from the scheduled time.
   out.requests_per_connection = load.requests_per_connection;
   out.connect_ms = durationOf(result.connect_time);

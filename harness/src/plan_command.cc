@@ -89,6 +89,23 @@ int planCommand(const PlanOptions& options, const Environment& env) {
     }
   }
   std::cout << "  stop order: app, then sidecars once it has exited, then services\n";
+  if (!scenario->variants.empty()) {
+    std::cout << "\nvariants (run --variant NAME, canary --baseline/--candidate NAME):\n";
+    for (const auto& v : scenario->variants) {
+      std::string keys;
+      for (const auto& key : v.keys) {
+        keys += (keys.empty() ? "" : ", ") + key;
+      }
+      std::cout << fmt::format(
+          "  {:<20} replaces {}: {}\n", v.name, v.sidecar,
+          keys.empty() ? std::string("nothing (the sidecar as declared)") : keys);
+    }
+    std::cout << fmt::format("  canary: {} pair(s) of", scenario->canary.pairs);
+    for (const auto& m : scenario->canary.metrics) {
+      std::cout << fmt::format(" {} (<= {})", m.name, m.tolerance.text);
+    }
+    std::cout << "\n";
+  }
   if (s.load) {
     const auto& l = *s.load;
     const double measured_s = toSeconds(s.duration - l.warmup);

@@ -78,8 +78,9 @@ double seconds(nanoseconds d) { return toSeconds(d); }
 class GameDay {
  public:
   GameDay(const Environment& env, scenarios::Scenario scenario, uint64_t seed, std::string run_dir,
-          Progress& progress)
-      : env_(env),
+          Progress& progress, bool print_summary)
+      : print_summary_(print_summary),
+        env_(env),
         scenario_(std::move(scenario)),
         seed_(seed),
         run_dir_(std::move(run_dir)),
@@ -109,6 +110,7 @@ class GameDay {
     journal_.scenario_name = scenario_.name;
     journal_.scenario_file = scenario_.file;
     journal_.scenario_sha256 = sha256Hex(scenario_.contents);
+    journal_.variant = scenario_.variant;
     journal_.seed = seed_;
     journal_.started_at = formatUtc(env_.clock.systemNow(), false);
     links_thread_ = std::thread([this] { links_ctx_.run(); });
@@ -655,8 +657,10 @@ class GameDay {
     for (const auto& path : *written) {
       std::cerr << "outrider: cannot write " << path << "\n";
     }
-    printSummary(std::cout, std::cerr, journal_,
-                 SummaryContext{run_dir_, scenario_.load && generator_, load_trust});
+    if (print_summary_) {
+      printSummary(std::cout, std::cerr, journal_,
+                   SummaryContext{run_dir_, scenario_.load && generator_, load_trust});
+    }
     return exit_code;
   }
 
@@ -679,6 +683,7 @@ class GameDay {
 
   enum class Phase { Setup, Starting, Running, Stopping };
 
+  bool print_summary_ = true;
   const Environment& env_;
   scenarios::Scenario scenario_;
   uint64_t seed_;
@@ -727,6 +732,12 @@ int runCommand(const RunOptions& options, const Environment& env) {
   if (!scenario) {
     return exit_code::Usage;
   }
+  if (!options.variant.empty()) {
+    if (auto applied = scenarios::applyVariant(*scenario, options.variant); !applied) {
+      std::cerr << "outrider: " << applied.error().message << "\n";
+      return exit_code::Usage;
+    }
+  }
   // What a killed run left behind would skew this one (its processes hold ports and CPU).
   const CleanupReport cleaned = cleanUpStaleRuns(env.clock, CleanupOptions{runtimeDir()});
   for (const auto& line : cleaned.done) {
@@ -754,7 +765,7 @@ int runCommand(const RunOptions& options, const Environment& env) {
                                : env.terminal ? Progress::Mode::Terminal
                                               : Progress::Mode::Plain);
   progress.event(0, fmt::format("run {} (seed {}) -> {}", scenario->name, seed, run_dir));
-  GameDay day(env, std::move(*resolved.scenario), seed, run_dir, progress);
+  GameDay day(env, std::move(*resolved.scenario), seed, run_dir, progress, options.summary);
   return day.run();
 }
 

@@ -13,22 +13,40 @@ namespace outrider::harness {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+void writeText(const std::string& path, const std::string& text, std::vector<std::string>& failed) {
+  std::ofstream file(path);
+  file << text;
+  file.close();
+  if (!file) {
+    failed.push_back(path);
+  }
+}
+
+}  // namespace
+
 Result<std::string> createRunFolder(const std::string& requested, const std::string& scenario,
                                     SystemTime now) {
-  std::string run_dir = requested;
-  if (run_dir.empty()) {
-    const std::string base = "runs/" + scenario + "-" + formatUtc(now, true);
-    run_dir = base;
-    for (int n = 2; fs::exists(run_dir); ++n) {
-      run_dir = base + "-" + std::to_string(n);
+  return createFolder(requested, scenario, now, "logs");
+}
+
+Result<std::string> createFolder(const std::string& requested, const std::string& name,
+                                 SystemTime now, const std::string& inner) {
+  std::string dir = requested;
+  if (dir.empty()) {
+    const std::string base = "runs/" + name + "-" + formatUtc(now, true);
+    dir = base;
+    for (int n = 2; fs::exists(dir); ++n) {
+      dir = base + "-" + std::to_string(n);
     }
   }
   std::error_code ec;
-  fs::create_directories(fs::path(run_dir) / "logs", ec);
+  fs::create_directories(fs::path(dir) / inner, ec);
   if (ec) {
-    return makeError(ErrorCode::Io, "cannot create " + run_dir + ": " + ec.message());
+    return makeError(ErrorCode::Io, "cannot create " + dir + "/" + inner + ": " + ec.message());
   }
-  return run_dir;
+  return dir;
 }
 
 Result<std::vector<std::string>> writeRunFolder(const reports::Journal& journal,
@@ -38,13 +56,7 @@ Result<std::vector<std::string>> writeRunFolder(const reports::Journal& journal,
   }
   std::vector<std::string> failed;
   auto write = [&](const std::string& name, const std::string& text) {
-    const std::string path = run_dir + "/" + name;
-    std::ofstream file(path);
-    file << text;
-    file.close();
-    if (!file) {
-      failed.push_back(path);
-    }
+    writeText(run_dir + "/" + name, text, failed);
   };
   write("report.md", reports::renderMarkdown(journal));
   write("report.html", reports::renderHtml(journal));
@@ -52,6 +64,18 @@ Result<std::vector<std::string>> writeRunFolder(const reports::Journal& journal,
   if (reports::wantsPostmortem(journal)) {
     write("postmortem.md", reports::renderPostmortem(journal));
   }
+  return failed;
+}
+
+std::vector<std::string> writeCanaryFolder(const reports::CanaryReport& report,
+                                           const std::vector<reports::Journal>& baseline,
+                                           const std::vector<reports::Journal>& candidate,
+                                           const std::string& dir) {
+  std::vector<std::string> failed;
+  writeText(dir + "/canary.json", reports::toJson(report).dump(2) + "\n", failed);
+  writeText(dir + "/canary.md", reports::renderCanaryMarkdown(report), failed);
+  writeText(dir + "/canary.html", reports::renderCanaryHtml(report, baseline, candidate), failed);
+  writeText(dir + "/junit.xml", reports::renderCanaryJunit(report), failed);
   return failed;
 }
 

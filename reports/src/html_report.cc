@@ -11,10 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "chart.h"
 #include "markup_escape.h"
 #include "observations.h"
 #include "outrider/common/units.h"
 #include "report_tables.h"
+#include "table_markup.h"
 
 namespace outrider::reports {
 
@@ -69,47 +71,12 @@ std::string_view verdictClass(const std::optional<std::string>& verdict) {
   if (!verdict) {
     return "none";
   }
-  for (std::string_view known : {"pass", "fail", "inconclusive", "invalid"}) {
+  for (std::string_view known : {"pass", "fail", "inconclusive", "invalid", "marginal"}) {
     if (*verdict == known) {
       return known;
     }
   }
   return "none";
-}
-
-// A table of report_tables.h as HTML, one line per row; every cell escaped.
-std::string htmlTable(const detail::Table& table) {
-  auto numeric = [](bool n) { return n ? R"( class="n")" : ""; };
-  std::string out = "<table>\n<tr>";
-  for (const auto& column : table.columns) {
-    out += fmt::format("<th{}>{}</th>", numeric(column.numeric), htmlEscape(column.name));
-  }
-  out += "</tr>\n";
-  for (const auto& row : table.rows) {
-    out += "<tr>";
-    for (size_t i = 0; i < row.size(); ++i) {
-      const auto& cell = row[i];
-      const std::string text = htmlEscape(cell.text);
-      std::string shown = text;
-      switch (cell.mark) {
-        case detail::Cell::Mark::Bad:
-          shown = R"(<span class="no">)" + text + "</span>";
-          break;
-        case detail::Cell::Mark::Code:
-          shown = "<code>" + text + "</code>";
-          break;
-        case detail::Cell::Mark::Verdict:
-          shown = fmt::format(R"(<span class="badge {}">{}</span>)", verdictClass(cell.text), text);
-          break;
-        case detail::Cell::Mark::None:
-          break;
-      }
-      const bool right = i < table.columns.size() && table.columns[i].numeric;
-      out += fmt::format("<td{}>{}</td>", numeric(right), shown);
-    }
-    out += "</tr>\n";
-  }
-  return out + "</table>\n";
 }
 
 // ---- charts -------------------------------------------------------------------------------------
@@ -123,13 +90,7 @@ constexpr double kBottom = kHeight - 44;
 constexpr std::string_view kFaultFill = "#f4a261";
 constexpr std::string_view kAlertColor = "#8250df";
 
-struct ChartLine {
-  std::string label;
-  std::string_view color;
-  std::vector<double> values;
-  bool right_axis = false;  // plotted against the right-hand axis
-  bool dashed = false;
-};
+using detail::ChartLine;
 
 struct Axis {
   double max = 1;
@@ -519,6 +480,53 @@ std::string charts(const Journal& j) {
 
 }  // namespace
 
+namespace detail {
+
+std::string renderChart(const Journal& frame, const std::vector<const AlertRecord*>& alerts,
+                        std::string_view title, std::string_view left_unit,
+                        std::string_view right_unit, const std::vector<ChartLine>& lines) {
+  ChartWriter writer(frame, alerts);
+  return writer.render(title, left_unit, right_unit, lines);
+}
+
+std::string_view pageStyle() { return kStyle; }
+
+std::string htmlTable(const Table& table) {
+  auto numeric = [](bool n) { return n ? R"( class="n")" : ""; };
+  std::string out = "<table>\n<tr>";
+  for (const auto& column : table.columns) {
+    out += fmt::format("<th{}>{}</th>", numeric(column.numeric), htmlEscape(column.name));
+  }
+  out += "</tr>\n";
+  for (const auto& row : table.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      const auto& cell = row[i];
+      const std::string text = htmlEscape(cell.text);
+      std::string shown = text;
+      switch (cell.mark) {
+        case Cell::Mark::Bad:
+          shown = R"(<span class="no">)" + text + "</span>";
+          break;
+        case Cell::Mark::Code:
+          shown = "<code>" + text + "</code>";
+          break;
+        case Cell::Mark::Verdict:
+          shown = fmt::format(R"(<span class="badge {}">{}</span>)", verdictClass(cell.text), text);
+          break;
+        case Cell::Mark::None:
+          break;
+      }
+      const bool right = i < table.columns.size() && table.columns[i].numeric;
+      out += fmt::format("<td{}>{}</td>", numeric(right), shown);
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+}  // namespace detail
+
 std::string htmlEscape(std::string_view text) {
   return detail::escapeMarkup(text, detail::MarkupUse::Text);
 }
@@ -578,7 +586,7 @@ std::string renderHtml(const Journal& j) {
 
   if (!j.slos.empty()) {
     add("<h2>SLOs</h2>");
-    out += htmlTable(detail::sloTable(j));
+    out += detail::htmlTable(detail::sloTable(j));
   }
 
   const auto ratios = detail::summarizeRatios(j);
@@ -604,12 +612,12 @@ std::string renderHtml(const Journal& j) {
 
   if (!j.alerts.empty()) {
     add("<h2>Alerts</h2>");
-    out += htmlTable(detail::alertTable(j));
+    out += detail::htmlTable(detail::alertTable(j));
   }
 
   if (!j.faults.empty()) {
     add("<h2>Faults</h2>");
-    out += htmlTable(detail::faultTable(j));
+    out += detail::htmlTable(detail::faultTable(j));
   }
 
   add("<h2>Charts</h2>");
@@ -621,7 +629,7 @@ std::string renderHtml(const Journal& j) {
       fmt::format("<p>Open loop at {} req/s over {} connections to <code>{}</code>; the first "
                   "{:.1f}s are warm-up and excluded; a request has {:.2f}s to complete.</p>",
                   l.rate, l.connections, esc(l.target), l.warmup_s, l.timeout_s));
-  out += htmlTable(detail::loadCountsTable(l));
+  out += detail::htmlTable(detail::loadCountsTable(l));
   if (!l.status.empty()) {
     std::string statuses;
     for (const auto& [klass, count] : l.status) {
@@ -629,27 +637,27 @@ std::string renderHtml(const Journal& j) {
     }
     add(fmt::format("<p>Replies by status: {}.</p>", statuses));
   }
-  out += htmlTable(detail::latencyTable(l));
+  out += detail::htmlTable(detail::latencyTable(l));
 
   add("<h2>Processes</h2>");
-  out += htmlTable(detail::processTable(j));
+  out += detail::htmlTable(detail::processTable(j));
 
   const auto resources = detail::summarizeResources(j);
   if (!resources.empty()) {
     add("<h2>Resources</h2>");
     add("<p>Sampled each second from /proc (the process group: a wrapper and its children count "
         "together); charts above.</p>");
-    out += htmlTable(detail::resourceTable(resources));
+    out += detail::htmlTable(detail::resourceTable(resources));
   }
 
   if (!j.scrapes.empty()) {
     add("<h2>Metrics scrapes</h2>");
-    out += htmlTable(detail::scrapeTable(j));
+    out += detail::htmlTable(detail::scrapeTable(j));
   }
 
   if (!j.links.empty()) {
     add("<h2>Links</h2>");
-    out += htmlTable(detail::linkTable(j));
+    out += detail::htmlTable(detail::linkTable(j));
   }
 
   add("<h2>Timeline</h2>");

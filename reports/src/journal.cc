@@ -157,6 +157,9 @@ json toJson(const Journal& j) {
   out["schema"] = j.schema;
   out["scenario"] = {{"name", j.scenario_name}, {"file", j.scenario_file},
                      {"sha256", j.scenario_sha256}};
+  if (!j.variant.empty()) {
+    out["scenario"]["variant"] = j.variant;
+  }
   out["seed"] = j.seed;
   out["started_at"] = j.started_at;
   out["duration_s"] = round3(j.duration_s);
@@ -197,6 +200,13 @@ json toJson(const Journal& j) {
                  {"requests_per_connection",
                   l.requests_per_connection > 0 ? json(l.requests_per_connection) : json()},
                  {"connect_ms", durationJson(l.connect_ms)}};
+  if (!l.latency_histogram_ns.empty()) {
+    json buckets = json::array();
+    for (const auto& [value, count] : l.latency_histogram_ns) {
+      buckets.push_back(json::array({value, count}));
+    }
+    out["load"]["latency_histogram"] = {{"unit", "ns"}, {"buckets", std::move(buckets)}};
+  }
   if (l.tls) {
     json served = json::array();
     for (const auto& c : l.tls->served) {
@@ -398,6 +408,7 @@ Result<Journal> journalFromJson(const json& in) {
     j.scenario_name = scenario.value("name", "");
     j.scenario_file = scenario.value("file", "");
     j.scenario_sha256 = scenario.value("sha256", "");
+    j.variant = scenario.value("variant", "");
     j.seed = in.value("seed", uint64_t{0});
     j.started_at = in.value("started_at", "");
     j.duration_s = in.value("duration_s", 0.0);
@@ -509,6 +520,12 @@ Result<Journal> journalFromJson(const json& in) {
       }
       if (l.contains("connect_ms") && l["connect_ms"].is_object()) {
         j.load.connect_ms = durationFrom(l["connect_ms"]);
+      }
+      if (l.contains("latency_histogram") && l["latency_histogram"].is_object()) {
+        for (const auto& bucket : l["latency_histogram"].value("buckets", json::array())) {
+          j.load.latency_histogram_ns.emplace_back(bucket.at(0).get<int64_t>(),
+                                                   bucket.at(1).get<uint64_t>());
+        }
       }
       if (l.contains("tls_failures") && l["tls_failures"].is_object()) {
         LoadTlsRecord tls;

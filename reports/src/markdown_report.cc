@@ -7,6 +7,7 @@
 #include "observations.h"
 #include "outrider/common/units.h"
 #include "report_tables.h"
+#include "table_markup.h"
 
 namespace outrider::reports {
 
@@ -34,6 +35,13 @@ std::string cellText(const detail::Cell& cell) {
 }
 
 void appendTable(std::string& out, const detail::Table& table) {
+  out += detail::markdownTable(table);
+}
+
+}  // namespace
+
+std::string detail::markdownTable(const Table& table) {
+  std::string out;
   std::string header = "|";
   std::string align = "|";
   for (const auto& column : table.columns) {
@@ -48,9 +56,8 @@ void appendTable(std::string& out, const detail::Table& table) {
     }
     out += line + "\n";
   }
+  return out;
 }
-
-}  // namespace
 
 std::string renderMarkdown(const Journal& j) {
   std::string out;

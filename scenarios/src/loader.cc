@@ -84,8 +84,9 @@ tl::expected<Scenario, LoadFailure> loadScenarioFile(const std::string& path,
 namespace detail {
 namespace {
 
-const std::vector<std::string> RootKeys = {"scenario", "app",   "sidecar", "service",  "link",
-                                           "load",     "fault", "slo",     "alerting", "gate"};
+const std::vector<std::string> RootKeys = {"scenario", "app",  "sidecar", "service",
+                                           "link",     "load", "fault",   "slo",
+                                           "alerting", "gate", "variant", "canary"};
 
 bool isNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -136,6 +137,8 @@ void ScenarioDecoder::decode() {
   decodeSlos();
   decodeAlerting();
   decodeGate();
+  decodeVariants();
+  decodeCanary();
   root_.finish(RootKeys);
 }
 
@@ -339,16 +342,26 @@ void ScenarioDecoder::decodeProcesses() {
 }
 
 ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::string& path,
-                                           ProcessRole role) {
+                                           ProcessRole role, const ProcessSpec* base,
+                                           const std::vector<std::string>& extra_keys) {
   TableReader reader(decoder_, table, path);
   ProcessSpec process;
+  if (base) {
+    process = *base;
+  }
   process.role = role;
   process.where = reader.headerLocation();
   std::vector<std::string> valid = {
       "command",        "env",          "ready",     "live",          "metrics",
       "restart",        "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
       "restart_backoff"};
-  if (role == ProcessRole::App) {
+  valid.insert(valid.end(), extra_keys.begin(), extra_keys.end());
+  for (const auto& key : extra_keys) {
+    reader.consume(key);  // the caller's to read
+  }
+  if (base) {
+    // A variant keeps the sidecar's name: faults, links and SLOs still find it.
+  } else if (role == ProcessRole::App) {
     process.name = "app";
   } else {
     valid.insert(valid.begin(), "name");
@@ -365,7 +378,7 @@ ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::
       process.start = *start;
     }
   }
-  if (auto command = reader.stringArray("command", Need::Required)) {
+  if (auto command = reader.stringArray("command", base ? Need::Optional : Need::Required)) {
     if (command->empty()) {
       reader.error("command", "must name a program, like [\"${bin}/outrider-echo\"]");
     } else if (command->front().empty()) {
@@ -374,6 +387,7 @@ ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::
     process.command = std::move(*command);
   }
   if (auto env = reader.stringTable("env")) {
+    process.env.clear();  // a variant's env replaces the sidecar's whole, as every other key does
     for (auto& entry : *env) {
       if (!isEnvName(entry.key)) {
         decoder_.error(entry.where, entry.path,

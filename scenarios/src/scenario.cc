@@ -94,6 +94,74 @@ const Link* Scenario::findLink(const std::string& link_name) const {
   return nullptr;
 }
 
+const Variant* Scenario::findVariant(const std::string& variant_name) const {
+  for (const auto& candidate : variants) {
+    if (candidate.name == variant_name) {
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+Result<void> applyVariant(Scenario& scenario, const std::string& name) {
+  const Variant* chosen = scenario.findVariant(name);
+  if (!chosen) {
+    std::string known;
+    for (const auto& candidate : scenario.variants) {
+      known += (known.empty() ? "" : ", ") + candidate.name;
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     "scenario '" + scenario.name + "' has no [[variant]] named '" + name + "'" +
+                         (known.empty() ? " (it declares none)" : " (it has: " + known + ")"));
+  }
+  for (auto& sidecar : scenario.sidecars) {
+    if (sidecar.name == chosen->sidecar) {
+      sidecar = chosen->process;
+      scenario.variant = chosen->name;
+      return {};
+    }
+  }
+  // The loader checked the sidecar exists; only a hand-built Scenario gets here.
+  return makeError(ErrorCode::InvalidArgument, "variant '" + name + "' replaces sidecar '" +
+                                                   chosen->sidecar + "', which is not in the pod");
+}
+
+CanaryTolerance defaultCanaryTolerance(CanaryMetricKind kind) {
+  switch (kind) {
+    case CanaryMetricKind::LatencyP50:
+    case CanaryMetricKind::LatencyP99:
+      return {0.10, true, "10%"};
+    case CanaryMetricKind::ErrorRate:
+    case CanaryMetricKind::Slo:
+      return {0.001, false, "0.1%"};
+  }
+  return {0.10, true, "10%"};
+}
+
+std::vector<CanaryMetric> defaultCanaryMetrics() {
+  std::vector<CanaryMetric> metrics;
+  for (auto [name, kind] : {std::pair{"error_rate", CanaryMetricKind::ErrorRate},
+                            std::pair{"latency_p50", CanaryMetricKind::LatencyP50},
+                            std::pair{"latency_p99", CanaryMetricKind::LatencyP99}}) {
+    metrics.push_back(CanaryMetric{name, kind, defaultCanaryTolerance(kind)});
+  }
+  return metrics;
+}
+
+std::string toString(CanaryMetricKind kind) {
+  switch (kind) {
+    case CanaryMetricKind::ErrorRate:
+      return "error_rate";
+    case CanaryMetricKind::LatencyP50:
+      return "latency_p50";
+    case CanaryMetricKind::LatencyP99:
+      return "latency_p99";
+    case CanaryMetricKind::Slo:
+      return "slo";
+  }
+  return "slo";
+}
+
 std::vector<AlertRule> sreWorkbookRules() {
   using std::chrono::hours;
   using std::chrono::minutes;

@@ -41,7 +41,13 @@ class ScenarioDecoder {
 
   void decodeHeader();
   void decodeProcesses();
-  ProcessSpec decodeProcess(const toml::table& table, const std::string& path, ProcessRole role);
+  // With a base (a [[variant]]), the keys present replace the base's and none is required;
+  // extra_keys are the table's own keys besides a process's.
+  ProcessSpec decodeProcess(const toml::table& table, const std::string& path, ProcessRole role,
+                            const ProcessSpec* base = nullptr,
+                            const std::vector<std::string>& extra_keys = {});
+  void decodeVariants();
+  void decodeCanary();
   void decodeLinks();
   void decodeLoad();
   // [load.tls]; `target` is load.target as written (empty when missing).
@@ -106,6 +112,7 @@ class ScenarioDecoder {
   std::vector<NameUse> process_and_link_names_;
   std::vector<NameUse> fault_names_;
   std::vector<NameUse> slo_names_;
+  std::vector<NameUse> variant_names_;
   std::map<std::string, const Link*, std::less<>> links_by_name_;
   std::map<std::string, const ProcessSpec*, std::less<>> processes_by_name_;
   std::vector<std::string> link_names_;

@@ -25,6 +25,14 @@ int main(int argc, char** argv) {
   app.add_option("--status", options.status, "Response status")
       ->check(CLI::Range(200, 599))
       ->capture_default_str();
+  app.add_option("--error-rate", options.error_rate,
+                 "Answer this fraction of requests (not /healthz) with --error-status instead")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--error-status", options.error_status, "The status of --error-rate's replies")
+      ->check(CLI::Range(400, 599))
+      ->capture_default_str();
+  app.add_option("--seed", options.seed,
+                 "Seed of --error-rate's draws (the same seed, the same requests fail)");
   app.add_option("--threads", options.threads, "Event loop threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -136,11 +136,18 @@ int main(int argc, char** argv) {
               "A join or a new call's first message later than this counts as "
               "DEADLINE_EXCEEDED");
   app.add_option("--seed", seed, "Seed of the rotation and retry jitter (default random)");
+  bool no_chain_check = false;
+  app.add_flag("--no-chain-check", no_chain_check,
+               "Write sets whose certificate does not chain to their bundle, as fetchers "
+               "without this check do (to compare them in a cert-wrong-ca game day)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : exit_code::Usage;
+  }
+  if (no_chain_check) {
+    options.chain_check = secrets::ChainCheck::None;
   }
 
   if (!validNodeName(options.node_name)) {

@@ -140,6 +140,14 @@ class EchoState {
   }
 
   awaitable<void> acceptLoop();
+  // Whether the next request is one of --error-rate's: splitmix64 of (seed, request number).
+  bool drawsError() {
+    uint64_t z = options_.seed + 0x9E3779B97F4A7C15ULL * (requests_.fetch_add(1) + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * 0x1.0p-53 < options_.error_rate;
+  }
   awaitable<void> serve(tcp::socket socket, ConnectionTracker* tracker);
   // Reads the request body to its end, keeping none of it; 0 when complete, else the status to
   // answer (1 when the client went away).
@@ -159,6 +167,7 @@ class EchoState {
   EventLoops loops_;
   std::vector<std::unique_ptr<ConnectionTracker>> trackers_;
   std::optional<tcp::acceptor> acceptor_;
+  std::atomic<uint64_t> requests_{0};  // drawn by drawsError
   std::atomic<uint64_t> next_connection_id_{1};
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> sessions_{0};
@@ -364,6 +373,9 @@ awaitable<void> EchoState::serve(tcp::socket tcp_socket, ConnectionTracker* trac
     }
     const Request& request = parser.head();
     Steering steering{options_.status, options_.latency, options_.body_size};
+    if (options_.error_rate > 0 && drawsError()) {
+      steering.status = options_.error_status;
+    }
     Response response;
     if (auto error = applySteering(request, steering)) {
       response.result(http::status::bad_request);

@@ -122,6 +122,30 @@ TEST_F(GameDayTest, WrongCaIsRefusedByTheSecretSidecar) {
   EXPECT_THAT(log, HasSubstr("does not chain to bundle.pem"));
 }
 
+// The same fault against an agent without the chain check: the proxy serves the foreign
+// certificate and client handshakes fail as unknown-ca from the fault's start (the push) to its
+// end, and the run fails.
+TEST_F(GameDayTest, WrongCaWithoutTheChainCheckFailsHandshakesAsUnknownCa) {
+  EXPECT_EQ(run("scenarios/cert-wrong-ca-unchecked"), 1) << last_output_;
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 1u);
+  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  const uint64_t unknown_ca = tlsFailures(j, "unknown-ca");
+  EXPECT_GT(unknown_ca, 300u) << "8 s at 100 req/s, every request a handshake";
+  EXPECT_EQ(unknown_ca, allTlsFailures(j)) << "a reason other than unknown-ca";
+  // The agent wrote what its check would have refused.
+  const std::string log = test::readFile(work_ / "run" / "logs" / "secrets.log");
+  EXPECT_THAT(log, testing::Not(HasSubstr("does not chain to bundle.pem")));
+  // The failures are in the fault's window, give or take the push and the reload (1 s).
+  ASSERT_TRUE(j.series.tls.has_value());
+  const auto& failures = j.series.tls->failures;
+  for (size_t k = 0; k < failures.size(); ++k) {
+    if (k < 9 || k > 19) {
+      EXPECT_EQ(failures[k], 0u) << "second " << k;
+    }
+  }
+}
+
 // A client's egress proxy 2 h behind: its own check finds the server's certificate not yet valid,
 // in its metrics (the journal's series of the SLI's selector) and in the load's 5xx.
 TEST_F(GameDayTest, ClockSkewFailsTheClientsHandshakesAsNotYetValid) {

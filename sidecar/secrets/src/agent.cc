@@ -317,7 +317,7 @@ class AgentImpl final : public Agent {
                             set.error().message));
       return;
     }
-    auto info = inspectSet(*set);
+    auto info = inspectSet(*set, options_.chain_check);
     if (!info) {
       log(fmt::format("the set on disk is not usable: {}", info.error().message));
       return;
@@ -413,7 +413,7 @@ class AgentImpl final : public Agent {
     }
     CredentialSet set{update.svid().cert_chain_pem(), update.svid().private_key_pem(),
                       update.bundle_pem()};
-    auto info = inspectSet(set);
+    auto info = inspectSet(set, options_.chain_check);
     std::string reason = info ? "" : info.error().message;
     if (info) {
       const SetHealth h = assessSet(info->window, clock_.systemNow(), options_.policy);

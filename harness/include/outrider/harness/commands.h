@@ -24,7 +24,9 @@ struct RunOptions {
   std::string scenario_path;
   std::optional<uint64_t> seed;
   std::string out_dir;  // empty: runs/<scenario>-<UTC time>
+  std::string variant;  // --variant: the [[variant]] put in place of its sidecar
   bool quiet = false;
+  bool summary = true;  // print the summary at the end (a canary prints its own lines)
 };
 
 struct PlanOptions {
@@ -44,7 +46,20 @@ struct GateOptions {
   bool quiet = false;
 };
 
+struct CanaryOptions {
+  std::string scenario_path;
+  std::string baseline;  // [[variant]] names
+  std::string candidate;
+  std::optional<uint32_t> pairs;  // default: [canary] pairs
+  std::optional<uint64_t> seed;   // one seed for every run: the same faults in each
+  std::string out_dir;            // empty: runs/canary-<scenario>-<UTC time>
+  bool quiet = false;
+};
+
 int runCommand(const RunOptions& options, const Environment& env);
+// Runs baseline and candidate in interleaved pairs and judges them (spec/cli.md `canary`):
+// 0 pass, 1 fail, 4 marginal, 5 a run was invalid, 2 and 3 as for run.
+int canaryCommand(const CanaryOptions& options, const Environment& env);
 // The worst exit code over the scenarios: 3 > 2 > 5 > 1 > 4 > 0 (see gateSeverity).
 int gateCommand(const GateOptions& options, const Environment& env);
 int gateSeverity(int exit_code);

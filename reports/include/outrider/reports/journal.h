@@ -75,6 +75,10 @@ struct LoadRecord {
   uint64_t requests_per_connection = 0;    // 0: unlimited
   DurationSummary connect_ms;              // TCP connects, apart from request latency
   std::optional<LoadTlsRecord> tls;        // https only
+  // load.latency_histogram (beyond the contract): the corrected latency's histogram, as
+  // (lowest equivalent value in ns, count) of each non-zero bucket, so runs merge exactly (a
+  // canary's merged percentiles).
+  std::vector<std::pair<int64_t, uint64_t>> latency_histogram_ns;
 };
 
 struct ProcessExit {
@@ -276,6 +280,7 @@ struct Journal {
   std::string scenario_name;
   std::string scenario_file;
   std::string scenario_sha256;
+  std::string variant;  // scenario.variant: the [[variant]] in place (`run --variant`), or empty
   uint64_t seed = 0;
   std::string started_at;  // RFC 3339 UTC
   double duration_s = 0;

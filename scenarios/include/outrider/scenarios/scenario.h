@@ -232,6 +232,47 @@ struct Gate {
   uint64_t min_events = 100;
 };
 
+// [[variant]]: one sidecar with some of its keys replaced, for `run --variant` and `canary`.
+struct Variant {
+  std::string name;
+  std::string sidecar;            // the [[sidecar]] it replaces
+  ProcessSpec process;            // that sidecar with the variant's keys in place
+  std::vector<std::string> keys;  // the keys it replaces, in the file's order
+  SourceLocation where;
+};
+
+// A canary metric's tolerance (`[canary] max_regression`): how much worse the candidate may be.
+// Relative: a fraction of the baseline ("10%" = 0.10). Absolute: in the metric's own unit, ms for
+// a latency ("5ms") and a fraction of requests for an error rate or an SLO's bad events ("0.1%").
+struct CanaryTolerance {
+  double value = 0;
+  bool relative = true;
+  std::string text;  // as written, or the default's
+  bool operator==(const CanaryTolerance&) const = default;
+};
+
+enum class CanaryMetricKind { ErrorRate, LatencyP50, LatencyP99, Slo };
+
+struct CanaryMetric {
+  std::string name;  // "error_rate", "latency_p50", "latency_p99", or an [[slo]]'s name
+  CanaryMetricKind kind = CanaryMetricKind::ErrorRate;
+  CanaryTolerance tolerance;
+};
+
+// [canary]; absent: the defaults (5 pairs, error_rate, latency_p50 and latency_p99).
+struct Canary {
+  uint32_t pairs = 5;
+  std::vector<CanaryMetric> metrics;
+  SourceLocation where;
+};
+
+// The tolerance a metric has when max_regression does not name it: 10% for latencies, 0.1
+// points for an error rate or an SLO's bad fraction.
+CanaryTolerance defaultCanaryTolerance(CanaryMetricKind kind);
+// The spec's default metric set, with default tolerances.
+std::vector<CanaryMetric> defaultCanaryMetrics();
+std::string toString(CanaryMetricKind kind);
+
 struct Scenario {
   std::string file;      // as given on the command line
   std::string contents;  // the file's text, for the journal's sha256
@@ -249,12 +290,20 @@ struct Scenario {
   std::vector<Slo> slos;
   Alerting alerting;
   Gate gate;
+  std::vector<Variant> variants;
+  Canary canary;        // defaults when the file has no [canary]
+  std::string variant;  // the [[variant]] applyVariant() put in place; empty: none
 
   // Every process in start-order groups: services, sidecars, app.
   std::vector<const ProcessSpec*> processes() const;
   const ProcessSpec* findProcess(const std::string& name) const;
   const Link* findLink(const std::string& name) const;
+  const Variant* findVariant(const std::string& name) const;
 };
+
+// Puts [[variant]] `name` in place of its sidecar (`run --variant`). An unknown name is an error
+// that lists the variants the scenario has.
+Result<void> applyVariant(Scenario& scenario, const std::string& name);
 
 // The spec's sre-workbook table: page 1h/5m 14.4, page 6h/30m 6, ticket 1d/2h 3, ticket 3d/6h 1.
 std::vector<AlertRule> sreWorkbookRules();

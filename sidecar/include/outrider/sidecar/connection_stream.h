@@ -3,13 +3,15 @@
 // The bytes of one connection, plain TCP or TLS over it, behind one AsyncReadStream and
 // AsyncWriteStream, so the proxy's and the echo app's session code exists once for both. Each
 // operation is dispatched by async_initiate straight to the socket or the ssl::stream: no extra
-// coroutine frame or handler wrapper, one branch per call on the plain path.
+// coroutine frame or handler wrapper, one branch per call on the plain path. TLS writes are
+// flattened (see tls_).
 
 #include <openssl/ssl.h>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_stream.hpp>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -39,7 +41,7 @@ class ConnectionStream {
 
   bool isTls() const { return tls_.has_value(); }
   // The connection's SSL, nullptr on plain TCP.
-  SSL* ssl() { return tls_ ? tls_->native_handle() : nullptr; }
+  SSL* ssl() { return tls_ ? tls_->next_layer().native_handle() : nullptr; }
   const tls::ContextPtr& context() const { return context_; }
   Socket& socket() { return socket_; }
   executor_type get_executor() { return socket_.get_executor(); }
@@ -50,7 +52,7 @@ class ConnectionStream {
     if (!tls_) {
       return false;
     }
-    SSL* native = tls_->native_handle();
+    SSL* native = tls_->next_layer().native_handle();
     return SSL_has_pending(native) == 1 || BIO_ctrl_pending(SSL_get_rbio(native)) > 0;
   }
 
@@ -69,7 +71,7 @@ class ConnectionStream {
   // TLS only (startTls first).
   template <class Token>
   auto async_handshake(boost::asio::ssl::stream_base::handshake_type type, Token&& token) {
-    return tls_->async_handshake(type, std::forward<Token>(token));
+    return tls_->next_layer().async_handshake(type, std::forward<Token>(token));
   }
 
   void close() {
@@ -106,15 +108,19 @@ class ConnectionStream {
   // have been truncated by an attacker); our connections end by framing, not by close_notify, so
   // a finished handshake's session stays resumable.
   void markCleanEnd() {
-    if (tls_ && SSL_is_init_finished(tls_->native_handle()) == 1) {
-      SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    if (tls_ && SSL_is_init_finished(tls_->next_layer().native_handle()) == 1) {
+      SSL_set_shutdown(tls_->next_layer().native_handle(),
+                       SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     }
   }
 
   Socket socket_;
   // Declared before tls_: the context outlives the SSL made from it.
   tls::ContextPtr context_;
-  std::optional<boost::asio::ssl::stream<Socket&>> tls_;
+  // Asio's ssl::stream writes only the first buffer of a gather per write_some, so a reply's head
+  // and body went out as two TLS records and two sendmsg calls; flat_stream copies a gather of up
+  // to 16 KiB into one buffer first (Beast's documented remedy), one record and one syscall.
+  std::optional<boost::beast::flat_stream<boost::asio::ssl::stream<Socket&>>> tls_;
 };
 
 }  // namespace outrider::sidecar

@@ -39,6 +39,12 @@ struct EchoOptions {
   // --credential-file: every reply but /healthz is 401 while this file holds no certificate
   // valid now (credential_file.h). Empty: no credential.
   std::string credential_file;
+  // --error-rate: this fraction of requests (all but /healthz) answered error_status instead, the
+  // n-th request's draw a hash of (seed, n): a seed gives the same errors at the same request
+  // numbers. A known error rate for a canary's candidate or an SLO test; X-Echo-Status wins.
+  double error_rate = 0;
+  unsigned error_status = 503;
+  uint64_t seed = 0;
   // --tls-cert/--tls-key: serve TLS (files followed as they rotate); --tls-client-ca: require
   // client certificates that verify against it. An upstream for the proxy's upstream TLS.
   tls::Files tls;

@@ -40,6 +40,9 @@ struct AgentOptions {
   std::chrono::nanoseconds fetch_timeout = std::chrono::seconds(10);
   uint64_t seed = 0;  // the jitter of rotations and retries
   AtomicWriterOptions writer;
+  // Off (--no-chain-check): a certificate that does not chain to the bundle it came with is
+  // written and served anyway, as by fetchers that do not check.
+  ChainCheck chain_check = ChainCheck::Bundle;
 };
 
 // One log line per event, without a trailing newline. Never given a key, a token or a session.

@@ -25,8 +25,12 @@ struct SetInfo {
   ValidityWindow window;
 };
 
+// Whether a set's certificate must chain to its own bundle. Off is what fetchers without the check
+// do (they write whatever the control plane sends); the cert-wrong-ca game day compares the two.
+enum class ChainCheck { Bundle, None };
+
 // Parses and cross-checks a set; InvalidArgument with a reason that names no key material.
 // Time is not judged here (assessSet does it), so an expired set on disk still has its info.
-Result<SetInfo> inspectSet(const CredentialSet& set);
+Result<SetInfo> inspectSet(const CredentialSet& set, ChainCheck chain = ChainCheck::Bundle);
 
 }  // namespace outrider::secrets
