@@ -12,12 +12,13 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS       ?= 600
 
 # Everything the build and the tests need, by Debian package name. libboost1.81-dev by name:
-# the default libboost-dev is 1.74, which lacks the Asio features we use.
+# the default libboost-dev is 1.74, which lacks the Asio features we use. libyaml-cpp-dev: the
+# checks of ci/examples/ (tests/unit/ci/).
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libboost1.81-dev libboost-url1.81-dev libssl-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev \
   nlohmann-json3-dev libexpected-dev libfmt-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
-  libgtest-dev libgmock-dev libbenchmark-dev wrk curl faketime \
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev wrk curl faketime \
   clang libclang-rt-14-dev
 # Peers for bench/ only; `make bench` installs them.
 BENCH_PACKAGES := haproxy nginx-light wrk procps util-linux

@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   gate_cmd->add_option("scenario", gate.scenario_paths, "Scenario files")->required();
   gate_cmd->add_option("--out", gate.out_dir, "Folder for the runs (default: runs/gate-<UTC>)");
   gate_cmd->add_option("--junit", gate.junit_path, "Write one JUnit XML file for all runs");
+  gate_cmd
+      ->add_option("--summary", gate.summary_path,
+                   "Append the summary table as Markdown to FILE, e.g. "
+                   "\"$GITHUB_STEP_SUMMARY\" (default: only <out>/gate-summary.md)")
+      ->type_name("FILE");
   gate_cmd->add_flag("--quiet", gate.quiet, "Print only the summaries");
 
   try {

@@ -4,60 +4,12 @@
 
 #include <algorithm>
 
+#include "markdown_table.h"
 #include "observations.h"
 #include "outrider/common/units.h"
 #include "report_tables.h"
-#include "table_markup.h"
 
 namespace outrider::reports {
-
-namespace {
-
-// A cell as Markdown: '|' escaped so a cell cannot split its row.
-std::string cellText(const detail::Cell& cell) {
-  std::string text;
-  for (char c : cell.text) {
-    if (c == '|') {
-      text += '\\';
-    }
-    text += c == '\n' ? ' ' : c;
-  }
-  switch (cell.mark) {
-    case detail::Cell::Mark::Bad:
-      return "**" + text + "**";
-    case detail::Cell::Mark::Code:
-      return "`" + text + "`";
-    case detail::Cell::Mark::None:
-    case detail::Cell::Mark::Verdict:
-      break;
-  }
-  return text;
-}
-
-void appendTable(std::string& out, const detail::Table& table) {
-  out += detail::markdownTable(table);
-}
-
-}  // namespace
-
-std::string detail::markdownTable(const Table& table) {
-  std::string out;
-  std::string header = "|";
-  std::string align = "|";
-  for (const auto& column : table.columns) {
-    header += " " + column.name + " |";
-    align += column.numeric ? "---:|" : "---|";
-  }
-  out += header + "\n" + align + "\n";
-  for (const auto& row : table.rows) {
-    std::string line = "|";
-    for (const auto& cell : row) {
-      line += " " + cellText(cell) + " |";
-    }
-    out += line + "\n";
-  }
-  return out;
-}
 
 std::string renderMarkdown(const Journal& j) {
   std::string out;
@@ -65,7 +17,7 @@ std::string renderMarkdown(const Journal& j) {
     out += text;
     out += '\n';
   };
-  auto table = [&out](const detail::Table& t) { appendTable(out, t); };
+  auto table = [&out](const detail::Table& t) { out += detail::markdownTable(t); };
   line(fmt::format("# Game day: {}", j.scenario_name));
   line("");
   line(fmt::format("- Scenario: `{}` (sha256 `{}`)", j.scenario_file,
@@ -138,9 +90,10 @@ std::string renderMarkdown(const Journal& j) {
   const auto& l = j.load;
   line("## Load");
   line("");
-  line(fmt::format("Open loop at {} req/s over {} connections to `{}`; the first {:.1f}s are "
-                   "warm-up and excluded; a request has {:.2f}s to complete.",
-                   l.rate, l.connections, l.target, l.warmup_s, l.timeout_s));
+  line(
+      fmt::format("Open loop at {} req/s over {} connections to `{}`; the first {:.1f}s are "
+                  "warm-up and excluded; a request has {:.2f}s to complete.",
+                  l.rate, l.connections, l.target, l.warmup_s, l.timeout_s));
   line("");
   table(detail::loadCountsTable(l));
   line("");

@@ -450,13 +450,16 @@ TEST_F(RunTest, GateChecksEveryFileFirst) {
   EXPECT_FALSE(fs::exists(work_ / "gate" / "run-basic"));
 }
 
-// gate: the worst exit code over its scenarios, and one JUnit file with a suite for each.
+// gate: the worst exit code over its scenarios, one JUnit file with a suite for each, and the
+// summary table: printed, in gate-summary.md, and appended to --summary.
 TEST_F(RunTest, GateReturnsTheWorstAndWritesJunit) {
   const auto junit = work_ / "gate.xml";
+  const auto summary = work_ / "step-summary.md";
+  std::ofstream(summary) << "earlier step\n";
   auto result = runProgram(outrider({"gate", "tests/integration/scenarios/run-basic.toml",
-                                     "tests/integration/scenarios/gd-latency-third.toml",
-                                     "--quiet", "--out", (work_ / "gate").string(), "--junit",
-                                     junit.string()}),
+                                     "tests/integration/scenarios/gd-latency-third.toml", "--quiet",
+                                     "--out", (work_ / "gate").string(), "--junit", junit.string(),
+                                     "--summary", summary.string()}),
                            work_, 90s);
   ASSERT_TRUE(result.finished);
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;  // pass and fail: fail
@@ -466,6 +469,12 @@ TEST_F(RunTest, GateReturnsTheWorstAndWritesJunit) {
   EXPECT_THAT(xml, HasSubstr("outrider.run-basic"));
   EXPECT_THAT(xml, HasSubstr("outrider.gd-latency-third"));
   EXPECT_THAT(xml, HasSubstr("<failure"));
+  EXPECT_THAT(result.out, HasSubstr("gate: 2 scenarios, exit "));
+  EXPECT_THAT(result.out, HasSubstr("worst finding"));
+  const std::string markdown = test::readFile(work_ / "gate" / "gate-summary.md");
+  EXPECT_THAT(markdown, HasSubstr("| run-basic | pass |"));
+  EXPECT_THAT(markdown, HasSubstr("| gd-latency-third | **"));  // fail (or invalid on a busy host)
+  EXPECT_EQ(test::readFile(summary), "earlier step\n" + markdown);
 }
 
 }  // namespace

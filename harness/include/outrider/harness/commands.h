@@ -43,6 +43,8 @@ struct GateOptions {
   std::vector<std::string> scenario_paths;
   std::string out_dir;     // empty: runs/gate-<UTC time>; each scenario in a folder of its own
   std::string junit_path;  // empty: no JUnit file
+  // Also appended to (GitHub's $GITHUB_STEP_SUMMARY); gate-summary.md in out_dir is always written.
+  std::string summary_path;  // empty: only gate-summary.md
   bool quiet = false;
 };
 
