@@ -9,15 +9,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "outrider/common/asio.h"
+
 namespace outrider {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using asio::ip::tcp;
-constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 
 struct Outcome {
   bool timed_out = false;

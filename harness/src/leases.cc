@@ -1,18 +1,17 @@
 #include "outrider/harness/leases.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "outrider/common/atomic_file.h"
 
 namespace outrider::harness {
 
@@ -53,26 +52,6 @@ std::optional<uint64_t> processStartTicks(pid_t pid) {
 }
 
 namespace {
-
-// Written whole or not at all: a temporary file, fsync, rename, as a killed harness may leave
-// only what it already renamed.
-Result<void> writeAtomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return makeError(ErrorCode::Io, "cannot write " + temporary + ": " + std::strerror(errno));
-  }
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = written ? errno : saved;
-    ::unlink(temporary.c_str());
-    return makeError(ErrorCode::Io, "cannot write " + path + ": " + std::strerror(error));
-  }
-  return {};
-}
 
 std::optional<Lease> parseLease(const std::string& text) {
   auto doc = json::parse(text, nullptr, false);
@@ -131,7 +110,11 @@ Result<std::unique_ptr<LeaseBook>> LeaseBook::open(const std::string& runtime,
   json harness = {{"pid", self},
                   {"start_ticks", processStartTicks(self).value_or(0)},
                   {"run_dir", std::move(run_dir)}};
-  if (auto written = writeAtomically(making + "/harness.json", harness.dump() + "\n"); !written) {
+  // Written whole or not at all (writeFileAtomically), as a killed harness may leave only what it
+  // already renamed.
+  if (auto written =
+          writeFileAtomically(making + "/harness.json", harness.dump() + "\n", {.mode = 0600});
+      !written) {
     fs::remove_all(making, ec);
     return tl::unexpected(written.error());
   }
@@ -155,7 +138,8 @@ LeaseBook::~LeaseBook() {
 }
 
 Result<std::string> LeaseBook::write(const std::string& id, const std::string& text) {
-  if (auto written = writeAtomically(folder_ + "/" + id + ".json", text + "\n"); !written) {
+  if (auto written = writeFileAtomically(folder_ + "/" + id + ".json", text + "\n", {.mode = 0600});
+      !written) {
     return tl::unexpected(written.error());
   }
   return id;

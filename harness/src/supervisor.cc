@@ -622,6 +622,17 @@ asio::awaitable<Result<void>> awaitReady(State* state, std::vector<Slot*> group)
   }
 }
 
+// A sidecar that starts (and is ready) before the app, as a Pod's init containers do.
+bool beforeApp(const Slot* slot) {
+  return slot->spec.role == ProcessRole::Sidecar && slot->spec.start == StartMode::BeforeApp;
+}
+
+// The app first, then the with-app sidecars, in one go (a Pod's regular containers).
+void appFirst(std::vector<Slot*>::iterator begin, std::vector<Slot*>::iterator end) {
+  std::stable_partition(begin, end,
+                        [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+}
+
 asio::awaitable<Result<void>> startAll(std::shared_ptr<State> state) {
   if (state->started) {
     co_return tl::unexpected(
@@ -631,9 +642,7 @@ asio::awaitable<Result<void>> startAll(std::shared_ptr<State> state) {
   std::vector<Slot*> last_group;
   for (const auto& owned : state->slots) {
     Slot* slot = owned.get();
-    const bool one_by_one =
-        slot->spec.role == ProcessRole::Service ||
-        (slot->spec.role == ProcessRole::Sidecar && slot->spec.start == StartMode::BeforeApp);
+    const bool one_by_one = slot->spec.role == ProcessRole::Service || beforeApp(slot);
     if (!one_by_one) {
       last_group.push_back(slot);
       continue;
@@ -647,9 +656,7 @@ asio::awaitable<Result<void>> startAll(std::shared_ptr<State> state) {
       co_return ready;
     }
   }
-  // The app first, then the with-app sidecars, in one go (a Pod's regular containers).
-  std::stable_partition(last_group.begin(), last_group.end(),
-                        [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  appFirst(last_group.begin(), last_group.end());
   for (Slot* slot : last_group) {
     if (auto launched = launch(state, slot); !launched) {
       co_return launched;
@@ -748,10 +755,6 @@ asio::awaitable<void> stopAll(std::shared_ptr<State> state) {
 
 // ---- pod restart (pod-restart, startup-race) ----
 
-bool beforeApp(const Slot* slot) {
-  return slot->spec.role == ProcessRole::Sidecar && slot->spec.start == StartMode::BeforeApp;
-}
-
 // The pod in its start order: before-app sidecars, the app, with-app sidecars. Services are
 // outside it and keep running.
 std::vector<Slot*> podSlots(State* state) {
@@ -762,9 +765,8 @@ std::vector<Slot*> podSlots(State* state) {
     }
   }
   std::stable_partition(pod.begin(), pod.end(), [](const Slot* slot) { return beforeApp(slot); });
-  std::stable_partition(
-      std::find_if(pod.begin(), pod.end(), [](const Slot* slot) { return !beforeApp(slot); }),
-      pod.end(), [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  appFirst(std::find_if(pod.begin(), pod.end(), [](const Slot* slot) { return !beforeApp(slot); }),
+           pod.end());
   return pod;
 }
 
@@ -953,8 +955,7 @@ asio::awaitable<Result<void>> startPod(std::shared_ptr<State> state, std::vector
       co_return ready;
     }
   }
-  std::stable_partition(last_group.begin(), last_group.end(),
-                        [](const Slot* slot) { return slot->spec.role == ProcessRole::App; });
+  appFirst(last_group.begin(), last_group.end());
   for (Slot* slot : last_group) {
     if (auto launched = relaunch(state, slot, report); !launched) {
       co_return launched;

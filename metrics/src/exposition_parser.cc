@@ -41,29 +41,28 @@ std::optional<MetricType> parseType(std::string_view word) {
   return std::nullopt;
 }
 
-class ExpositionParser {
+class ExpositionParser : TextCursor {
  public:
   ExpositionParser(std::string_view text, const ParseLimits& limits)
-      : text_(text), limits_(limits) {}
+      : body_(text), limits_(limits) {}
 
   Result<Exposition> parse() {
     size_t start = 0;
-    while (start <= text_.size()) {
-      size_t end = text_.find('\n', start);
+    while (start <= body_.size()) {
+      size_t end = body_.find('\n', start);
       if (end == std::string_view::npos) {
-        end = text_.size();
+        end = body_.size();
       }
-      std::string_view line = text_.substr(start, end - start);
+      std::string_view line = body_.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);  // CRLF line ends, as some hand-written exporters send
       }
       ++line_no_;
-      line_ = line;
-      pos_ = 0;
+      reset(line);
       if (!parseLine()) {
         return tl::unexpected(*error_);
       }
-      if (end == text_.size()) {
+      if (end == body_.size()) {
         break;
       }
       start = end + 1;
@@ -73,16 +72,9 @@ class ExpositionParser {
 
  private:
   // ---- cursor over the current line --------------------------------------------------------
-  bool atEnd() const { return pos_ >= line_.size(); }
-  char peek() const { return atEnd() ? '\0' : line_[pos_]; }
   uint32_t column() const { return static_cast<uint32_t>(pos_ + 1); }
-  void skipBlanks() {
-    while (!atEnd() && isBlank(line_[pos_])) {
-      ++pos_;
-    }
-  }
   // What is at the cursor, for messages: "'x'", "a tab", "the end of the line".
-  std::string here() const { return atEnd() ? "the end of the line" : describeByte(line_[pos_]); }
+  std::string here() const { return atEnd() ? "the end of the line" : describeByte(input_[pos_]); }
 
   bool fail(uint32_t column, std::string message) {
     error_ = Error{ErrorCode::InvalidArgument,
@@ -92,19 +84,12 @@ class ExpositionParser {
   }
   bool fail(std::string message) { return fail(column(), std::move(message)); }
 
-  std::string_view readWhile(bool (*pred)(char)) {
-    const size_t from = pos_;
-    while (!atEnd() && pred(line_[pos_])) {
-      ++pos_;
-    }
-    return line_.substr(from, pos_ - from);
-  }
   std::string_view readUntilBlank() {
     const size_t from = pos_;
-    while (!atEnd() && !isBlank(line_[pos_])) {
+    while (!atEnd() && !isBlank(input_[pos_])) {
       ++pos_;
     }
-    return line_.substr(from, pos_ - from);
+    return input_.substr(from, pos_ - from);
   }
 
   // ---- lines ---------------------------------------------------------------------------------
@@ -147,16 +132,16 @@ class ExpositionParser {
   bool parseHelp(std::string name, uint32_t name_column) {
     std::string help;
     while (!atEnd()) {
-      const char c = line_[pos_];
+      const char c = input_[pos_];
       if (c != '\\') {
         help += c;
         ++pos_;
         continue;
       }
-      if (pos_ + 1 >= line_.size()) {
+      if (pos_ + 1 >= input_.size()) {
         return fail("a '\\' ends the HELP text (escape it as \\\\)");
       }
-      const char escaped = line_[pos_ + 1];
+      const char escaped = input_[pos_ + 1];
       if (escaped == '\\') {
         help += '\\';
       } else if (escaped == 'n') {
@@ -299,16 +284,13 @@ class ExpositionParser {
         return fail(label_column, "label " + label.name + " appears twice");
       }
       labels.push_back(std::move(label));
-      skipBlanks();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
+      const ListStep step = afterListItem();
+      if (step == ListStep::Close) {
         break;
       }
-      return fail(fmt::format("expected ',' or '}}' after a label, got {}", here()));
+      if (step == ListStep::Other) {
+        return fail(fmt::format("expected ',' or '}}' after a label, got {}", here()));
+      }
     }
     std::sort(labels.begin(), labels.end(),
               [](const Label& a, const Label& b) { return a.name < b.name; });
@@ -320,7 +302,7 @@ class ExpositionParser {
       if (atEnd()) {
         return fail(open_column, "unterminated label value (no closing '\"' on this line)");
       }
-      const char c = line_[pos_];
+      const char c = input_[pos_];
       if (c == '"') {
         ++pos_;
         return true;
@@ -330,10 +312,10 @@ class ExpositionParser {
         ++pos_;
         continue;
       }
-      if (pos_ + 1 >= line_.size()) {
+      if (pos_ + 1 >= input_.size()) {
         return fail(open_column, "unterminated label value (it ends in '\\')");
       }
-      const char escaped = line_[pos_ + 1];
+      const char escaped = input_[pos_ + 1];
       if (escaped == '\\') {
         value += '\\';
       } else if (escaped == '"') {
@@ -410,10 +392,8 @@ class ExpositionParser {
     return true;
   }
 
-  std::string_view text_;
+  std::string_view body_;
   ParseLimits limits_;
-  std::string_view line_;
-  size_t pos_ = 0;
   uint32_t line_no_ = 0;
   std::optional<Error> error_;
   Exposition out_;

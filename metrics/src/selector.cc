@@ -50,21 +50,17 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-class SelectorParser {
+class SelectorParser : TextCursor {
  public:
-  explicit SelectorParser(std::string_view text) : text_(text) {}
+  explicit SelectorParser(std::string_view text) { reset(text); }
 
   // Fills name and matchers; false with error() set on the first problem.
   bool parse(std::string& name, std::vector<Selector::Matcher>& matchers) {
-    if (text_.empty()) {
+    if (input_.empty()) {
       return fail("empty selector (expected a metric name like \"http_requests_total\")");
     }
     if (isNameStart(peek())) {
-      const size_t from = pos_;
-      while (!atEnd() && isNameChar(text_[pos_])) {
-        ++pos_;
-      }
-      name = std::string(text_.substr(from, pos_ - from));
+      name = std::string(readWhile(isNameChar));
       skipBlanks();
     } else if (peek() != '{') {
       return fail(fmt::format("expected a metric name or '{{', got {}", here()));
@@ -87,14 +83,7 @@ class SelectorParser {
   const std::string& errorMessage() const { return error_; }
 
  private:
-  bool atEnd() const { return pos_ >= text_.size(); }
-  char peek() const { return atEnd() ? '\0' : text_[pos_]; }
-  std::string here() const { return atEnd() ? "the end" : describeByte(text_[pos_]); }
-  void skipBlanks() {
-    while (!atEnd() && isBlank(text_[pos_])) {
-      ++pos_;
-    }
-  }
+  std::string here() const { return atEnd() ? "the end" : describeByte(input_[pos_]); }
   bool fail(size_t at, std::string message) {
     error_at_ = at;
     error_ = std::move(message);
@@ -113,13 +102,9 @@ class SelectorParser {
         return fail(fmt::format("expected a label name or '}}', got {}", here()));
       }
       Selector::Matcher matcher;
-      const size_t from = pos_;
-      while (!atEnd() && isLabelChar(text_[pos_])) {
-        ++pos_;
-      }
-      matcher.label = std::string(text_.substr(from, pos_ - from));
+      matcher.label = std::string(readWhile(isLabelChar));
       skipBlanks();
-      const std::string_view rest = text_.substr(pos_);
+      const std::string_view rest = input_.substr(pos_);
       if (rest.substr(0, 2) == "=~") {
         matcher.op = MatchOp::Regex;
         pos_ += 2;
@@ -153,16 +138,13 @@ class SelectorParser {
         }
       }
       matchers.push_back(std::move(matcher));
-      skipBlanks();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
+      const ListStep step = afterListItem();
+      if (step == ListStep::Close) {
         return true;
       }
-      return fail(fmt::format("expected ',' or '}}' after a matcher, got {}", here()));
+      if (step == ListStep::Other) {
+        return fail(fmt::format("expected ',' or '}}' after a matcher, got {}", here()));
+      }
     }
   }
 
@@ -177,7 +159,7 @@ class SelectorParser {
       if (atEnd()) {
         return fail(open, "unterminated string");
       }
-      const char c = text_[pos_];
+      const char c = input_[pos_];
       if (c == quote) {
         ++pos_;
         return true;
@@ -187,10 +169,10 @@ class SelectorParser {
         ++pos_;
         continue;
       }
-      if (pos_ + 1 >= text_.size()) {
+      if (pos_ + 1 >= input_.size()) {
         return fail(open, "unterminated string (it ends in '\\')");
       }
-      const char escaped = text_[pos_ + 1];
+      const char escaped = input_[pos_ + 1];
       switch (escaped) {
         case '\\':
         case '"':
@@ -216,8 +198,6 @@ class SelectorParser {
     }
   }
 
-  std::string_view text_;
-  size_t pos_ = 0;
   size_t error_at_ = 0;
   std::string error_;
 };

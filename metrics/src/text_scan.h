@@ -2,6 +2,7 @@
 
 // Small scanning helpers shared by the exposition and selector parsers.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,5 +40,46 @@ bool isInfinityWord(std::string_view text);
 
 // An integer of milliseconds with an optional sign; nullopt outside int64.
 std::optional<int64_t> parseTimestamp(std::string_view text);
+
+// A cursor over one piece of text, a line of an exposition or a selector: the steps both
+// parsers take through it.
+class TextCursor {
+ protected:
+  // Where an item of a `{...}` list leaves off: a ',' (another item follows) or the '}' that
+  // ends the list, consumed; Other leaves the cursor on what stands there instead.
+  enum class ListStep { Next, Close, Other };
+
+  void reset(std::string_view input) {
+    input_ = input;
+    pos_ = 0;
+  }
+  bool atEnd() const { return pos_ >= input_.size(); }
+  char peek() const { return atEnd() ? '\0' : input_[pos_]; }
+  void skipBlanks() {
+    while (!atEnd() && isBlank(input_[pos_])) {
+      ++pos_;
+    }
+  }
+  std::string_view readWhile(bool (*pred)(char)) {
+    const size_t from = pos_;
+    while (!atEnd() && pred(input_[pos_])) {
+      ++pos_;
+    }
+    return input_.substr(from, pos_ - from);
+  }
+  // Past blanks, after an item of a `{...}` list.
+  ListStep afterListItem() {
+    skipBlanks();
+    const char c = peek();
+    if (c == ',' || c == '}') {
+      ++pos_;
+      return c == ',' ? ListStep::Next : ListStep::Close;
+    }
+    return ListStep::Other;
+  }
+
+  std::string_view input_;
+  size_t pos_ = 0;
+};
 
 }  // namespace outrider::metrics

@@ -1,13 +1,11 @@
 #include "outrider/reports/journal.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "outrider/common/atomic_file.h"
 
 namespace outrider::reports {
 
@@ -655,40 +653,11 @@ Result<Journal> journalFromJson(const json& in) {
 }
 
 Result<void> writeJournal(const Journal& journal, const std::string& run_dir) {
-  const std::string final_path = run_dir + "/journal.json";
-  const std::string temp_path = final_path + ".tmp";
   // Process output quoted in errors may not be UTF-8: replace bad bytes rather than lose the run.
   const std::string text =
       toJson(journal).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return makeError(ErrorCode::Io, "cannot write " + temp_path + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      int saved = errno;
-      ::close(fd);
-      return makeError(ErrorCode::Io, "cannot write " + temp_path + ": " + std::strerror(saved));
-    }
-    done += static_cast<size_t>(n);
-  }
-  // fsync before rename: a crash leaves the old journal or the new one, never half of one.
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_errno = errno;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed) {
-    return makeError(ErrorCode::Io, "cannot flush " + temp_path + ": " +
-                                        std::strerror(synced ? errno : sync_errno));
-  }
-  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-    return makeError(ErrorCode::Io, "cannot rename to " + final_path + ": " + std::strerror(errno));
-  }
-  return {};
+  // A crash leaves the old journal or the new one, never half of one.
+  return writeFileAtomically(std::filesystem::path(run_dir) / "journal.json", text, {.mode = 0644});
 }
 
 Result<Journal> readJournal(const std::string& run_dir) {

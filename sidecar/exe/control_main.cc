@@ -115,12 +115,11 @@ int main(int argc, char** argv) {
 
   // The one place real time enters; the clock-skew fault shifts the wall (NotBefore, NotAfter,
   // session expiry).
-  const auto skew = exe::clockSkewFromEnvironment("outrider-control");
-  if (!skew) {
+  const auto program_clock = exe::programClock("outrider-control");
+  if (!program_clock) {
     return exit_code::Usage;
   }
-  const RealClock real_clock;
-  const SkewedClock clock(real_clock, *skew);
+  const Clock& clock = *program_clock;
   boost::asio::io_context context(1);
   auto registry = std::make_shared<prometheus::Registry>();
   auto server = control::ControlServer::create(options, clock, context.get_executor(), *registry);

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "flag_values.h"
-#include "outrider/common/clock.h"
 #include "outrider/sidecar/dependency_check.h"
 #include "outrider/sidecar/echo_server.h"
 #include "program_clock.h"
@@ -50,18 +49,9 @@ int main(int argc, char** argv) {
                    "Longest graceful drain after SIGTERM/SIGINT");
   app.add_option("--credential-file", options.credential_file,
                  "Answer 401 (but /healthz) while this file holds no certificate valid now");
-  auto* tls_cert = app.add_option("--tls-cert", options.tls.cert,
-                                  "Serve TLS with this PEM certificate chain (re-read on change)")
-                       ->check(CLI::ExistingFile);
-  auto* tls_key =
-      app.add_option("--tls-key", options.tls.key, "The private key of --tls-cert (PEM)")
-          ->check(CLI::ExistingFile);
-  tls_cert->needs(tls_key);
-  tls_key->needs(tls_cert);
-  app.add_option("--tls-client-ca", options.tls.ca,
-                 "Require client certificates that verify against this PEM bundle")
-      ->check(CLI::ExistingFile)
-      ->needs(tls_cert);
+  exe::addServerTls(app, options.tls,
+                    "Serve TLS with this PEM certificate chain (re-read on change)",
+                    "Require client certificates that verify against this PEM bundle");
   std::string depends_on;
   std::chrono::nanoseconds depends_on_timeout = std::chrono::seconds(2);
   app.add_option("--depends-on", depends_on,
@@ -87,13 +77,11 @@ int main(int argc, char** argv) {
   }
 
   // The one place real time enters; the clock-skew fault shifts the wall.
-  const auto skew = outrider::exe::clockSkewFromEnvironment("outrider-echo");
-  if (!skew) {
+  const auto clock = outrider::exe::programClock("outrider-echo");
+  if (!clock) {
     return 2;
   }
-  const outrider::RealClock real_clock;
-  const outrider::SkewedClock clock(real_clock, *skew);
-  auto server = EchoServer::create(options, clock);
+  auto server = EchoServer::create(options, *clock);
   if (!server) {
     fmt::print(stderr, "outrider-echo: {}\n", server.error().message);
     return outrider::exitCodeFor(server.error().code);

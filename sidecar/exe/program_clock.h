@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <optional>
 #include <string_view>
+#include <utility>
 
+#include "outrider/common/clock.h"
 #include "outrider/common/clock_skew.h"
 #include "outrider/common/skewed_clock.h"
 
@@ -28,6 +30,17 @@ inline std::optional<std::chrono::nanoseconds> clockSkewFromEnvironment(std::str
                ClockSkewVariable);
   }
   return *skew;
+}
+
+// The one place a program's real time enters: the real clock, its wall shifted by the skew in
+// force. nullopt after printing why OUTRIDER_CLOCK_SKEW is unusable (the caller exits 2).
+inline std::optional<SkewedClock> programClock(std::string_view program) {
+  static const RealClock real_clock;  // outlives every clock made on it: main returns first
+  const auto skew = clockSkewFromEnvironment(program);
+  if (!skew) {
+    return std::nullopt;
+  }
+  return std::optional<SkewedClock>(std::in_place, real_clock, *skew);
 }
 
 }  // namespace outrider::exe

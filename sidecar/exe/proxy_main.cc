@@ -8,7 +8,6 @@
 #include <random>
 
 #include "flag_values.h"
-#include "outrider/common/clock.h"
 #include "outrider/sidecar/proxy.h"
 #include "program_clock.h"
 
@@ -68,43 +67,26 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   // TLS files are re-read when they change (a rotation); live connections keep their set.
-  auto* tls_cert = app.add_option("--tls-cert", options.downstream_tls.cert,
-                                  "Serve TLS with this PEM certificate chain (leaf first); "
-                                  "re-read when it changes")
-                       ->check(CLI::ExistingFile);
-  auto* tls_key =
-      app.add_option("--tls-key", options.downstream_tls.key, "The private key of --tls-cert (PEM)")
-          ->check(CLI::ExistingFile);
-  tls_cert->needs(tls_key);
-  tls_key->needs(tls_cert);
-  app.add_option("--tls-client-ca", options.downstream_tls.ca,
-                 "Require client certificates that verify against this PEM bundle (mTLS)")
-      ->check(CLI::ExistingFile)
-      ->needs(tls_cert);
+  exe::addServerTls(app, options.downstream_tls,
+                    "Serve TLS with this PEM certificate chain (leaf first); re-read when it "
+                    "changes",
+                    "Require client certificates that verify against this PEM bundle (mTLS)");
   app.add_option("--upstream-tls-ca", options.upstream_tls.ca,
                  "Speak TLS to the upstream and verify it against this PEM bundle (the name "
                  "checked is --upstream's host)")
       ->check(CLI::ExistingFile);
-  auto* upstream_cert = app.add_option("--upstream-tls-cert", options.upstream_tls.cert,
-                                       "Client certificate presented to the upstream (PEM)")
-                            ->check(CLI::ExistingFile);
-  auto* upstream_key = app.add_option("--upstream-tls-key", options.upstream_tls.key,
-                                      "The private key of --upstream-tls-cert (PEM)")
-                           ->check(CLI::ExistingFile);
-  upstream_cert->needs(upstream_key);
-  upstream_key->needs(upstream_cert);
+  exe::addCertAndKey(app, "upstream-tls-", options.upstream_tls.cert, options.upstream_tls.key,
+                     "Client certificate presented to the upstream (PEM)");
   CLI11_PARSE(app, argc, argv);
 
   // The one place real time and real randomness enter; the clock-skew fault shifts the wall.
-  const auto skew = outrider::exe::clockSkewFromEnvironment("outrider-proxy");
-  if (!skew) {
+  const auto clock = outrider::exe::programClock("outrider-proxy");
+  if (!clock) {
     return 2;
   }
-  const outrider::RealClock real_clock;
-  const outrider::SkewedClock clock(real_clock, *skew);
   options.request_id_seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^
                             std::random_device{}();
-  auto proxy = Proxy::create(options, clock);
+  auto proxy = Proxy::create(options, *clock);
   if (!proxy) {
     fmt::print(stderr, "outrider-proxy: {}\n", proxy.error().message);
     return outrider::exitCodeFor(proxy.error().code);

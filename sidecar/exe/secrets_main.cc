@@ -187,12 +187,11 @@ int main(int argc, char** argv) {
   options.seed =
       seed ? *seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   // The clock-skew fault shifts the wall: validity checks and the rotation point follow it.
-  const auto skew = exe::clockSkewFromEnvironment("outrider-secrets");
-  if (!skew) {
+  const auto program_clock = exe::programClock("outrider-secrets");
+  if (!program_clock) {
     return exit_code::Usage;
   }
-  const RealClock real_clock;
-  const SkewedClock clock(real_clock, *skew);
+  const Clock& clock = *program_clock;
 
   asio::io_context io;
   secrets::SecretsMetrics metrics;

@@ -14,7 +14,7 @@
 #include <set>
 
 #include "event_loops.h"
-#include "net.h"
+#include "outrider/common/asio.h"
 
 namespace outrider::sidecar {
 

@@ -14,7 +14,7 @@
 
 #include "forwarding.h"
 #include "head_reader.h"
-#include "net.h"
+#include "outrider/common/asio.h"
 #include "outrider/tls/handshake_failure.h"
 #include "socket_probe.h"
 #include "wire_head.h"

@@ -18,7 +18,7 @@
 #include "head_reader.h"
 #include "listener.h"
 #include "message_rules.h"
-#include "net.h"
+#include "outrider/common/asio.h"
 #include "outrider/common/units.h"
 #include "outrider/sidecar/connection_stream.h"
 #include "outrider/sidecar/connection_tracker.h"

@@ -19,7 +19,7 @@
 #include "downstream_session.h"
 #include "event_loops.h"
 #include "listener.h"
-#include "net.h"
+#include "outrider/common/asio.h"
 #include "proxy_shared.h"
 #include "published_context.h"
 

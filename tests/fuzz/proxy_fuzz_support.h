@@ -4,18 +4,19 @@
 // body relay loop without sockets, and the abort that makes libFuzzer keep an input.
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "forwarding.h"
 
@@ -118,6 +119,35 @@ bool relayBody(Parser& parser, boost::beast::test::stream& stream,
   }
   check(false, "a body relay did not end within its step bound");
   return false;
+}
+
+// What the peer (the upstream, the client) makes of the relayed `message`: it parses it whole,
+// nothing follows it, and its body is the one the proxy recognised. `until_close`: the body ends
+// with the connection. `view` comes with its own settings (skip() for the answer to a HEAD).
+template <class Parser>
+void checkPeerReadsWhole(Parser& view, const std::string& message, const std::string& recognised,
+                         bool until_close, const std::string& peer, const std::string& what) {
+  view.body_limit(boost::none);
+  view.eager(true);
+  boost::beast::error_code ec;
+  const std::size_t used = view.put(boost::asio::buffer(message), ec);
+  if (until_close && !ec && !view.is_done()) {
+    view.put_eof(ec);
+  }
+  check(!ec && view.is_done(), (peer + " parses " + what + " whole").c_str());
+  check(used == message.size(), ("nothing follows " + what).c_str());
+  check(view.get().body() == recognised, (peer + " sees the body the proxy read").c_str());
+}
+
+// The input as both proxy fuzzers take it: the first byte chooses (read sizes, methods), the
+// rest is the bytes; an empty input is skipped.
+template <class Fuzz>
+int withChoiceByte(const uint8_t* data, size_t size, Fuzz fuzz) {
+  if (size < 1) {
+    return 0;
+  }
+  fuzz(data[0], std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+  return 0;
 }
 
 }  // namespace outrider::sidecar::fuzz

@@ -24,14 +24,8 @@ namespace http = boost::beast::http;
 namespace sc = outrider::sidecar;
 using outrider::sidecar::fuzz::check;
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 1) {
-    return 0;
-  }
-  const std::size_t read_size = 1 + data[0] % 97 * 37;
-  const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+void fuzzRequest(uint8_t choice, std::string_view bytes) {
+  const std::size_t read_size = 1 + choice % 97 * 37;
   boost::asio::io_context io;
   auto stream = sc::fuzz::inputStream(io, bytes, read_size);
   boost::beast::flat_buffer buffer(64 * 1024);
@@ -42,10 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       io, sc::readRequestHead(stream, buffer, parser, 0, timed_out, [] {}));
   if (read.outcome == sc::HeadRead::Outcome::Refused) {
     check(read.refusal.status >= 400 && read.refusal.status <= 505, "a refusal is 4xx or 5xx");
-    return 0;
+    return;
   }
   if (read.outcome != sc::HeadRead::Outcome::Complete) {
-    return 0;
+    return;
   }
   auto& head = parser.head();
   const std::size_t hosts = head.count(http::field::host);
@@ -75,15 +69,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string recognised;
   std::string framed;
   if (!sc::fuzz::relayBody(parser, stream, buffer, forwarded.framing, recognised, framed)) {
-    return 0;  // a broken body: the proxy answers 400 or closes, nothing more is forwarded
+    return;  // a broken body: the proxy answers 400 or closes, nothing more is forwarded
   }
   http::request_parser<http::string_body> upstream_view;
-  upstream_view.body_limit(boost::none);
-  upstream_view.eager(true);
-  const std::string message = rendered + framed;
-  const std::size_t used = upstream_view.put(boost::asio::buffer(message), ec);
-  check(!ec && upstream_view.is_done(), "the upstream parses the forwarded message whole");
-  check(used == message.size(), "nothing follows the forwarded message");
-  check(upstream_view.get().body() == recognised, "the upstream sees the body the proxy saw");
-  return 0;
+  sc::fuzz::checkPeerReadsWhole(upstream_view, rendered + framed, recognised,
+                                /*until_close=*/false, "the upstream", "the forwarded message");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return outrider::sidecar::fuzz::withChoiceByte(data, size, fuzzRequest);
 }

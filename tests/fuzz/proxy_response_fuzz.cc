@@ -23,16 +23,10 @@ namespace http = boost::beast::http;
 namespace sc = outrider::sidecar;
 using outrider::sidecar::fuzz::check;
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 1) {
-    return 0;
-  }
-  const bool head_request = (data[0] & 1) != 0;
-  const unsigned client_version = (data[0] & 2) != 0 ? 10 : 11;
-  const std::size_t read_size = 1 + (data[0] >> 2) * 61;
-  const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+void fuzzResponse(uint8_t choice, std::string_view bytes) {
+  const bool head_request = (choice & 1) != 0;
+  const unsigned client_version = (choice & 2) != 0 ? 10 : 11;
+  const std::size_t read_size = 1 + (choice >> 2) * 61;
   boost::asio::io_context io;
   auto stream = sc::fuzz::inputStream(io, bytes, read_size);
   boost::beast::flat_buffer buffer(128 * 1024);
@@ -44,10 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       io, sc::readResponseHead(stream, buffer, head_request, limits, parser, got_bytes,
                                parse_error));
   if (!ok) {
-    return 0;  // 502 for the client
+    return;  // 502 for the client
   }
   if (sc::checkResponseHead(parser->head())) {
-    return 0;  // 502, and the connection is closed
+    return;  // 502, and the connection is closed
   }
   const auto method = head_request ? http::verb::head : http::verb::get;
   const sc::DownstreamResponse answer = sc::prepareDownstreamResponse(
@@ -62,24 +56,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string recognised;
   std::string framed;
   if (!sc::fuzz::relayBody(*parser, stream, buffer, answer.framing, recognised, framed)) {
-    return 0;  // truncated or broken mid-body: the client connection is closed early
+    return;  // truncated or broken mid-body: the client connection is closed early
   }
   http::response_parser<http::string_body> client_view;
-  client_view.body_limit(boost::none);
-  client_view.eager(true);
   client_view.skip(head_request);
-  const std::string message = rendered + framed;
-  boost::beast::error_code ec;
-  const std::size_t used = client_view.put(boost::asio::buffer(message), ec);
-  if (answer.framing == sc::Framing::UntilClose && !ec && !client_view.is_done()) {
-    client_view.put_eof(ec);
-  }
-  check(!ec && client_view.is_done(), "the client parses the relayed response whole");
-  check(used == message.size(), "nothing follows the relayed response");
-  check(client_view.get().body() == recognised, "the client sees the body the proxy read");
+  sc::fuzz::checkPeerReadsWhole(client_view, rendered + framed, recognised,
+                                answer.framing == sc::Framing::UntilClose, "the client",
+                                "the relayed response");
   const auto& head = client_view.get();
   check(head.count(http::field::content_length) + head.count(http::field::transfer_encoding) <= 1,
         "at most one framing field");
   check(head.version() == client_version, "answered in the client's version");
-  return 0;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return outrider::sidecar::fuzz::withChoiceByte(data, size, fuzzResponse);
 }

@@ -52,18 +52,25 @@ class GameDayTest : public testing::Test {
     EXPECT_TRUE(journal.has_value()) << journal.error().message;
     return journal ? *journal : reports::Journal{};
   }
-  static const reports::SloRecord* slo(const reports::Journal& j, const std::string& name) {
-    for (const auto& s : j.slos) {
-      if (s.name == name) {
-        return &s;
-      }
-    }
-    return nullptr;
-  }
+  static const reports::SloRecord* slo(const reports::Journal& j, const std::string& name);
 
   fs::path work_;
   std::string last_output_;
 };
+
+inline const reports::SloRecord* sloNamed(const reports::Journal& j, const std::string& name) {
+  for (const auto& s : j.slos) {
+    if (s.name == name) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+inline const reports::SloRecord* GameDayTest::slo(const reports::Journal& j,
+                                                  const std::string& name) {
+  return sloNamed(j, name);
+}
 
 inline const reports::ProcessRecord* processNamed(const reports::Journal& j,
                                                   const std::string& name) {
@@ -73,6 +80,18 @@ inline const reports::ProcessRecord* processNamed(const reports::Journal& j,
     }
   }
   return nullptr;
+}
+
+// The run had one fault and it took effect (its evidence says why not, otherwise).
+inline testing::AssertionResult hasOneEffectiveFault(const reports::Journal& j) {
+  if (j.faults.size() != 1) {
+    return testing::AssertionFailure() << j.faults.size() << " faults, expected 1";
+  }
+  if (!j.faults[0].effective) {
+    return testing::AssertionFailure()
+           << j.faults[0].name << " not effective: " << j.faults[0].evidence;
+  }
+  return testing::AssertionSuccess();
 }
 
 inline uint64_t badRequests(const reports::Journal& j) {

@@ -20,8 +20,23 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using test::badRequests;
 using test::GameDayTest;
+using test::hasOneEffectiveFault;
 using test::processNamed;
 using testing::HasSubstr;
+
+// The load's availability SLO and its twin on the proxy's own counters (proxy-availability),
+// both in the journal.
+testing::AssertionResult findRatioPair(const reports::Journal& j,
+                                       const reports::SloRecord*& availability,
+                                       const reports::SloRecord*& ratio) {
+  availability = test::sloNamed(j, "availability");
+  ratio = test::sloNamed(j, "proxy-availability");
+  if (availability == nullptr || ratio == nullptr) {
+    return testing::AssertionFailure()
+           << "no " << (availability ? "proxy-availability" : "availability") << " SLO";
+  }
+  return testing::AssertionSuccess();
+}
 
 // A rollout of the pod under load: every process of the pod replaced (the config service left
 // alone), no request in flight at the app's SIGTERM failed (the app answers what it holds, the
@@ -99,8 +114,7 @@ TEST_F(GameDayTest, LatencyFaultFailsLatencyObjectiveOnly) {
   EXPECT_FALSE(slo(j, "latency")->met);
   EXPECT_LT(slo(j, "latency")->measured, 0.7);
   EXPECT_TRUE(slo(j, "availability")->met) << slo(j, "availability")->measured;
-  ASSERT_EQ(j.faults.size(), 1u);
-  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  ASSERT_TRUE(hasOneEffectiveFault(j));
   EXPECT_GT(j.faults[0].injections, 0u);
   EXPECT_NEAR(j.faults[0].started_at_s, 5.0, 0.2);
 }
@@ -111,8 +125,7 @@ TEST_F(GameDayTest, PauseLongerThanTimeoutTimesRequestsOut) {
   run("gd-pause");
   auto j = journal();
   EXPECT_GT(j.load.timed_out, 50u) << last_output_;
-  ASSERT_EQ(j.faults.size(), 1u);
-  EXPECT_TRUE(j.faults[0].effective) << j.faults[0].evidence;
+  ASSERT_TRUE(hasOneEffectiveFault(j));
   EXPECT_THAT(j.faults[0].evidence, HasSubstr("state T"));
   EXPECT_FALSE(slo(j, "availability")->met);
 }
@@ -121,12 +134,7 @@ TEST_F(GameDayTest, PauseLongerThanTimeoutTimesRequestsOut) {
 TEST_F(GameDayTest, KillShowsExitRestartAndDip) {
   run("gd-kill");
   auto j = journal();
-  const reports::ProcessRecord* proxy = nullptr;
-  for (const auto& p : j.processes) {
-    if (p.name == "proxy") {
-      proxy = &p;
-    }
-  }
+  const reports::ProcessRecord* proxy = processNamed(j, "proxy");
   ASSERT_NE(proxy, nullptr);
   EXPECT_EQ(proxy->starts, 2u);
   EXPECT_EQ(proxy->restarts, 1u);
@@ -190,10 +198,9 @@ TEST_F(GameDayTest, BurnRatePageMatchesHandCalculation) {
 TEST_F(GameDayTest, RatioOnProxyCountersMatchesAvailabilityUnderAborts) {
   EXPECT_EQ(run("gd-ratio-abort"), 1) << last_output_;
   auto j = journal();
-  const auto* availability = slo(j, "availability");
-  const auto* ratio = slo(j, "proxy-availability");
-  ASSERT_NE(availability, nullptr);
-  ASSERT_NE(ratio, nullptr);
+  const reports::SloRecord* availability = nullptr;
+  const reports::SloRecord* ratio = nullptr;
+  ASSERT_TRUE(findRatioPair(j, availability, ratio));
   EXPECT_LT(availability->measured, 0.9) << "the burst did not happen";
   EXPECT_NEAR(ratio->measured, availability->measured, 0.005)
       << ratio->good << "/" << ratio->total << " vs " << availability->good << "/"
@@ -246,18 +253,12 @@ TEST_F(GameDayTest, RatioOnProxyCountersMatchesAvailabilityUnderAborts) {
 TEST_F(GameDayTest, RatioSurvivesProxyRestartAndShowsTheGap) {
   EXPECT_EQ(run("gd-ratio-kill"), 1) << last_output_;
   auto j = journal();
-  const auto* availability = slo(j, "availability");
-  const auto* ratio = slo(j, "proxy-availability");
-  ASSERT_NE(availability, nullptr);
-  ASSERT_NE(ratio, nullptr);
+  const reports::SloRecord* availability = nullptr;
+  const reports::SloRecord* ratio = nullptr;
+  ASSERT_TRUE(findRatioPair(j, availability, ratio));
   ASSERT_TRUE(ratio->ratio.has_value());
   const auto& r = *ratio->ratio;
-  const reports::ProcessRecord* proxy = nullptr;
-  for (const auto& p : j.processes) {
-    if (p.name == "proxy") {
-      proxy = &p;
-    }
-  }
+  const reports::ProcessRecord* proxy = processNamed(j, "proxy");
   ASSERT_NE(proxy, nullptr);
   EXPECT_EQ(proxy->starts, 2u);
   // What the proxy saw was all good; the clients saw the outage.

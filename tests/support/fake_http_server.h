@@ -86,6 +86,15 @@ class FakeHttpServer {
     };
   }
 
+  // `action` (a reset, a close, a hang) instead of every reply.
+  static FakeBehaviour acting(FakeReply::Action action) {
+    return [action](const FakeRequest&) {
+      FakeReply reply;
+      reply.action = action;
+      return reply;
+    };
+  }
+
  private:
   using tcp = boost::asio::ip::tcp;
 

@@ -17,9 +17,7 @@ class Bandwidth final : public PerChunkKind {
  private:
   Effect segmentEffect(const Segment& segment) override {
     (void)segment;
-    Effect effect;
-    effect.pace_rate = spec().rate_bytes_per_s;
-    return effect;
+    return {.pace_rate = spec().rate_bytes_per_s};
   }
 };
 

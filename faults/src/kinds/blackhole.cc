@@ -18,11 +18,7 @@ class Blackhole final : public LinkKind {
   using LinkKind::LinkKind;
 
   Effect onMessageBegin(const MessageBegin& message) override {
-    if (!acts(message.way) || !decideMessage(message)) {
-      return {};
-    }
-    count(&FaultCounters::requests_affected);
-    return hold(message.held);
+    return messageAffected(message) ? hold(message.held) : Effect{};
   }
 
   Effect onSegment(const Segment& segment) override {
@@ -54,9 +50,7 @@ class Blackhole final : public LinkKind {
     }
     count(&FaultCounters::injections);
     affect();
-    Effect effect;
-    effect.hold = true;
-    return effect;
+    return {.hold = true};
   }
 };
 

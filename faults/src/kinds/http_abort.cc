@@ -23,9 +23,7 @@ class HttpAbort final : public LinkKind {
     if (!decide(fault(), 0, message.draw)) {
       return {};
     }
-    Effect effect;
-    effect.answer = spec().status;
-    return effect;
+    return {.answer = spec().status};
   }
 
   void onAnswered() override {

@@ -25,10 +25,8 @@ class Latency final : public PerChunkKind {
   }
 
   Effect segmentEffect(const Segment& segment) override {
-    Effect effect;
-    effect.delay = http() ? message_delay_[static_cast<int>(segment.way)]
-                          : drawDelay(segment.way, segment.chunk, /*link_wide=*/false);
-    return effect;
+    return {.delay = http() ? message_delay_[static_cast<int>(segment.way)]
+                            : drawDelay(segment.way, segment.chunk, /*link_wide=*/false)};
   }
 
   // n: a chunk's position on this connection, or (link_wide) a request's number on the link.

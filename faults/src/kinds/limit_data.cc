@@ -33,9 +33,7 @@ class LimitData final : public LinkKind {
       count(&FaultCounters::injections);
       affect();
     }
-    Effect effect;
-    effect.pass = take;
-    return effect;
+    return {.pass = take};
   }
 
  private:

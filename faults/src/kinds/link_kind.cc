@@ -25,6 +25,14 @@ bool LinkKind::decideMessage(const MessageBegin& message) {
   return message_hit_[i];
 }
 
+bool LinkKind::messageAffected(const MessageBegin& message) {
+  if (!acts(message.way) || !decideMessage(message)) {
+    return false;
+  }
+  count(&FaultCounters::requests_affected);
+  return true;
+}
+
 bool LinkKind::messageHit(const Segment& segment) const {
   const int i = static_cast<int>(segment.way);
   return message_[i] == segment.request && message_hit_[i];

@@ -31,6 +31,9 @@ class LinkKind : public LinkFilter {
   // Per-request kinds on http links: the draw for the message beginning (an opportunity), kept
   // for its segments; a reply shares its request's draw.
   bool decideMessage(const MessageBegin& message);
+  // A message of the fault's direction that decideMessage picks, counted in requests_affected:
+  // where each per-request kind's onMessageBegin starts.
+  bool messageAffected(const MessageBegin& message);
   // Whether a segment belongs to a message decided as hit. A fault applied in the middle of a
   // message leaves that message alone.
   bool messageHit(const Segment& segment) const;

@@ -13,12 +13,11 @@ class PerChunkKind : public LinkKind {
   using LinkKind::LinkKind;
 
   Effect onMessageBegin(const MessageBegin& message) final {
-    if (!acts(message.way) || !decideMessage(message)) {
+    if (!messageAffected(message)) {
       return {};
     }
     onMessageHit(message);
     count(&FaultCounters::injections);
-    count(&FaultCounters::requests_affected);
     affect();
     return {};
   }

@@ -14,11 +14,7 @@ class Reset final : public LinkKind {
   using LinkKind::LinkKind;
 
   Effect onMessageBegin(const MessageBegin& message) override {
-    if (!acts(message.way) || !decideMessage(message)) {
-      return {};
-    }
-    count(&FaultCounters::requests_affected);
-    return resetEffect();
+    return messageAffected(message) ? resetEffect() : Effect{};
   }
 
   Effect onSegment(const Segment& segment) override {
@@ -35,11 +31,7 @@ class Reset final : public LinkKind {
   }
 
  private:
-  Effect resetEffect() const {
-    Effect effect;
-    effect.reset_after = spec().after;
-    return effect;
-  }
+  Effect resetEffect() const { return {.reset_after = spec().after}; }
 };
 
 }  // namespace

@@ -24,9 +24,7 @@ class Slicer final : public PerChunkKind {
     slice.delay = spec().delay;
     slice.seed = purposeSeed(fault().seed, DrawPurpose::SliceSize);
     slice.stream = mixKeys(mixKeys(number(), static_cast<uint64_t>(segment.way)), segment.chunk);
-    Effect effect;
-    effect.slice = slice;
-    return effect;
+    return {.slice = slice};
   }
 };
 

@@ -21,9 +21,7 @@ class SlowClose final : public LinkKind {
     }
     count(&FaultCounters::injections);
     affect();
-    Effect effect;
-    effect.close_delay = spec().delay;
-    return effect;
+    return {.close_delay = spec().delay};
   }
 };
 

@@ -13,17 +13,11 @@
 #include <map>
 #include <utility>
 
+#include "outrider/common/asio.h"
 #include "outrider/common/timer.h"
 
 namespace outrider::admin {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using asio::ip::tcp;
-constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 
 int hexDigit(char c) {
   if (c >= '0' && c <= '9') {

@@ -1,17 +1,13 @@
 #include "outrider/control/state_dir.h"
 
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include "outrider/common/fd_io.h"
+
+#include "outrider/common/atomic_file.h"
 
 namespace outrider::control {
 namespace {
@@ -95,48 +91,14 @@ Result<CertificateAuthorityPtr> loadOrCreateCa(const fs::path& dir, const char* 
   }
   // The key first: a crash between the two leaves a key without a certificate, which open()
   // reports, never a certificate whose key is lost.
-  if (auto w = writeFileAtomically(key_path, (*ca)->keyPem(), 0600); !w) {
+  if (auto w = writeFileAtomically(key_path, (*ca)->keyPem(), {.mode = 0600}); !w) {
     return tl::unexpected(w.error());
   }
-  if (auto w = writeFileAtomically(cert_path, (*ca)->certPem(), 0644); !w) {
+  if (auto w = writeFileAtomically(cert_path, (*ca)->certPem(), {.mode = 0644}); !w) {
     return tl::unexpected(w.error());
   }
   created = true;
   return std::move(*ca);
-}
-
-Result<void> writeFileAtomically(const fs::path& path, std::string_view content, mode_t mode) {
-  const fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp");
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return makeError(ErrorCode::Io,
-                     fmt::format("{}: cannot be created: {}", temp.string(), std::strerror(errno)));
-  }
-  // O_CREAT applies the umask, and an existing temporary file keeps its mode: set it exactly.
-  auto written = ::fchmod(fd, mode) == 0 ? writeAll(fd, content)
-                                         : makeError(ErrorCode::Io, std::strerror(errno));
-  if (written && ::fsync(fd) != 0) {
-    written = makeError(ErrorCode::Io, std::strerror(errno));
-  }
-  ::close(fd);
-  if (!written) {
-    ::unlink(temp.c_str());
-    return makeError(ErrorCode::Io, fmt::format("{}: cannot be written: {}", temp.string(),
-                                                written.error().message));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    return makeError(ErrorCode::Io, fmt::format("{}: cannot be renamed into place: {}",
-                                                path.string(), std::strerror(error)));
-  }
-  const int dir_fd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
-                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return {};
 }
 
 Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Clock& clock) {
@@ -178,7 +140,8 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const fs::path& dir, const Cloc
     if (state->session_key_.empty()) {
       return makeError(ErrorCode::Internal, "no randomness for the session key");
     }
-    if (auto w = writeFileAtomically(session_path, state->session_key_ + "\n", 0600); !w) {
+    if (auto w = writeFileAtomically(session_path, state->session_key_ + "\n", {.mode = 0600});
+        !w) {
       return tl::unexpected(w.error());
     }
   }
@@ -243,7 +206,7 @@ Result<void> StateDir::recordIssued(const std::string& serial_hex) {
   nlohmann::json json;
   json["count"] = issued_count_;
   json["recent_serials"] = recent_serials_;
-  return writeFileAtomically(dir_ / IssuedFile, json.dump() + "\n", 0644);
+  return writeFileAtomically(dir_ / IssuedFile, json.dump() + "\n", {.mode = 0644});
 }
 
 }  // namespace outrider::control

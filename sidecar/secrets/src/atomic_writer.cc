@@ -11,7 +11,8 @@
 #include <cstring>
 #include <ctime>
 #include <system_error>
-#include "outrider/common/fd_io.h"
+
+#include "outrider/common/atomic_file.h"
 
 namespace outrider::secrets {
 
@@ -60,14 +61,6 @@ std::string readLink(const fs::path& link) {
   std::error_code ec;
   const fs::path target = fs::read_symlink(link, ec);
   return ec ? std::string() : target.string();
-}
-
-Result<void> fsyncPath(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.ok() || ::fsync(fd.get()) != 0) {
-    return ioError("fsync " + path.string());
-  }
-  return {};
 }
 
 // Reads a whole file relative to a directory descriptor.
@@ -129,7 +122,8 @@ Result<std::string> AtomicWriter::write(const CredentialSet& set) {
     fs::remove_all(folder_path, ignored);
   };
 
-  // 2. The files, each fsynced; modes set explicitly so the umask cannot widen or narrow them.
+  // 2. The files, each fsynced, then the folder once; modes set explicitly so the umask cannot
+  // widen or narrow them. Nobody reads the folder before the swap: temporary names are harmless.
   struct Item {
     const char* name;
     const std::string* data;
@@ -139,13 +133,12 @@ Result<std::string> AtomicWriter::write(const CredentialSet& set) {
                         {KeyFile, &set.key_pem, 0600},
                         {BundleFile, &set.bundle_pem, 0644}};
   for (const Item& item : items) {
-    const fs::path path = folder_path / item.name;
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, item.mode));
-    if (!fd.ok() || ::fchmod(fd.get(), item.mode) != 0 || !writeAll(fd.get(), *item.data) ||
-        (options_.fsync && ::fsync(fd.get()) != 0)) {
-      auto error = ioError("write " + path.string());
+    if (auto written = writeFileAtomically(
+            folder_path / item.name, *item.data,
+            {.mode = item.mode, .fsync = options_.fsync, .fsync_folder = false});
+        !written) {
       discard();
-      return error;
+      return tl::unexpected(written.error());
     }
   }
   if (options_.fsync) {

@@ -85,8 +85,8 @@ TEST_F(AdminServerTest, NotFoundAndMethodNotAllowed) {
 // HEAD on a GET route: the status and length of the GET, no body.
 TEST_F(AdminServerTest, HeadAnswersLikeGetWithoutBody) {
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(port()));
-  ASSERT_TRUE(client.sendRaw("HEAD /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(client, port(),
+                                "HEAD /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   std::string raw;
   while (client.readSome(raw, std::chrono::milliseconds(2000))) {
   }

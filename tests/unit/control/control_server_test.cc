@@ -63,6 +63,7 @@ class ControlServerTest : public testing::Test {
     startServer();
   }
   void TearDown() override {
+    stopAdmin();
     stopServer();
     work_.reset();
     thread_.join();
@@ -165,6 +166,41 @@ class ControlServerTest : public testing::Test {
     return -1;
   }
 
+  // The admin listener with the control plane's routes (as outrider-control serves them), on
+  // context_'s thread.
+  testing::AssertionResult startAdmin() {
+    auto admin = admin::AdminServer::create(context_.get_executor(), clock_, admin::AdminOptions{});
+    if (!admin) {
+      return testing::AssertionFailure() << admin.error().message;
+    }
+    admin_ = std::move(*admin);
+    addAdminRoutes(*admin_, *server_, registry_);
+    admin_->start();
+    return testing::AssertionSuccess();
+  }
+  // One request on a fresh connection, as the harness makes it.
+  sidecar::test::Response adminCall(boost::beast::http::verb verb, const std::string& target) {
+    sidecar::test::TestHttpClient client;
+    EXPECT_TRUE(client.connect(admin_->endpoint().port()));
+    auto request = sidecar::test::makeGet(target);
+    request.method(verb);
+    request.keep_alive(false);
+    sidecar::test::Response response;
+    EXPECT_TRUE(client.roundTrip(request, response));
+    return response;
+  }
+  // Stopped on its own thread, then gone (before TearDown joins that thread).
+  void stopAdmin() {
+    if (!admin_) {
+      return;
+    }
+    asio::post(context_, [this] { admin_->stop(); });
+    std::promise<void> stopped;
+    asio::post(context_, [&stopped] { stopped.set_value(); });
+    stopped.get_future().wait();
+    admin_.reset();
+  }
+
   // An open FetchX509 stream, its first message read.
   struct OpenStream {
     grpc::ClientContext context;
@@ -192,6 +228,7 @@ class ControlServerTest : public testing::Test {
   std::thread thread_;
   std::shared_ptr<prometheus::Registry> registry_;
   ControlServerPtr server_;
+  admin::AdminServerPtr admin_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Control::Stub> stub_;
 };
@@ -408,45 +445,28 @@ TEST_F(ControlServerTest, FaultSlow) {
 
 // The admin switches as the harness calls them: POST /fault, GET /fault, /metrics, /ready.
 TEST_F(ControlServerTest, AdminFaultInterface) {
-  auto admin = admin::AdminServer::create(context_.get_executor(), clock_, admin::AdminOptions{});
-  ASSERT_TRUE(admin);
-  addAdminRoutes(**admin, *server_, registry_);
-  (*admin)->start();
-  const uint16_t port = (*admin)->endpoint().port();
-  const auto call = [port](boost::beast::http::verb verb, const std::string& target) {
-    sidecar::test::TestHttpClient client;
-    EXPECT_TRUE(client.connect(port));
-    auto request = sidecar::test::makeGet(target);
-    request.method(verb);
-    request.keep_alive(false);
-    sidecar::test::Response response;
-    EXPECT_TRUE(client.roundTrip(request, response));
-    return response;
-  };
+  ASSERT_TRUE(startAdmin());
   using boost::beast::http::verb;
-  EXPECT_EQ(call(verb::get, "/ready").result_int(), 200u);
-  EXPECT_EQ(call(verb::get, "/live").result_int(), 200u);
-  const auto set = call(verb::post, "/fault?mode=slow&latency=250ms");
+  EXPECT_EQ(adminCall(verb::get, "/ready").result_int(), 200u);
+  EXPECT_EQ(adminCall(verb::get, "/live").result_int(), 200u);
+  const auto set = adminCall(verb::post, "/fault?mode=slow&latency=250ms");
   EXPECT_EQ(set.result_int(), 200u);
   EXPECT_THAT(set.body(), HasSubstr("\"mode\": \"slow\", \"latency_ms\": 250"));
-  EXPECT_EQ(call(verb::post, "/fault?mode=sideways").result_int(), 400u);
-  ASSERT_TRUE(call(verb::post, "/fault?mode=error").result_int() == 200u);
+  EXPECT_EQ(adminCall(verb::post, "/fault?mode=sideways").result_int(), 400u);
+  ASSERT_TRUE(adminCall(verb::post, "/fault?mode=error").result_int() == 200u);
   v1::JoinResponse response;
   EXPECT_EQ(join(response).error_code(), StatusCode::UNAVAILABLE);
-  EXPECT_THAT(call(verb::get, "/fault").body(),
+  EXPECT_THAT(adminCall(verb::get, "/fault").body(),
               testing::MatchesRegex("\\{\"mode\": \"error\", \"latency_ms\": 0, \"since_unix_ms\": "
                                     "[0-9]+, \"affected_calls\": 1\\}\n"));
-  const auto metrics = call(verb::get, "/metrics").body();
+  const auto metrics = adminCall(verb::get, "/metrics").body();
   EXPECT_THAT(metrics, HasSubstr("outrider_control_fault_affected_calls_total{mode=\"error\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("outrider_control_fault_mode{mode=\"error\"} 1"));
   EXPECT_THAT(metrics,
               HasSubstr("outrider_control_calls_total{code=\"UNAVAILABLE\",method=\"Join\"} 1"));
-  EXPECT_EQ(call(verb::post, "/fault?mode=none").result_int(), 200u);
+  EXPECT_EQ(adminCall(verb::post, "/fault?mode=none").result_int(), 200u);
   EXPECT_TRUE(join(response).ok());
-  asio::post(context_, [&] { (*admin)->stop(); });
-  std::promise<void> stopped;
-  asio::post(context_, [&] { stopped.set_value(); });
-  stopped.get_future().wait();
+  stopAdmin();
 }
 
 // X509_verify_cert of `leaf` against `root` alone, the way a TLS peer judges it (time included).
@@ -542,47 +562,30 @@ TEST_F(ControlServerTest, WrongCaPushesAtOnceAndReverts) {
 
 // The issuance switch as the harness calls it: POST /issuance, GET /issuance, beside /fault.
 TEST_F(ControlServerTest, AdminIssuanceInterface) {
-  auto admin = admin::AdminServer::create(context_.get_executor(), clock_, admin::AdminOptions{});
-  ASSERT_TRUE(admin);
-  addAdminRoutes(**admin, *server_, registry_);
-  (*admin)->start();
-  const uint16_t port = (*admin)->endpoint().port();
-  const auto call = [port](boost::beast::http::verb verb, const std::string& target) {
-    sidecar::test::TestHttpClient client;
-    EXPECT_TRUE(client.connect(port));
-    auto request = sidecar::test::makeGet(target);
-    request.method(verb);
-    request.keep_alive(false);
-    sidecar::test::Response response;
-    EXPECT_TRUE(client.roundTrip(request, response));
-    return response;
-  };
+  ASSERT_TRUE(startAdmin());
   using boost::beast::http::verb;
   const auto credential = session();
   const auto held = fetchOnce(credential);
-  EXPECT_EQ(call(verb::post, "/issuance?mode=sideways").result_int(), 400u);
-  EXPECT_EQ(call(verb::post, "/issuance?mode=no-renewal&ttl=1s").result_int(), 400u);
-  const auto set = call(verb::post, "/issuance?mode=no-renewal&ttl=10s");
+  EXPECT_EQ(adminCall(verb::post, "/issuance?mode=sideways").result_int(), 400u);
+  EXPECT_EQ(adminCall(verb::post, "/issuance?mode=no-renewal&ttl=1s").result_int(), 400u);
+  const auto set = adminCall(verb::post, "/issuance?mode=no-renewal&ttl=10s");
   EXPECT_EQ(set.result_int(), 200u);
   EXPECT_THAT(set.body(), HasSubstr("\"mode\": \"no-renewal\", \"ttl_ms\": 10000"));
   // Combined with the outage switch: slow calls still get the held certificate.
-  EXPECT_EQ(call(verb::post, "/fault?mode=slow&latency=50ms").result_int(), 200u);
+  EXPECT_EQ(adminCall(verb::post, "/fault?mode=slow&latency=50ms").result_int(), 200u);
   EXPECT_EQ(fetchOnce(credential).svid().serial_hex(), held.svid().serial_hex());
-  EXPECT_THAT(call(verb::get, "/issuance").body(),
+  EXPECT_THAT(adminCall(verb::get, "/issuance").body(),
               testing::MatchesRegex(
                   "\\{\"mode\": \"no-renewal\", \"ttl_ms\": 10000, \"since_unix_ms\": [0-9]+, "
                   "\"re_served_certificates\": 1, \"wrong_ca_certificates\": 0, "
                   "\"issued_certificates\": 0, \"last_not_after_unix_ms\": " +
                   std::to_string(held.svid().not_after_unix_ms()) + "\\}\n"));
-  EXPECT_THAT(call(verb::get, "/metrics").body(),
+  EXPECT_THAT(adminCall(verb::get, "/metrics").body(),
               HasSubstr("outrider_control_issuance_mode{mode=\"no-renewal\"} 1"));
-  EXPECT_EQ(call(verb::post, "/fault?mode=none").result_int(), 200u);
-  EXPECT_EQ(call(verb::post, "/issuance?mode=normal").result_int(), 200u);
+  EXPECT_EQ(adminCall(verb::post, "/fault?mode=none").result_int(), 200u);
+  EXPECT_EQ(adminCall(verb::post, "/issuance?mode=normal").result_int(), 200u);
   EXPECT_NE(fetchOnce(credential).svid().serial_hex(), held.svid().serial_hex());
-  asio::post(context_, [&] { (*admin)->stop(); });
-  std::promise<void> stopped;
-  asio::post(context_, [&] { stopped.set_value(); });
-  stopped.get_future().wait();
+  stopAdmin();
 }
 
 // Random bytes on the gRPC port: the connection is closed, and the server serves on.

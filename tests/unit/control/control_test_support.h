@@ -1,8 +1,9 @@
 #pragma once
 
-// Shared by the control plane's tests: a temporary directory and certificate inspection through
-// the OpenSSL API.
+// Shared by the control plane's tests: a temporary directory, certificate inspection through
+// the OpenSSL API and the switches' refused queries.
 
+#include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,21 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// `parse` (an admin switch's query parser) refuses every one of `queries`.
+template <class Parse>
+testing::AssertionResult refusesEvery(Parse parse, std::initializer_list<const char*> queries) {
+  std::string accepted;
+  for (const char* query : queries) {
+    if (parse(query)) {
+      accepted += std::string(accepted.empty() ? "" : ", ") + "'" + query + "'";
+    }
+  }
+  if (!accepted.empty()) {
+    return testing::AssertionFailure() << "accepted " << accepted;
+  }
+  return testing::AssertionSuccess();
+}
 
 inline void writeText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

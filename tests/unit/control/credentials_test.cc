@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "control_test_support.h"
 #include "outrider/common/manual_clock.h"
 #include "outrider/control/join_tokens.h"
@@ -104,13 +106,15 @@ TEST(RequestValidationTest, FetchX509) {
   EXPECT_TRUE(validateFetchX509(request));
 }
 
+// A secret's name is required and is a path of name characters.
 TEST(RequestValidationTest, FetchSecret) {
-  v1::FetchSecretRequest request;
-  EXPECT_TRUE(validateFetchSecret(request));
-  request.set_name("db/password_1.v2");
-  EXPECT_FALSE(validateFetchSecret(request));
-  request.set_name("a b");
-  EXPECT_TRUE(validateFetchSecret(request));
+  EXPECT_TRUE(validateFetchSecret(v1::FetchSecretRequest()));
+  for (const auto& [name, refused] :
+       {std::pair{"db/password_1.v2", false}, std::pair{"a b", true}}) {
+    v1::FetchSecretRequest request;
+    request.set_name(name);
+    EXPECT_EQ(validateFetchSecret(request).has_value(), refused) << name;
+  }
 }
 
 }  // namespace

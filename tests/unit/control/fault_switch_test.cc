@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
+#include "control_test_support.h"
 #include "outrider/common/manual_clock.h"
 
 namespace outrider::control {
@@ -16,16 +19,16 @@ TEST(FaultSwitchTest, ParsesQueries) {
   EXPECT_EQ(slow->mode, FaultMode::Slow);
   EXPECT_EQ(slow->latency, 250ms);
   EXPECT_EQ(parseFaultQuery("latency=2s&mode=slow")->latency, 2s);
-  EXPECT_EQ(parseFaultQuery("mode=down")->mode, FaultMode::Down);
-  EXPECT_EQ(parseFaultQuery("mode=hang")->mode, FaultMode::Hang);
-  EXPECT_EQ(parseFaultQuery("mode=error")->mode, FaultMode::Error);
-  EXPECT_EQ(parseFaultQuery("mode=none")->mode, FaultMode::None);
-  EXPECT_FALSE(parseFaultQuery("mode=slow"));
-  EXPECT_FALSE(parseFaultQuery("mode=slow&latency=0s"));
-  EXPECT_FALSE(parseFaultQuery("mode=slow&latency=fast"));
-  EXPECT_FALSE(parseFaultQuery("mode=down&latency=1s"));
-  EXPECT_FALSE(parseFaultQuery("mode=off"));
-  EXPECT_FALSE(parseFaultQuery(""));
+  for (const auto& [query, mode] :
+       {std::pair{"mode=down", FaultMode::Down}, std::pair{"mode=hang", FaultMode::Hang},
+        std::pair{"mode=error", FaultMode::Error}, std::pair{"mode=none", FaultMode::None}}) {
+    auto parsed = parseFaultQuery(query);
+    ASSERT_TRUE(parsed) << query;
+    EXPECT_EQ(parsed->mode, mode) << query;
+  }
+  EXPECT_TRUE(test::refusesEvery(parseFaultQuery,
+                                 {"mode=slow", "mode=slow&latency=0s", "mode=slow&latency=fast",
+                                  "mode=down&latency=1s", "mode=off", ""}));
 }
 
 // The JSON of GET /fault, with the start time of the mode and its count.

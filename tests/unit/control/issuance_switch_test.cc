@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "control_test_support.h"
 #include "outrider/common/manual_clock.h"
 
 namespace outrider::control {
@@ -23,11 +24,9 @@ TEST(IssuanceSwitchTest, ParsesQueries) {
   EXPECT_EQ(parseIssuanceQuery("mode=wrong-ca")->ttl, std::nullopt);
   EXPECT_EQ(parseIssuanceQuery("mode=normal")->mode, IssuanceMode::Normal);
   EXPECT_EQ(parseIssuanceQuery("mode=no-renewal&ttl=2500ms")->ttl, 2s);  // whole seconds
-  EXPECT_FALSE(parseIssuanceQuery("mode=no-renewal&ttl=1s"));
-  EXPECT_FALSE(parseIssuanceQuery("mode=no-renewal&ttl=soon"));
-  EXPECT_FALSE(parseIssuanceQuery("mode=normal&ttl=10s"));
-  EXPECT_FALSE(parseIssuanceQuery("mode=expired"));
-  EXPECT_FALSE(parseIssuanceQuery(""));
+  EXPECT_TRUE(
+      test::refusesEvery(parseIssuanceQuery, {"mode=no-renewal&ttl=1s", "mode=no-renewal&ttl=soon",
+                                              "mode=normal&ttl=10s", "mode=expired", ""}));
 }
 
 // Counters start with each mode; the last NotAfter outlives the mode it was seen in.

@@ -108,15 +108,5 @@ TEST_F(StateDirTest, HalfACaIsAnError) {
   EXPECT_NE(state.error().message.find("ca.key"), std::string::npos);
 }
 
-// An atomic write replaces the file whole and leaves no temporary file.
-TEST_F(StateDirTest, AtomicWrite) {
-  const auto path = dir_ / "f";
-  ASSERT_TRUE(writeFileAtomically(path, "one", 0600));
-  ASSERT_TRUE(writeFileAtomically(path, "two", 0640));
-  EXPECT_EQ(test::readText(path), "two");
-  EXPECT_EQ(modeOf(path), 0640u);
-  EXPECT_FALSE(std::filesystem::exists(dir_ / ".f.tmp"));
-}
-
 }  // namespace
 }  // namespace outrider::control

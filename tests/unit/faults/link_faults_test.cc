@@ -1,14 +1,15 @@
 // Each link fault observed on real loopback sockets through a LinkProxy, with its evidence.
 
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 
-#include <fmt/format.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
+#include "evidence_counts.h"
 #include "fake_http_server.h"
 #include "link_test_helpers.h"
 
@@ -31,86 +32,85 @@ std::string pattern(size_t size) {
   return out;
 }
 
+// An http link in front of a FakeHttpServer made of `server_args`.
+struct HttpLinkPath : LinkPath<outrider::test::FakeHttpServer> {
+  template <class... ServerArgs>
+  explicit HttpLinkPath(ServerArgs&&... server_args)
+      : LinkPath(LinkProtocol::Http, std::forward<ServerArgs>(server_args)...) {}
+};
+
 // ---- latency --------------------------------------------------------------------------------
 
 // Downstream latency delays every reply by ≥ latency; requests reach the target at once.
 TEST(LinkLatencyTest, DelaysRepliesOnlyDownstream) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Latency);
   fault.spec.latency = 150ms;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   for (int i = 0; i < 3; ++i) {
     const std::string ping = "ping" + std::to_string(i);
     const auto start = Clock::now();
-    ASSERT_FALSE(client.send(ping));
-    auto reply = client.read(ping.size(), 2s);
+    ASSERT_FALSE(path.client.send(ping));
+    auto reply = path.client.read(ping.size(), 2s);
     const double rtt = millisSince(start);
     ASSERT_EQ(reply.data, ping);
     EXPECT_GE(rtt, 150.0);
     EXPECT_LT(rtt, 500.0);
-    EXPECT_LT(millis(upstream.arrivals().back() - start), 100.0) << "the request was delayed";
+    EXPECT_LT(millis(path.target.arrivals().back() - start), 100.0) << "the request was delayed";
   }
-  auto evidence = link->faultEvidence(fault.name);
+  auto evidence = path.link->faultEvidence(fault.name);
   EXPECT_TRUE(evidence.active);
-  EXPECT_EQ(evidence.injections, 3u);
-  EXPECT_EQ(evidence.opportunities, 3u);
-  EXPECT_EQ(evidence.connections_affected, 1u);
-  EXPECT_EQ(evidence.bytes_affected, 15u);
-  EXPECT_EQ(evidence.evidence, "3 of 3 reply chunks delayed ≥150ms on 1 connection");
+  EXPECT_TRUE(
+      hasCounts(evidence, {.injections = 3u,
+                           .opportunities = 3u,
+                           .connections_affected = 1u,
+                           .bytes_affected = 15u,
+                           .evidence = "3 of 3 reply chunks delayed ≥150ms on 1 connection"}));
 
   // Removed: the next reply is immediate, the evidence stays readable.
-  ASSERT_TRUE(link->removeFault(fault.name));
+  ASSERT_TRUE(path.link->removeFault(fault.name));
   const auto start = Clock::now();
-  ASSERT_FALSE(client.send("fast"));
-  EXPECT_EQ(client.read(4, 2s).data, "fast");
+  ASSERT_FALSE(path.client.send("fast"));
+  EXPECT_EQ(path.client.read(4, 2s).data, "fast");
   EXPECT_LT(millisSince(start), 100.0);
-  evidence = link->faultEvidence(fault.name);
+  evidence = path.link->faultEvidence(fault.name);
   EXPECT_FALSE(evidence.active);
   EXPECT_EQ(evidence.injections, 3u);
 }
 
 // Upstream latency delays requests on their way to the target.
 TEST(LinkLatencyTest, UpstreamDelaysRequests) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Latency);
   fault.spec.latency = 120ms;
   fault.spec.direction = Direction::Upstream;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   const auto start = Clock::now();
-  ASSERT_FALSE(client.send("hello"));
-  EXPECT_EQ(client.read(5, 2s).data, "hello");
-  ASSERT_FALSE(upstream.arrivals().empty());
-  EXPECT_GE(millis(upstream.arrivals().front() - start), 120.0);
-  EXPECT_EQ(link->faultEvidence(fault.name).evidence,
+  ASSERT_FALSE(path.client.send("hello"));
+  EXPECT_EQ(path.client.read(5, 2s).data, "hello");
+  ASSERT_FALSE(path.target.arrivals().empty());
+  EXPECT_GE(millis(path.target.arrivals().front() - start), 120.0);
+  EXPECT_EQ(path.link->faultEvidence(fault.name).evidence,
             "1 of 1 request chunks delayed ≥120ms on 1 connection");
 }
 
 // With jitter, every byte still arrives once and in order.
 TEST(LinkLatencyTest, JitterPreservesOrder) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Latency);
   fault.spec.latency = 40ms;
   fault.spec.jitter = 35ms;
   fault.spec.direction = Direction::Both;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   std::string sent;
   for (int i = 0; i < 200; ++i) {
     const std::string piece = fmt::format("<{}>", i);
     sent += piece;
-    ASSERT_FALSE(client.send(piece));
+    ASSERT_FALSE(path.client.send(piece));
   }
-  auto reply = client.read(sent.size(), 5s);
+  auto reply = path.client.read(sent.size(), 5s);
   EXPECT_EQ(reply.data, sent);
-  EXPECT_GE(link->faultEvidence(fault.name).injections, 2u);
+  EXPECT_GE(path.link->faultEvidence(fault.name).injections, 2u);
 }
 
 // On a tcp link the probability is drawn per connection, keyed by its accept ordinal.
@@ -139,66 +139,56 @@ TEST(LinkLatencyTest, TcpProbabilityIsPerConnectionAndSeeded) {
 
 // On an http link latency is drawn per request: exactly the requests decide() picks are late.
 TEST(LinkLatencyTest, HttpProbabilityIsPerRequest) {
-  outrider::test::FakeHttpServer server;
-  LinkUnderTest link(server.port(), LinkProtocol::Http);
   auto fault = linkFault(FaultKind::Latency, "", /*run_seed=*/11);
   fault.spec.latency = 100ms;
   fault.spec.probability = 0.5;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  HttpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   uint64_t expected = 0;
   for (uint64_t request = 0; request < 16; ++request) {
     const auto start = Clock::now();
-    ASSERT_FALSE(client.send(httpGet("/r" + std::to_string(request))));
-    auto response = client.response(2s);
+    ASSERT_FALSE(path.client.send(httpGet("/r" + std::to_string(request))));
+    auto response = path.client.response(2s);
     ASSERT_TRUE(response.has_value());
     EXPECT_EQ(response->result_int(), 200);
     const bool late = millisSince(start) >= 100.0;
     EXPECT_EQ(late, decide(fault, 0, request)) << "request " << request;
     expected += decide(fault, 0, request) ? 1 : 0;
   }
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, expected);
-  EXPECT_EQ(evidence.requests_affected, expected);
-  EXPECT_EQ(evidence.opportunities, 16u);
-  EXPECT_EQ(evidence.evidence,
-            std::to_string(expected) + " of 16 replies delayed ≥100ms");
+  EXPECT_TRUE(hasCounts(path.link->faultEvidence(fault.name),
+                        {.injections = expected,
+                         .opportunities = 16u,
+                         .requests_affected = expected,
+                         .evidence = std::to_string(expected) + " of 16 replies delayed ≥100ms"}));
 }
 
 // ---- reset, blackhole, refuse ----------------------------------------------------------------
 
 // reset: a TCP RST `after` the first reply byte; the client sees ECONNRESET.
 TEST(LinkResetTest, ResetsAfterFirstByte) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Reset);
   fault.spec.after = 100ms;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   const auto start = Clock::now();
-  ASSERT_FALSE(client.send("hello"));
-  auto read = client.read(0, 2s);
+  ASSERT_FALSE(path.client.send("hello"));
+  auto read = path.client.read(0, 2s);
   EXPECT_FALSE(read.timed_out);
   EXPECT_EQ(read.ec, asio::error::connection_reset) << read.ec.message();
   EXPECT_GE(millisSince(start), 100.0);
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, 1u);
-  EXPECT_EQ(evidence.connections_affected, 1u);
-  EXPECT_EQ(evidence.evidence, "1 connection reset (1 connections seen)");
+  EXPECT_TRUE(hasCounts(path.link->faultEvidence(fault.name),
+                        {.injections = 1u,
+                         .connections_affected = 1u,
+                         .evidence = "1 connection reset (1 connections seen)"}));
 }
 
 // reset with after = 0 drops the first reply and resets at once.
 TEST(LinkResetTest, ImmediateReset) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Reset);
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  ASSERT_FALSE(client.send("hello"));
-  auto read = client.read(0, 2s);
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  ASSERT_FALSE(path.client.send("hello"));
+  auto read = path.client.read(0, 2s);
   EXPECT_EQ(read.ec, asio::error::connection_reset) << read.ec.message();
   EXPECT_EQ(read.data, "");
 }
@@ -206,27 +196,24 @@ TEST(LinkResetTest, ImmediateReset) {
 // blackhole: the reply never comes, the connection stays open; removing it closes the
 // connection, which has lost bytes.
 TEST(LinkBlackholeTest, HoldsThenClosesOnRemoval) {
-  TcpUpstream upstream(TcpUpstream::Mode::Echo);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Blackhole);
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  ASSERT_FALSE(client.send("hello"));
-  auto read = client.read(5, 300ms);
+  TcpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  ASSERT_FALSE(path.client.send("hello"));
+  auto read = path.client.read(5, 300ms);
   EXPECT_TRUE(read.timed_out);
   EXPECT_EQ(read.data, "");
-  EXPECT_EQ(upstream.bytesReceived(), 5u) << "requests still reach the target";
-  ASSERT_FALSE(client.send("more")) << "the connection is still open";
-  read = client.read(1, 200ms);
+  EXPECT_EQ(path.target.bytesReceived(), 5u) << "requests still reach the target";
+  ASSERT_FALSE(path.client.send("more")) << "the connection is still open";
+  read = path.client.read(1, 200ms);
   EXPECT_TRUE(read.timed_out) << read.ec.message();
-  auto evidence = link->faultEvidence(fault.name);
+  auto evidence = path.link->faultEvidence(fault.name);
   EXPECT_EQ(evidence.injections, 1u);
   EXPECT_GE(evidence.bytes_affected, 5u);
   EXPECT_THAT(evidence.evidence, HasSubstr("1 connection held"));
 
-  ASSERT_TRUE(link->removeFault(fault.name));
-  read = client.read(0, 2s);
+  ASSERT_TRUE(path.link->removeFault(fault.name));
+  read = path.client.read(0, 2s);
   EXPECT_FALSE(read.timed_out);
   EXPECT_EQ(read.data, "");
   EXPECT_TRUE(read.ec == asio::error::eof || read.ec == asio::error::connection_reset);
@@ -284,104 +271,88 @@ TEST(LinkBandwidthTest, PacesToRate) {
 // limit-data: the connection closes after that many bytes in the direction.
 TEST(LinkLimitDataTest, CutsAfterBytes) {
   const std::string payload = pattern(10000);
-  TcpUpstream upstream(TcpUpstream::Mode::Source, payload);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::LimitData);
   fault.spec.bytes = 1000;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  auto read = client.read(0, 2s);
+  TcpLinkPath path(TcpUpstream::Mode::Source, payload);
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  auto read = path.client.read(0, 2s);
   EXPECT_FALSE(read.timed_out);
   EXPECT_EQ(read.data, payload.substr(0, 1000));
   EXPECT_TRUE(read.ec == asio::error::eof || read.ec == asio::error::connection_reset);
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, 1u);
-  EXPECT_EQ(evidence.evidence, "1 of 1 connections cut after 1000B");
+  EXPECT_TRUE(hasCounts(path.link->faultEvidence(fault.name),
+                        {.injections = 1u, .evidence = "1 of 1 connections cut after 1000B"}));
 }
 
 // slicer: data arrives in many small pieces, every byte intact and in order.
 TEST(LinkSlicerTest, SlicesKeepEveryByte) {
   const std::string payload = pattern(20000);
-  TcpUpstream upstream(TcpUpstream::Mode::Source, payload);
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::Slicer);
   fault.spec.average_size = 1000;
   fault.spec.size_variation = 500;
   fault.spec.delay = 2ms;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  auto read = client.read(0, 5s);
+  TcpLinkPath path(TcpUpstream::Mode::Source, payload);
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  auto read = path.client.read(0, 5s);
   EXPECT_EQ(read.ec, asio::error::eof);
   EXPECT_EQ(read.data, payload);
   // At least 14 slices of ≤ 1500 bytes went out 2ms apart; reads may merge a few.
   EXPECT_GE(read.pieces.size(), 7u);
-  auto evidence = link->faultEvidence(fault.name);
+  auto evidence = path.link->faultEvidence(fault.name);
   EXPECT_EQ(evidence.bytes_affected, payload.size());
   EXPECT_GE(evidence.injections, 1u);
 }
 
 // slow-close: the close reaches the client `delay` after the data.
 TEST(LinkSlowCloseTest, DelaysTheClose) {
-  TcpUpstream upstream(TcpUpstream::Mode::Source, "bye");
-  LinkUnderTest link(upstream.port(), LinkProtocol::Tcp);
   auto fault = linkFault(FaultKind::SlowClose);
   fault.spec.delay = 300ms;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  auto data = client.read(3, 2s);
+  TcpLinkPath path(TcpUpstream::Mode::Source, "bye");
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  auto data = path.client.read(3, 2s);
   ASSERT_EQ(data.data, "bye");
   const auto after_data = Clock::now();
-  auto end = client.read(0, 2s);
+  auto end = path.client.read(0, 2s);
   EXPECT_EQ(end.ec, asio::error::eof);
   EXPECT_GE(millisSince(after_data), 250.0);
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, 1u);
-  EXPECT_EQ(evidence.evidence, "1 close delayed 300ms (1 connections seen)");
+  EXPECT_TRUE(
+      hasCounts(path.link->faultEvidence(fault.name),
+                {.injections = 1u, .evidence = "1 close delayed 300ms (1 connections seen)"}));
 }
 
 // ---- http-abort ------------------------------------------------------------------------------
 
 // p = 1: every request on a keep-alive connection gets the status; none reaches the target.
 TEST(LinkHttpAbortTest, AbortsEveryRequestKeepingTheConnection) {
-  outrider::test::FakeHttpServer server;
-  LinkUnderTest link(server.port(), LinkProtocol::Http);
   auto fault = linkFault(FaultKind::HttpAbort);
   fault.spec.status = 503;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
+  HttpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
   for (int i = 0; i < 10; ++i) {
-    ASSERT_FALSE(client.send(httpGet("/a")));
-    auto response = client.response(2s);
+    ASSERT_FALSE(path.client.send(httpGet("/a")));
+    auto response = path.client.response(2s);
     ASSERT_TRUE(response.has_value()) << "request " << i;
     EXPECT_EQ(response->result_int(), 503);
     EXPECT_EQ(response->body(), "");
     EXPECT_TRUE(response->keep_alive());
     EXPECT_EQ((*response)["X-Outrider-Fault"], fault.name);
   }
-  EXPECT_EQ(server.requests(), 0u);
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, 10u);
-  EXPECT_EQ(evidence.opportunities, 10u);
-  EXPECT_EQ(evidence.requests_affected, 10u);
-  EXPECT_EQ(evidence.evidence, "503 on 10 of 10 requests");
-  EXPECT_EQ(link->stats().local_replies, 10u);
+  EXPECT_EQ(path.target.requests(), 0u);
+  EXPECT_TRUE(
+      hasCounts(path.link->faultEvidence(fault.name), {.injections = 10u,
+                                                       .opportunities = 10u,
+                                                       .requests_affected = 10u,
+                                                       .evidence = "503 on 10 of 10 requests"}));
+  EXPECT_EQ(path.link->stats().local_replies, 10u);
 }
 
 // Runs `requests` sequential GETs on one keep-alive connection; returns how many got 503.
 uint64_t abortedOf(const PlannedFault& fault, uint64_t requests, uint64_t* upstream_requests) {
-  outrider::test::FakeHttpServer server;
-  LinkUnderTest link(server.port(), LinkProtocol::Http);
-  EXPECT_TRUE(link->applyFault(fault));
-  TestClient client;
-  EXPECT_FALSE(client.connect(link.port()));
+  HttpLinkPath path;
+  EXPECT_TRUE(path.applyAndConnect(fault));
   uint64_t aborted = 0;
   for (uint64_t request = 0; request < requests; ++request) {
-    EXPECT_FALSE(client.send(httpGet("/p")));
-    auto response = client.response(2s);
+    EXPECT_FALSE(path.client.send(httpGet("/p")));
+    auto response = path.client.response(2s);
     if (!response) {
       ADD_FAILURE() << "no response to request " << request;
       break;
@@ -390,10 +361,9 @@ uint64_t abortedOf(const PlannedFault& fault, uint64_t requests, uint64_t* upstr
     EXPECT_EQ(is_abort, decide(fault, 0, request)) << "request " << request;
     aborted += is_abort ? 1 : 0;
   }
-  auto evidence = link->faultEvidence(fault.name);
-  EXPECT_EQ(evidence.injections, aborted);
-  EXPECT_EQ(evidence.opportunities, requests);
-  *upstream_requests = server.requests();
+  EXPECT_TRUE(hasCounts(path.link->faultEvidence(fault.name),
+                        {.injections = aborted, .opportunities = requests}));
+  *upstream_requests = path.target.requests();
   return aborted;
 }
 
@@ -423,37 +393,31 @@ TEST(LinkHttpAbortTest, PipelinedRepliesStayInOrder) {
       break;
     }
   }
-  outrider::test::FakeHttpServer server(outrider::test::FakeHttpServer::fixed(20ms, 200));
-  LinkUnderTest link(server.port(), LinkProtocol::Http);
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  ASSERT_FALSE(client.send(httpGet("/0") + httpGet("/1") + httpGet("/2")));
+  HttpLinkPath path(outrider::test::FakeHttpServer::fixed(20ms, 200));
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  ASSERT_FALSE(path.client.send(httpGet("/0") + httpGet("/1") + httpGet("/2")));
   std::vector<unsigned> statuses;
   for (int i = 0; i < 3; ++i) {
-    auto response = client.response(2s);
+    auto response = path.client.response(2s);
     ASSERT_TRUE(response.has_value());
     statuses.push_back(response->result_int());
   }
   EXPECT_THAT(statuses, testing::ElementsAre(200u, 503u, 200u));
-  EXPECT_EQ(server.requests(), 2u);
+  EXPECT_EQ(path.target.requests(), 2u);
 }
 
 // An aborted request that asked to close gets `Connection: close` and the connection closes.
 TEST(LinkHttpAbortTest, HonoursConnectionClose) {
-  outrider::test::FakeHttpServer server;
-  LinkUnderTest link(server.port(), LinkProtocol::Http);
   auto fault = linkFault(FaultKind::HttpAbort);
   fault.spec.status = 429;
-  ASSERT_TRUE(link->applyFault(fault));
-  TestClient client;
-  ASSERT_FALSE(client.connect(link.port()));
-  ASSERT_FALSE(client.send(httpGet("/bye", /*close=*/true)));
-  auto response = client.response(2s);
+  HttpLinkPath path;
+  ASSERT_TRUE(path.applyAndConnect(fault));
+  ASSERT_FALSE(path.client.send(httpGet("/bye", /*close=*/true)));
+  auto response = path.client.response(2s);
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->result_int(), 429);
   EXPECT_FALSE(response->keep_alive());
-  auto end = client.read(0, 2s);
+  auto end = path.client.read(0, 2s);
   EXPECT_EQ(end.ec, asio::error::eof);
 }
 

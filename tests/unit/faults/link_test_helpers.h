@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "outrider/common/clock.h"
@@ -254,6 +255,37 @@ class LinkUnderTest {
   asio::executor_work_guard<asio::io_context::executor_type> work_{ctx_.get_executor()};
   LinkProxyPtr link_;
   std::thread thread_;
+};
+
+// What most link-fault tests start from: a target, a link in front of it and a client for the
+// link. Target: a TcpUpstream (tcp links) or a FakeHttpServer (http links).
+template <class Target>
+struct LinkPath {
+  template <class... TargetArgs>
+  explicit LinkPath(scenarios::LinkProtocol protocol, TargetArgs&&... target_args)
+      : target(std::forward<TargetArgs>(target_args)...), link(target.port(), protocol) {}
+
+  // Applies `fault` to the link, then connects the client through it.
+  testing::AssertionResult applyAndConnect(const PlannedFault& fault) {
+    if (auto applied = link->applyFault(fault); !applied) {
+      return testing::AssertionFailure()
+             << "apply " << fault.name << ": " << applied.error().message;
+    }
+    if (auto ec = client.connect(link.port())) {
+      return testing::AssertionFailure() << "connect: " << ec.message();
+    }
+    return testing::AssertionSuccess();
+  }
+
+  Target target;
+  LinkUnderTest link;
+  TestClient client;
+};
+
+// A tcp link in front of an echo, or of a source of `payload`.
+struct TcpLinkPath : LinkPath<TcpUpstream> {
+  explicit TcpLinkPath(TcpUpstream::Mode mode = TcpUpstream::Mode::Echo, std::string payload = {})
+      : LinkPath(scenarios::LinkProtocol::Tcp, mode, std::move(payload)) {}
 };
 
 inline std::string httpGet(const std::string& path, bool close = false) {

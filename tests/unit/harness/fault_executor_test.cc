@@ -14,6 +14,7 @@
 #include <csignal>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,27 @@ target = "http://127.0.0.1:9/"
 rate = 10
 )";
 
+constexpr const char* ControlToml = R"(
+[[service]]
+name = "control"
+command = ["outrider-control"]
+metrics = "http://127.0.0.1:7/metrics"
+)";
+
+// The control plane faults, as their tests start them.
+constexpr const char* CertExpiryToml =
+    "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
+    "duration = \"10s\"\n";
+constexpr const char* CertWrongCaToml =
+    "[[fault]]\nkind = \"cert-wrong-ca\"\ntarget = \"control\"\nat = \"10s\"\n"
+    "duration = \"20s\"\n";
+
+// A control-plane-outage from 5 s to 15 s with these keys (its mode, a delay).
+std::string outageToml(const std::string& keys) {
+  return "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\n" + keys +
+         "at = \"5s\"\nduration = \"10s\"\n";
+}
+
 class FaultExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -235,38 +257,7 @@ class FaultExecutorTest : public ::testing::Test {
   double seconds(MonotonicTime at) const {
     return toSeconds(std::chrono::duration_cast<std::chrono::nanoseconds>(at - t0_));
   }
-  void exited(const std::string& name, const std::string& how) {
-    faults::PodEvent event;
-    event.kind = faults::PodEvent::Kind::Exited;
-    event.process = name;
-    event.pid = pod_.member(name).pid;
-    event.at = clock_.monotonicNow();
-    event.exit = how;
-    executor_->onProcessEvent(event);
-  }
-  void startedAgain(const std::string& name, pid_t pid) {
-    auto& m = pod_.member(name);
-    m.pid = pid;
-    m.running = true;
-    faults::PodEvent event;
-    event.kind = faults::PodEvent::Kind::Started;
-    event.process = name;
-    event.pid = pid;
-    event.at = clock_.monotonicNow();
-    executor_->onProcessEvent(event);
-  }
-  void becameReady(const std::string& name, pid_t pid) {
-    auto& m = pod_.member(name);
-    m.pid = pid;
-    m.running = true;
-    m.ready = true;
-    faults::PodEvent event;
-    event.kind = faults::PodEvent::Kind::Ready;
-    event.process = name;
-    event.pid = pid;
-    event.at = clock_.monotonicNow();
-    executor_->onProcessEvent(event);
-  }
+  // The pod event the supervisor would report now (the fake pod is left as it is).
   void event(faults::PodEvent::Kind kind, const std::string& name, pid_t pid,
              const std::string& exit = "") {
     faults::PodEvent out;
@@ -276,6 +267,27 @@ class FaultExecutorTest : public ::testing::Test {
     out.at = clock_.monotonicNow();
     out.exit = exit;
     executor_->onProcessEvent(out);
+  }
+  void exited(const std::string& name, const std::string& how) {
+    event(faults::PodEvent::Kind::Exited, name, pod_.member(name).pid, how);
+  }
+  // A new incarnation: running (and, with becameReady, ready) in the fake pod, then the event.
+  void startedAgain(const std::string& name, pid_t pid) {
+    auto& m = pod_.member(name);
+    m.pid = pid;
+    m.running = true;
+    event(faults::PodEvent::Kind::Started, name, pid);
+  }
+  void becameReady(const std::string& name, pid_t pid) {
+    auto& m = pod_.member(name);
+    m.pid = pid;
+    m.running = true;
+    m.ready = true;
+    event(faults::PodEvent::Kind::Ready, name, pid);
+  }
+  // start() with outrider-control in the pod as a service (ControlToml).
+  void startWithControl(const std::string& faults_toml) {
+    start(std::string(ControlToml) + faults_toml);
   }
   MonotonicTime at(std::chrono::nanoseconds offset) const { return t0_ + offset; }
   FaultOutcome outcome(size_t i = 0) const { return executor_->outcomes().at(i); }
@@ -311,19 +323,10 @@ TEST_F(FaultExecutorTest, KillActsAtItsOffsetAndIsEffectiveOnceTheIncarnationExi
   EXPECT_EQ(events_, std::vector<std::string>{"10.0s fault-start kill SIGKILL on proxy"});
 }
 
-constexpr const char* ControlToml = R"(
-[[service]]
-name = "control"
-command = ["outrider-control"]
-metrics = "http://127.0.0.1:7/metrics"
-)";
-
 // On outrider-control itself: its switch at the start, what it counted read back at the end,
 // then the switch back.
 TEST_F(FaultExecutorTest, ControlPlaneOutageSwitchesOutriderControlAndBack) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"slow\"\n"
-        "delay = \"250ms\"\nat = \"5s\"\nduration = \"10s\"\n");
+  startWithControl(outageToml("mode = \"slow\"\ndelay = \"250ms\"\n"));
   advanceTo(4999ms);
   EXPECT_TRUE(pod_.admin_calls.empty());
   advanceTo(5s);
@@ -342,26 +345,12 @@ TEST_F(FaultExecutorTest, ControlPlaneOutageSwitchesOutriderControlAndBack) {
 
 // Switched, but nothing called it during the window: not shown to have taken effect.
 TEST_F(FaultExecutorTest, ControlPlaneOutageThatNoCallMetIsNotEffective) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"error\"\n"
-        "at = \"5s\"\nduration = \"10s\"\n");
+  startWithControl(outageToml("mode = \"error\"\n"));
   pod_.fault_state = R"({"mode": "error", "affected_calls": 0})";
   advanceTo(20s);
   EXPECT_FALSE(outcome().effective);
   EXPECT_EQ(outcome().evidence,
             "control switched to error, but no call reached it while the fault held");
-}
-
-// An admin listener that cannot be reached: the fault says so and never claims an effect.
-TEST_F(FaultExecutorTest, ControlPlaneOutageWithoutItsAdminListenerSaysWhy) {
-  pod_.admin_down = true;
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"control-plane-outage\"\ntarget = \"control\"\nmode = \"hang\"\n"
-        "at = \"5s\"\nduration = \"10s\"\n");
-  advanceTo(20s);
-  EXPECT_FALSE(outcome().effective);
-  EXPECT_EQ(outcome().evidence, "could not switch control: connect: Connection refused");
-  EXPECT_EQ(pod_.admin_calls.size(), 1u) << "nothing to switch back";
 }
 
 TEST_F(FaultExecutorTest, KillOfAProcessThatIsNotRunningSaysWhy) {
@@ -461,9 +450,7 @@ std::string issuanceJson(const std::string& mode, uint64_t re_served, uint64_t w
 // cert-expiry: no-renewal with the ttl at `at`, what the control plane counted read at the end,
 // then normal again; the last NotAfter placed on the run's clock.
 TEST_F(FaultExecutorTest, CertExpirySwitchesNoRenewalAndBack) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
-        "duration = \"10s\"\n");
+  startWithControl(CertExpiryToml);
   advanceTo(4999ms);
   EXPECT_TRUE(pod_.admin_calls.empty());
   advanceTo(5s);
@@ -486,9 +473,7 @@ TEST_F(FaultExecutorTest, CertExpirySwitchesNoRenewalAndBack) {
 
 // Switched, but no node fetched during the window: not shown to have taken effect.
 TEST_F(FaultExecutorTest, CertExpiryThatNoFetchMetIsNotEffective) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
-        "duration = \"10s\"\n");
+  startWithControl(CertExpiryToml);
   pod_.issuance_state = issuanceJson("no-renewal", 0, 0, 0, 0);
   advanceTo(20s);
   EXPECT_FALSE(outcome().effective);
@@ -499,9 +484,7 @@ TEST_F(FaultExecutorTest, CertExpiryThatNoFetchMetIsNotEffective) {
 // A switch the control plane refused: not effective, with its answer, and nothing switched back.
 TEST_F(FaultExecutorTest, CertExpiryRefusedSwitchSaysWhy) {
   pod_.post_answer = {400, "ttl: expected a duration of at least 2s like 30s or 5m\n"};
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
-        "duration = \"10s\"\n");
+  startWithControl(CertExpiryToml);
   advanceTo(20s);
   EXPECT_FALSE(outcome().effective);
   EXPECT_EQ(outcome().evidence,
@@ -513,21 +496,16 @@ TEST_F(FaultExecutorTest, CertExpiryRefusedSwitchSaysWhy) {
 // The mode read at the end is not the fault's (the control plane restarted meanwhile): the
 // counts cannot be trusted to be the fault's.
 TEST_F(FaultExecutorTest, CertExpiryWhoseModeDriftedIsNotEffective) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-expiry\"\ntarget = \"control\"\nttl = \"30s\"\nat = \"5s\"\n"
-        "duration = \"10s\"\n");
+  startWithControl(CertExpiryToml);
   pod_.issuance_state = issuanceJson("normal", 0, 0, 3, unixMs(wall0_ + 600s));
   advanceTo(20s);
   EXPECT_FALSE(outcome().effective);
   EXPECT_THAT(outcome().evidence, HasSubstr("its mode was 'normal' at the end"));
 }
 
-// cert-wrong-ca: the wrong CA for the window, its count as evidence; an unreachable admin
-// listener is said so, never claimed as an effect.
+// cert-wrong-ca: the wrong CA for the window, its count as evidence.
 TEST_F(FaultExecutorTest, CertWrongCaSwitchesAndBack) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-wrong-ca\"\ntarget = \"control\"\nat = \"10s\"\n"
-        "duration = \"20s\"\n");
+  startWithControl(CertWrongCaToml);
   advanceTo(10s);
   EXPECT_EQ(pod_.admin_calls, std::vector<std::string>{"control POST /issuance?mode=wrong-ca"});
   pod_.issuance_state = issuanceJson("wrong-ca", 0, 3, 3, unixMs(wall0_ + 74s));
@@ -540,17 +518,41 @@ TEST_F(FaultExecutorTest, CertWrongCaSwitchesAndBack) {
             "at 74.0s into the run");
 }
 
-TEST_F(FaultExecutorTest, CertWrongCaWithoutItsAdminListenerSaysWhy) {
+// An admin listener that cannot be reached: the fault says so, never claims an effect (the run
+// is invalid) and has nothing to switch back.
+struct UnreachableAdmin {
+  const char* name;
+  std::string toml;
+  std::chrono::nanoseconds run_to;
+  const char* evidence;
+};
+
+void PrintTo(const UnreachableAdmin& admin, std::ostream* out) { *out << admin.name; }
+
+class UnreachableAdminTest : public FaultExecutorTest,
+                             public ::testing::WithParamInterface<UnreachableAdmin> {};
+
+TEST_P(UnreachableAdminTest, SaysWhyAndIsNotEffective) {
   pod_.admin_down = true;
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"cert-wrong-ca\"\ntarget = \"control\"\nat = \"10s\"\n"
-        "duration = \"20s\"\n");
-  advanceTo(40s);
+  startWithControl(GetParam().toml);
+  advanceTo(GetParam().run_to);
   EXPECT_FALSE(outcome().effective);
-  EXPECT_EQ(outcome().evidence, "could not switch control's issuance: connect: Connection refused");
+  EXPECT_EQ(outcome().evidence, GetParam().evidence);
+  EXPECT_EQ(pod_.admin_calls.size(), 1u) << "nothing to switch back";
   auto records = faultRecords(executor_->outcomes(), t0_, true);
   ASSERT_EQ(records.invalid_reasons.size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    ControlPlaneFaults, UnreachableAdminTest,
+    ::testing::Values(UnreachableAdmin{"ControlPlaneOutage", outageToml("mode = \"hang\"\n"), 20s,
+                                       "could not switch control: connect: Connection refused"},
+                      UnreachableAdmin{
+                          "CertWrongCa", CertWrongCaToml, 40s,
+                          "could not switch control's issuance: connect: Connection refused"}),
+    [](const ::testing::TestParamInfo<UnreachableAdmin>& param_info) {
+      return param_info.param.name;
+    });
 
 // ---- clock-skew: the restarts are the supervisor's; the test reports them ----
 
@@ -591,8 +593,8 @@ TEST_F(FaultExecutorTest, ClockSkewRestartsUnderFaketimeAndBack) {
 
 // One of our programs takes OUTRIDER_CLOCK_SKEW instead; the run's end is its way back.
 TEST_F(FaultExecutorTest, ClockSkewGivesOurProgramsTheVariable) {
-  start(std::string(ControlToml) +
-        "[[fault]]\nkind = \"clock-skew\"\ntarget = \"control\"\nskew = \"+30m\"\nat = \"2s\"\n");
+  startWithControl(
+      "[[fault]]\nkind = \"clock-skew\"\ntarget = \"control\"\nskew = \"+30m\"\nat = \"2s\"\n");
   advanceTo(2s);
   ASSERT_EQ(pod_.process_restarts.size(), 1u);
   EXPECT_EQ(pod_.process_restarts[0].second.env,

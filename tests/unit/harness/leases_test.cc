@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "outrider/harness/cleanup.h"
+#include "test_dir.h"
 
 namespace outrider::harness {
 namespace {
@@ -21,12 +22,7 @@ using testing::IsEmpty;
 
 class LeasesTest : public testing::Test {
  protected:
-  void SetUp() override {
-    runtime_ =
-        fs::temp_directory_path() / ("outrider-leases-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(runtime_);
-  }
+  void SetUp() override { runtime_ = outrider::test::freshTestDir("leases"); }
   void TearDown() override { fs::remove_all(runtime_); }
   void write(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());

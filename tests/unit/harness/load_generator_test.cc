@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fake_http_server.h"
+#include "load_run.h"
 
 namespace outrider::harness {
 namespace {
@@ -38,18 +39,10 @@ LoadConfig configFor(uint16_t port, double rate, nanoseconds duration, uint32_t 
   return config;
 }
 
-// Runs a whole load run on this thread; io.run() returns when every coroutine has ended.
+// A whole run on this thread, on the real clock (the sockets are real).
 LoadResult runToEnd(LoadConfig config) {
-  asio::io_context io;
-  RealClock clock;
-  auto generator = LoadGenerator::create(io, clock, std::move(config));
-  EXPECT_TRUE(generator.has_value()) << generator.error().message;
-  if (!generator) {
-    return {};
-  }
-  auto done = asio::co_spawn(io, (*generator)->run(), asio::use_future);
-  io.run();
-  return done.get();
+  const RealClock clock;
+  return runLoadToEnd(clock, std::move(config));
 }
 
 // The journal's invariants, with the counts in the message when they break.
@@ -230,11 +223,7 @@ TEST(LoadGeneratorTest, SlowUpstreamOnOneConnectionIsNotFlattering) {
 TEST(LoadGeneratorTest, HangingUpstreamTimesOutAndReconnects) {
   // A target that never answers: every sent request times out at scheduled + timeout, its
   // connection is closed and the next request opens a new one.
-  FakeHttpServer server([](const FakeRequest&) {
-    FakeReply reply;
-    reply.action = FakeReply::Action::Hang;
-    return reply;
-  });
+  FakeHttpServer server(FakeHttpServer::acting(FakeReply::Action::Hang));
   auto result = runToEnd(configFor(server.port(), 50, 1s, 2, 100ms));
   const auto& c = result.counts;
   EXPECT_EQ(c.scheduled, 50u);
@@ -259,11 +248,7 @@ TEST(LoadGeneratorTest, ReplyAfterTheDeadlineIsATimeout) {
 
 TEST(LoadGeneratorTest, ResettingUpstreamCountsFailures) {
   // Every request is answered with a TCP reset: failed, with back-off between attempts.
-  FakeHttpServer server([](const FakeRequest&) {
-    FakeReply reply;
-    reply.action = FakeReply::Action::Reset;
-    return reply;
-  });
+  FakeHttpServer server(FakeHttpServer::acting(FakeReply::Action::Reset));
   auto result = runToEnd(configFor(server.port(), 100, 1s, 2, 200ms));
   const auto& c = result.counts;
   EXPECT_EQ(c.scheduled, 100u);

@@ -16,7 +16,9 @@
 
 #include "fake_http_server.h"
 #include "fake_https_server.h"
+#include "load_run.h"
 #include "outrider/harness/load_generator.h"
+#include "test_dir.h"
 #include "test_pki.h"
 
 namespace outrider::harness {
@@ -31,10 +33,7 @@ using test::PemFiles;
 class LoadGeneratorTlsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("outrider-loadtls-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("loadtls");
     pki_ = std::make_unique<test::TestPki>(dir_ / "pki", clock_.systemNow());
     other_ = std::make_unique<test::TestPki>(dir_ / "other", clock_.systemNow(), "other CA");
     ASSERT_TRUE(pki_->ok() && other_->ok());
@@ -54,17 +53,7 @@ class LoadGeneratorTlsTest : public testing::Test {
     return config;
   }
 
-  LoadResult runToEnd(LoadConfig config) {
-    asio::io_context io;
-    auto generator = LoadGenerator::create(io, clock_, std::move(config));
-    EXPECT_TRUE(generator.has_value()) << generator.error().message;
-    if (!generator) {
-      return {};
-    }
-    auto done = asio::co_spawn(io, (*generator)->run(), asio::use_future);
-    io.run();
-    return done.get();
-  }
+  LoadResult runToEnd(LoadConfig config) { return runLoadToEnd(clock_, std::move(config)); }
 
   // Waits until `done` holds or the deadline passes; true when it held.
   template <class Condition>

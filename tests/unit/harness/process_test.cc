@@ -79,6 +79,15 @@ class ProcessTest : public ::testing::Test {
     return out;
   }
 
+  // Spawns and waits for the exit: its status; nullopt (and a failure) when the spawn failed.
+  std::optional<ExitStatus> runToExit(const SpawnOptions& spawn_options) {
+    auto process = spawn(spawn_options);
+    if (!process) {
+      return std::nullopt;
+    }
+    return waitExit(*process);
+  }
+
   std::string readLog(const std::string& name) {
     std::ifstream in(dir_ / (name + ".log"));
     std::stringstream text;
@@ -151,9 +160,7 @@ TEST_F(ProcessTest, ExtraEnvironment) {
   auto spawn_options = options("env", {"/bin/sh", "-c", "echo \"$OUTRIDER_X:${HOME:+home}\""});
   spawn_options.env["OUTRIDER_X"] = "hello";
   ::setenv("HOME", "/root", 0);
-  auto process = spawn(spawn_options);
-  ASSERT_TRUE(process);
-  ASSERT_TRUE(waitExit(*process));
+  ASSERT_TRUE(runToExit(spawn_options));
   EXPECT_EQ(readLog("env"), "hello:home\n");
 }
 
@@ -167,9 +174,7 @@ TEST_F(ProcessTest, OwnProcessGroup) {
 
 // When the leader exits, what is left of its group dies with it (a container's PID 1 rule).
 TEST_F(ProcessTest, LeaderExitKillsStragglers) {
-  auto process = spawn(options("forker", {"/bin/sh", "-c", "sleep 60 & echo $!"}));
-  ASSERT_TRUE(process);
-  auto status = waitExit(*process);
+  auto status = runToExit(options("forker", {"/bin/sh", "-c", "sleep 60 & echo $!"}));
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 0);
   const pid_t straggler = std::stoi(readLog("forker"));
@@ -178,9 +183,7 @@ TEST_F(ProcessTest, LeaderExitKillsStragglers) {
 
 // stdin is /dev/null: a program reading it sees end of file at once.
 TEST_F(ProcessTest, StdinIsDevNull) {
-  auto process = spawn(options("cat", {"cat"}));
-  ASSERT_TRUE(process);
-  auto status = waitExit(*process);
+  auto status = runToExit(options("cat", {"cat"}));
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 0);
 }
@@ -190,11 +193,9 @@ TEST_F(ProcessTest, DoesNotLeakDescriptors) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   ASSERT_EQ(::dup2(fds[0], 100), 100);  // no close-on-exec
-  auto process =
-      spawn(options("fds", {"/bin/sh", "-c",
-                            "if [ -e /proc/self/fd/100 ]; then echo leaked; else echo clean; fi"}));
-  ASSERT_TRUE(process);
-  ASSERT_TRUE(waitExit(*process));
+  ASSERT_TRUE(runToExit(options(
+      "fds",
+      {"/bin/sh", "-c", "if [ -e /proc/self/fd/100 ]; then echo leaked; else echo clean; fi"})));
   EXPECT_EQ(readLog("fds"), "clean\n");
   ::close(100);
   ::close(fds[0]);
@@ -206,9 +207,7 @@ TEST_F(ProcessTest, MarkersSeparateStarts) {
   for (int i = 1; i <= 2; ++i) {
     auto spawn_options = options("twice", {"/bin/sh", "-c", "echo run"});
     spawn_options.log_marker = "=== start " + std::to_string(i) + " ===";
-    auto process = spawn(spawn_options);
-    ASSERT_TRUE(process);
-    ASSERT_TRUE(waitExit(*process));
+    ASSERT_TRUE(runToExit(spawn_options));
   }
   EXPECT_EQ(readLog("twice"), "=== start 1 ===\nrun\n=== start 2 ===\nrun\n");
 }

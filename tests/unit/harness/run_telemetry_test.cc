@@ -105,6 +105,32 @@ bad = 'outrider_proxy_requests_total{{code="5xx"}}'
     telemetry.onProcessEvent(event);
   }
 
+  // The certificate gauges the fake proxy shows, unix seconds (0: none).
+  void setNotAfter(double unix_s) {
+    std::lock_guard lock(mutex_);
+    not_after_ = unix_s;
+  }
+  void setServedNotAfter(double unix_s) {
+    std::lock_guard lock(mutex_);
+    served_not_after_ = unix_s;
+  }
+
+  // finish(), run until its last scrape has landed.
+  void finish(RunTelemetry& telemetry) {
+    auto done = asio::co_spawn(ctx_, telemetry.finish(), asio::use_future);
+    ctx_.restart();
+    ctx_.run();
+    done.get();
+  }
+  // A journal of the scenario's ratio SLO, filled for `seconds` whole seconds from t0.
+  reports::Journal journalOf(const RunTelemetry& telemetry, MonotonicTime t0, size_t seconds,
+                             const LoadCounts* load = nullptr) {
+    reports::Journal journal;
+    journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
+    telemetry.fillJournal(journal, t0, seconds, 0, load);
+    return journal;
+  }
+
   // One tick, run until its scrape has landed (finish() also waits for it).
   void tick(RunTelemetry& telemetry) {
     telemetry.tick();
@@ -155,10 +181,7 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   counters(150, 0);
   tick(*telemetry);  // second 2: the restarted proxy's 150, not 150 - 1200
   counters(350, 5);
-  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
-  ctx_.restart();
-  ctx_.run();
-  done.get();
+  finish(*telemetry);
 
   const auto seconds = telemetry->ratioSeconds().at("ratio");
   EXPECT_THAT(seconds,
@@ -169,13 +192,11 @@ TEST_F(RunTelemetryTest, ScrapesBecomeRatioSeconds) {
   telemetry->fillLiveEvents(1, live);
   EXPECT_EQ(live[0], (slo::EventCounts{}));  // a gap holds no events
 
-  reports::Journal journal;
-  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
   LoadCounts load;
   load.sent = 800;
   load.completed = 700;
   load.failed = 100;
-  telemetry->fillJournal(journal, clock_.monotonicNow() - 5s, 4, 0, &load);
+  const auto journal = journalOf(*telemetry, clock_.monotonicNow() - 5s, 4, &load);
   const auto& totals = journal.series.metrics.at("proxy").at("outrider_proxy_requests_total");
   EXPECT_THAT(totals, ElementsAre(1200.0, std::nullopt, 150.0, 355.0));
   EXPECT_THAT(journal.series.metrics_series.at("proxy"), ElementsAre(2u, std::nullopt, 2u, 2u));
@@ -207,26 +228,15 @@ TEST_F(RunTelemetryTest, ACertificateThatRanOutIsFoundInTheScrapes) {
   started(*telemetry, 1);
   const MonotonicTime t0 = clock_.monotonicNow();
   const double t0_unix = toSeconds(clock_.systemNow().time_since_epoch());
-  {
-    std::lock_guard lock(mutex_);
-    not_after_ = t0_unix + 2.5;
-  }
+  setNotAfter(t0_unix + 2.5);
   tick(*telemetry);
   tick(*telemetry);
   tick(*telemetry);
   tick(*telemetry);  // at 3 s: still the first one, past its NotAfter
-  {
-    std::lock_guard lock(mutex_);
-    not_after_ = t0_unix + 10;  // renewed at 4 s: too late for the first one
-  }
+  setNotAfter(t0_unix + 10);  // renewed at 4 s: too late for the first one
   tick(*telemetry);
-  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
-  ctx_.restart();
-  ctx_.run();
-  done.get();
-  reports::Journal journal;
-  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
-  telemetry->fillJournal(journal, t0, 20, 0, nullptr);
+  finish(*telemetry);
+  const auto journal = journalOf(*telemetry, t0, 20);
   ASSERT_EQ(journal.credentials.size(), 1u);
   const auto& c = journal.credentials[0];
   EXPECT_EQ(c.process, "proxy");
@@ -246,19 +256,11 @@ TEST_F(RunTelemetryTest, TheProxysServedCertificateIsACredential) {
   const MonotonicTime t0 = clock_.monotonicNow();
   const double t0_unix = toSeconds(clock_.systemNow().time_since_epoch());
   for (int i = 0; i < 3; ++i) {
-    {
-      std::lock_guard lock(mutex_);
-      served_not_after_ = t0_unix + 1.5 + i;  // rotated each second, always ahead
-    }
+    setServedNotAfter(t0_unix + 1.5 + i);  // rotated each second, always ahead
     tick(*telemetry);
   }
-  auto done = asio::co_spawn(ctx_, telemetry->finish(), asio::use_future);
-  ctx_.restart();
-  ctx_.run();
-  done.get();
-  reports::Journal journal;
-  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
-  telemetry->fillJournal(journal, t0, 20, 0, nullptr);
+  finish(*telemetry);
+  const auto journal = journalOf(*telemetry, t0, 20);
   ASSERT_EQ(journal.credentials.size(), 1u);
   const auto& c = journal.credentials[0];
   ASSERT_EQ(c.sets.size(), 3u);
@@ -304,9 +306,7 @@ TEST_F(RunTelemetryTest, WarnsAboutAMetricThatNeverAppears) {
   started(**telemetry, 1);
   tick(**telemetry);
   tick(**telemetry);
-  reports::Journal journal;
-  journal.slos.push_back(reports::SloRecord{"ratio", "ratio"});
-  (*telemetry)->fillJournal(journal, clock_.monotonicNow(), 1, 0, nullptr);
+  const auto journal = journalOf(**telemetry, clock_.monotonicNow(), 1);
   ASSERT_TRUE(journal.slos[0].ratio);
   EXPECT_THAT(journal.slos[0].ratio->warnings,
               ElementsAre(HasSubstr("no metric named outrider_proxy_request_total")));

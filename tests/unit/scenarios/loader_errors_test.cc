@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
+#include <utility>
 
 #include "loader_test_helpers.h"
 #include "outrider/scenarios/loader.h"
@@ -16,8 +18,25 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
 
+// outrider-control (its admin listener behind a metrics URL), a service without one and a link
+// in front of the control plane: the targets of the control-plane faults' tests.
+constexpr const char* ControlPlanePod =
+    "[[service]]\nname = \"control\"\ncommand = [\"c\"]\nmetrics = \"http://127.0.0.1:7/m\"\n"
+    "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
+    "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+
 // Line 7 is the first line after MinimalScenario, which ends inside [app].
-class LoaderErrorsTest : public testing::Test {};
+class LoaderErrorsTest : public testing::Test {
+ protected:
+  // For each (keys, problem): MinimalScenario, then `common`, then those keys has that one
+  // problem and no other.
+  static void expectEachAlone(const std::string& common,
+                              std::initializer_list<std::pair<std::string, std::string>> cases) {
+    for (const auto& [keys, problem] : cases) {
+      EXPECT_THAT(problemsIn(withMinimal(common + keys)), ElementsAre(problem)) << keys;
+    }
+  }
+};
 
 // A TOML syntax error is reported at toml++'s position in the same format.
 TEST_F(LoaderErrorsTest, SyntaxError) {
@@ -280,10 +299,7 @@ TEST_F(LoaderErrorsTest, BadStatus) {
 // control-plane-outage: error needs outrider-control's own switch; on a process it needs the
 // admin listener (its metrics URL); never the app.
 TEST_F(LoaderErrorsTest, ControlPlaneOutageTargets) {
-  const std::string control =
-      "[[service]]\nname = \"control\"\ncommand = [\"c\"]\nmetrics = \"http://127.0.0.1:7/m\"\n"
-      "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
-      "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+  const std::string control = ControlPlanePod;
   const std::string fault = "[[fault]]\nkind = \"control-plane-outage\"\n";
   EXPECT_THAT(
       problemsIn(withMinimal(control + fault + "target = \"to-control\"\nmode = \"error\"\n")),
@@ -308,10 +324,7 @@ TEST_F(LoaderErrorsTest, ControlPlaneOutageTargets) {
 // cert-expiry and cert-wrong-ca: on outrider-control's admin listener only (a service with an
 // http metrics URL), one issuance switch at a time; a ttl X.509 can carry.
 TEST_F(LoaderErrorsTest, IssuanceFaultTargets) {
-  const std::string control =
-      "[[service]]\nname = \"control\"\ncommand = [\"c\"]\nmetrics = \"http://127.0.0.1:7/m\"\n"
-      "[[service]]\nname = \"bare\"\ncommand = [\"c\"]\n"
-      "[[link]]\nname = \"to-control\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+  const std::string control = ControlPlanePod;
   const std::string expiry = "[[fault]]\nkind = \"cert-expiry\"\nttl = \"10s\"\n";
   const std::string wrong = "[[fault]]\nkind = \"cert-wrong-ca\"\n";
   EXPECT_THAT(problemsIn(withMinimal(control + expiry + "target = \"bare\"\n")),
@@ -424,13 +437,13 @@ TEST_F(LoaderErrorsTest, LoadValues) {
 
 // requests_per_connection is an integer of at least 1.
 TEST_F(LoaderErrorsTest, RequestsPerConnection) {
-  const std::string load = "[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n";
-  EXPECT_THAT(problemsIn(withMinimal(load + "requests_per_connection = 0\n")),
-              ElementsAre("t.toml:10:1: error: load.requests_per_connection: must be 1 or more "
-                          "(leave it out for no limit), got 0"));
-  EXPECT_THAT(problemsIn(withMinimal(load + "requests_per_connection = \"5\"\n")),
-              ElementsAre("t.toml:10:1: error: load.requests_per_connection: expected an "
-                          "integer, got string \"5\""));
+  expectEachAlone("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n",
+                  {{"requests_per_connection = 0\n",
+                    "t.toml:10:1: error: load.requests_per_connection: must be 1 or more (leave it "
+                    "out for no limit), got 0"},
+                   {"requests_per_connection = \"5\"\n",
+                    "t.toml:10:1: error: load.requests_per_connection: expected an integer, got "
+                    "string \"5\""}});
 }
 
 // [load.tls] on a plain-http target is refused at its header.
@@ -443,16 +456,16 @@ TEST_F(LoaderErrorsTest, LoadTlsNeedsAnHttpsTarget) {
 
 // A client certificate needs its key (and the other way round); files may not be empty.
 TEST_F(LoaderErrorsTest, LoadTlsCertAndKeyGoTogether) {
-  const std::string load = "[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 1\n[load.tls]\n";
-  EXPECT_THAT(problemsIn(withMinimal(load + "cert = \"c.pem\"\n")),
-              ElementsAre("t.toml:11:1: error: load.tls.cert: cert and key go together (a client "
-                          "certificate needs its key)"));
-  EXPECT_THAT(problemsIn(withMinimal(load + "key = \"k.pem\"\n")),
-              ElementsAre("t.toml:11:1: error: load.tls.key: cert and key go together (a client "
-                          "certificate needs its key)"));
-  EXPECT_THAT(problemsIn(withMinimal(load + "ca = \"\"\n")),
-              ElementsAre("t.toml:11:1: error: load.tls.ca: must name a file (leave the key out "
-                          "instead)"));
+  expectEachAlone("[load]\ntarget = \"https://127.0.0.1:1/\"\nrate = 1\n[load.tls]\n",
+                  {{"cert = \"c.pem\"\n",
+                    "t.toml:11:1: error: load.tls.cert: cert and key go together (a "
+                    "client certificate needs its key)"},
+                   {"key = \"k.pem\"\n",
+                    "t.toml:11:1: error: load.tls.key: cert and key go together (a "
+                    "client certificate needs its key)"},
+                   {"ca = \"\"\n",
+                    "t.toml:11:1: error: load.tls.ca: must name a file (leave the key out "
+                    "instead)"}});
 }
 
 // Unknown keys in [load.tls], a bad server_name and a non-table tls are located and named.

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <set>
 
 namespace outrider::scenarios {
@@ -47,22 +48,18 @@ TEST_F(ScenarioTest, FindByName) {
 
 // The sre-workbook table is the spec's four rules.
 TEST_F(ScenarioTest, SreWorkbookRules) {
-  auto rules = sreWorkbookRules();
-  ASSERT_EQ(rules.size(), 4u);
-  EXPECT_EQ(rules[0].severity, "page");
-  EXPECT_EQ(rules[0].long_window, hours(1));
-  EXPECT_EQ(rules[0].short_window, minutes(5));
-  EXPECT_EQ(rules[0].factor, 14.4);
-  EXPECT_EQ(rules[1].long_window, hours(6));
-  EXPECT_EQ(rules[1].short_window, minutes(30));
-  EXPECT_EQ(rules[1].factor, 6.0);
-  EXPECT_EQ(rules[2].severity, "ticket");
-  EXPECT_EQ(rules[2].long_window, hours(24));
-  EXPECT_EQ(rules[2].short_window, hours(2));
-  EXPECT_EQ(rules[2].factor, 3.0);
-  EXPECT_EQ(rules[3].long_window, hours(72));
-  EXPECT_EQ(rules[3].short_window, hours(6));
-  EXPECT_EQ(rules[3].factor, 1.0);
+  const AlertRule expected[] = {{"page", hours(1), minutes(5), 14.4},
+                                {"page", hours(6), minutes(30), 6.0},
+                                {"ticket", hours(24), hours(2), 3.0},
+                                {"ticket", hours(72), hours(6), 1.0}};
+  const auto rules = sreWorkbookRules();
+  ASSERT_EQ(rules.size(), std::size(expected));
+  for (size_t i = 0; i < rules.size(); ++i) {
+    EXPECT_EQ(rules[i].severity, expected[i].severity) << "rule " << i;
+    EXPECT_EQ(rules[i].long_window, expected[i].long_window) << "rule " << i;
+    EXPECT_EQ(rules[i].short_window, expected[i].short_window) << "rule " << i;
+    EXPECT_EQ(rules[i].factor, expected[i].factor) << "rule " << i;
+  }
 }
 
 // Kind names are spelt as in the spec.

@@ -11,6 +11,7 @@
 
 #include "fake_control.h"
 #include "outrider/common/manual_clock.h"
+#include "test_dir.h"
 
 namespace outrider::secrets {
 namespace {
@@ -22,10 +23,7 @@ using test::FakeControl;
 class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-agent-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("agent");
     control_.setNow(clock_.systemNow());
     options_.control = control_.address();
     options_.token = FakeControl::Token;

@@ -16,6 +16,7 @@
 
 #include "outrider/common/manual_clock.h"
 #include "outrider/secrets/atomic_writer.h"
+#include "test_dir.h"
 #include "test_pki.h"
 
 namespace outrider::secrets::test {
@@ -30,12 +31,7 @@ inline std::string readFile(const fs::path& path) {
 
 class AtomicWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("outrider-writer-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { dir_ = outrider::test::freshTestDir("writer"); }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::vector<std::string> setFolders() const {

@@ -4,10 +4,8 @@
 namespace outrider::secrets {
 namespace {
 
-using test::AtomicWriterTest;
-using test::readFile;
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test::AtomicWriterTest;
 
 // Rotation gap = 0 (SS-2): a reader polling through ..data as fast as it can while the writer
 // swaps 1000 times never misses a file nor pairs a key with another set's certificate.

@@ -15,6 +15,7 @@
 #include "fake_control.h"
 #include "outrider/secrets/atomic_writer.h"
 #include "run_program.h"
+#include "test_dir.h"
 
 namespace outrider::secrets {
 namespace {
@@ -54,10 +55,7 @@ int httpGet(uint16_t port, const std::string& path, std::string* body = nullptr)
 class SecretsProgramTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("outrider-secrets-program-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = outrider::test::freshTestDir("secrets-program");
     fs::create_directories(root_);
     std::ofstream(root_ / "token") << FakeControl::Token << "\n";
     control_.useRealTime();

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "outrider/common/manual_clock.h"
+#include "test_dir.h"
 
 namespace outrider::sidecar {
 namespace {
@@ -23,9 +24,7 @@ constexpr int64_t NotAfter = NotBefore + 365 * 86400;
 class CredentialFileTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("outrider-credential-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = outrider::test::freshTestDir("credential");
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -2,32 +2,41 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace outrider::sidecar {
 namespace {
 
-// IPv4 literal with a port.
-TEST(HostPortTest, ParsesIpv4) {
-  auto parsed = parseHostPort("127.0.0.1:8080");
+struct Parsed {
+  const char* name;
+  const char* text;
+  const char* host;
+  uint16_t port;
+};
+
+void PrintTo(const Parsed& parsed, std::ostream* out) { *out << parsed.text; }
+
+class HostPortParseTest : public testing::TestWithParam<Parsed> {};
+
+// The host and the port of each accepted spelling.
+TEST_P(HostPortParseTest, Parses) {
+  auto parsed = parseHostPort(GetParam().text);
   ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->host, "127.0.0.1");
-  EXPECT_EQ(parsed->port, 8080);
+  EXPECT_EQ(parsed->host, GetParam().host);
+  EXPECT_EQ(parsed->port, GetParam().port);
 }
 
-// Port 0 asks the kernel for a port, so it is valid.
-TEST(HostPortTest, AcceptsPortZeroAndNames) {
-  auto parsed = parseHostPort("localhost:0");
-  ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->host, "localhost");
-  EXPECT_EQ(parsed->port, 0);
-}
-
-// Bracketed IPv6 loses its brackets.
-TEST(HostPortTest, ParsesBracketedIpv6) {
-  auto parsed = parseHostPort("[::1]:9000");
-  ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->host, "::1");
-  EXPECT_EQ(parsed->port, 9000);
-}
+INSTANTIATE_TEST_SUITE_P(HostPortTest, HostPortParseTest,
+                         testing::Values(
+                             // IPv4 literal with a port.
+                             Parsed{"Ipv4", "127.0.0.1:8080", "127.0.0.1", 8080},
+                             // Port 0 asks the kernel for a port, so it is valid; so are names.
+                             Parsed{"PortZeroAndAName", "localhost:0", "localhost", 0},
+                             // Bracketed IPv6 loses its brackets.
+                             Parsed{"BracketedIpv6", "[::1]:9000", "::1", 9000}),
+                         [](const testing::TestParamInfo<Parsed>& param_info) {
+                           return param_info.param.name;
+                         });
 
 // Missing pieces and out-of-range ports are usage errors.
 TEST(HostPortTest, RejectsMalformed) {

@@ -192,8 +192,7 @@ TEST_F(ProxyHostileTest, HeadLimits) {
 TEST_F(ProxyHostileTest, HeadSentInPiecesIsMeasuredWhole) {
   start({"--max-header-size", "4KiB"});
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  ASSERT_TRUE(client.sendRaw("GET / HTTP/1.1\r\nHost: x\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(client, ports_.listen, "GET / HTTP/1.1\r\nHost: x\r\n"));
   bool refused_early = false;
   for (int i = 0; i < 60 && !refused_early; ++i) {
     refused_early = !client.sendRaw("X-Pad" + std::to_string(i) + ": " + std::string(90, 'p') +
@@ -225,8 +224,8 @@ TEST_F(ProxyHostileTest, FieldInjectionIsRefused) {
 TEST_F(ProxyHostileTest, PipelinedRequestsKeepTheirOwnResponses) {
   start();
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  ASSERT_TRUE(client.sendRaw(
+  ASSERT_TRUE(connectAndSendRaw(
+      client, ports_.listen,
       "POST / HTTP/1.1\r\nHost: x\r\nX-Test-Id: 1\r\nContent-Length: 3\r\n\r\nabc"
       "GET / HTTP/1.1\r\nHost: x\r\nX-Test-Id: 2\r\n\r\n"
       "POST / HTTP/1.1\r\nHost: x\r\nX-Test-Id: 3\r\nTransfer-Encoding: chunked\r\n\r\n"

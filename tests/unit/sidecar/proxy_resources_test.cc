@@ -108,8 +108,7 @@ TEST(ProxyStreamingTest, LargeResponseFirstByteBeforeUpstreamFinishes) {
   ProxyPorts ports;
   ASSERT_TRUE(startProxy(proxy, upstream.port(), ports));
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports.listen));
-  ASSERT_TRUE(client.sendRaw("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(client, ports.listen, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string buffered;
   bool first_body_byte = false;
   for (int reads = 0; reads < 1000 && !first_body_byte; ++reads) {
@@ -135,10 +134,11 @@ TEST(ProxyStreamingTest, LargeUploadStreamsThrough) {
   ASSERT_TRUE(startProxy(proxy, upstream.port(), ports));
   const std::string body = pattern(40 * MiB, 'u');
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports.listen));
-  ASSERT_TRUE(client.sendRaw("POST /up HTTP/1.1\r\nHost: x\r\nX-Test-Id: up\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\n\r\n" + body,
-                             Millis(20000)));
+  ASSERT_TRUE(
+      connectAndSendRaw(client, ports.listen,
+                        "POST /up HTTP/1.1\r\nHost: x\r\nX-Test-Id: up\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body,
+                        Millis(20000)));
   Response response;
   ASSERT_TRUE(client.read(response, Millis(20000)));
   EXPECT_EQ(response.body(), "id=up;conn=0");
@@ -212,8 +212,7 @@ TEST(ProxyStreamingTest, ClientThatDoesNotReadStallsOnlyItself) {
   ProxyPorts ports;
   ASSERT_TRUE(startProxy(proxy, upstream.port(), ports));
   TestHttpClient stuck;
-  ASSERT_TRUE(stuck.connect(ports.listen));
-  ASSERT_TRUE(stuck.sendRaw("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(stuck, ports.listen, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
   for (int i = 0; i < 20; ++i) {
     Response response;
     ASSERT_TRUE(fetch(ports.listen, makeGet("/small"), response, Millis(2000)));

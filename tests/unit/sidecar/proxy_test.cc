@@ -32,8 +32,7 @@ class ProxyTest : public testing::Test {
   // Sends raw bytes on a new connection and reads the proxy's answer, then expects a close.
   void expectRawRejected(std::string_view raw, unsigned status) {
     TestHttpClient client;
-    ASSERT_TRUE(client.connect(ports_.listen));
-    ASSERT_TRUE(client.sendRaw(raw));
+    ASSERT_TRUE(connectAndSendRaw(client, ports_.listen, raw));
     Response response;
     ASSERT_TRUE(client.read(response));
     EXPECT_EQ(response.result_int(), status);
@@ -129,13 +128,7 @@ TEST_F(ProxyTest, ReusesUpstreamConnections) {
 // way every request succeeds, and each of the nine reuses is accounted for exactly once.
 TEST_F(ProxyTest, StalePooledConnectionsNeverFailARequest) {
   start({}, {"--max-requests-per-connection", "1"});
-  TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  for (int i = 0; i < 10; ++i) {
-    Response response;
-    ASSERT_TRUE(client.roundTrip(makeGet("/"), response));
-    EXPECT_EQ(response.result_int(), 200) << "request " << i;
-  }
+  EXPECT_TRUE(getsInARowAnswer200(ports_.listen, 10));
   EXPECT_EQ(metric("outrider_proxy_upstream_pool_discarded_total") +
                 metric("outrider_proxy_upstream_retries_total"),
             9.0);
@@ -227,10 +220,10 @@ TEST_F(ProxyTest, OversizedBodyGets413) {
 TEST_F(ProxyTest, ForwardsChunkedRequestBody) {
   start();
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  ASSERT_TRUE(client.sendRaw(
-      "POST /headers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5\r\nhello\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      connectAndSendRaw(client, ports_.listen,
+                        "POST /headers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n0\r\n\r\n"));
   Response response;
   ASSERT_TRUE(client.read(response));
   EXPECT_EQ(response.result_int(), 200);
@@ -243,8 +236,7 @@ TEST_F(ProxyTest, ForwardsChunkedRequestBody) {
 TEST_F(ProxyTest, StalledClientGets408) {
   start({"--header-timeout", "300ms"});
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  ASSERT_TRUE(client.sendRaw("GET / HTTP/1.1\r\nHost: x\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(client, ports_.listen, "GET / HTTP/1.1\r\nHost: x\r\n"));
   Response response;
   ASSERT_TRUE(client.read(response, Millis(3000)));
   EXPECT_EQ(response.result_int(), 408);
@@ -257,9 +249,8 @@ TEST_F(ProxyTest, StalledClientGets408) {
 TEST_F(ProxyTest, ClosesIdleConnections) {
   start({"--idle-timeout", "300ms"});
   TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
   Response response;
-  ASSERT_TRUE(client.roundTrip(makeGet("/"), response));
+  ASSERT_TRUE(connectAndGet(client, ports_.listen, response));
   EXPECT_TRUE(client.waitForClose(Millis(3000)));
   EXPECT_TRUE(waitForMetric(ports_.admin, "outrider_proxy_active_connections", 0.0));
 }
@@ -303,9 +294,8 @@ TEST_F(ProxyTest, MetricsMove) {
 TEST_F(ProxyTest, DrainsGracefullyOnSigterm) {
   start({"--drain-timeout", "10s"});
   TestHttpClient idle;
-  ASSERT_TRUE(idle.connect(ports_.listen));
   Response warmup;
-  ASSERT_TRUE(idle.roundTrip(makeGet("/"), warmup));
+  ASSERT_TRUE(connectAndGet(idle, ports_.listen, warmup));
 
   TestHttpClient slow;
   ASSERT_TRUE(slow.connect(ports_.listen));

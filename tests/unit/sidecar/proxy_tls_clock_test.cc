@@ -11,6 +11,7 @@
 #include "outrider/common/timer.h"
 #include "outrider/sidecar/proxy.h"
 #include "sidecar_processes.h"
+#include "test_dir.h"
 #include "test_http_client.h"
 #include "test_pki.h"
 #include "test_tls_client.h"
@@ -42,8 +43,7 @@ class OffsetClock final : public Clock {
 class ProxyTlsClockTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("outrider-proxytls-clock-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("proxytls-clock");
     pki_ = std::make_unique<outrider::test::TestPki>(dir_, std::chrono::system_clock::now());
     ASSERT_TRUE(pki_->ok());
   }
@@ -67,6 +67,15 @@ class ProxyTlsClockTest : public testing::Test {
     thread_ = std::thread([proxy = proxy_.get()] { proxy->run(); });
   }
 
+  // A day-long server certificate for the proxy started on `clock`; the context of a client
+  // whose certificate lasts an hour.
+  tls::ContextPtr startWithAnHourLongClient(const Clock& clock) {
+    const auto server = pki_->leaf("proxy", std::chrono::hours(24));
+    const auto client_leaf = pki_->leaf("client", std::chrono::hours(1));
+    start(clock, server);
+    return client(client_leaf);
+  }
+
   tls::ContextPtr client(const outrider::test::PemFiles& leaf) {
     auto made = tls::makeContext(tls::Role::Client, {leaf.cert, leaf.key, leaf.ca});
     EXPECT_TRUE(made) << made.error().message;
@@ -81,11 +90,9 @@ class ProxyTlsClockTest : public testing::Test {
 
 // Two hours ahead, a one-hour client certificate has expired: refused, reason expired.
 TEST_F(ProxyTlsClockTest, ClientCertificatePastNotAfterOnTheInjectedClockIsExpired) {
-  const auto server = pki_->leaf("proxy", std::chrono::hours(24));
-  const auto client_leaf = pki_->leaf("client", std::chrono::hours(1));
   const OffsetClock ahead(2h);
-  start(ahead, server);
-  TestTlsClient tls_client(client(client_leaf));
+  TestTlsClient tls_client(startWithAnHourLongClient(ahead));
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_TRUE(tls_client.refused(proxy_->listenEndpoint().port()));
   EXPECT_TRUE(waitForMetric(
       proxy_->adminEndpoint().port(),
@@ -94,11 +101,9 @@ TEST_F(ProxyTlsClockTest, ClientCertificatePastNotAfterOnTheInjectedClockIsExpir
 
 // The control: on an unshifted clock the same certificate is accepted.
 TEST_F(ProxyTlsClockTest, ClientCertificateWithinValidityIsAccepted) {
-  const auto server = pki_->leaf("proxy", std::chrono::hours(24));
-  const auto client_leaf = pki_->leaf("client", std::chrono::hours(1));
   const OffsetClock now(0s);
-  start(now, server);
-  TestTlsClient tls_client(client(client_leaf));
+  TestTlsClient tls_client(startWithAnHourLongClient(now));
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(tls_client.open(proxy_->listenEndpoint().port()));
   Response response;
   ASSERT_TRUE(tls_client.roundTrip(makeGet("/"), response));

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sidecar_processes.h"
+#include "test_dir.h"
 #include "test_http_client.h"
 #include "test_pki.h"
 #include "test_tls_client.h"
@@ -65,10 +66,7 @@ double notAfterOf(const std::optional<tls::CertificateValidity>& validity) {
 class ProxyTlsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("outrider-proxytls-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("proxytls");
     const auto now = std::chrono::system_clock::now();
     pki_ = std::make_unique<TestPki>(dir_ / "pki", now);
     other_ = std::make_unique<TestPki>(dir_ / "other", now, "other CA");
@@ -91,8 +89,12 @@ class ProxyTlsTest : public testing::Test {
 
   // The proxy in front of a plain echo, serving TLS with `server_` and its extra `args`.
   void startTerminating(std::vector<std::string> args = {}) {
+    startTerminatingWith(server_.cert, server_.key, std::move(args));
+  }
+  void startTerminatingWith(const fs::path& cert, const fs::path& key,
+                            std::vector<std::string> args = {}) {
     ASSERT_TRUE(startEcho(echo_, echo_port_));
-    args.insert(args.begin(), {"--tls-cert", server_.cert, "--tls-key", server_.key});
+    args.insert(args.begin(), {"--tls-cert", cert.string(), "--tls-key", key.string()});
     ASSERT_TRUE(startProxy(proxy_, echo_port_, ports_, std::move(args)));
   }
 
@@ -114,6 +116,13 @@ class ProxyTlsTest : public testing::Test {
         fs::create_symlink(fs::path("..data") / name, dir / name);
       }
     }
+  }
+
+  // The proxy in front of a plain echo, serving TLS from the set in `live` (server_'s first),
+  // which tests rotate with writeSet.
+  void startOnASet(const fs::path& live) {
+    writeSet(live, server_.cert, server_.key, server_.ca);
+    startTerminatingWith(live / "cert.pem", live / "key.pem");
   }
 
   // Polls new connections until one is served `not_after`, or the deadline passes.
@@ -195,8 +204,7 @@ TEST_F(ProxyTlsTest, MutualTlsRefusalsCountedByReason) {
   EXPECT_TRUE(waitForMetric(ports_.admin, failures("downstream", "expired"), 1));
 
   TestHttpClient plain;
-  ASSERT_TRUE(plain.connect(ports_.listen));
-  ASSERT_TRUE(plain.sendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(connectAndSendRaw(plain, ports_.listen, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_TRUE(plain.waitForClose());
   EXPECT_TRUE(waitForMetric(ports_.admin, failures("downstream", "protocol"), 1));
 
@@ -223,11 +231,7 @@ TEST_F(ProxyTlsTest, SilentClientIsCutOffAsHandshakeTimeout) {
 TEST_F(ProxyTlsTest, RotationReachesNewConnectionsAndKeepsLiveOnes) {
   const fs::path live = dir_ / "live";
   const PemFiles v2 = pki_->leaf("proxy-v2", std::chrono::hours(2));
-  writeSet(live, server_.cert, server_.key, server_.ca);
-  ASSERT_TRUE(startEcho(echo_, echo_port_));
-  ASSERT_TRUE(startProxy(
-      proxy_, echo_port_, ports_,
-      {"--tls-cert", (live / "cert.pem").string(), "--tls-key", (live / "key.pem").string()}));
+  ASSERT_NO_FATAL_FAILURE(startOnASet(live));
   TestTlsClient before(clientContext(server_.ca));
   ASSERT_TRUE(before.open(ports_.listen));
   Response response;
@@ -257,11 +261,7 @@ TEST_F(ProxyTlsTest, RotationReachesNewConnectionsAndKeepsLiveOnes) {
 TEST_F(ProxyTlsTest, BrokenSetKeepsThePreviousOne) {
   const fs::path live = dir_ / "live";
   const PemFiles v2 = pki_->leaf("proxy-v2", std::chrono::hours(2));
-  writeSet(live, server_.cert, server_.key, server_.ca);
-  ASSERT_TRUE(startEcho(echo_, echo_port_));
-  ASSERT_TRUE(startProxy(
-      proxy_, echo_port_, ports_,
-      {"--tls-cert", (live / "cert.pem").string(), "--tls-key", (live / "key.pem").string()}));
+  ASSERT_NO_FATAL_FAILURE(startOnASet(live));
   writeSet(live, v2.cert, server_.key, server_.ca);
   EXPECT_TRUE(waitForMetric(ports_.admin, reloads("downstream", "error"), 1));
   TestTlsClient after(clientContext(server_.ca));
@@ -342,13 +342,7 @@ TEST_F(ProxyUpstreamTlsTest, UntrustedUpstreamIsRefused) {
 TEST_F(ProxyUpstreamTlsTest, StalePooledTlsConnectionsNeverFailARequestAndResume) {
   startTlsEcho({"--max-requests-per-connection", "1"});
   ASSERT_TRUE(startProxy(proxy_, echo_port_, ports_, withClientCertificate()));
-  TestHttpClient client;
-  ASSERT_TRUE(client.connect(ports_.listen));
-  for (int i = 0; i < 10; ++i) {
-    Response response;
-    ASSERT_TRUE(client.roundTrip(makeGet("/"), response));
-    EXPECT_EQ(response.result_int(), 200) << "request " << i;
-  }
+  EXPECT_TRUE(getsInARowAnswer200(ports_.listen, 10));
   EXPECT_EQ(metric("outrider_proxy_upstream_pool_discarded_total") +
                 metric("outrider_proxy_upstream_retries_total"),
             9.0);

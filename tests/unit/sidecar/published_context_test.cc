@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "test_dir.h"
 #include "test_pki.h"
 
 namespace outrider::sidecar {
@@ -15,10 +16,7 @@ namespace fs = std::filesystem;
 class PublishedContextTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("outrider-published-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("published");
     pki_ = std::make_unique<test::TestPki>(dir_ / "pki", SystemTime(std::chrono::hours(500000)));
     ASSERT_TRUE(pki_->ok());
     first_ = pki_->leaf("first", std::chrono::hours(1));

@@ -175,6 +175,44 @@ inline testing::AssertionResult fetch(uint16_t port, const Request& request, Res
   return client.roundTrip(request, response, timeout);
 }
 
+// `client` connected to `port` with `bytes` sent on it (a request the test reads, or never does).
+inline testing::AssertionResult connectAndSendRaw(TestHttpClient& client, uint16_t port,
+                                                  std::string_view bytes,
+                                                  Millis send_timeout = Millis(2000)) {
+  if (auto connected = client.connect(port); !connected) {
+    return connected;
+  }
+  return client.sendRaw(bytes, send_timeout);
+}
+
+// `client` connected to `port`, one GET / answered on it: a keep-alive connection in use.
+inline testing::AssertionResult connectAndGet(TestHttpClient& client, uint16_t port,
+                                              Response& response) {
+  if (auto connected = client.connect(port); !connected) {
+    return connected;
+  }
+  return client.roundTrip(makeGet("/"), response);
+}
+
+// `requests` GETs of / one after another on one keep-alive connection to `port`, every one of
+// them answered 200.
+inline testing::AssertionResult getsInARowAnswer200(uint16_t port, int requests) {
+  TestHttpClient client;
+  if (auto connected = client.connect(port); !connected) {
+    return connected;
+  }
+  for (int i = 0; i < requests; ++i) {
+    Response response;
+    if (auto answered = client.roundTrip(makeGet("/"), response); !answered) {
+      return answered << " (request " << i << ")";
+    }
+    if (response.result_int() != 200) {
+      return testing::AssertionFailure() << "request " << i << ": " << response.result_int();
+    }
+  }
+  return testing::AssertionSuccess();
+}
+
 // The value of one sample ("name{labels}") in a Prometheus text exposition, or nullopt.
 inline std::optional<double> metricValue(const std::string& exposition, std::string_view sample) {
   std::size_t at = 0;

@@ -18,6 +18,7 @@
 
 #include "outrider/tls/context.h"
 #include "socket_probe.h"
+#include "test_dir.h"
 #include "test_pki.h"
 
 namespace outrider::sidecar {
@@ -30,10 +31,7 @@ using TlsStream = asio::ssl::stream<tcp::socket>;
 class TlsRetryRuleTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("outrider-retry-rule-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("retry-rule");
     pki_ = std::make_unique<test::TestPki>(dir_, std::chrono::system_clock::now());
     ASSERT_TRUE(pki_->ok());
     const auto leaf = pki_->leaf("server");

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "memory_handshake.h"
+#include "test_dir.h"
 #include "test_pki.h"
 
 namespace outrider::tls::test {
@@ -17,10 +18,7 @@ inline SystemTime testNow() { return SystemTime(std::chrono::seconds(1780000000)
 class TlsFixture : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("outrider-tls-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = outrider::test::freshTestDir("tls");
     pki_ = std::make_unique<outrider::test::TestPki>(dir_ / "pki", testNow());
     other_ = std::make_unique<outrider::test::TestPki>(dir_ / "other", testNow(), "other CA");
     ASSERT_TRUE(pki_->ok() && other_->ok());

@@ -8,9 +8,7 @@
 namespace outrider::faults::test {
 namespace {
 
-using namespace std::chrono_literals;
 using scenarios::ControlPlaneMode;
-using scenarios::FaultKind;
 
 PlannedFault outage(ControlPlaneMode mode) {
   auto fault = linkFault(FaultKind::ControlPlaneOutage);

@@ -5,13 +5,20 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 
+#include "../evidence_counts.h"
 #include "../planned_link_fault.h"
 #include "outrider/faults/link_filter.h"
 #include "outrider/faults/registry.h"
 
 namespace outrider::faults::test {
+
+// What every kind's test names: its kind, its direction, its durations.
+using namespace std::chrono_literals;
+using scenarios::Direction;
+using scenarios::FaultKind;
 
 class FilterUnderTest {
  public:

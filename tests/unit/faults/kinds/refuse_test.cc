@@ -7,8 +7,6 @@
 namespace outrider::faults::test {
 namespace {
 
-using scenarios::FaultKind;
-
 // The link closes its listener for it; no connection runs a filter for it.
 TEST(RefuseKindTest, ClosesTheListenerWithoutAFilter) {
   const FaultKindEntry* entry = registry().find("refuse");

@@ -12,25 +12,18 @@
 // Each is written atomically: a temporary file in the same directory, fsync, rename, fsync of
 // the directory.
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/control/ca.h"
 
 namespace outrider::control {
-
-// Writes `content` to `path` so that readers see the old file or the new one, never a part.
-Result<void> writeFileAtomically(const std::filesystem::path& path, std::string_view content,
-                                 mode_t mode);
 
 class StateDir {
  public:

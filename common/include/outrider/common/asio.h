@@ -1,6 +1,8 @@
 #pragma once
 
-// The names the sidecar's network code shares: Asio, Beast and the error-code completion token.
+// The names the network code shares: Asio, Beast and the error-code completion token. For .cc
+// files only (the names land in namespace outrider): the proxy and echo sessions, the admin
+// listener, httpCall.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -8,7 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 
-namespace outrider::sidecar {
+namespace outrider {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -19,4 +21,4 @@ using asio::ip::tcp;
 // Completions as (error_code, ...) tuples: the data plane handles errors as values.
 inline constexpr auto UseNothrow = asio::as_tuple(asio::use_awaitable);
 
-}  // namespace outrider::sidecar
+}  // namespace outrider
