@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "outrider/common/atomic_file.h"
 #include "outrider/common/time_format.h"
 #include "outrider/reports/html_report.h"
 #include "outrider/reports/junit_report.h"
@@ -72,7 +73,10 @@ std::vector<std::string> writeCanaryFolder(const reports::CanaryReport& report,
                                            const std::vector<reports::Journal>& candidate,
                                            const std::string& dir) {
   std::vector<std::string> failed;
-  writeText(dir + "/canary.json", reports::toJson(report).dump(2) + "\n", failed);
+  // The record, whole or not at all; the renderings can be made again from it.
+  if (!writeFileAtomically(dir + "/canary.json", reports::toJson(report).dump(2) + "\n")) {
+    failed.push_back(dir + "/canary.json");
+  }
   writeText(dir + "/canary.md", reports::renderCanaryMarkdown(report), failed);
   writeText(dir + "/canary.html", reports::renderCanaryHtml(report, baseline, candidate), failed);
   writeText(dir + "/junit.xml", reports::renderCanaryJunit(report), failed);

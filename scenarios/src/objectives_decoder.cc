@@ -157,9 +157,9 @@ void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
         match = StatusMatch{0, text[0] - '0'};
       } else if (text.size() == 3 && std::all_of(text.begin(), text.end(),
                                                  [](char c) { return c >= '0' && c <= '9'; })) {
-        const int code = std::stoi(text);
-        if (code >= 100 && code <= 599) {
-          match = StatusMatch{code, 0};
+        const int number = std::stoi(text);
+        if (number >= 100 && number <= 599) {
+          match = StatusMatch{number, 0};
         }
       }
     }
