@@ -187,6 +187,10 @@ double unixSeconds(SystemTime t) {
          1e3;
 }
 
+// The soonest retry of a set that landed past its rotation point: a certificate with almost no
+// life left must not turn into a fetch loop.
+constexpr nanoseconds MinRetry = std::chrono::milliseconds(50);
+
 nanoseconds until(SystemTime at, SystemTime now) {
   if (at == SystemTime::max()) {
     return nanoseconds::max();
@@ -523,10 +527,16 @@ class AgentImpl final : public Agent {
     const SystemTime now = clock_.systemNow();
     if (at <= now) {
       // A set that is past its rotation point already as it lands (backdated by the control
-      // plane, or issued with little life left): fetching again at once would only loop.
-      at = now + options_.policy.backoff_min;
+      // plane, or issued with little life left: whole-second X.509 times can take most of a
+      // second off a 2 s certificate): fetching again at once would only loop, but waiting the
+      // back-off could outlast it. Halfway to its NotAfter at the latest, and not sooner than
+      // MinRetry.
+      const nanoseconds left = until(current_->window.not_after, now);
+      const nanoseconds wait =
+          std::max<nanoseconds>(MinRetry, std::min<nanoseconds>(options_.policy.backoff_min, left / 2));
+      at = now + wait;
       log(fmt::format("this set is past its rotation point already; next try in {:.3f}s",
-                      seconds(options_.policy.backoff_min)));
+                      seconds(wait)));
     }
     const nanoseconds delay = until(at, now);
     log(fmt::format("next rotation at {} (in {:.3f}s)", formatUtc(at), seconds(delay)));

@@ -143,6 +143,39 @@ TEST_F(AgentTest, RotatesAtTheJitteredHalfLife) {
   EXPECT_TRUE(runUntil([this] { return control_.openStreams() == 1; }));
 }
 
+// A set that lands past its rotation point with one second left (issued 3 s before now, 4 s
+// long) is fetched again halfway to its NotAfter, not after the 1 s back-off, when it would
+// already have expired.
+TEST_F(AgentTest, ASetPastItsRotationPointIsReplacedBeforeItExpires) {
+  options_.policy.backoff_min = 1s;
+  FakeControl short_lived{4s};
+  short_lived.setBackdate(3s);
+  short_lived.setNow(clock_.systemNow());
+  options_.control = short_lived.address();
+  auto agent = Agent::create(io_.get_executor(), clock_, options_, metrics_,
+                             [this](std::string_view line) { logs_.emplace_back(line); });
+  ASSERT_TRUE(agent) << agent.error().message;
+  agent_ = std::move(*agent);
+  agent_->start();
+  ASSERT_TRUE(waitForSerialChange(""));
+  const std::string first = serial();
+  const SystemTime not_after = agent_->current()->window.not_after;
+  EXPECT_THAT(allLogs(), testing::HasSubstr("past its rotation point already; next try in 0.500s"));
+  EXPECT_EQ(short_lived.fetches(), 1);
+  // The fake's clock follows the manual one only through settle(), which sets control_'s.
+  const SystemTime issued = clock_.systemNow();
+  const MonotonicTime target = clock_.monotonicNow() + 500ms;
+  clock_.advanceTo(target, [&] {
+    short_lived.setNow(clock_.systemNow());
+    io_.restart();
+    io_.poll();
+  });
+  ASSERT_TRUE(waitForSerialChange(first));
+  EXPECT_EQ(short_lived.fetches(), 2);
+  EXPECT_LT(clock_.systemNow(), not_after) << "replaced only after it expired";
+  EXPECT_GE(clock_.systemNow() - issued, 500ms);
+}
+
 // An outage from the rotation on: full-jitter retries (each within the back-off ceiling), the
 // still-valid set is kept and served, degraded below 25 %, and recovery clears it.
 TEST_F(AgentTest, OutageBacksOffKeepsTheSetDegradesAndRecovers) {

@@ -58,6 +58,11 @@ class FakeControl {
   }
 
   // The time certificates are issued at: set by the test (a ManualClock's), or real time.
+  // Issue each set this much before now (a set with little life left as it lands).
+  void setBackdate(std::chrono::seconds backdate) {
+    std::lock_guard lock(mutex_);
+    backdate_ = backdate;
+  }
   void setNow(SystemTime now) {
     std::lock_guard lock(mutex_);
     now_ = now;
@@ -222,7 +227,8 @@ class FakeControl {
 
   v1::X509Update issueLocked() {
     const SystemTime now = real_time_ ? std::chrono::system_clock::now() : now_;
-    const SystemTime not_before = std::chrono::time_point_cast<std::chrono::seconds>(now);
+    const SystemTime not_before =
+        std::chrono::time_point_cast<std::chrono::seconds>(now) - backdate_;
     CredentialSet set = pki_.issue(not_before, not_before + ttl_, ++serial_);
     if (corrupt_next_) {
       corrupt_next_ = false;
@@ -237,6 +243,7 @@ class FakeControl {
   }
 
   std::chrono::seconds ttl_;
+  std::chrono::seconds backdate_{0};
   TestPki pki_;
   Service service_;
   int port_ = 0;
