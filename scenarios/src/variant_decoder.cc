@@ -74,9 +74,11 @@ void ScenarioDecoder::decodeVariants() {
         variant.keys.emplace_back(key.str());
       }
     }
-    std::sort(variant.keys.begin(), variant.keys.end(), [&](const auto& a, const auto& b) {
-      const auto& ra = table->get(a)->source().begin;
-      const auto& rb = table->get(b)->source().begin;
+    // A named reference: clang 14 (the fuzz build) cannot capture a structured binding.
+    const toml::table& entries = *table;
+    std::sort(variant.keys.begin(), variant.keys.end(), [&entries](const auto& a, const auto& b) {
+      const auto& ra = entries.get(a)->source().begin;
+      const auto& rb = entries.get(b)->source().begin;
       return std::tie(ra.line, ra.column) < std::tie(rb.line, rb.column);
     });
     if (sidecar) {
