@@ -203,6 +203,23 @@ void recordProcesses(reports::Journal& journal, const std::vector<ProcessRecord>
   }
 }
 
+void recordCgroups(reports::Journal& journal,
+                   const std::vector<const scenarios::ProcessSpec*>& specs,
+                   const std::map<std::string, PodCgroups::Summary>& cgroups) {
+  for (auto& process : journal.processes) {
+    for (const auto* spec : specs) {
+      if (spec->name == process.name) {
+        process.memory_limit_bytes = spec->memory_limit_bytes;
+        process.cpu_limit_cores = spec->cpu_limit_cores;
+      }
+    }
+    if (auto it = cgroups.find(process.name); it != cgroups.end()) {
+      process.cgroup = it->second.path;
+      process.oom_kills = it->second.oom_kills;
+    }
+  }
+}
+
 reports::LinkRecord linkRecord(const faults::LinkConfig& config, const faults::LinkStats& stats) {
   return reports::LinkRecord{config.name,
                              fmt::format("{}:{}", config.listen.host, config.listen.port),

@@ -77,6 +77,18 @@ faults::host::Cgroup* PodCgroups::find(const std::string& process) const {
   return it == cgroups_.end() ? nullptr : it->second.get();
 }
 
+std::map<std::string, PodCgroups::Summary> PodCgroups::summaries() const {
+  std::map<std::string, Summary> out;
+  for (const auto& [name, cgroup] : cgroups_) {
+    Summary summary{cgroup->path(), std::nullopt};
+    if (auto stats = cgroup->stats()) {
+      summary.oom_kills = stats->oom_kills;
+    }
+    out.emplace(name, std::move(summary));
+  }
+  return out;
+}
+
 Result<void> PodCgroups::remove() {
   removed_ = true;
   std::string left;

@@ -334,6 +334,7 @@ class GameDay {
     if (!cgroups_) {
       co_return;
     }
+    cgroup_summaries_ = cgroups_->summaries();
     // A straggler that remove() SIGKILLed (a grandchild that left its process group) takes a
     // moment to leave its cgroup: try again for up to 2 s on the clock.
     Result<void> removed = cgroups_->remove();
@@ -597,6 +598,7 @@ class GameDay {
     journal_.startup_s = seconds(t0_ - startup_begin_);
     if (supervisor_) {
       recordProcesses(journal_, supervisor_->records(), pids_, t0_);
+      recordCgroups(journal_, scenario_.processes(), cgroup_summaries_);
     }
     for (const auto& link : links_) {
       journal_.links.push_back(linkRecord(link->config(), link->stats()));
@@ -704,6 +706,7 @@ class GameDay {
 
   std::unique_ptr<LeaseBook> leases_;  // outlives everything it records
   std::vector<std::string> cgroup_leases_;
+  std::map<std::string, PodCgroups::Summary> cgroup_summaries_;  // as they were before removal
   std::map<pid_t, std::string> group_leases_;
   std::vector<faults::LinkProxyPtr> links_;
   std::unique_ptr<PodCgroups> cgroups_;  // destroyed after the supervisor and its processes

@@ -297,7 +297,14 @@ json toJson(const Journal& j) {
                          {"exits", exits},
                          {"ready_at_s", roundedArray(p.ready_at_s)},
                          {"pids", p.pids},
-                         {"log", p.log}});
+                         {"log", p.log},
+                         {"oom_kills", p.oom_kills ? json(*p.oom_kills) : json(nullptr)},
+                         {"cgroup", p.cgroup ? json(*p.cgroup) : json(nullptr)},
+                         {"limits",
+                          {{"memory_bytes", p.memory_limit_bytes ? json(*p.memory_limit_bytes)
+                                                                 : json(nullptr)},
+                           {"cpu_cores",
+                            p.cpu_limit_cores ? json(*p.cpu_limit_cores) : json(nullptr)}}}});
   }
   out["processes"] = processes;
   json links = json::array();
@@ -562,6 +569,19 @@ Result<Journal> journalFromJson(const json& in) {
       }
       r.ready_at_s = p.value("ready_at_s", std::vector<double>{});
       r.pids = p.value("pids", std::vector<int>{});
+      if (p.contains("oom_kills") && p["oom_kills"].is_number_unsigned()) {
+        r.oom_kills = p["oom_kills"].get<uint64_t>();
+      }
+      if (p.contains("cgroup") && p["cgroup"].is_string()) {
+        r.cgroup = p["cgroup"].get<std::string>();
+      }
+      const json limits = p.value("limits", json::object());
+      if (limits.contains("memory_bytes") && limits["memory_bytes"].is_number_unsigned()) {
+        r.memory_limit_bytes = limits["memory_bytes"].get<uint64_t>();
+      }
+      if (limits.contains("cpu_cores") && limits["cpu_cores"].is_number()) {
+        r.cpu_limit_cores = limits["cpu_cores"].get<double>();
+      }
       j.processes.push_back(std::move(r));
     }
     for (const auto& link : in.value("links", json::array())) {

@@ -141,6 +141,10 @@ TEST_F(RunTest, OomPressureHasTheKernelKillTheProxyAndLeavesNothingBehind) {
   EXPECT_GE(j.processes[0].restarts, 1u);
   ASSERT_FALSE(j.processes[0].exits.empty());
   EXPECT_EQ(j.processes[0].exits[0].signal, std::optional<std::string>("SIGKILL"));
+  // The journal's process record has the kernel's count and the cgroup it was read from.
+  EXPECT_GE(j.processes[0].oom_kills.value_or(0), 1u);
+  EXPECT_THAT(j.processes[0].cgroup.value_or(""), HasSubstr(group + "/proxy"));
+  EXPECT_EQ(j.processes[0].memory_limit_bytes, std::optional<uint64_t>(256ull << 20));
   EXPECT_GT(j.load.failed + j.load.timed_out, 0u);
   // Each allocator wrote its line, and none outlived the run.
   const std::string hog_log = test::readFile(work_ / "run" / "logs" / "hog-proxy.log");

@@ -17,6 +17,31 @@ reports::FaultRecord fault(std::string name, double start, bool effective = true
   return record;
 }
 
+// Limits come from the scenario, the cgroup and its OOM kills from the summaries; a process
+// without a cgroup keeps nulls there (the run had none for it).
+TEST(RecordCgroupsTest, LimitsFromTheScenarioCountsFromTheCgroups) {
+  reports::Journal journal;
+  journal.processes.resize(2);
+  journal.processes[0].name = "proxy";
+  journal.processes[1].name = "app";
+  scenarios::ProcessSpec proxy;
+  proxy.name = "proxy";
+  proxy.memory_limit_bytes = 48ull << 20;
+  proxy.cpu_limit_cores = 0.25;
+  scenarios::ProcessSpec app;
+  app.name = "app";
+  const std::map<std::string, PodCgroups::Summary> cgroups = {
+      {"proxy", {"/cg/outrider-1/proxy", 3}}};
+  recordCgroups(journal, {&proxy, &app}, cgroups);
+  EXPECT_EQ(journal.processes[0].memory_limit_bytes, std::optional<uint64_t>(48ull << 20));
+  EXPECT_EQ(journal.processes[0].cpu_limit_cores, std::optional<double>(0.25));
+  EXPECT_EQ(journal.processes[0].cgroup, std::optional<std::string>("/cg/outrider-1/proxy"));
+  EXPECT_EQ(journal.processes[0].oom_kills, std::optional<uint64_t>(3));
+  EXPECT_FALSE(journal.processes[1].memory_limit_bytes);
+  EXPECT_FALSE(journal.processes[1].cgroup);
+  EXPECT_FALSE(journal.processes[1].oom_kills);
+}
+
 TEST(AssessLoadTest, OnePercentOfOwnStallsMakesTheRunInvalid) {
   LoadCounts counts;
   counts.scheduled = 10000;

@@ -105,6 +105,31 @@ TEST(JournalTest, HttpsLoadFieldsRoundTrip) {
   EXPECT_EQ(back->series.tls->min_not_after_ms.at(0), 1780000014000);
 }
 
+// processes[].oom_kills, .cgroup and .limits (journal.md v1.1): values and nulls both survive.
+TEST(JournalTest, ProcessCgroupFieldsRoundTrip) {
+  Journal original = test::sampleJournal();
+  ASSERT_EQ(original.processes.size(), 1u);
+  original.processes.push_back(original.processes[0]);
+  original.processes[1].name = "app";
+  original.processes[0].oom_kills = 5;
+  original.processes[0].cgroup = "/sys/fs/cgroup/memory/outrider-42/proxy";
+  original.processes[0].memory_limit_bytes = 256ull << 20;
+  original.processes[0].cpu_limit_cores = 0.5;
+  const auto json = toJson(original);
+  EXPECT_EQ(json["processes"][0]["oom_kills"], 5);
+  EXPECT_EQ(json["processes"][0]["cgroup"], "/sys/fs/cgroup/memory/outrider-42/proxy");
+  EXPECT_EQ(json["processes"][0]["limits"]["memory_bytes"], 256ull << 20);
+  EXPECT_EQ(json["processes"][0]["limits"]["cpu_cores"], 0.5);
+  EXPECT_TRUE(json["processes"][1]["oom_kills"].is_null());
+  EXPECT_TRUE(json["processes"][1]["cgroup"].is_null());
+  EXPECT_TRUE(json["processes"][1]["limits"]["memory_bytes"].is_null());
+  auto back = journalFromJson(json);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(toJson(*back), json);
+  EXPECT_EQ(back->processes[0].oom_kills, std::optional<uint64_t>(5));
+  EXPECT_FALSE(back->processes[1].cpu_limit_cores.has_value());
+}
+
 // A plain-http load has no TLS fields at all, and requests_per_connection is null (unlimited).
 TEST(JournalTest, PlainLoadHasNoTlsFields) {
   const auto json = toJson(test::sampleJournal());

@@ -16,6 +16,7 @@
 #include "outrider/faults/link_proxy.h"
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_stats.h"
+#include "outrider/harness/pod_cgroups.h"
 #include "outrider/harness/process_events.h"
 #include "outrider/reports/journal.h"
 #include "outrider/scenarios/scenario.h"
@@ -49,6 +50,12 @@ void addLoadCertificateEvidence(reports::Journal& journal, SystemTime t0);
 // journal.processes, times relative to t0; `pids` by process name, one per start.
 void recordProcesses(reports::Journal& journal, const std::vector<ProcessRecord>& records,
                      const std::map<std::string, std::vector<int>>& pids, MonotonicTime t0);
+
+// processes[].limits from the scenario, and .cgroup and .oom_kills from `cgroups` (read before
+// they were removed; empty when the run had none). Record the processes first.
+void recordCgroups(reports::Journal& journal,
+                   const std::vector<const scenarios::ProcessSpec*>& specs,
+                   const std::map<std::string, PodCgroups::Summary>& cgroups);
 
 reports::LinkRecord linkRecord(const faults::LinkConfig& config, const faults::LinkStats& stats);
 

@@ -48,6 +48,14 @@ class PodCgroups {
   faults::host::Cgroup* find(const std::string& process) const;
   faults::host::CgroupVersion version() const { return host_.version; }
 
+  // What the journal keeps of each cgroup (processes[].cgroup and oom_kills): read before
+  // remove(), as the kernel's counters go with the folder.
+  struct Summary {
+    std::string path;
+    std::optional<uint64_t> oom_kills;  // nullopt: the counter could not be read
+  };
+  std::map<std::string, Summary> summaries() const;
+
   // SIGKILL to whatever is still in a cgroup (a grandchild that left the process group), then
   // every cgroup and the group folder removed. Called once the pod has stopped; an error names
   // what is left (a cgroup still busy with a process that is exiting).

@@ -96,6 +96,12 @@ struct ProcessRecord {
   std::vector<double> ready_at_s;
   std::vector<int> pids;  // one per start, so a test or an operator can check none is left
   std::string log;  // path relative to the run folder
+  // journal.md v1.1: the kernel's OOM kills in its cgroup over the run, the cgroup's path, and
+  // the limits the scenario set (what a fault changed for its window is in its evidence).
+  std::optional<uint64_t> oom_kills;  // null without a cgroup (or an unreadable counter)
+  std::optional<std::string> cgroup;
+  std::optional<uint64_t> memory_limit_bytes;
+  std::optional<double> cpu_limit_cores;
 };
 
 struct TimelineEvent {

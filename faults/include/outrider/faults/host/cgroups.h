@@ -78,6 +78,8 @@ class Cgroup {
   Cgroup& operator=(const Cgroup&) = delete;
 
   CgroupVersion version() const { return version_; }
+  // Its folder (v1: the one in the memory hierarchy), as the journal names it.
+  const std::string& path() const { return dirs_.front(); }
   // The cgroup.procs files a new process writes its pid to (between fork and exec) to join.
   const std::vector<std::string>& procsFiles() const { return procs_files_; }
 
