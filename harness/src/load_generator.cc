@@ -836,10 +836,14 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     closeAfterUse(conn);  // the next request opens (and handshakes) a new one
   }
   if (done > deadline) {
-    // A full reply, but after the deadline the scenario set: a timeout all the same.
+    // A full reply, but after the deadline the scenario set: a timeout all the same. Its
+    // latency is known, so the second's percentiles keep it (the run's summary does not).
     count(index, &LoadCounts::timed_out);
     bump(snap_errors_);
     keepFailure(index, conn->handed_at);
+    if (LoadSecond* second = secondFor(index)) {
+      second->latency.record((done - scheduled).count());
+    }
     co_return;
   }
   count(index, &LoadCounts::completed);
@@ -892,8 +896,13 @@ void LoadGenerator::Engine::markFailed(Connection* conn, uint64_t index, bool ti
   bump(snap_errors_);
   keepFailure(index, conn->handed_at);
   if (timed_out) {
-    // A slow target, not a broken one: reconnect at once.
+    // A slow target, not a broken one: reconnect at once. The request waited the whole timeout
+    // at least: its second's percentiles count it there, so a second in which every request
+    // timed out reads the timeout, not 0.
     count(index, &LoadCounts::timed_out);
+    if (LoadSecond* second = secondFor(index)) {
+      second->latency.record(config_.timeout.count());
+    }
     return;
   }
   count(index, &LoadCounts::failed);

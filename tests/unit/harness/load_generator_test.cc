@@ -234,6 +234,16 @@ TEST(LoadGeneratorTest, HangingUpstreamTimesOutAndReconnects) {
   EXPECT_GT(result.connections_opened, 5u);
   EXPECT_EQ(result.latency.count(), 0u);
   EXPECT_LT(result.elapsed, 1s + 300ms);  // the run ends at duration + timeout
+  // The second's percentiles read the timeout (a lower bound), not 0, for requests never
+  // answered; the run's summary keeps answered requests only.
+  uint64_t in_seconds = 0;
+  for (const auto& second : result.series) {
+    in_seconds += second.latency.count();
+    if (second.latency.count() > 0) {
+      EXPECT_NEAR(static_cast<double>(second.latency.valueAtPercentile(50)) / Ms, 100.0, 1.0);
+    }
+  }
+  EXPECT_EQ(in_seconds, c.timed_out);
 }
 
 TEST(LoadGeneratorTest, ReplyAfterTheDeadlineIsATimeout) {
@@ -244,6 +254,16 @@ TEST(LoadGeneratorTest, ReplyAfterTheDeadlineIsATimeout) {
   EXPECT_EQ(result.counts.timed_out, 20u);
   EXPECT_EQ(result.counts.completed, 0u);
   EXPECT_TRUE(balanced(result.counts));
+  // Each timed-out request is in its second's percentiles: at its latency when the reply came
+  // late, else at the 100 ms timeout (the watchdog closed it), never below.
+  uint64_t in_seconds = 0;
+  for (const auto& second : result.series) {
+    in_seconds += second.latency.count();
+    if (second.latency.count() > 0) {
+      EXPECT_GE(second.latency.valueAtPercentile(1), 99 * Ms);
+    }
+  }
+  EXPECT_EQ(in_seconds, 20u);
 }
 
 TEST(LoadGeneratorTest, ResettingUpstreamCountsFailures) {

@@ -73,7 +73,9 @@ LatencySummary summarizeLatency(const Histogram& nanoseconds);
 // are empty or partial).
 struct LoadSecond {
   LoadCounts counts;
-  // Corrected latency (from the scheduled send time) of this second's completed replies, ns.
+  // Corrected latency (from the scheduled send time) of this second's completed replies, ns,
+  // and of its timed-out requests: a late reply at its latency, one without a reply at the
+  // timeout (a lower bound). The journal's per-second p50/p99 read it.
   Histogram latency;
   // The same for replies that were good for availability (not 5xx) and in no status group: a
   // latency SLI's good events are those of this histogram at or below its threshold, plus those
