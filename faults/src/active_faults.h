@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "outrider/common/clock.h"
@@ -23,6 +24,8 @@ struct ActiveFault {
   std::shared_ptr<FaultCounters> counters;
   // The kind's filter, one per connection (from the registry); empty: it acts on the listener.
   LinkFilterFactory make_filter;
+  // Set for a kind that sends new connections elsewhere (misroute): where they go instead.
+  std::optional<LinkEndpoint> redirect;
 };
 
 struct ActiveFaults {

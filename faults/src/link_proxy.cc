@@ -19,6 +19,7 @@
 
 #include "active_faults.h"
 #include "link_session.h"
+#include "outrider/common/host_port.h"
 #include "outrider/faults/registry.h"
 
 namespace outrider::faults {
@@ -117,6 +118,21 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
       return makeError(ErrorCode::InvalidArgument,
                        "link " + config.name + ": " + entry->name + " needs protocol = \"http\"");
     }
+    std::optional<LinkEndpoint> redirect;
+    if (entry->redirects_connections) {
+      auto to = parseHostPort(fault.spec.to);
+      boost::system::error_code ec;
+      if (to) {
+        asio::ip::make_address(to->host, ec);
+      }
+      if (!to || ec) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "link " + config.name + ": fault '" + fault.name +
+                             "' sends connections to '" + fault.spec.to +
+                             "', which is not an IP address and port");
+      }
+      redirect = LinkEndpoint{to->host, to->port};
+    }
     auto counters = std::make_shared<FaultCounters>();
     bool listener_change = entry->closesListener(fault);
     {
@@ -127,7 +143,8 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
         listener_change = listener_change || (replaced && closesListener(f.planned));
         return replaced;
       });
-      next->faults.push_back({++next_instance_, fault, counters, entry->make_link_filter});
+      next->faults.push_back(
+          {++next_instance_, fault, counters, entry->make_link_filter, redirect});
       records_[fault.name] = Record{fault, counters, true, {}};
       shared_->publish(std::move(next));
     }
@@ -368,10 +385,31 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
     }
   }
 
+  // Where connection `number` goes: the link's destination, or the first active redirecting
+  // fault's (misroute) when its draw picks the connection; each such fault counts the
+  // connection it saw and the one it sent away.
+  tcp::endpoint destinationOf(uint64_t number) const {
+    const detail::ActiveFaultsPtr active = shared_->snapshot();
+    for (const auto& fault : active->faults) {
+      if (!fault.redirect) {
+        continue;
+      }
+      FaultCounters::add(fault.counters->opportunities);
+      if (decide(fault.planned, number, 0)) {
+        FaultCounters::add(fault.counters->injections);
+        FaultCounters::add(fault.counters->connections_affected);
+        boost::system::error_code ignored;  // checked when the fault was applied
+        return tcp::endpoint(asio::ip::make_address(fault.redirect->host, ignored),
+                             fault.redirect->port);
+      }
+    }
+    return target_;
+  }
+
   static awaitable<void> serveConnection(std::shared_ptr<Impl> self, tcp::socket client,
                                          uint64_t number) {
     tcp::socket target(client.get_executor());
-    auto [ec] = co_await target.async_connect(self->target_, UseTuple);
+    auto [ec] = co_await target.async_connect(self->destinationOf(number), UseTuple);
     boost::system::error_code ignored;
     if (ec || self->stopped_) {
       if (ec) {

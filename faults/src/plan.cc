@@ -146,6 +146,8 @@ std::string describe(const PlannedFault& fault, const FaultRegistry& registry) {
       return fmt::format("{} {}{}", kind, detail::formatBytes(f.bytes), link_tail);
     case FaultKind::HttpAbort:
       return fmt::format("{} {} on {}{}", kind, f.status, f.target, probability(f));
+    case FaultKind::Misroute:
+      return fmt::format("{} {}'s connections to {}{}", kind, f.target, f.to, probability(f));
     case FaultKind::Oom:
       if (f.oom_mode == scenarios::OomMode::Pressure) {
         return fmt::format("{} limit {} on {}, allocating {}/s inside its cgroup", kind,

@@ -82,6 +82,7 @@ FaultRegistry& registry() {
     kinds::registerSlicer(built_in);
     kinds::registerLimitData(built_in);
     kinds::registerHttpAbort(built_in);
+    kinds::registerMisroute(built_in);
     kinds::registerKill(built_in);
     kinds::registerPause(built_in);
     kinds::registerCrashloop(built_in);

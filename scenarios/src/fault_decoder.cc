@@ -367,6 +367,12 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
         }
       }
       break;
+    case FaultKind::Misroute:
+      if (auto to = reader.string("to", Need::Required)) {
+        checkHostPort(reader, "to", *to);
+        fault.to = *to;
+      }
+      break;
     case FaultKind::Kill:
       decodeSignal(reader, fault);
       break;
@@ -602,6 +608,14 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, Fault& fault) {
     if (fault.kind == FaultKind::HttpAbort && link->protocol != LinkProtocol::Http) {
       reader.error("target", "fault kind 'http-abort' needs an http link, but link '" + target +
                                  "' has protocol = \"" + toString(link->protocol) + "\"");
+    }
+    if (fault.kind == FaultKind::Misroute && link->protocol == LinkProtocol::Http) {
+      // Per-request misrouting needs a second upstream per connection in the http link, which
+      // is not built yet: refused rather than silently misrouting whole connections.
+      reader.error("target", "fault kind 'misroute' sends whole connections elsewhere and needs "
+                             "a tcp link; link '" + target +
+                                 "' has protocol = \"http\" (per-request misrouting is not "
+                                 "supported yet)");
     }
     return;
   }

@@ -49,6 +49,11 @@ void forEachString(S& scenario, Visit&& visit) {
     go_on = visit(scenario.links[i].listen, path + ".listen") &&
             visit(scenario.links[i].to, path + ".to");
   }
+  for (size_t i = 0; go_on && i < scenario.faults.size(); ++i) {
+    if (!scenario.faults[i].to.empty()) {
+      go_on = visit(scenario.faults[i].to, "fault[" + std::to_string(i) + "].to");
+    }
+  }
   if (go_on && scenario.load) {
     go_on = visit(scenario.load->target, std::string("load.target"));
     for (auto& [name, value] : scenario.load->headers) {

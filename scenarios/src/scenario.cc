@@ -34,6 +34,8 @@ const std::vector<FaultKindInfo>& faultKindTable() {
       {FaultKind::LimitData, "limit-data", true, {"duration", "direction", "probability", "bytes"}},
       // An abort replaces the whole reply, so it has no direction.
       {FaultKind::HttpAbort, "http-abort", true, {"duration", "probability", "status"}},
+      // A wrong route: whole connections go elsewhere, so it has no direction.
+      {FaultKind::Misroute, "misroute", true, {"duration", "probability", "to"}},
       // A kill is an instant, not a span.
       {FaultKind::Kill, "kill", false, {"signal"}},
       {FaultKind::Pause, "pause", false, {"duration"}},

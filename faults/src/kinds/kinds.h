@@ -33,6 +33,7 @@ void registerSlowClose(FaultRegistry& registry);
 void registerSlicer(FaultRegistry& registry);
 void registerLimitData(FaultRegistry& registry);
 void registerHttpAbort(FaultRegistry& registry);
+void registerMisroute(FaultRegistry& registry);
 void registerKill(FaultRegistry& registry);
 void registerPause(FaultRegistry& registry);
 void registerCrashloop(FaultRegistry& registry);

@@ -243,6 +243,53 @@ TEST(LinkRefuseTest, RefusesThenAcceptsAgain) {
   EXPECT_EQ(again.read(4, 2s).data, "back");
 }
 
+// ---- misroute --------------------------------------------------------------------------------
+
+// misroute: the connections decide() picks go to `to` (a source that says "wrong"), the others
+// to the link's own destination (one that says "right"); after removal all go home again.
+TEST(LinkMisrouteTest, SendsTheDrawnConnectionsElsewhereThenStops) {
+  TcpUpstream right(TcpUpstream::Mode::Source, "right");
+  TcpUpstream wrong(TcpUpstream::Mode::Source, "wrong");
+  LinkUnderTest link(right.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Misroute, "", /*run_seed=*/5);
+  fault.spec.to = "127.0.0.1:" + std::to_string(wrong.port());
+  fault.spec.probability = 0.5;
+  ASSERT_TRUE(link->applyFault(fault));
+  uint64_t sent_away = 0;
+  constexpr uint64_t Connections = 20;
+  for (uint64_t connection = 0; connection < Connections; ++connection) {
+    TestClient client;
+    ASSERT_FALSE(client.connect(link.port()));
+    const std::string got = client.read(5, 2s).data;
+    EXPECT_EQ(got, decide(fault, connection, 0) ? "wrong" : "right") << "connection " << connection;
+    sent_away += got == "wrong" ? 1 : 0;
+  }
+  EXPECT_GT(sent_away, 0u);
+  EXPECT_LT(sent_away, Connections);
+  const auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, sent_away);
+  EXPECT_EQ(evidence.opportunities, Connections);
+  EXPECT_TRUE(evidence.effective());
+  ASSERT_TRUE(link->removeFault(fault.name));
+  for (int i = 0; i < 4; ++i) {
+    TestClient client;
+    ASSERT_FALSE(client.connect(link.port()));
+    EXPECT_EQ(client.read(5, 2s).data, "right");
+  }
+}
+
+// A destination that is not an IP address and port is refused when the fault is applied.
+TEST(LinkMisrouteTest, RefusesADestinationThatIsNoAddress) {
+  TcpUpstream right(TcpUpstream::Mode::Echo);
+  LinkUnderTest link(right.port(), LinkProtocol::Tcp);
+  auto fault = linkFault(FaultKind::Misroute);
+  fault.spec.to = "elsewhere:80";
+  auto applied = link->applyFault(fault);
+  ASSERT_FALSE(applied);
+  EXPECT_NE(applied.error().message.find("elsewhere:80"), std::string::npos)
+      << applied.error().message;
+}
+
 // ---- bandwidth, limit-data, slicer, slow-close ---------------------------------------------
 
 // bandwidth: N bytes at R bytes/s take about N/R.

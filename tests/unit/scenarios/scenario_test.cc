@@ -83,21 +83,22 @@ TEST_F(ScenarioTest, FaultKindRoundTrip) {
     EXPECT_EQ(parseFaultKind(toString(kind)), kind);
     names.insert(toString(kind));
   }
-  EXPECT_EQ(allFaultKinds().size(), 20u);
-  EXPECT_EQ(names.size(), 20u);
+  EXPECT_EQ(allFaultKinds().size(), 21u);
+  EXPECT_EQ(names.size(), 21u);
   EXPECT_EQ(parseFaultKind("Latency"), std::nullopt);
   EXPECT_EQ(parseFaultKind(""), std::nullopt);
 }
 
-// Link faults are the nine network kinds; every other kind acts on a process.
+// Link faults are the ten network kinds; every other kind acts on a process.
 TEST_F(ScenarioTest, LinkAndProcessFaults) {
   int links = 0;
   for (FaultKind kind : allFaultKinds()) {
     EXPECT_NE(isLinkFault(kind), isProcessFault(kind)) << toString(kind);
     links += isLinkFault(kind) ? 1 : 0;
   }
-  EXPECT_EQ(links, 9);
+  EXPECT_EQ(links, 10);
   EXPECT_TRUE(isLinkFault(FaultKind::HttpAbort));
+  EXPECT_TRUE(isLinkFault(FaultKind::Misroute));
   EXPECT_TRUE(isProcessFault(FaultKind::Kill));
   EXPECT_TRUE(isProcessFault(FaultKind::ClockSkew));
 }

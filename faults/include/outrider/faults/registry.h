@@ -38,6 +38,9 @@ struct FaultKindEntry {
   // says so of (control-plane-outage mode down).
   bool closes_listener = false;
   std::function<bool(const PlannedFault&)> closes_listener_for;
+  // The link connects a new connection to the fault's `to` instead of its own destination while
+  // the fault is active, for the connections its draw picks (misroute).
+  bool redirects_connections = false;
   // The kind needs a link that frames HTTP (protocol = "http").
   bool needs_http = false;
   // The evidence line for a link fault's counters; `http_link`: units are requests, not chunks.
@@ -45,7 +48,8 @@ struct FaultKindEntry {
       link_evidence;
 
   bool carriedOut() const {
-    return static_cast<bool>(make_link_filter) || closes_listener || static_cast<bool>(make);
+    return static_cast<bool>(make_link_filter) || closes_listener || redirects_connections ||
+           static_cast<bool>(make);
   }
   bool closesListener(const PlannedFault& fault) const {
     return closes_listener || (closes_listener_for && closes_listener_for(fault));

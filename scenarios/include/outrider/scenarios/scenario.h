@@ -88,6 +88,7 @@ enum class FaultKind {
   Slicer,
   LimitData,
   HttpAbort,
+  Misroute,
   // process faults
   Kill,
   Pause,
@@ -149,6 +150,7 @@ struct Fault {
   uint64_t size_variation = 0;  // slicer
   uint64_t bytes = 0;           // limit-data
   int status = 503;             // http-abort
+  std::string to;               // misroute: host:port the connections go to instead
   int signal = 9;               // kill (default SIGKILL)
   std::string signal_name = "SIGKILL";
   uint64_t limit_bytes = 0;  // oom
