@@ -298,6 +298,9 @@ json toJson(const Journal& j) {
                          {"ready_at_s", roundedArray(p.ready_at_s)},
                          {"pids", p.pids},
                          {"log", p.log}});
+    if (p.memory_growth_bytes_per_s) {
+      processes.back()["memory_growth_bytes_per_s"] = round3(*p.memory_growth_bytes_per_s);
+    }
   }
   out["processes"] = processes;
   json links = json::array();
@@ -562,6 +565,9 @@ Result<Journal> journalFromJson(const json& in) {
       }
       r.ready_at_s = p.value("ready_at_s", std::vector<double>{});
       r.pids = p.value("pids", std::vector<int>{});
+      if (p.contains("memory_growth_bytes_per_s") && p["memory_growth_bytes_per_s"].is_number()) {
+        r.memory_growth_bytes_per_s = p["memory_growth_bytes_per_s"].get<double>();
+      }
       j.processes.push_back(std::move(r));
     }
     for (const auto& link : in.value("links", json::array())) {

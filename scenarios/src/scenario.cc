@@ -277,6 +277,8 @@ std::string toString(FindingKind kind) {
       return "ticket";
     case FindingKind::Budget:
       return "budget";
+    case FindingKind::Leak:
+      return "leak";
   }
   return "objective";
 }
@@ -337,6 +339,8 @@ std::string toString(SliKind kind) {
       return "latency";
     case SliKind::Ratio:
       return "ratio";
+    case SliKind::Uptime:
+      return "uptime";
   }
   return "availability";
 }
