@@ -1,5 +1,6 @@
 #include "outrider/common/units.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -121,6 +122,62 @@ std::optional<uint64_t> parseByteRate(std::string_view text) {
   }
   text.remove_suffix(PerSecond.size());
   return parseSize(text);
+}
+
+namespace {
+
+// "min" -> 60, "s" -> 1, "10s" -> 10: the seconds of a rate's span; nullopt when not positive.
+std::optional<double> rateSpanSeconds(std::string_view span) {
+  if (span == "s") {
+    return 1.0;
+  }
+  if (span == "min") {
+    return 60.0;
+  }
+  if (span == "h") {
+    return 3600.0;
+  }
+  if (span == "d") {
+    return 86400.0;
+  }
+  auto parsed = parseDuration(span);
+  if (!parsed || parsed->count() <= 0) {
+    return std::nullopt;
+  }
+  return toSeconds(*parsed);
+}
+
+}  // namespace
+
+std::optional<double> parseSizeRate(std::string_view text) {
+  const auto slash = text.rfind('/');
+  // A unit is required ("20B/min"): a bare "20/min" reads as a count (parseCountRate).
+  if (slash == std::string_view::npos || slash == 0 || text[slash - 1] != 'B') {
+    return std::nullopt;
+  }
+  auto size = parseSize(text.substr(0, slash));
+  auto span = rateSpanSeconds(text.substr(slash + 1));
+  if (!size || !span) {
+    return std::nullopt;
+  }
+  return static_cast<double>(*size) / *span;
+}
+
+std::optional<double> parseCountRate(std::string_view text) {
+  const auto slash = text.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) {
+    return std::nullopt;
+  }
+  const std::string_view count = text.substr(0, slash);
+  if (!std::all_of(count.begin(), count.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      count.size() > 15) {
+    return std::nullopt;
+  }
+  auto span = rateSpanSeconds(text.substr(slash + 1));
+  if (!span) {
+    return std::nullopt;
+  }
+  return std::stod(std::string(count)) / *span;
 }
 
 std::string formatDuration(std::chrono::nanoseconds d) {

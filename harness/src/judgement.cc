@@ -1,8 +1,10 @@
 #include "outrider/harness/judgement.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "outrider/common/units.h"
+#include "outrider/slo/uptime_sli.h"
 
 namespace outrider::harness {
 
@@ -40,7 +42,8 @@ std::vector<slo::EventCounts> eventsForSecond(const std::vector<scenarios::Slo>&
         break;
       }
       case scenarios::SliKind::Ratio:
-        // Counted from a process's metrics, not from requests (RatioSeconds).
+      case scenarios::SliKind::Uptime:
+        // Counted from a process's metrics or readiness, not from requests (RatioSeconds).
         counts.total = 0;
         break;
     }
@@ -55,6 +58,43 @@ slo::EngineOptions sloEngineOptions(const scenarios::Scenario& scenario, double 
   options.first_measured_s =
       scenario.load ? std::floor(toSeconds(scenario.load->warmup)) : 0.0;
   return options;
+}
+
+RatioSeconds uptimeSeconds(const std::vector<scenarios::Slo>& slos,
+                           const std::vector<ProcessRecord>& records, MonotonicTime t0,
+                           size_t seconds) {
+  RatioSeconds out;
+  for (const auto& slo : slos) {
+    if (slo.sli != scenarios::SliKind::Uptime) {
+      continue;
+    }
+    auto record = std::find_if(records.begin(), records.end(),
+                               [&slo](const ProcessRecord& r) { return r.name == slo.source; });
+    if (record == records.end()) {
+      continue;
+    }
+    std::vector<std::pair<MonotonicTime, bool>> stamped;
+    for (const auto& at : record->ready_at) {
+      stamped.emplace_back(at, true);
+    }
+    for (const auto& at : record->not_ready_at) {
+      stamped.emplace_back(at, false);
+    }
+    // Ties keep not-ready first: a change and its undoing in one instant leave it ready only if
+    // it became ready last, which is the supervisor's order (an exit, then the restart's ready).
+    std::stable_sort(stamped.begin(), stamped.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : !a.second && b.second;
+    });
+    std::vector<slo::ReadinessChange> changes;
+    changes.reserve(stamped.size());
+    for (const auto& [at, ready] : stamped) {
+      changes.push_back(slo::ReadinessChange{toSeconds(at - t0), ready});
+    }
+    const auto per_second = slo::uptimeSeconds(changes, seconds);
+    out[slo.name] =
+        std::vector<std::optional<slo::EventCounts>>(per_second.begin(), per_second.end());
+  }
+  return out;
 }
 
 double ratioWarmupRate(const std::vector<std::optional<slo::EventCounts>>& seconds,
@@ -81,12 +121,14 @@ Result<RunJudgement> judgeRun(const scenarios::Scenario& scenario, const LoadRes
   std::vector<const std::vector<std::optional<slo::EventCounts>>*> ratio_seconds;
   for (const auto& slo : scenario.slos) {
     const std::vector<std::optional<slo::EventCounts>>* seconds = nullptr;
-    if (slo.sli == scenarios::SliKind::Ratio) {
+    if (slo.sli == scenarios::SliKind::Ratio || slo.sli == scenarios::SliKind::Uptime) {
       auto found = ratio.find(slo.name);
       if (found == ratio.end()) {
         // Never a silent pass: no scrape of the source means nothing was measured.
-        invalid_reasons.push_back("SLO '" + slo.name + "': the metrics of " + slo.source +
-                                  " were never read");
+        invalid_reasons.push_back("SLO '" + slo.name + "': " +
+                                  (slo.sli == scenarios::SliKind::Ratio
+                                       ? "the metrics of " + slo.source + " were never read"
+                                       : "no readiness of " + slo.source + " was recorded"));
       } else {
         seconds = &found->second;
         options.warmup_rate_by_slo[slo.name] = ratioWarmupRate(found->second, warmup_s);

@@ -48,7 +48,7 @@ StatusGroups StatusGroups::fromSlos(const std::vector<scenarios::Slo>& slos) {
   std::vector<scenarios::StatusMatch> codes;
   std::vector<scenarios::StatusMatch> classes;
   for (const auto& slo : slos) {
-    if (slo.sli == scenarios::SliKind::Ratio) {
+    if (slo.sli == scenarios::SliKind::Ratio || slo.sli == scenarios::SliKind::Uptime) {
       continue;
     }
     for (const auto& match : slo.bad_status) {

@@ -37,6 +37,7 @@
 #include "outrider/harness/leases.h"
 #include "outrider/harness/live_view.h"
 #include "outrider/harness/load_generator.h"
+#include "outrider/harness/memory_growth.h"
 #include "outrider/harness/pod_cgroups.h"
 #include "outrider/harness/progress.h"
 #include "outrider/harness/restart_blip.h"
@@ -669,12 +670,26 @@ class GameDay {
   // The verdict: SLOs from the measured seconds, alerts, findings, and the gate's exit code.
   int judge(const LoadResult& load, std::vector<std::string> invalid_reasons,
             std::vector<reports::TimelineEvent>& alert_events) {
-    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons),
-                           telemetry_ ? telemetry_->ratioSeconds() : RatioSeconds{});
+    RatioSeconds counted = telemetry_ ? telemetry_->ratioSeconds() : RatioSeconds{};
+    if (supervisor_) {
+      const auto seconds_in_run = static_cast<size_t>(std::ceil(toSeconds(scenario_.duration)));
+      counted.merge(uptimeSeconds(scenario_.slos, supervisor_->records(), t0_, seconds_in_run));
+    }
+    auto judged = judgeRun(scenario_, load, std::move(invalid_reasons), counted);
     if (!judged) {
       failHarness("SLO evaluation: " + judged.error().message);
       journal_.verdict = "invalid";
       return exit_code::Harness;
+    }
+    if (telemetry_) {
+      // F8: the leak findings, from each process's memory slope over the measured span.
+      const auto first_measured =
+          static_cast<size_t>(scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
+      for (const auto& [process, growth] : telemetry_->memoryGrowth(first_measured)) {
+        if (auto finding = leakFinding(scenario_.gate, process, growth)) {
+          slo::addRunFinding(judged->judgement, std::move(*finding));
+        }
+      }
     }
     for (const auto& warning : judged->warnings) {
       std::cerr << "outrider: warning: " << warning << "\n";

@@ -48,7 +48,8 @@ void printSummary(std::ostream& out, std::ostream& err, const reports::Journal& 
       out << "    - " << reason << "\n";
     }
     for (const auto& f : journal.findings) {
-      out << fmt::format("    - {} {}: {}{}\n", f.kind, f.slo, f.detail,
+      // A run finding (leak) names no SLO: "- leak: proxy: memory grew ...".
+      out << fmt::format("    - {}{}{}: {}{}\n", f.kind, f.slo.empty() ? "" : " ", f.slo, f.detail,
                          f.fails ? "" : " (not in fail_on)");
     }
   }

@@ -9,6 +9,7 @@
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
+#include "outrider/harness/memory_growth.h"
 #include "outrider/metrics/exposition.h"
 
 namespace outrider::harness {
@@ -188,6 +189,9 @@ void RunTelemetry::tick() {
       series.resize(k - 1);
       auto found = samples.find(name);
       series.push_back(found == samples.end() ? ProcessSample{} : found->second);
+      auto& incarnations = sample_incarnation_[name];
+      incarnations.resize(k - 1);
+      incarnations.push_back(incarnation_[name]);
     }
   }
   for (size_t i = 0; i < sources_.size(); ++i) {
@@ -302,6 +306,7 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
 
 asio::awaitable<void> RunTelemetry::finish() {
   tick();
+  finished_ = true;
   while (in_flight_ > 0) {
     idle_->expiresNever();
     (void)co_await idle_->wait();  // cancelled when the last one landed
@@ -352,6 +357,28 @@ void RunTelemetry::fillLiveEvents(uint64_t second, std::vector<slo::EventCounts>
   }
 }
 
+std::map<std::string, std::optional<double>> RunTelemetry::memoryGrowth(
+    size_t first_measured) const {
+  std::map<std::string, std::optional<double>> out;
+  for (const auto& name : process_names_) {
+    auto found = samples_.find(name);
+    auto incarnations = sample_incarnation_.find(name);
+    if (found == samples_.end() || incarnations == sample_incarnation_.end()) {
+      out[name] = std::nullopt;
+      continue;
+    }
+    const bool cgroup = has_cgroup_memory_.count(name) != 0;
+    std::vector<std::optional<uint64_t>> memory;
+    memory.reserve(found->second.size());
+    for (const auto& sample : found->second) {
+      memory.push_back(cgroup ? sample.cgroup_memory_bytes : sample.rss_bytes);
+    }
+    const size_t end = finished_ && !memory.empty() ? memory.size() - 1 : memory.size();
+    out[name] = harness::memoryGrowth(memory, incarnations->second, first_measured, end);
+  }
+  return out;
+}
+
 void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size_t seconds,
                                size_t first_measured, const LoadCounts* load) const {
   auto& series = journal.series;
@@ -368,6 +395,12 @@ void RunTelemetry::fillJournal(reports::Journal& journal, MonotonicTime t0, size
       }
     }
     series.process[name] = std::move(out);
+  }
+  const auto growth = memoryGrowth(first_measured);
+  for (auto& process : journal.processes) {
+    if (auto found = growth.find(process.name); found != growth.end()) {
+      process.memory_growth_bytes_per_s = found->second;
+    }
   }
   for (const auto& source : sources_) {
     for (const auto& selector : source->selectors) {

@@ -305,6 +305,9 @@ json toJson(const Journal& j) {
                                                                  : json(nullptr)},
                            {"cpu_cores",
                             p.cpu_limit_cores ? json(*p.cpu_limit_cores) : json(nullptr)}}}});
+    if (p.memory_growth_bytes_per_s) {
+      processes.back()["memory_growth_bytes_per_s"] = round3(*p.memory_growth_bytes_per_s);
+    }
   }
   out["processes"] = processes;
   json links = json::array();
@@ -581,6 +584,9 @@ Result<Journal> journalFromJson(const json& in) {
       }
       if (limits.contains("cpu_cores") && limits["cpu_cores"].is_number()) {
         r.cpu_limit_cores = limits["cpu_cores"].get<double>();
+      }
+      if (p.contains("memory_growth_bytes_per_s") && p["memory_growth_bytes_per_s"].is_number()) {
+        r.memory_growth_bytes_per_s = p["memory_growth_bytes_per_s"].get<double>();
       }
       j.processes.push_back(std::move(r));
     }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "outrider/common/units.h"
 
 namespace outrider::reports::detail {
@@ -133,9 +135,16 @@ Table processTable(const Journal& j) {
                {"restarts", true},
                {"ready at (s)"},
                {"exits"},
+               {"memory growth", true},
                {"log"}},
               {}};
   for (const auto& p : j.processes) {
+    std::string growth = "-";
+    if (p.memory_growth_bytes_per_s) {
+      const double rate = *p.memory_growth_bytes_per_s;
+      growth = (rate < 0 ? "-" : "") +
+               formatBytes(static_cast<uint64_t>(std::llround(std::abs(rate)))) + "/s";
+    }
     std::string ready;
     for (double at : p.ready_at_s) {
       ready += fmt::format("{}{:.2f}", ready.empty() ? "" : ", ", at);
@@ -146,7 +155,8 @@ Table processTable(const Journal& j) {
     }
     table.rows.push_back({text(p.name), text(p.role), text(std::to_string(p.starts)),
                           text(std::to_string(p.restarts)), text(ready.empty() ? "-" : ready),
-                          text(exits.empty() ? "-" : exits), Cell{p.log, Mark::Code}});
+                          text(exits.empty() ? "-" : exits), text(growth),
+                          Cell{p.log, Mark::Code}});
   }
   return table;
 }

@@ -36,7 +36,8 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   auto sli = reader.choice<SliKind>("sli",
                                     {{"availability", SliKind::Availability},
                                      {"latency", SliKind::Latency},
-                                     {"ratio", SliKind::Ratio}},
+                                     {"ratio", SliKind::Ratio},
+                                     {"uptime", SliKind::Uptime}},
                                     Need::Required);
   if (sli) {
     slo.sli = *sli;
@@ -71,6 +72,12 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
     reader.consume("threshold");
     reader.error("threshold",
                  "key 'threshold' applies only to sli = \"latency\", not \"" + sli_name + "\"");
+  }
+  if (*sli == SliKind::Uptime) {
+    decodeUptime(reader, slo);
+    reader.finish(SloKeys);
+    scenario_.slos.push_back(std::move(slo));
+    return;
   }
   if (*sli != SliKind::Ratio) {
     decodeBadStatus(reader, slo);
@@ -123,6 +130,27 @@ void ScenarioDecoder::decodeSlo(const toml::table& table, const std::string& pat
   }
   reader.finish(SloKeys);
   scenario_.slos.push_back(std::move(slo));
+}
+
+// sli = "uptime": `source` names a pod process (any, metrics or not); nothing else of a ratio or
+// a request SLI applies.
+void ScenarioDecoder::decodeUptime(TableReader& reader, Slo& slo) {
+  if (auto source = reader.string("source", Need::Required)) {
+    slo.source = *source;
+    if (findProcess(*source) == nullptr) {
+      auto hint = suggestPodName(*source, Suggest::ProcessesOnly);
+      reader.error("source", "no process named '" + *source + "'" +
+                                 (hint ? " (did you mean '" + *hint + "'?)" : std::string()));
+    }
+  }
+  for (const std::string key : {"good", "bad", "total", "bad_status"}) {
+    if (reader.has(key)) {
+      reader.consume(key);
+      reader.error(key, "key '" + key +
+                            "' does not apply to sli = \"uptime\" (its events are the seconds "
+                            "its source was ready)");
+    }
+  }
 }
 
 // bad_status = ["5xx", 401, "4xx"]: codes as integers (or strings of digits), classes as "Nxx".
@@ -296,6 +324,17 @@ void ScenarioDecoder::decodeGate() {
     }
     gate.max_budget_consumed = *budget;
   }
+  if (auto growth = reader.string("max_memory_growth")) {
+    auto rate = parseSizeRate(*growth);
+    if (!rate || *rate <= 0) {
+      reader.error("max_memory_growth",
+                   "invalid memory growth " + quote(*growth) +
+                       " (a size per span of time greater than 0, like \"20MiB/min\")");
+    } else {
+      gate.max_memory_growth_bytes_per_s = *rate;
+      gate.max_memory_growth = *growth;
+    }
+  }
   if (const toml::node* fail_on = reader.node("fail_on")) {
     const toml::array* array = fail_on->as_array();
     if (!array) {
@@ -306,7 +345,8 @@ void ScenarioDecoder::decodeGate() {
           {"objective", FindingKind::Objective},
           {"page", FindingKind::Page},
           {"ticket", FindingKind::Ticket},
-          {"budget", FindingKind::Budget}};
+          {"budget", FindingKind::Budget},
+          {"leak", FindingKind::Leak}};
       std::vector<std::string> names;
       for (const auto& [name, kind] : kinds) {
         names.push_back(name);
@@ -334,6 +374,9 @@ void ScenarioDecoder::decodeGate() {
         if (kind->second == FindingKind::Budget && !gate.max_budget_consumed) {
           decoder_.error(where, path, "\"budget\" needs gate.max_budget_consumed");
         }
+        if (kind->second == FindingKind::Leak && !reader.has("max_memory_growth")) {
+          decoder_.error(where, path, "\"leak\" needs gate.max_memory_growth");
+        }
         if (std::find(gate.fail_on.begin(), gate.fail_on.end(), kind->second) ==
             gate.fail_on.end()) {
           gate.fail_on.push_back(kind->second);
@@ -348,7 +391,7 @@ void ScenarioDecoder::decodeGate() {
       gate.min_events = static_cast<uint64_t>(*min_events);
     }
   }
-  reader.finish({"fail_on", "max_budget_consumed", "min_events"});
+  reader.finish({"fail_on", "max_budget_consumed", "min_events", "max_memory_growth"});
 }
 
 }  // namespace outrider::scenarios::detail

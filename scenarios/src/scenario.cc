@@ -279,6 +279,8 @@ std::string toString(FindingKind kind) {
       return "ticket";
     case FindingKind::Budget:
       return "budget";
+    case FindingKind::Leak:
+      return "leak";
   }
   return "objective";
 }
@@ -339,6 +341,8 @@ std::string toString(SliKind kind) {
       return "latency";
     case SliKind::Ratio:
       return "ratio";
+    case SliKind::Uptime:
+      return "uptime";
   }
   return "availability";
 }

@@ -70,6 +70,7 @@ class ScenarioDecoder {
   void decodeSlos();
   void decodeSlo(const toml::table& table, const std::string& path);
   // A ratio SLI's good, bad or total: a metric selector (outrider/metrics/selector.h).
+  void decodeUptime(TableReader& reader, Slo& slo);
   void decodeBadStatus(TableReader& reader, Slo& slo);
   void checkSelector(TableReader& reader, std::string_view key, const std::string& text);
   void decodeAlerting();

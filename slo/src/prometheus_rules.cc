@@ -136,6 +136,9 @@ std::string errorRatioExpr(const Slo& slo, const RulesOptions& options, const st
         return sumRate(slo.bad, w) + " / " + sumRate(slo.total, w);
       }
       return "1 - (" + sumRate(slo.good, w) + " / " + sumRate(slo.total, w) + ")";
+    case SliKind::Uptime:
+      // The share of the window's scrapes that found the source down.
+      return "1 - avg_over_time(up{job=" + promqlQuote(slo.source) + "}[" + w + "])";
   }
   return "";
 }
@@ -158,6 +161,11 @@ std::vector<std::string> sliComment(const Slo& slo, const RulesOptions& options)
       return {(slo.bad.empty() ? "Good events: " + slo.good : "Bad events: " + slo.bad) + " of " +
               slo.total + (slo.source.empty() ? "" : " (metrics of process " + slo.source + ")") +
               "."};
+    case SliKind::Uptime:
+      return {"Uptime of process " + slo.source + ": the share of scrapes of up{job=\"" +
+              slo.source +
+              "\"} that found it down (outrider measured the time it was ready; up is the "
+              "production stand-in)."};
   }
   return {};
 }
@@ -345,6 +353,11 @@ std::vector<std::string> prometheusRulesProblems(const Scenario& scenario,
         uses_latency = true;
         if (!slo.threshold || slo.threshold->count() <= 0) {
           problems.push_back(where + ": a latency SLO needs a positive threshold");
+        }
+        break;
+      case SliKind::Uptime:
+        if (slo.source.empty()) {
+          problems.push_back(where + ": an uptime SLO needs a source");
         }
         break;
       case SliKind::Ratio:

@@ -160,4 +160,11 @@ Judgement judge(const std::vector<SloReport>& slos, const std::vector<AlertRecor
   return judgement;
 }
 
+void addRunFinding(Judgement& judgement, Finding finding) {
+  if (finding.fails && judgement.verdict != Verdict::Invalid) {
+    judgement.verdict = Verdict::Fail;
+  }
+  judgement.findings.push_back(std::move(finding));
+}
+
 }  // namespace outrider::slo

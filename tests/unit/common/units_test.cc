@@ -174,5 +174,26 @@ TEST_F(UnitsTest, FormatBytes) {
   EXPECT_EQ(formatBytes(3ull << 30), "3.0 GiB");
 }
 
+TEST_F(UnitsTest, ParsesSizeRates) {
+  EXPECT_DOUBLE_EQ(*parseSizeRate("20MiB/min"), 20.0 * 1024 * 1024 / 60);
+  EXPECT_DOUBLE_EQ(*parseSizeRate("4MiB/s"), 4.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(*parseSizeRate("1GiB/h"), 1024.0 * 1024 * 1024 / 3600);
+  EXPECT_DOUBLE_EQ(*parseSizeRate("512KiB/10s"), 512.0 * 1024 / 10);
+  EXPECT_DOUBLE_EQ(*parseSizeRate("1KB/d"), 1000.0 / 86400);
+  for (const char* bad :
+       {"20MiB", "20MiB/", "/min", "20MiB/0s", "20MiB/fortnight", "x/s", "", "20/min"}) {
+    EXPECT_FALSE(parseSizeRate(bad)) << bad;
+  }
+}
+
+TEST_F(UnitsTest, ParsesCountRates) {
+  EXPECT_DOUBLE_EQ(*parseCountRate("100/min"), 100.0 / 60);
+  EXPECT_DOUBLE_EQ(*parseCountRate("5/s"), 5.0);
+  EXPECT_DOUBLE_EQ(*parseCountRate("1000/1h"), 1000.0 / 3600);
+  for (const char* bad : {"100", "/min", "1.5/s", "-1/s", "10/0s", "10MiB/s", "a/s"}) {
+    EXPECT_FALSE(parseCountRate(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace outrider

@@ -198,3 +198,80 @@ bad_status = ["5xx", 401]
 
 }  // namespace
 }  // namespace outrider::harness
+
+namespace outrider::harness {
+namespace {
+
+// The proxy's uptime: ready before the run, down from 20.5 s to 22.0 s after t0.
+scenarios::Scenario uptimeScenario() {
+  auto loaded = scenarios::loadScenario(R"([scenario]
+name = "t"
+duration = "75s"
+[app]
+command = ["app"]
+[[sidecar]]
+name = "proxy"
+command = ["proxy"]
+[load]
+target = "http://127.0.0.1:8/"
+rate = 100
+warmup = "5s"
+[[slo]]
+name = "proxy-up"
+sli = "uptime"
+objective = 0.99
+source = "proxy"
+)",
+                                        "t.toml", scenarios::LoadOptions{});
+  EXPECT_TRUE(loaded);
+  return loaded ? *loaded : scenarios::Scenario{};
+}
+
+ProcessRecord proxyRecord(MonotonicTime t0, bool killed) {
+  ProcessRecord record;
+  record.name = "proxy";
+  record.ready_at.push_back(t0 - std::chrono::seconds(1));
+  if (killed) {
+    record.not_ready_at.push_back(t0 + std::chrono::milliseconds(20500));
+    record.ready_at.push_back(t0 + std::chrono::milliseconds(22000));
+  }
+  return record;
+}
+
+TEST(JudgementTest, UptimeOfAProcessReadyThroughoutIsOne) {
+  const MonotonicTime t0 = MonotonicTime{} + std::chrono::seconds(100);
+  const auto scenario = uptimeScenario();
+  auto judged = judgeRun(scenario, load(), {},
+                         uptimeSeconds(scenario.slos, {proxyRecord(t0, false)}, t0, 75));
+  ASSERT_TRUE(judged) << judged.error().message;
+  ASSERT_EQ(judged->reports.size(), 1u);
+  EXPECT_DOUBLE_EQ(judged->reports[0].measured, 1.0);
+  EXPECT_EQ(judged->reports[0].total, 70u * 1000u);  // the measured seconds, in milliseconds
+  EXPECT_EQ(judged->judgement.verdict, slo::Verdict::Pass);
+}
+
+// 1.5 s down in a 70 s measured span: 1 - 1.5 / 70, below 0.99, and its budget burns.
+TEST(JudgementTest, UptimeDropsByTheTimeDown) {
+  const MonotonicTime t0 = MonotonicTime{} + std::chrono::seconds(100);
+  const auto scenario = uptimeScenario();
+  auto judged =
+      judgeRun(scenario, load(), {}, uptimeSeconds(scenario.slos, {proxyRecord(t0, true)}, t0, 75));
+  ASSERT_TRUE(judged) << judged.error().message;
+  EXPECT_EQ(judged->reports[0].total - judged->reports[0].good, 1500u);
+  EXPECT_DOUBLE_EQ(judged->reports[0].measured, 1.0 - 1.5 / 70.0);
+  EXPECT_EQ(judged->judgement.verdict, slo::Verdict::Fail);
+  EXPECT_GT(judged->burn_rate.at("proxy-up").at("5m")[21], 0.0);
+}
+
+TEST(JudgementTest, UptimeWithoutAReadinessRecordIsInvalid) {
+  const MonotonicTime t0 = MonotonicTime{} + std::chrono::seconds(100);
+  const auto scenario = uptimeScenario();
+  auto judged = judgeRun(scenario, load(), {}, uptimeSeconds(scenario.slos, {}, t0, 75));
+  ASSERT_TRUE(judged) << judged.error().message;
+  EXPECT_EQ(judged->judgement.verdict, slo::Verdict::Invalid);
+  EXPECT_THAT(judged->judgement.reasons,
+              testing::Contains(HasSubstr("no readiness of proxy was recorded")));
+}
+
+}  // namespace
+}  // namespace outrider::harness

@@ -595,6 +595,41 @@ TEST_F(LoaderErrorsTest, RatioSliLoads) {
   EXPECT_EQ(scenario.slos[0].source, "proxy");
 }
 
+// An uptime SLI names a pod process, metrics or not, and takes no selectors.
+TEST_F(LoaderErrorsTest, UptimeSli) {
+  EXPECT_THAT(problemsIn(withMinimal("[[slo]]\nname = \"u\"\nsli = \"uptime\"\n"
+                                     "objective = 0.9\nsource = \"apq\"\ntotal = \"x\"\n")),
+              ElementsAre("t.toml:11:1: error: slo[0].source: no process named 'apq' (did you "
+                          "mean 'app'?)",
+                          "t.toml:12:1: error: slo[0].total: key 'total' does not apply to sli = "
+                          "\"uptime\" (its events are the seconds its source was ready)"));
+  EXPECT_THAT(problemsIn(withMinimal("[[slo]]\nname = \"u\"\nsli = \"uptime\"\n"
+                                     "objective = 0.9\n")),
+              ElementsAre("t.toml:7:1: error: slo[0].source: missing required key"));
+  auto scenario = test::loadOrFail(
+      withMinimal("[[slo]]\nname = \"u\"\nsli = \"uptime\"\nobjective = 0.99\nsource = \"app\"\n"));
+  ASSERT_EQ(scenario.slos.size(), 1u);
+  EXPECT_EQ(scenario.slos[0].sli, SliKind::Uptime);
+  EXPECT_EQ(scenario.slos[0].source, "app");
+}
+
+// max_memory_growth is a size per span of time; fail_on = ["leak"] needs it.
+TEST_F(LoaderErrorsTest, MaxMemoryGrowth) {
+  EXPECT_THAT(problemsIn(withMinimal("[gate]\nmax_memory_growth = \"20MiB\"\n")),
+              ElementsAre("t.toml:8:1: error: gate.max_memory_growth: invalid memory growth "
+                          "\"20MiB\" (a size per span of time greater than 0, like "
+                          "\"20MiB/min\")"));
+  EXPECT_THAT(problemsIn(withMinimal("[gate]\nfail_on = [\"leak\"]\n")),
+              ElementsAre("t.toml:8:12: error: gate.fail_on[0]: \"leak\" needs "
+                          "gate.max_memory_growth"));
+  auto scenario = test::loadOrFail(withMinimal(
+      "[gate]\nmax_memory_growth = \"20MiB/min\"\nfail_on = [\"objective\", \"leak\"]\n"));
+  ASSERT_TRUE(scenario.gate.max_memory_growth_bytes_per_s);
+  EXPECT_DOUBLE_EQ(*scenario.gate.max_memory_growth_bytes_per_s, 20.0 * 1024 * 1024 / 60);
+  EXPECT_EQ(scenario.gate.max_memory_growth, "20MiB/min");
+  EXPECT_THAT(scenario.gate.fail_on, ElementsAre(FindingKind::Objective, FindingKind::Leak));
+}
+
 // Alert rules need a known severity and a short window inside the long one.
 TEST_F(LoaderErrorsTest, AlertRuleValues) {
   EXPECT_THAT(problemsIn(withMinimal("[[alerting.rule]]\nseverity = \"warn\"\nlong = \"5m\"\n"

@@ -21,6 +21,14 @@ std::optional<uint64_t> parseSize(std::string_view text);
 // Parses byte rates "64KiB/s", "1MiB/s". Returns bytes per second.
 std::optional<uint64_t> parseByteRate(std::string_view text);
 
+// A size per span of time, as a gate's growth limit: "20MiB/min", "4MiB/s", "1GiB/h",
+// "512KiB/10s". The span: s, min, h, d, or any duration parseDuration takes. Returns bytes per
+// second; nullopt on any other text or a zero span.
+std::optional<double> parseSizeRate(std::string_view text);
+
+// A count per span of time: "100/min", "5/s", "1000/1h". Returns the count per second.
+std::optional<double> parseCountRate(std::string_view text);
+
 // Renders a duration the way a scenario would write it: "1m30s", "250ms", "0s".
 std::string formatDuration(std::chrono::nanoseconds d);
 

@@ -79,6 +79,13 @@ class RunTelemetry {
   // what their sources counted in run second `second`, or none if not known yet.
   void fillLiveEvents(uint64_t second, std::vector<slo::EventCounts>& events) const;
 
+  // Per process, its memory's least-squares slope over run seconds [first_measured, ...) in
+  // bytes per second (memoryGrowth): its cgroup's memory where it has a cgroup (an oom fault's
+  // allocator is a separate process charged to it, which RSS would miss), else its RSS. nullopt
+  // without enough samples. The sample of finish() is left out: it is taken once the load's last
+  // replies are in, after the faults were undone (an oom allocator gone, its memory freed).
+  std::map<std::string, std::optional<double>> memoryGrowth(size_t first_measured) const;
+
   // The journal's series.process, series.metrics, series.metrics_series, series.ratio_events,
   // scrapes[] and its ratio SLOs' slos[].ratio (journal.slos must be filled already). `seconds`:
   // the run's length in whole seconds; `first_measured`: the warmup's whole seconds; `load`: the
@@ -108,12 +115,14 @@ class RunTelemetry {
   std::map<std::string, bool> running_;
   // Per process, at series index k - 1: the sample tick k took.
   std::map<std::string, std::vector<ProcessSample>> samples_;
+  std::map<std::string, std::vector<uint32_t>> sample_incarnation_;  // alongside samples_
   CgroupMemory cgroup_memory_;
   std::map<std::string, bool> has_cgroup_memory_;  // some tick read its cgroup
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<std::unique_ptr<Ratio>> ratios_;
   std::vector<int> ratio_of_slo_;  // scenario SLO index -> ratios_ index, or -1
   uint64_t ticks_ = 0;
+  bool finished_ = false;  // finish() took its sample
   size_t in_flight_ = 0;
   TimerPtr idle_;  // never expires; cancelled when the last scrape in flight lands
   // Cleared on destruction: a scrape that lands after it (an io_context run past the run) is

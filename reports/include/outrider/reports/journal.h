@@ -95,6 +95,9 @@ struct ProcessRecord {
   std::vector<ProcessExit> exits;
   std::vector<double> ready_at_s;
   std::vector<int> pids;  // one per start, so a test or an operator can check none is left
+  // Beyond the contract: the least-squares slope of its memory over the measured span (cgroup
+  // memory where it has a cgroup, else RSS), bytes per second; null without enough samples.
+  std::optional<double> memory_growth_bytes_per_s;
   std::string log;  // path relative to the run folder
   // journal.md v1.1: the kernel's OOM kills in its cgroup over the run, the cgroup's path, and
   // the limits the scenario set (what a fault changed for its window is in its evidence).
@@ -154,7 +157,7 @@ struct Series {
 };
 
 struct FindingRecord {
-  std::string kind;  // objective | page | ticket | budget
+  std::string kind;  // objective | page | ticket | budget | leak
   std::string slo;
   std::string detail;
   bool fails = false;  // listed in the gate's fail_on

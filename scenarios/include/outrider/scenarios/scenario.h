@@ -179,7 +179,7 @@ struct Fault {
   bool hasSpan() const;
 };
 
-enum class SliKind { Availability, Latency, Ratio };
+enum class SliKind { Availability, Latency, Ratio, Uptime };
 
 // A reply status an availability or latency SLO counts as bad (`bad_status`): one code (401) or
 // a class ("4xx": klass 4).
@@ -202,7 +202,8 @@ struct Slo {
   // availability and latency: the replies that are bad besides failed, timed-out and unsent
   // requests. Always holds 5xx (the loader refuses a list without it).
   std::vector<StatusMatch> bad_status = {StatusMatch{0, 5}};
-  // sli = "ratio": events from a process's metrics
+  // sli = "ratio": events from a process's metrics; sli = "uptime": the process whose readiness
+  // is measured (source only)
   std::string source;
   std::string good;
   std::string bad;
@@ -226,12 +227,16 @@ struct Alerting {
   std::vector<AlertRule> rules;  // the explicit rules, or the sre-workbook table when that policy
 };
 
-enum class FindingKind { Objective, Page, Ticket, Budget };
+// Leak: a process's memory grew faster than max_memory_growth (not an SLO's finding).
+enum class FindingKind { Objective, Page, Ticket, Budget, Leak };
 
 struct Gate {
   std::vector<FindingKind> fail_on = {FindingKind::Objective, FindingKind::Page};
   std::optional<double> max_budget_consumed;
   uint64_t min_events = 100;
+  // max_memory_growth = "20MiB/min": the finding `leak` above this slope, in bytes per second.
+  std::optional<double> max_memory_growth_bytes_per_s;
+  std::string max_memory_growth;  // as written
 };
 
 // [[variant]]: one sidecar with some of its keys replaced, for `run --variant` and `canary`.

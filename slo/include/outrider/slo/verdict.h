@@ -54,4 +54,8 @@ struct Judgement {
 Judgement judge(const std::vector<SloReport>& slos, const std::vector<AlertRecord>& alerts,
                 const scenarios::Gate& gate, std::vector<std::string> invalid_reasons = {});
 
+// Adds a finding of the run's processes (a leak), no SLO's: a failing one makes a pass or an
+// inconclusive verdict fail (an invalid run stays invalid).
+void addRunFinding(Judgement& judgement, Finding finding);
+
 }  // namespace outrider::slo
