@@ -361,6 +361,7 @@ TEST_F(RunTest, ExpectCatchesRepliesFromTheWrongService) {
                           work_, 40s);
   ASSERT_TRUE(wrong.finished) << wrong.out << wrong.err;
   EXPECT_EQ(wrong.exit_code, 1) << wrong.out << wrong.err;
+  EXPECT_THAT(wrong.out, HasSubstr("did not match [load] expect")) << wrong.out;
   auto bad = journal();
   EXPECT_GT(bad.load.completed, 500u);
   EXPECT_EQ(bad.load.unexpected, bad.load.completed);
