@@ -88,6 +88,7 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   out.not_sent = c.not_sent;
   out.late_dispatch = c.late_dispatch;
   out.stalled_dispatch = c.stalled_dispatch;
+  out.unexpected = c.unexpected;
   out.status = {{"1xx", c.status_1xx},
                 {"2xx", c.status_2xx},
                 {"3xx", c.status_3xx},

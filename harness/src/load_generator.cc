@@ -45,10 +45,15 @@ constexpr auto UseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr uint32_t MaxConnections = 10'000;
 
 // Reads a response's status line and framing and throws the rest away: the generator needs the
-// status, the keep-alive decision and the end of the message, not headers or body, so no field
-// or body is ever stored (no allocation per reply).
+// status, the keep-alive decision and the end of the message; with [load] expect, the fields and
+// body are shown to the matcher as they stream past. No field or body is ever stored (no
+// allocation per reply).
 class StatusParser final : public http::basic_parser<false> {
  public:
+  StatusParser(const ReplyMatcher* matcher, ReplyCheck* check)
+      : fields_to_(matcher != nullptr && matcher->readsHeaders() ? matcher : nullptr),
+        body_to_(matcher != nullptr && matcher->readsBody() ? matcher : nullptr),
+        check_(check) {}
   int status() const { return status_; }
 
  private:
@@ -57,20 +62,33 @@ class StatusParser final : public http::basic_parser<false> {
   void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
     status_ = code;
   }
-  void on_field_impl(http::field, beast::string_view, beast::string_view,
-                     beast::error_code&) override {}
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    if (fields_to_ != nullptr) {
+      fields_to_->onField({name.data(), name.size()}, {value.data(), value.size()}, *check_);
+    }
+  }
   void on_header_impl(beast::error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
   std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    if (body_to_ != nullptr) {
+      body_to_->onBody({body.data(), body.size()}, *check_);
+    }
     return body.size();
   }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
                                  beast::error_code&) override {
+    if (body_to_ != nullptr) {
+      body_to_->onBody({body.data(), body.size()}, *check_);
+    }
     return body.size();
   }
   void on_finish_impl(beast::error_code&) override {}
 
+  const ReplyMatcher* fields_to_;
+  const ReplyMatcher* body_to_;
+  ReplyCheck* check_;
   int status_ = 0;
 };
 
@@ -228,6 +246,7 @@ class LoadGenerator::Engine {
         schedule_(schedule),
         request_(serializeRequest(config_)),
         head_request_(config_.method == "HEAD"),
+        matcher_(config_.expect ? std::make_unique<const ReplyMatcher>(*config_.expect) : nullptr),
         tls_context_(std::move(tls_context)),
         server_name_(config_.tls && !config_.tls->server_name.empty() ? config_.tls->server_name
                                                                       : config_.host),
@@ -242,6 +261,9 @@ class LoadGenerator::Engine {
     connections_.reserve(config_.connections);
     for (uint32_t id = 0; id < config_.connections; ++id) {
       connections_.push_back(std::make_unique<Connection>(io));
+      if (matcher_) {
+        matcher_->prepare(connections_.back()->check);
+      }
     }
   }
 
@@ -268,6 +290,7 @@ class LoadGenerator::Engine {
     std::string_view handshake_failure;  // the last connect's TLS failure reason, or empty
     uint64_t served = 0;                 // replies on the current connection
     beast::flat_buffer buffer;
+    ReplyCheck check;                  // [load] expect's progress through the current reply
     asio::steady_timer wake;           // idle or backing off: waits here
     asio::steady_timer watchdog;       // closes the socket when the in-flight deadline passes
     std::optional<uint64_t> assigned;  // handed over by the dispatcher while idle
@@ -332,6 +355,7 @@ class LoadGenerator::Engine {
   const LoadSchedule schedule_;
   const std::string request_;
   const bool head_request_;
+  const std::unique_ptr<const ReplyMatcher> matcher_;       // [load] expect, or null
   const std::unique_ptr<tls::StampedContext> tls_context_;  // https only
   const std::string server_name_;
 
@@ -807,7 +831,8 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     co_return;
   }
 
-  StatusParser parser;
+  conn->check.reset();
+  StatusParser parser(matcher_.get(), &conn->check);
   parser.body_limit(boost::none);  // replies are discarded as they stream in
   if (head_request_) {
     parser.skip(true);
@@ -850,6 +875,17 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
   bump(snap_completed_);
   countCompletionForRps(done);
   const int status = parser.status();
+  const bool unexpected = matcher_ && !matcher_->matches(status, conn->check);
+  if (unexpected) {
+    // A reply from the wrong service: an outage, bad for every SLI (a 5xx is bad already).
+    count(index, &LoadCounts::unexpected);
+    if (status >= 500 && status < 600) {
+      count(index, &LoadCounts::unexpected_5xx);
+    } else {
+      bump(snap_errors_);
+      keepFailure(index, conn->handed_at);
+    }
+  }
   if (status >= 100 && status < 200) {
     count(index, &LoadCounts::status_1xx);
   } else if (status < 300 && status >= 200) {
@@ -870,7 +906,9 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
     latency_.record(latency);
     service_time_.record((done - sent_at).count());
     second->latency.record(latency);
-    if (const int group = config_.status_groups.groupOf(status); group >= 0) {
+    if (unexpected) {
+      // Good for no SLO: in no group and not in ok_latency (counted in errors()).
+    } else if (const int group = config_.status_groups.groupOf(status); group >= 0) {
       ++second->group_counts[static_cast<size_t>(group)];
       second->group_latency[static_cast<size_t>(group)].record(latency);
     } else if (status < 500 || status >= 600) {

@@ -21,6 +21,8 @@ void LoadCounts::add(const LoadCounts& other) {
   status_4xx += other.status_4xx;
   status_5xx += other.status_5xx;
   status_other += other.status_other;
+  unexpected += other.unexpected;
+  unexpected_5xx += other.unexpected_5xx;
 }
 
 LatencySummary summarizeLatency(const Histogram& nanoseconds) {

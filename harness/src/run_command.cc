@@ -400,6 +400,10 @@ class GameDay {
     config.headers = load.headers;
     config.body = load.body;
     config.requests_per_connection = load.requests_per_connection;
+    if (load.expect) {
+      config.expect =
+          ReplyExpectation{load.expect->status, load.expect->headers, load.expect->body_contains};
+    }
     if (target->tls) {
       // Without [load.tls] an https target is encrypted but its server is not verified.
       LoadTlsConfig tls;

@@ -15,6 +15,10 @@ void printSummary(std::ostream& out, std::ostream& err, const reports::Journal& 
     out << fmt::format(
         "  load: {} scheduled, {} completed, {} failed, {} timed out, {} late, {} not sent\n",
         l.scheduled, l.completed, l.failed, l.timed_out, l.late, l.not_sent);
+    if (l.unexpected > 0) {
+      out << fmt::format("  unexpected: {} of {} replies did not match [load] expect\n",
+                         l.unexpected, l.completed);
+    }
     out << fmt::format("  latency from schedule: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms\n",
                        l.latency_ms.p50, l.latency_ms.p99, l.latency_ms.max);
     if (context.load_trust.behind_schedule) {

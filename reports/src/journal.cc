@@ -192,6 +192,7 @@ json toJson(const Journal& j) {
                  {"not_sent", l.not_sent},
                  {"late_dispatch", l.late_dispatch},
                  {"stalled_dispatch", l.stalled_dispatch},
+                 {"unexpected", l.unexpected},
                  {"status", l.status},
                  {"latency_ms", latencyJson(l.latency_ms)},
                  {"service_time_ms", latencyJson(l.service_time_ms)},
@@ -514,6 +515,7 @@ Result<Journal> journalFromJson(const json& in) {
       j.load.not_sent = l.value("not_sent", uint64_t{0});
       j.load.late_dispatch = l.value("late_dispatch", uint64_t{0});
       j.load.stalled_dispatch = l.value("stalled_dispatch", uint64_t{0});
+      j.load.unexpected = l.value("unexpected", uint64_t{0});
       if (l.contains("status")) {
         j.load.status = l["status"].get<std::map<std::string, uint64_t>>();
       }

@@ -105,6 +105,12 @@ Table loadCountsTable(const LoadRecord& l) {
        text(std::to_string(l.timed_out)),
        text(fmt::format("{} ({:.2f}%)", l.late, percent(l.late, l.scheduled))),
        text(fmt::format("{} ({:.2f}%)", l.not_sent, percent(l.not_sent, l.scheduled)))});
+  if (l.unexpected > 0) {
+    // Replies that did not match [load] expect: shown only when there were some.
+    table.columns.push_back({"unexpected", true});
+    table.rows.back().push_back(Cell{
+        fmt::format("{} ({:.2f}%)", l.unexpected, percent(l.unexpected, l.completed)), Mark::Bad});
+  }
   return table;
 }
 

@@ -546,9 +546,56 @@ void ScenarioDecoder::decodeLoad() {
       reader.error("tls", "expected a table [load.tls], got " + describe(*tls));
     }
   }
+  if (const toml::node* expect = reader.node("expect")) {
+    if (const toml::table* expect_table = expect->as_table()) {
+      load.expect = decodeLoadExpect(*expect_table, load.method);
+    } else {
+      reader.error("expect", "expected a table [load.expect], got " + describe(*expect));
+    }
+  }
   reader.finish({"target", "rate", "connections", "warmup", "timeout", "method", "headers", "body",
-                 "requests_per_connection", "tls"});
+                 "requests_per_connection", "tls", "expect"});
   scenario_.load = std::move(load);
+}
+
+// [load.expect]: status codes or classes, exact header values, a body substring.
+LoadExpect ScenarioDecoder::decodeLoadExpect(const toml::table& table, const std::string& method) {
+  TableReader reader(decoder_, table, "load.expect");
+  LoadExpect expect;
+  expect.where = reader.headerLocation();
+  if (auto status = decodeStatusList(reader, "status")) {
+    if (status->empty()) {
+      reader.error("status", "must name at least one status (leave it out for any)");
+    }
+    expect.status = std::move(*status);
+  }
+  if (auto headers = reader.stringTable("headers")) {
+    // The generator keeps one bit per expected header while it reads a reply.
+    constexpr size_t MaxExpectedHeaders = 64;
+    if (headers->size() > MaxExpectedHeaders) {
+      reader.error("headers", "at most " + std::to_string(MaxExpectedHeaders) + " headers, got " +
+                                  std::to_string(headers->size()));
+    }
+    for (auto& entry : *headers) {
+      if (!isToken(entry.key)) {
+        decoder_.error(entry.where, entry.path, "invalid HTTP header name '" + entry.key + "'");
+      }
+      if (entry.value.find_first_of("\r\n") != std::string::npos) {
+        decoder_.error(entry.where, entry.path, "a header value cannot contain a line break");
+      }
+      expect.headers.emplace_back(std::move(entry.key), std::move(entry.value));
+    }
+  }
+  if (auto body = reader.string("body_contains")) {
+    if (body->empty()) {
+      reader.error("body_contains", "must not be empty (leave it out to ignore the body)");
+    } else if (method == "HEAD") {
+      reader.error("body_contains", "a reply to HEAD has no body to look in");
+    }
+    expect.body_contains = std::move(*body);
+  }
+  reader.finish({"status", "headers", "body_contains"});
+  return expect;
 }
 
 LoadTls ScenarioDecoder::decodeLoadTls(const toml::table& table, const std::string& target) {

@@ -153,25 +153,25 @@ void ScenarioDecoder::decodeUptime(TableReader& reader, Slo& slo) {
   }
 }
 
-// bad_status = ["5xx", 401, "4xx"]: codes as integers (or strings of digits), classes as "Nxx".
-// 5xx must be there: a server error is never a good reply.
-void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
-  const toml::node* node = reader.node("bad_status");
+// ["5xx", 401, "4xx"]: codes as integers (or strings of digits), classes as "Nxx", each once.
+std::optional<std::vector<StatusMatch>> ScenarioDecoder::decodeStatusList(TableReader& reader,
+                                                                          std::string_view key) {
+  const toml::node* node = reader.node(key);
   if (node == nullptr) {
-    return;
+    return std::nullopt;
   }
   const toml::array* array = node->as_array();
   if (array == nullptr) {
-    reader.error("bad_status",
+    reader.error(key,
                  "expected an array of status codes and classes, like "
                  "[\"5xx\", 401, 429]");
-    return;
+    return std::nullopt;
   }
   std::vector<StatusMatch> matches;
   bool ok = true;
   for (size_t i = 0; i < array->size(); ++i) {
     const toml::node& element = *array->get(i);
-    const std::string path = reader.pathOf("bad_status") + "[" + std::to_string(i) + "]";
+    const std::string path = reader.pathOf(key) + "[" + std::to_string(i) + "]";
     const SourceLocation where = decoder_.locate(element.source());
     std::optional<StatusMatch> match;
     if (auto code = element.value<int64_t>(); code && element.is_integer()) {
@@ -205,15 +205,24 @@ void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
     matches.push_back(*match);
   }
   if (!ok) {
+    return std::nullopt;
+  }
+  return matches;
+}
+
+// bad_status: 5xx must be there, a server error is never a good reply.
+void ScenarioDecoder::decodeBadStatus(TableReader& reader, Slo& slo) {
+  auto matches = decodeStatusList(reader, "bad_status");
+  if (!matches) {
     return;
   }
-  if (std::find(matches.begin(), matches.end(), StatusMatch{0, 5}) == matches.end()) {
+  if (std::find(matches->begin(), matches->end(), StatusMatch{0, 5}) == matches->end()) {
     reader.error("bad_status",
                  "must include \"5xx\": a server error is never a good reply "
                  "(list what is bad besides it, like [\"5xx\", 401])");
     return;
   }
-  slo.bad_status = std::move(matches);
+  slo.bad_status = std::move(*matches);
 }
 
 void ScenarioDecoder::checkSelector(TableReader& reader, std::string_view key,

@@ -60,6 +60,13 @@ void forEachString(S& scenario, Visit&& visit) {
       go_on = go_on && visit(value, "load.headers." + name);
     }
     go_on = go_on && visit(scenario.load->body, std::string("load.body"));
+    if (go_on && scenario.load->expect) {
+      for (auto& [name, value] : scenario.load->expect->headers) {
+        go_on = go_on && visit(value, "load.expect.headers." + name);
+      }
+      go_on = go_on &&
+              visit(scenario.load->expect->body_contains, std::string("load.expect.body_contains"));
+    }
     if (go_on && scenario.load->tls) {
       auto& tls = *scenario.load->tls;
       go_on = visit(tls.ca, std::string("load.tls.ca")) &&

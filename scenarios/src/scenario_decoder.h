@@ -52,6 +52,7 @@ class ScenarioDecoder {
   void decodeLoad();
   // [load.tls]; `target` is load.target as written (empty when missing).
   LoadTls decodeLoadTls(const toml::table& table, const std::string& target);
+  LoadExpect decodeLoadExpect(const toml::table& table, const std::string& method);
   void decodeFaults();
   // Returns whether the fault was given an explicit name.
   bool decodeFault(const toml::table& table, const std::string& path);
@@ -72,6 +73,8 @@ class ScenarioDecoder {
   // A ratio SLI's good, bad or total: a metric selector (outrider/metrics/selector.h).
   void decodeUptime(TableReader& reader, Slo& slo);
   void decodeBadStatus(TableReader& reader, Slo& slo);
+  std::optional<std::vector<StatusMatch>> decodeStatusList(TableReader& reader,
+                                                           std::string_view key);
   void checkSelector(TableReader& reader, std::string_view key, const std::string& text);
   void decodeAlerting();
   void decodeGate();

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", options.seed,
                  "Seed of --error-rate's draws (the same seed, the same requests fail)");
+  app.add_option("--name", options.name,
+                 "Add X-Served-By: NAME to every reply (which service answered)");
   app.add_option("--threads", options.threads, "Event loop threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

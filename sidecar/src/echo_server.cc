@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -303,6 +304,9 @@ awaitable<void> EchoState::refuse(ConnectionStream& stream, unsigned status,
                                   std::string_view reason, EchoConnection& tracked) {
   Response refusal{static_cast<http::status>(status), 11};
   refusal.set(http::field::content_type, "text/plain");
+  if (!options_.name.empty()) {
+    refusal.set("X-Served-By", options_.name);
+  }
   refusal.body() = std::string(reason) + "\n";
   refusal.keep_alive(false);
   refusal.prepare_payload();
@@ -387,6 +391,9 @@ awaitable<void> EchoState::serve(tcp::socket tcp_socket, ConnectionTracker* trac
       buildResponse(request, steering, response);
     }
     response.set("X-Echo-Connection", connection_text);
+    if (!options_.name.empty()) {
+      response.set("X-Served-By", options_.name);  // --name: which service answered
+    }
     tracked.busy = true;  // a head that came whole in one read skipped `started`
     tracked.clearDeadline();
     if (steering.latency.count() > 0) {
@@ -448,6 +455,13 @@ Result<EchoServerPtr> EchoServer::create(const EchoOptions& options, const Clock
   }
   if (options.threads < 1 || options.max_headers < 1) {
     return makeError(ErrorCode::InvalidArgument, "--threads and --max-headers must be at least 1");
+  }
+  if (std::any_of(options.name.begin(), options.name.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t') || u == 0x7f;
+      })) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "--name cannot hold control characters (it is a header value)");
   }
   auto state = std::make_unique<EchoState>(options, clock);
   if (!options.tls.cert.empty() || !options.tls.key.empty()) {

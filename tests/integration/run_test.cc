@@ -346,6 +346,41 @@ TEST_F(RunTest, QuickRunAccountsForEveryRequest) {
   EXPECT_GE(j.links[0].connections, 1u);
 }
 
+// [load] expect against outrider-echo --name: the right service passes with no unexpected
+// reply; the wrong one makes every measured reply unexpected, both SLOs missed and the run fail.
+TEST_F(RunTest, ExpectCatchesRepliesFromTheWrongService) {
+  auto right = runProgram(outrider({"run", "tests/integration/scenarios/run-expect-app.toml",
+                                    "--out", (work_ / "run").string()}),
+                          work_, 40s);
+  ASSERT_TRUE(right.finished) << right.out << right.err;
+  EXPECT_EQ(right.exit_code, 0) << right.out << right.err;
+  auto good = journal();
+  EXPECT_GT(good.load.completed, 500u);
+  EXPECT_EQ(good.load.unexpected, 0u);
+  EXPECT_EQ(good.verdict, "pass");
+
+  fs::remove_all(work_ / "run");
+  auto wrong = runProgram(outrider({"run", "tests/integration/scenarios/run-expect-other.toml",
+                                    "--out", (work_ / "run").string()}),
+                          work_, 40s);
+  ASSERT_TRUE(wrong.finished) << wrong.out << wrong.err;
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.out << wrong.err;
+  EXPECT_THAT(wrong.out, HasSubstr("did not match [load] expect")) << wrong.out;
+  auto bad = journal();
+  EXPECT_GT(bad.load.completed, 500u);
+  EXPECT_EQ(bad.load.unexpected, bad.load.completed);
+  EXPECT_EQ(bad.load.status["2xx"], bad.load.completed);  // every reply a 200, all wrong
+  EXPECT_EQ(bad.verdict, "fail");
+  ASSERT_EQ(bad.slos.size(), 2u);
+  for (const auto& slo : bad.slos) {
+    EXPECT_FALSE(slo.met) << slo.name;
+  }
+  std::ifstream report(work_ / "run" / "report.md");
+  std::stringstream text;
+  text << report.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("unexpected"));
+}
+
 // One connection to a 50 ms upstream at 100 req/s (it can serve 20): the journal shows late and
 // unsent requests and corrected latencies far above the service time, not flattering ones.
 TEST_F(RunTest, GeneratorThatCannotKeepUpSaysSo) {

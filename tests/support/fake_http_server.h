@@ -46,6 +46,7 @@ struct FakeReply {
   int status = 200;
   std::string body = "ok";
   bool close_after = false;  // "Connection: close" and close once written
+  std::string extra_headers;  // whole lines ("X-Served-By: app\r\n"), sent as given
 };
 
 using FakeBehaviour = std::function<FakeReply(const FakeRequest&)>;
@@ -165,8 +166,8 @@ class FakeHttpServer {
       }
       std::string response = "HTTP/1.1 " + std::to_string(reply.status) + " Fake\r\n" +
                              "Content-Length: " + std::to_string(reply.body.size()) + "\r\n" +
-                             (reply.close_after ? "Connection: close\r\n" : "") + "\r\n" +
-                             reply.body;
+                             (reply.close_after ? "Connection: close\r\n" : "") +
+                             reply.extra_headers + "\r\n" + reply.body;
       auto [write_ec, written] =
           co_await boost::asio::async_write(socket, boost::asio::buffer(response), UseTuple);
       if (write_ec || reply.close_after) {

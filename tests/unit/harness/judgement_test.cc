@@ -196,6 +196,47 @@ bad_status = ["5xx", 401]
   }
 }
 
+// Unexpected replies ([load] expect) are bad for availability and latency alike; a 5xx that was
+// also unexpected is bad once.
+TEST(JudgementTest, UnexpectedRepliesAreBadForEverySli) {
+  auto loaded = scenarios::loadScenario(R"([scenario]
+name = "t"
+duration = "10s"
+[app]
+command = ["app"]
+[load]
+target = "http://127.0.0.1:8/"
+rate = 100
+[load.expect]
+headers = {"X-Served-By" = "app"}
+[[slo]]
+name = "available"
+sli = "availability"
+objective = 0.99
+[[slo]]
+name = "fast"
+sli = "latency"
+objective = 0.99
+threshold = "100ms"
+)",
+                                        "t.toml", scenarios::LoadOptions{});
+  ASSERT_TRUE(loaded);
+  // 100 replies at 1 ms: 50 expected, 40 unexpected 200s, 10 unexpected 503s.
+  LoadSecond second;
+  second.counts.scheduled = 100;
+  second.counts.completed = 100;
+  second.counts.status_5xx = 10;
+  second.counts.unexpected = 50;
+  second.counts.unexpected_5xx = 10;
+  for (int i = 0; i < 50; ++i) {
+    second.ok_latency.record(1'000'000);  // the generator records only the expected ones here
+  }
+  const auto events = eventsForSecond(loaded->slos, second);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].good, 50u);
+  EXPECT_EQ(events[1].good, 50u);
+}
+
 }  // namespace
 }  // namespace outrider::harness
 

@@ -323,6 +323,54 @@ TEST(LoadGeneratorTest, StatusClassesAreCountedAnd5xxAreErrors) {
   EXPECT_EQ(result.failures_not_kept, 0u);
 }
 
+// [load] expect: replies from the wrong service (or without the body) are unexpected, bad as
+// errors, in no status group and not good for latency; a 5xx that is also unexpected is one error.
+TEST(LoadGeneratorTest, UnexpectedRepliesAreErrorsForEverySli) {
+  // Request n: 200 from app, 200 from other, 200 from app without the body, 503 from other.
+  FakeHttpServer server([](const FakeRequest& request) {
+    FakeReply reply;
+    switch (request.number % 4) {
+      case 0:
+        reply.extra_headers = "x-served-by: app\r\n";
+        reply.body = "hello from app";
+        break;
+      case 1:
+        reply.extra_headers = "X-Served-By: other\r\n";
+        reply.body = "hello from app";
+        break;
+      case 2:
+        reply.extra_headers = "X-Served-By: app\r\n";
+        reply.body = "hello";
+        break;
+      default:
+        reply.status = 503;
+        reply.extra_headers = "X-Served-By: other\r\n";
+        break;
+    }
+    return reply;
+  });
+  auto config = configFor(server.port(), 200, 1s, 1);
+  config.expect = ReplyExpectation{{}, {{"X-Served-By", "app"}}, "from app"};
+  auto result = runToEnd(config);
+  const auto& c = result.counts;
+  EXPECT_EQ(c.completed, 200u);
+  EXPECT_EQ(c.unexpected, 150u);
+  EXPECT_EQ(c.unexpected_5xx, 50u);
+  EXPECT_EQ(c.status_5xx, 50u);
+  EXPECT_EQ(c.errors(), 150u);  // each reply once
+  EXPECT_EQ(seriesTotal(result).unexpected, 150u);
+  EXPECT_EQ(result.failures.size(), 150u);
+  uint64_t ok_latency = 0;
+  for (const auto& second : result.series) {
+    ok_latency += second.ok_latency.count();
+  }
+  EXPECT_EQ(ok_latency, 50u);  // only the app's full replies can be good for a latency SLI
+  // The same server without expect: only the 503s are bad.
+  auto plain = runToEnd(configFor(server.port(), 200, 1s, 1));
+  EXPECT_EQ(plain.counts.unexpected, 0u);
+  EXPECT_EQ(plain.counts.errors(), 50u);
+}
+
 TEST(LoadGeneratorTest, ConnectionCloseRepliesReconnectWithoutErrors) {
   // A server that closes after each reply: a new connection per request, no failures.
   FakeHttpServer server([](const FakeRequest&) {

@@ -70,6 +70,21 @@ TEST(JournalTest, HasContractFields) {
   EXPECT_EQ(json["series"]["interval_s"], 1.0);
 }
 
+// load.unexpected (journal.md v1.1): written and read back; an old journal without it reads 0.
+TEST(JournalTest, UnexpectedRoundTrips) {
+  Journal original = test::sampleJournal();
+  original.load.unexpected = 1234;
+  auto json = toJson(original);
+  EXPECT_EQ(json["load"]["unexpected"], 1234);
+  auto back = journalFromJson(json);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->load.unexpected, 1234u);
+  json["load"].erase("unexpected");
+  auto old = journalFromJson(json);
+  ASSERT_TRUE(old.has_value()) << old.error().message;
+  EXPECT_EQ(old->load.unexpected, 0u);
+}
+
 // An https load's fields (journal.md v1.1 load.tls_failures, and beyond the contract the
 // handshake and connect histograms, the served certificates and series.tls) are written under
 // their names and read back.

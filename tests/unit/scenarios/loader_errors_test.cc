@@ -714,5 +714,44 @@ TEST_F(LoaderErrorsTest, EveryPrefixOfTheSpecExampleIsHandled) {
   }
 }
 
+// [load.expect]: each key's problem at the key, unknown keys refused, the table itself a table.
+TEST_F(LoaderErrorsTest, LoadExpect) {
+  expectEachAlone(
+      "[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n[load.expect]\n",
+      {{"status = [\"6xx\"]\n",
+        "t.toml:11:11: error: load.expect.status[0]: expected a status code 100..599 (401) or a "
+        "class \"1xx\"..\"5xx\""},
+       {"status = []\n",
+        "t.toml:11:1: error: load.expect.status: must name at least one status (leave it out for "
+        "any)"},
+       {"status = 200\n",
+        "t.toml:11:1: error: load.expect.status: expected an array of status codes and classes, "
+        "like [\"5xx\", 401, 429]"},
+       {"status = [200, 200]\n",
+        "t.toml:11:16: error: load.expect.status[1]: \"200\" is listed twice"},
+       {"headers = {\"X Bad\" = \"a\"}\n",
+        "t.toml:11:12: error: load.expect.headers.X Bad: invalid HTTP header name 'X Bad'"},
+       {"headers = {X-Served-By = 7}\n",
+        "t.toml:11:12: error: load.expect.headers.X-Served-By: expected a string, got integer 7"},
+       {"body_contains = \"\"\n",
+        "t.toml:11:1: error: load.expect.body_contains: must not be empty (leave it out to ignore "
+        "the body)"},
+       {"body_contains = 3\n",
+        "t.toml:11:1: error: load.expect.body_contains: expected a string, got integer 3"},
+       {"bodycontains = \"ok\"\n",
+        "t.toml:11:1: error: load.expect.bodycontains: unknown key (did you mean "
+        "'body_contains'?)"}});
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n"
+                                     "expect = \"2xx\"\n")),
+              ElementsAre("t.toml:10:1: error: load.expect: expected a table [load.expect], got "
+                          "string \"2xx\""));
+  // A reply to HEAD has no body.
+  EXPECT_THAT(problemsIn(withMinimal("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n"
+                                     "method = \"HEAD\"\n[load.expect]\nbody_contains = "
+                                     "\"ok\"\n")),
+              ElementsAre("t.toml:12:1: error: load.expect.body_contains: a reply to HEAD has no "
+                          "body to look in"));
+}
+
 }  // namespace
 }  // namespace outrider::scenarios

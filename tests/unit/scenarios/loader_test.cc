@@ -598,5 +598,31 @@ TEST_F(LoaderTest, NonAsciiAfterLineEndingBackslash) {
                           "'\u048b'"));
 }
 
+// [load.expect] as written: codes and classes, header names as given, the body substring.
+TEST_F(LoaderTest, LoadExpect) {
+  Scenario scenario = loadOrFail(withMinimal(R"([load]
+target = "http://127.0.0.1:${port.proxy}/"
+rate = 10
+
+[load.expect]
+status = ["2xx", 304]
+headers = {"X-Served-By" = "app", content-type = "text/plain"}
+body_contains = "ok"
+)"));
+  ASSERT_TRUE(scenario.load && scenario.load->expect);
+  const LoadExpect& expect = *scenario.load->expect;
+  EXPECT_THAT(expect.status, testing::ElementsAre(StatusMatch{0, 2}, StatusMatch{304, 0}));
+  ASSERT_EQ(expect.headers.size(), 2u);
+  EXPECT_EQ(expect.headers[0].first, "X-Served-By");
+  EXPECT_EQ(expect.headers[0].second, "app");
+  EXPECT_EQ(expect.headers[1].first, "content-type");
+  EXPECT_EQ(expect.body_contains, "ok");
+  EXPECT_EQ(expect.where.line, 11);
+  // Without the table: nothing is expected (every full reply is correct).
+  Scenario plain = loadOrFail(withMinimal("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n"));
+  ASSERT_TRUE(plain.load.has_value());
+  EXPECT_FALSE(plain.load->expect.has_value());
+}
+
 }  // namespace
 }  // namespace outrider::scenarios

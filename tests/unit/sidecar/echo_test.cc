@@ -75,6 +75,32 @@ TEST_F(EchoTest, EchoesRequestId) {
   EXPECT_EQ(response["X-Request-Id"], "abc-123");
 }
 
+// --name marks every reply with X-Served-By (/healthz, errors and steered replies too); without
+// it there is no such header.
+TEST_F(EchoTest, NameMarksEveryReply) {
+  start({"--name", "app"});
+  for (const char* path : {"/", "/healthz", "/anything"}) {
+    Response response;
+    ASSERT_TRUE(fetch(port_, makeGet(path), response)) << path;
+    EXPECT_EQ(response["X-Served-By"], "app") << path;
+  }
+  Response steered;
+  ASSERT_TRUE(fetch(port_, makeGet("/", {{"X-Echo-Status", "503"}}), steered));
+  EXPECT_EQ(steered.result_int(), 503);
+  EXPECT_EQ(steered["X-Served-By"], "app");
+  Response bad;
+  ASSERT_TRUE(fetch(port_, makeGet("/", {{"X-Echo-Latency", "soon"}}), bad));
+  EXPECT_EQ(bad.result_int(), 400);
+  EXPECT_EQ(bad["X-Served-By"], "app");
+}
+
+TEST_F(EchoTest, NoNameNoServedBy) {
+  start();
+  Response response;
+  ASSERT_TRUE(fetch(port_, makeGet("/"), response));
+  EXPECT_EQ(response.count("X-Served-By"), 0u);
+}
+
 // Keep-alive: several requests share one connection (same X-Echo-Connection serial).
 TEST_F(EchoTest, KeepAliveServesManyRequestsOnOneConnection) {
   start();

@@ -28,6 +28,7 @@
 #include "outrider/common/result.h"
 #include "outrider/harness/load_schedule.h"
 #include "outrider/harness/load_stats.h"
+#include "outrider/harness/reply_matcher.h"
 #include "outrider/harness/served_certificates.h"
 #include "outrider/tls/context.h"
 
@@ -52,6 +53,9 @@ struct LoadConfig {
   // A connection is closed (TLS: close_notify) and opened anew after this many replies, so
   // connects and handshakes stay part of the load; 0: keep-alive for as long as it lasts.
   uint64_t requests_per_connection = 0;
+  // [load] expect: a full reply that does not match is unexpected (LoadCounts::unexpected), bad
+  // for every SLI. Absent: headers and body are not looked at.
+  std::optional<ReplyExpectation> expect;
 
   double rate = 0;  // requests per second
   uint32_t connections = 16;

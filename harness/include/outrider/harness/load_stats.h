@@ -44,9 +44,16 @@ struct LoadCounts {
   uint64_t status_4xx = 0;
   uint64_t status_5xx = 0;
   uint64_t status_other = 0;  // outside 100..599
+  // Completed replies that did not match [load] expect (a subset of completed, of any status);
+  // unexpected_5xx: those of them that were 5xx as well (already bad as 5xx).
+  uint64_t unexpected = 0;
+  uint64_t unexpected_5xx = 0;
 
-  // Bad events for availability: failed + timed_out + not_sent + 5xx replies.
-  uint64_t errors() const { return failed + timed_out + not_sent + status_5xx; }
+  // Bad events for every SLI: failed + timed_out + not_sent + 5xx replies + unexpected replies
+  // (each reply once).
+  uint64_t errors() const {
+    return failed + timed_out + not_sent + status_5xx + (unexpected - unexpected_5xx);
+  }
   // The journal's invariants; they hold once the run has finished.
   bool balanced() const {
     return scheduled == sent + not_sent && sent == completed + failed + timed_out;
@@ -77,11 +84,12 @@ struct LoadSecond {
   // and of its timed-out requests: a late reply at its latency, one without a reply at the
   // timeout (a lower bound). The journal's per-second p50/p99 read it.
   Histogram latency;
-  // The same for replies that were good for availability (not 5xx) and in no status group: a
-  // latency SLI's good events are those of this histogram at or below its threshold, plus those
-  // of the groups its bad_status leaves out.
+  // The same for replies that were good for availability (not 5xx, not unexpected) and in no
+  // status group: a latency SLI's good events are those of this histogram at or below its
+  // threshold, plus those of the groups its bad_status leaves out.
   Histogram ok_latency;
-  // Per status group (StatusGroups, in its order): the completed replies and their latency.
+  // Per status group (StatusGroups, in its order): the completed replies and their latency
+  // (unexpected replies are in none: they are bad for every SLO).
   std::vector<uint64_t> group_counts;
   std::vector<Histogram> group_latency;
   // https: the handshakes that *ended* in this second (warmup included, whatever request they

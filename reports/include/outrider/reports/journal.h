@@ -69,6 +69,7 @@ struct LoadRecord {
   uint64_t not_sent = 0;
   uint64_t late_dispatch = 0;     // late because the generator itself noticed them late
   uint64_t stalled_dispatch = 0;  // noticed over 10 ms late: a generator stall
+  uint64_t unexpected = 0;        // replies that did not match [load] expect
   std::map<std::string, uint64_t> status;  // "2xx" -> count
   LatencySummary latency_ms;               // from scheduled send time (CO corrected)
   LatencySummary service_time_ms;          // from actual send time

@@ -61,6 +61,28 @@ struct LoadTls {
   SourceLocation where;
 };
 
+// A reply status: one code (401) or a class ("4xx": klass 4). An SLO's `bad_status` and
+// `[load] expect.status` are lists of them.
+struct StatusMatch {
+  int code = 0;   // 100..599, or 0 for a class
+  int klass = 0;  // 1..5 for a class
+  bool matches(int status) const { return code != 0 ? status == code : status / 100 == klass; }
+  bool operator==(const StatusMatch&) const = default;
+};
+
+// "401", "4xx".
+std::string toString(const StatusMatch& match);
+
+// [load] expect: what a correct reply has. A reply that does not match is bad for every SLI and
+// counted in load.unexpected (a reply from the wrong service is an outage, not a success).
+struct LoadExpect {
+  std::vector<StatusMatch> status;  // any of these; empty: any status
+  // Each must be in the reply with exactly this value (names compared case-insensitively).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_contains;  // empty: the body is not looked at
+  SourceLocation where;
+};
+
 struct Load {
   std::string target;  // http:// or https://host:port/path
   double rate = 0;     // requests per second
@@ -74,6 +96,7 @@ struct Load {
   std::optional<LoadTls> tls;
   // A connection is closed and opened anew after this many requests; 0: never (keep-alive).
   uint64_t requests_per_connection = 0;
+  std::optional<LoadExpect> expect;  // [load] expect; absent: every full reply is correct
   SourceLocation where;
 };
 
@@ -181,18 +204,7 @@ struct Fault {
 
 enum class SliKind { Availability, Latency, Ratio, Uptime };
 
-// A reply status an availability or latency SLO counts as bad (`bad_status`): one code (401) or
-// a class ("4xx": klass 4).
-struct StatusMatch {
-  int code = 0;   // 100..599, or 0 for a class
-  int klass = 0;  // 1..5 for a class
-  bool matches(int status) const { return code != 0 ? status == code : status / 100 == klass; }
-  bool operator==(const StatusMatch&) const = default;
-};
-
-// "401", "4xx".
-std::string toString(const StatusMatch& match);
-
+// bad_status holds StatusMatch (above, beside [load] expect).
 struct Slo {
   std::string name;
   SliKind sli = SliKind::Availability;

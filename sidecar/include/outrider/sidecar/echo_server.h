@@ -45,6 +45,9 @@ struct EchoOptions {
   double error_rate = 0;
   unsigned error_status = 503;
   uint64_t seed = 0;
+  // --name: every reply carries X-Served-By: name (which service answered, for [load] expect to
+  // catch a misroute). Empty: no such header.
+  std::string name;
   // --tls-cert/--tls-key: serve TLS (files followed as they rotate); --tls-client-ca: require
   // client certificates that verify against it. An upstream for the proxy's upstream TLS.
   tls::Files tls;
