@@ -126,10 +126,10 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
         asio::ip::make_address(to->host, ec);
       }
       if (!to || ec) {
-        return makeError(ErrorCode::InvalidArgument,
-                         "link " + config.name + ": fault '" + fault.name +
-                             "' sends connections to '" + fault.spec.to +
-                             "', which is not an IP address and port");
+        return makeError(ErrorCode::InvalidArgument, "link " + config.name + ": fault '" +
+                                                         fault.name + "' sends connections to '" +
+                                                         fault.spec.to +
+                                                         "', which is not an IP address and port");
       }
       redirect = LinkEndpoint{to->host, to->port};
     }

@@ -291,21 +291,20 @@ json toJson(const Journal& j) {
                        {"code", e.code ? json(*e.code) : json(nullptr)},
                        {"signal", e.signal ? json(*e.signal) : json(nullptr)}});
     }
-    processes.push_back({{"name", p.name},
-                         {"role", p.role},
-                         {"starts", p.starts},
-                         {"restarts", p.restarts},
-                         {"exits", exits},
-                         {"ready_at_s", roundedArray(p.ready_at_s)},
-                         {"pids", p.pids},
-                         {"log", p.log},
-                         {"oom_kills", p.oom_kills ? json(*p.oom_kills) : json(nullptr)},
-                         {"cgroup", p.cgroup ? json(*p.cgroup) : json(nullptr)},
-                         {"limits",
-                          {{"memory_bytes", p.memory_limit_bytes ? json(*p.memory_limit_bytes)
-                                                                 : json(nullptr)},
-                           {"cpu_cores",
-                            p.cpu_limit_cores ? json(*p.cpu_limit_cores) : json(nullptr)}}}});
+    processes.push_back(
+        {{"name", p.name},
+         {"role", p.role},
+         {"starts", p.starts},
+         {"restarts", p.restarts},
+         {"exits", exits},
+         {"ready_at_s", roundedArray(p.ready_at_s)},
+         {"pids", p.pids},
+         {"log", p.log},
+         {"oom_kills", p.oom_kills ? json(*p.oom_kills) : json(nullptr)},
+         {"cgroup", p.cgroup ? json(*p.cgroup) : json(nullptr)},
+         {"limits",
+          {{"memory_bytes", p.memory_limit_bytes ? json(*p.memory_limit_bytes) : json(nullptr)},
+           {"cpu_cores", p.cpu_limit_cores ? json(*p.cpu_limit_cores) : json(nullptr)}}}});
     if (p.memory_growth_bytes_per_s) {
       processes.back()["memory_growth_bytes_per_s"] = round3(*p.memory_growth_bytes_per_s);
     }

@@ -612,10 +612,12 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, Fault& fault) {
     if (fault.kind == FaultKind::Misroute && link->protocol == LinkProtocol::Http) {
       // Per-request misrouting needs a second upstream per connection in the http link, which
       // is not built yet: refused rather than silently misrouting whole connections.
-      reader.error("target", "fault kind 'misroute' sends whole connections elsewhere and needs "
-                             "a tcp link; link '" + target +
-                                 "' has protocol = \"http\" (per-request misrouting is not "
-                                 "supported yet)");
+      reader.error("target",
+                   "fault kind 'misroute' sends whole connections elsewhere and needs "
+                   "a tcp link; link '" +
+                       target +
+                       "' has protocol = \"http\" (per-request misrouting is not "
+                       "supported yet)");
     }
     return;
   }

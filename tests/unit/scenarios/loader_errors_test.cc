@@ -196,17 +196,20 @@ TEST_F(LoaderErrorsTest, HttpAbortOnTcpLink) {
 
 // misroute needs its `to`, as host:port, and a tcp link (it moves whole connections).
 TEST_F(LoaderErrorsTest, MisrouteNeedsToAndATcpLink) {
-  const std::string link = "[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
+  const std::string link =
+      "[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
   EXPECT_THAT(problemsIn(withMinimal(link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\n")),
               ElementsAre("t.toml:11:1: error: fault[0].to: missing required key"));
+  EXPECT_THAT(problemsIn(withMinimal(
+                  link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\nto = \"x\"\n")),
+              ElementsAre("t.toml:14:1: error: fault[0].to: \"x\" names no port (expected "
+                          "host:port, like \"127.0.0.1:${port.app}\")"));
   EXPECT_THAT(
-      problemsIn(withMinimal(link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\nto = \"x\"\n")),
-      ElementsAre("t.toml:14:1: error: fault[0].to: \"x\" names no port (expected host:port, like \"127.0.0.1:${port.app}\")"));
-  EXPECT_THAT(problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
-                                     "to = \"127.0.0.1:2\"\nprotocol = \"http\"\n[[fault]]\n"
-                                     "kind = \"misroute\"\ntarget = \"l\"\nto = \"127.0.0.1:3\"\n")),
-              ElementsAre(testing::HasSubstr("fault kind 'misroute' sends whole connections "
-                                             "elsewhere and needs a tcp link")));
+      problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
+                             "to = \"127.0.0.1:2\"\nprotocol = \"http\"\n[[fault]]\n"
+                             "kind = \"misroute\"\ntarget = \"l\"\nto = \"127.0.0.1:3\"\n")),
+      ElementsAre(testing::HasSubstr("fault kind 'misroute' sends whole connections "
+                                     "elsewhere and needs a tcp link")));
 }
 
 // A key of another fault kind does not apply.
