@@ -67,12 +67,14 @@ class ProxyTlsClockTest : public testing::Test {
     thread_ = std::thread([proxy = proxy_.get()] { proxy->run(); });
   }
 
-  // A day-long server certificate for the proxy started on `clock`; the context of a client
-  // whose certificate lasts an hour.
-  tls::ContextPtr startWithAnHourLongClient(const Clock& clock) {
+  // A day-long server certificate for the proxy started on a clock `offset` from the real one;
+  // the context of a client whose certificate lasts an hour. The fixture owns the clock: the
+  // proxy's threads use it until TearDown has drained them, after the test body's locals are gone.
+  tls::ContextPtr startWithAnHourLongClient(std::chrono::nanoseconds offset) {
     const auto server = pki_->leaf("proxy", std::chrono::hours(24));
     const auto client_leaf = pki_->leaf("client", std::chrono::hours(1));
-    start(clock, server);
+    clock_ = std::make_unique<OffsetClock>(offset);
+    start(*clock_, server);
     return client(client_leaf);
   }
 
@@ -84,14 +86,14 @@ class ProxyTlsClockTest : public testing::Test {
 
   fs::path dir_;
   std::unique_ptr<outrider::test::TestPki> pki_;
+  std::unique_ptr<OffsetClock> clock_;  // declared before the proxy, so it outlives it
   ProxyPtr proxy_;
   std::thread thread_;
 };
 
 // Two hours ahead, a one-hour client certificate has expired: refused, reason expired.
 TEST_F(ProxyTlsClockTest, ClientCertificatePastNotAfterOnTheInjectedClockIsExpired) {
-  const OffsetClock ahead(2h);
-  TestTlsClient tls_client(startWithAnHourLongClient(ahead));
+  TestTlsClient tls_client(startWithAnHourLongClient(2h));
   ASSERT_FALSE(HasFatalFailure());
   EXPECT_TRUE(tls_client.refused(proxy_->listenEndpoint().port()));
   EXPECT_TRUE(waitForMetric(
@@ -101,8 +103,7 @@ TEST_F(ProxyTlsClockTest, ClientCertificatePastNotAfterOnTheInjectedClockIsExpir
 
 // The control: on an unshifted clock the same certificate is accepted.
 TEST_F(ProxyTlsClockTest, ClientCertificateWithinValidityIsAccepted) {
-  const OffsetClock now(0s);
-  TestTlsClient tls_client(startWithAnHourLongClient(now));
+  TestTlsClient tls_client(startWithAnHourLongClient(0s));
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(tls_client.open(proxy_->listenEndpoint().port()));
   Response response;
