@@ -24,8 +24,11 @@ struct ActiveFault {
   std::shared_ptr<FaultCounters> counters;
   // The kind's filter, one per connection (from the registry); empty: it acts on the listener.
   LinkFilterFactory make_filter;
-  // Set for a kind that sends new connections elsewhere (misroute): where they go instead.
+  // Set for a kind that sends new connections elsewhere (misroute on a tcp link): where they go
+  // instead.
   std::optional<LinkEndpoint> redirect;
+  // Set for the same kind on an http link, which sends requests its filter picks there instead.
+  std::optional<LinkEndpoint> divert;
 };
 
 struct ActiveFaults {

@@ -119,6 +119,8 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                        "link " + config.name + ": " + entry->name + " needs protocol = \"http\"");
     }
     std::optional<LinkEndpoint> redirect;
+    std::optional<LinkEndpoint> divert;
+    LinkFilterFactory make_filter = entry->make_link_filter;
     if (entry->redirects_connections) {
       auto to = parseHostPort(fault.spec.to);
       boost::system::error_code ec;
@@ -131,7 +133,14 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
                                                          fault.spec.to +
                                                          "', which is not an IP address and port");
       }
-      redirect = LinkEndpoint{to->host, to->port};
+      // A tcp link sends whole connections away where it connects (no filter); an http link
+      // frames requests, so its filter picks single requests and the session sends them away.
+      if (config.protocol == scenarios::LinkProtocol::Http) {
+        divert = LinkEndpoint{to->host, to->port};
+      } else {
+        redirect = LinkEndpoint{to->host, to->port};
+        make_filter = nullptr;
+      }
     }
     auto counters = std::make_shared<FaultCounters>();
     bool listener_change = entry->closesListener(fault);
@@ -144,7 +153,7 @@ class LinkProxy::Impl : public std::enable_shared_from_this<LinkProxy::Impl> {
         return replaced;
       });
       next->faults.push_back(
-          {++next_instance_, fault, counters, entry->make_link_filter, redirect});
+          {++next_instance_, fault, counters, std::move(make_filter), redirect, divert});
       records_[fault.name] = Record{fault, counters, true, {}};
       shared_->publish(std::move(next));
     }

@@ -30,6 +30,9 @@ constexpr size_t MaxQueuedItems = 1024;
 constexpr size_t MaxQueuedBytes = 8 * 1024 * 1024;
 // Bandwidth pacing writes a piece every 1/20 s, so a rate shows within a fraction of a second.
 constexpr uint64_t PacePiecesPerSecond = 20;
+// A diverted request is held whole before it goes to its destination (and so is its reply,
+// which must wait its turn): past this much either way the link closes the connection.
+constexpr size_t MaxDivertedBytes = 4 * 1024 * 1024;
 
 std::string localReply(int status, bool keep_alive, const std::string& fault_name) {
   namespace http = boost::beast::http;
@@ -56,6 +59,7 @@ LinkSession::LinkSession(std::shared_ptr<LinkShared> link, uint64_t number, tcp:
       http_(link_->config.protocol == scenarios::LinkProtocol::Http),
       client_(std::move(client)),
       target_(std::move(target)),
+      side_(client_.get_executor()),
       to_target_(target_, link_->clock, client_.get_executor(), link_->bytes_upstream),
       to_client_(client_, link_->clock, client_.get_executor(), link_->bytes_downstream),
       reset_timer_(link_->clock.createTimer(client_.get_executor())) {
@@ -136,6 +140,15 @@ awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
       flushLocals();
       continue;
     }
+    if (action.kind == Action::Kind::Divert) {
+      // The next requests wait for this one's reply: the client's replies stay in order.
+      more = co_await divertNext();
+      if (!more || closed_) {
+        more = false;
+        break;
+      }
+      continue;
+    }
     more = co_await forward(w, data, action);
     if (!more || closed_) {
       more = false;
@@ -152,6 +165,7 @@ awaitable<bool> LinkSession::onData(Way w, std::string_view data) {
 bool LinkSession::planChunk(Way w, std::string_view data, uint64_t chunk) {
   WayState& s = way(w);
   s.actions.clear();
+  chunk_ = data;
   if (!s.framer) {
     return segmentAction(w, 0, data.size(), chunk);
   }
@@ -174,6 +188,10 @@ bool LinkSession::planChunk(Way w, std::string_view data, uint64_t chunk) {
       case FrameEvent::Type::Raw:
         link_->framing_errors.fetch_add(1, std::memory_order_relaxed);
         s.answerer.reset();
+        if (s.diverter) {
+          closeNow(false);  // a request cut off mid-way cannot be sent anywhere whole
+          return false;
+        }
         break;
       case FrameEvent::Type::Data:
         if (!segmentAction(w, offset, event.length, chunk)) {
@@ -203,10 +221,11 @@ bool LinkSession::beginMessage(Way w) {
     s.draw = mixKeys(number_, s.request);
   }
   s.answerer.reset();
+  s.diverter.reset();
   MessageBegin message{w, s.request, s.draw};
   for (const ActiveFilter& active : filters_) {
     message.held = s.holder != nullptr;
-    message.answered = s.answerer != nullptr;
+    message.answered = s.answerer != nullptr || s.diverter != nullptr;
     if (!takeOver(w, active, active.filter->onMessageBegin(message))) {
       return false;
     }
@@ -217,6 +236,13 @@ bool LinkSession::beginMessage(Way w) {
 void LinkSession::onHead(Way w, const FrameHead& head) {
   WayState& s = way(w);
   if (w != Way::Up) {
+    return;
+  }
+  if (s.diverter) {
+    s.diverter->onAnswered();
+    s.divert_head_request = head.head_request;
+    s.divert_connect = head.connect;
+    slots_.push_back({s.request, true, {}, !head.keep_alive, s.draw, /*ready=*/false});
     return;
   }
   if (s.answerer) {
@@ -236,6 +262,15 @@ void LinkSession::endMessage(Way w, const FrameHead& head) {
   WayState& s = way(w);
   if (w == Way::Up) {
     s.answerer.reset();
+    if (s.diverter) {
+      divert_jobs_.push_back({s.request, s.divert_to, std::move(s.divert_bytes),
+                              s.divert_head_request, s.divert_connect, s.divert_name});
+      s.divert_bytes.clear();
+      s.diverter.reset();
+      Action divert;
+      divert.kind = Action::Kind::Divert;
+      s.actions.push_back(divert);
+    }
     return;
   }
   if (head.status >= 100 && head.status < 200 && head.status != 101) {
@@ -260,6 +295,18 @@ bool LinkSession::segmentAction(Way w, size_t offset, size_t length, uint64_t ch
   if (w == Way::Up && s.answerer) {
     action.drop = true;  // the request is answered here; the target never sees it
     s.answerer->onSwallowed(w, length);
+    addAction(s, action);
+    return true;
+  }
+  if (w == Way::Up && s.diverter) {
+    // Kept for its destination; the target never sees it.
+    if (s.divert_bytes.size() + length > MaxDivertedBytes) {
+      closeNow(false);
+      return false;
+    }
+    action.drop = true;
+    s.divert_bytes.append(chunk_.substr(offset, length));
+    s.diverter->onSwallowed(w, length);
     addAction(s, action);
     return true;
   }
@@ -305,10 +352,16 @@ bool LinkSession::segmentAction(Way w, size_t offset, size_t length, uint64_t ch
 
 bool LinkSession::takeOver(Way w, const ActiveFilter& active, const Effect& effect) {
   WayState& s = way(w);
-  if (effect.answer && !s.answerer) {
+  if (effect.answer && !s.answerer && !s.diverter) {
     s.answerer = active.filter;
     s.answer_status = *effect.answer;
     s.answer_name = active.fault->planned.name;
+  }
+  if (effect.divert && active.fault->divert && !s.answerer && !s.diverter) {
+    s.diverter = active.filter;
+    s.divert_to = *active.fault->divert;
+    s.divert_name = active.fault->planned.name;
+    s.divert_bytes.clear();
   }
   if (effect.hold && !s.holder) {
     s.holder = active.filter;
@@ -659,12 +712,135 @@ awaitable<void> LinkSession::resetLater(std::shared_ptr<LinkSession> self, uint6
   self->closeNow(/*reset=*/true);
 }
 
+// ---- requests sent elsewhere (misroute on an http link) ----------------------------------
+
+awaitable<bool> LinkSession::divertNext() {
+  if (divert_jobs_.empty()) {
+    co_return !closed_;
+  }
+  DivertJob job = std::move(divert_jobs_.front());
+  divert_jobs_.pop_front();
+  std::string reply;
+  bool keep_alive = true;
+  const bool answered = co_await exchangeElsewhere(job, reply, keep_alive);
+  if (closed_) {
+    co_return false;
+  }
+  auto slot = std::find_if(slots_.begin(), slots_.end(), [&job](const Slot& s) {
+    return s.local && !s.ready && s.request == job.request;
+  });
+  if (slot == slots_.end()) {
+    co_return true;
+  }
+  if (!answered) {
+    // Where a real wrong route ends too: the client gets a gateway error, not a hang.
+    reply = localReply(502, !slot->close_after, job.fault_name);
+    keep_alive = true;
+  }
+  slot->reply = std::move(reply);
+  slot->ready = true;
+  slot->close_after = slot->close_after || !keep_alive;
+  if (!way(Way::Down).forwarding) {
+    flushLocals();
+  }
+  co_return !closed_;
+}
+
+awaitable<bool> LinkSession::exchangeElsewhere(const DivertJob& job, std::string& reply,
+                                               bool& keep_alive) {
+  if (side_to_ && !(*side_to_ == job.to)) {
+    closeSide();
+  }
+  // A kept connection its server closed while idle fails before any byte of a reply: once more
+  // on a new one, as a client's pool would.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = side_to_.has_value();
+    if (!reused) {
+      boost::system::error_code ec;
+      const auto address = asio::ip::make_address(job.to.host, ec);  // checked when applied
+      if (ec) {
+        co_return false;
+      }
+      side_ = tcp::socket(client_.get_executor());
+      auto [connect_ec] =
+          co_await side_.async_connect(tcp::endpoint(address, job.to.port), UseTuple);
+      if (connect_ec || closed_) {
+        closeSide();
+        co_return false;
+      }
+      side_to_ = job.to;
+      side_framer_.emplace(/*requests=*/false);
+    }
+    side_framer_->expectResponse(job.head_request, job.connect);
+    auto [write_ec, written] = co_await asio::async_write(side_, asio::buffer(job.bytes), UseTuple);
+    if (closed_) {
+      co_return false;
+    }
+    std::vector<char> buffer(link_->config.buffer_size);
+    std::vector<FrameEvent> events;
+    reply.clear();
+    size_t received = 0;
+    bool failed = static_cast<bool>(write_ec);
+    while (!failed) {
+      auto [read_ec, n] = co_await side_.async_read_some(asio::buffer(buffer), UseTuple);
+      if (closed_) {
+        co_return false;
+      }
+      received += n;
+      events.clear();
+      if (n > 0) {
+        side_framer_->feed(std::string_view(buffer.data(), n), events);
+      } else if (read_ec == asio::error::eof) {
+        side_framer_->feedEof(events);
+      }
+      size_t offset = 0;
+      for (const FrameEvent& event : events) {
+        if (event.type == FrameEvent::Type::Raw ||
+            (event.type == FrameEvent::Type::Data &&
+             reply.size() + event.length > MaxDivertedBytes)) {
+          closeSide();
+          co_return false;  // no end to find, or too much to hold: not a reply to relay
+        }
+        if (event.type == FrameEvent::Type::Data) {
+          reply.append(buffer.data() + offset, event.length);
+          offset += event.length;
+        }
+        if (event.type == FrameEvent::Type::End &&
+            !(event.head.status >= 100 && event.head.status < 200 && event.head.status != 101)) {
+          // The final reply (interim 1xx ones go with it); anything after it was not asked for.
+          keep_alive = event.head.keep_alive && read_ec != asio::error::eof;
+          if (!keep_alive) {
+            closeSide();
+          }
+          co_return true;
+        }
+      }
+      failed = static_cast<bool>(read_ec);
+    }
+    closeSide();
+    if (!reused || received > 0) {
+      co_return false;
+    }
+  }
+  co_return false;
+}
+
+void LinkSession::closeSide() {
+  boost::system::error_code ignored;
+  side_.close(ignored);
+  side_to_.reset();
+  side_framer_.reset();
+}
+
 // ---- replies the link owes, and the end --------------------------------------------------
 
 void LinkSession::flushLocals() {
   // Without response framing the order of replies is unknown; send what the link owes now.
   const bool lost = way(Way::Down).framer && way(Way::Down).framer->raw();
   while (!slots_.empty() && (slots_.front().local || lost)) {
+    if (slots_.front().local && !slots_.front().ready) {
+      break;  // a diverted request's reply is still on its way: what follows waits for it
+    }
     Slot slot = std::move(slots_.front());
     slots_.pop_front();
     if (!slot.local) {
@@ -702,6 +878,7 @@ void LinkSession::closeNow(bool reset) {
   }
   client_.close(ignored);
   target_.close(ignored);
+  side_.close(ignored);
   for (Outbound* o : {&to_target_, &to_client_}) {
     for (Timer* timer :
          {o->wakeup.get(), o->space.get(), o->due.get(), o->pace.get(), o->pause.get()}) {

@@ -88,7 +88,8 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
 
   // What a reader does with one run of bytes of one message: the filters' effects combined.
   struct Action {
-    enum class Kind { Bytes, FlushLocals };
+    // Divert: the diverted request just ended; exchange it with its destination before going on.
+    enum class Kind { Bytes, FlushLocals, Divert };
     Kind kind = Kind::Bytes;
     size_t offset = 0;
     size_t length = 0;
@@ -112,19 +113,39 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
     LinkFilterPtr answerer;
     int answer_status = 503;
     std::string answer_name;
+    // Up: the filter sending the current request elsewhere (misroute), its destination, and the
+    // request's bytes as they arrive (kept off the target).
+    LinkFilterPtr diverter;
+    LinkEndpoint divert_to;
+    std::string divert_bytes;
+    std::string divert_name;  // the fault's, for a reply of the link's own
+    bool divert_head_request = false;
+    bool divert_connect = false;
     LinkFilterPtr holder;  // the filter holding this way (nothing goes out), if any
     uint64_t hold_instance = 0;
     bool swallowed = false;  // the hold ate bytes or the EOF
     bool finished = false;   // its close reached the destination
   };
 
-  // A reply owed to the client, in request order: the target's or the link's own (http-abort).
+  // A reply owed to the client, in request order: the target's or the link's own (http-abort,
+  // or a diverted request's, which is not ready until its destination answered).
   struct Slot {
     uint64_t request = 0;
     bool local = false;
     std::string reply;
     bool close_after = false;
     uint64_t draw = 0;
+    bool ready = true;
+  };
+
+  // A diverted request, complete, waiting for its exchange.
+  struct DivertJob {
+    uint64_t request = 0;
+    LinkEndpoint to;
+    std::string bytes;
+    bool head_request = false;
+    bool connect = false;
+    std::string fault_name;
   };
 
   static boost::asio::awaitable<void> readLoop(std::shared_ptr<LinkSession> self, Way way);
@@ -139,6 +160,13 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   boost::asio::awaitable<bool> enqueue(Way way, Item item);
   boost::asio::awaitable<bool> deliver(Way way, Item& item);
   boost::asio::awaitable<bool> writeData(Way way, Item& item);
+  // The next diverted request: sent to its destination on the side connection, its reply put in
+  // its slot (a 502 of the link's own when the destination cannot be reached or answers
+  // nothing). False: the session closed meanwhile.
+  boost::asio::awaitable<bool> divertNext();
+  boost::asio::awaitable<bool> exchangeElsewhere(const DivertJob& job, std::string& reply,
+                                                 bool& keep_alive);
+  void closeSide();
 
   // The synchronous half of a chunk: framing, the filters' effects and the actions to apply.
   // False: stop (the connection was reset).
@@ -170,6 +198,13 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   const bool http_;
   tcp::socket client_;
   tcp::socket target_;
+  // misroute on an http link: the connection to where diverted requests go, opened at the first
+  // and kept while its server keeps it alive.
+  tcp::socket side_;
+  std::optional<LinkEndpoint> side_to_;
+  std::optional<HttpFramer> side_framer_;
+  std::deque<DivertJob> divert_jobs_;
+  std::string_view chunk_;  // planChunk's bytes, for segmentAction to keep a diverted request's
   Outbound to_target_;
   Outbound to_client_;
   TimerPtr reset_timer_;

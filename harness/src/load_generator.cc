@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 
+#include "outrider/common/path_template.h"
 #include "outrider/common/url.h"
 #include "outrider/tls/handshake_failure.h"
 #include "outrider/tls/peer_certificate.h"
@@ -161,6 +162,9 @@ Result<void> validate(const LoadConfig& config) {
     return makeError(ErrorCode::InvalidArgument,
                      fmt::format("load path '{}' must be non-empty, without spaces", config.path));
   }
+  if (auto path = PathTemplate::parse(config.path, config.path_seed); !path) {
+    return makeError(ErrorCode::InvalidArgument, "load path: " + path.error().message);
+  }
   if (!isToken(config.method)) {
     return makeError(ErrorCode::InvalidArgument,
                      fmt::format("load method '{}' is not an HTTP token", config.method));
@@ -194,9 +198,9 @@ Result<void> validate(const LoadConfig& config) {
   return {};
 }
 
-// The request as bytes, built once: every send is one write of this buffer.
-std::string serializeRequest(const LoadConfig& config) {
-  std::string out = fmt::format("{} {} HTTP/1.1\r\n", config.method, config.path);
+// The request from the path's end on (" HTTP/1.1\r\n" and the rest), built once.
+std::string serializeAfterPath(const LoadConfig& config) {
+  std::string out = " HTTP/1.1\r\n";
   bool has_host = false;
   for (const auto& [name, value] : config.headers) {
     has_host = has_host || equalsIgnoreCase(name, "host");
@@ -220,6 +224,12 @@ std::string serializeRequest(const LoadConfig& config) {
   return out;
 }
 
+// The request as bytes, built once: every send is one write of this buffer (a path that varies
+// per request is written between the method and serializeAfterPath's bytes instead).
+std::string serializeRequest(const LoadConfig& config) {
+  return config.method + " " + config.path + serializeAfterPath(config);
+}
+
 // Single-writer counters for the progress snapshot: the io thread stores, readers load.
 void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -239,12 +249,14 @@ Result<LoadTarget> parseLoadTarget(std::string_view url) {
 class LoadGenerator::Engine {
  public:
   Engine(asio::io_context& io, const Clock& clock, LoadConfig config, LoadSchedule schedule,
-         std::unique_ptr<tls::StampedContext> tls_context)
+         PathTemplate path, std::unique_ptr<tls::StampedContext> tls_context)
       : io_(io),
         clock_(clock),
         config_(std::move(config)),
         schedule_(schedule),
-        request_(serializeRequest(config_)),
+        path_(std::move(path)),
+        request_(path_.varies() ? config_.method + " " : serializeRequest(config_)),
+        request_rest_(path_.varies() ? serializeAfterPath(config_) : std::string()),
         head_request_(config_.method == "HEAD"),
         matcher_(config_.expect ? std::make_unique<const ReplyMatcher>(*config_.expect) : nullptr),
         tls_context_(std::move(tls_context)),
@@ -261,6 +273,10 @@ class LoadGenerator::Engine {
     connections_.reserve(config_.connections);
     for (uint32_t id = 0; id < config_.connections; ++id) {
       connections_.push_back(std::make_unique<Connection>(io));
+      if (path_.varies()) {
+        connections_.back()->request.reserve(request_.size() + path_.maxLength() +
+                                             request_rest_.size());
+      }
       if (matcher_) {
         matcher_->prepare(connections_.back()->check);
       }
@@ -290,6 +306,7 @@ class LoadGenerator::Engine {
     std::string_view handshake_failure;  // the last connect's TLS failure reason, or empty
     uint64_t served = 0;                 // replies on the current connection
     beast::flat_buffer buffer;
+    std::string request;  // a varying [load] path: the current request's bytes, reserved once
     ReplyCheck check;                  // [load] expect's progress through the current reply
     asio::steady_timer wake;           // idle or backing off: waits here
     asio::steady_timer watchdog;       // closes the socket when the in-flight deadline passes
@@ -353,7 +370,11 @@ class LoadGenerator::Engine {
   const Clock& clock_;
   const LoadConfig config_;
   const LoadSchedule schedule_;
+  const PathTemplate path_;
+  // The request's bytes; with a varying path, what comes before it ("GET ") and request_rest_
+  // what follows it.
   const std::string request_;
+  const std::string request_rest_;
   const bool head_request_;
   const std::unique_ptr<const ReplyMatcher> matcher_;       // [load] expect, or null
   const std::unique_ptr<tls::StampedContext> tls_context_;  // https only
@@ -818,11 +839,19 @@ asio::awaitable<void> LoadGenerator::Engine::execute(Connection* conn, uint64_t 
 
   // Plain and TLS apart, each its own awaited operation: the plain path stays as it was.
   boost::system::error_code write_ec;
+  asio::const_buffer bytes = asio::buffer(request_);
+  if (path_.varies()) {
+    // One buffer, not a gathered write: a TLS stream would make each piece its own record.
+    conn->request.assign(request_);
+    path_.appendTo(index, conn->request);
+    conn->request += request_rest_;
+    bytes = asio::buffer(conn->request);
+  }
   if (conn->tls) {
-    auto [ec, written] = co_await asio::async_write(*conn->tls, asio::buffer(request_), UseTuple);
+    auto [ec, written] = co_await asio::async_write(*conn->tls, bytes, UseTuple);
     write_ec = ec;
   } else {
-    auto [ec, written] = co_await asio::async_write(conn->socket, asio::buffer(request_), UseTuple);
+    auto [ec, written] = co_await asio::async_write(conn->socket, bytes, UseTuple);
     write_ec = ec;
   }
   if (write_ec) {
@@ -1028,8 +1057,9 @@ Result<std::unique_ptr<LoadGenerator>> LoadGenerator::create(asio::io_context& i
     }
     tls_context = std::move(*made);
   }
-  auto engine =
-      std::make_shared<Engine>(io, clock, std::move(config), *schedule, std::move(tls_context));
+  auto path = PathTemplate::parse(config.path, config.path_seed);  // validate() accepted it
+  auto engine = std::make_shared<Engine>(io, clock, std::move(config), *schedule, std::move(*path),
+                                         std::move(tls_context));
   return std::unique_ptr<LoadGenerator>(new LoadGenerator(std::move(engine)));
 }
 

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "outrider/common/exit_codes.h"
+#include "outrider/common/splitmix.h"
 #include "outrider/common/time_format.h"
 #include "outrider/common/timer.h"
 #include "outrider/common/units.h"
@@ -28,6 +29,7 @@
 #include "outrider/faults/host/faketime.h"
 #include "outrider/faults/link_proxy.h"
 #include "outrider/faults/plan.h"
+#include "outrider/harness/cardinality.h"
 #include "outrider/harness/cleanup.h"
 #include "outrider/harness/commands.h"
 #include "outrider/harness/fault_executor.h"
@@ -57,6 +59,9 @@ namespace fs = std::filesystem;
 using std::chrono::nanoseconds;
 
 namespace {
+
+// The [load] path draws' stream of the run seed ("path" in ASCII).
+constexpr uint64_t PathSeedStream = 0x70617468;
 
 std::string sha256Hex(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -395,7 +400,9 @@ class GameDay {
     LoadConfig config;
     config.host = target->host;
     config.port = target->port;
-    config.path = target->path;
+    config.path = load.path.empty() ? target->path : load.path;
+    // Its own stream of the run's seed: the paths do not move when a fault is added or removed.
+    config.path_seed = mixKeys(seed_, PathSeedStream);
     config.method = load.method;
     config.headers = load.headers;
     config.body = load.body;
@@ -691,6 +698,12 @@ class GameDay {
           static_cast<size_t>(scenario_.load ? std::floor(toSeconds(scenario_.load->warmup)) : 0.0);
       for (const auto& [process, growth] : telemetry_->memoryGrowth(first_measured)) {
         if (auto finding = leakFinding(scenario_.gate, process, growth)) {
+          slo::addRunFinding(judged->judgement, std::move(*finding));
+        }
+      }
+      // F5: the cardinality findings, from each scraped process's series counts.
+      for (const auto& [process, trend] : telemetry_->seriesTrends(first_measured)) {
+        if (auto finding = cardinalityFinding(scenario_.gate, process, trend)) {
           slo::addRunFinding(judged->judgement, std::move(*finding));
         }
       }

@@ -9,6 +9,7 @@
 
 #include "outrider/common/time_format.h"
 #include "outrider/common/units.h"
+#include "outrider/harness/cardinality.h"
 #include "outrider/harness/memory_growth.h"
 #include "outrider/metrics/exposition.h"
 
@@ -36,6 +37,7 @@ struct RunTelemetry::Source {
   uint64_t failing = 0;                                              // the current streak
   std::map<std::string, std::vector<std::optional<double>>> values;  // selector -> index k - 1
   std::vector<std::optional<uint64_t>> series_counts;
+  std::vector<uint32_t> series_incarnation;  // alongside series_counts: which start was scraped
   std::set<std::string> names_seen;  // metric and family names, to tell a typo from silence
   // Each distinct certificate NotAfter (unix seconds) its scrapes showed, with when it was seen
   // first and last.
@@ -298,6 +300,8 @@ void RunTelemetry::feed(Source& source, uint64_t k, const Outcome& outcome) {
     source.series_counts.resize(k - 1);
     source.series_counts.push_back(exposition ? std::optional<uint64_t>(exposition->seriesCount())
                                               : std::nullopt);
+    source.series_incarnation.resize(k - 1);
+    source.series_incarnation.push_back(outcome.incarnation);
   }
   for (size_t ratio : source.ratios) {
     ratios_[ratio]->sli.addScrape(exposition, outcome.incarnation, outcome.error);
@@ -375,6 +379,17 @@ std::map<std::string, std::optional<double>> RunTelemetry::memoryGrowth(
     }
     const size_t end = finished_ && !memory.empty() ? memory.size() - 1 : memory.size();
     out[name] = harness::memoryGrowth(memory, incarnations->second, first_measured, end);
+  }
+  return out;
+}
+
+std::map<std::string, SeriesTrend> RunTelemetry::seriesTrends(size_t first_measured) const {
+  std::map<std::string, SeriesTrend> out;
+  for (const auto& source : sources_) {
+    const auto& counts = source->series_counts;
+    // finish()'s scrape is left out as memoryGrowth's sample is: it follows the load's end.
+    const size_t end = finished_ && !counts.empty() ? counts.size() - 1 : counts.size();
+    out[source->process] = seriesTrend(counts, source->series_incarnation, first_measured, end);
   }
   return out;
 }

@@ -443,6 +443,24 @@ std::string charts(const Journal& j) {
                        htmlEscape(name), cgroup_text));
   }
 
+  // F5: one line per scraped process, so a flood (a new series per request path) stands out
+  // against the flat ones.
+  static constexpr std::string_view Palette[] = {"#0969da", "#cf222e", "#1a7f37",
+                                                 "#8250df", "#bf8700", "#8c959f"};
+  std::vector<ChartLine> series_lines;
+  for (const auto& [name, counts] : s.metrics_series) {
+    if (std::any_of(counts.begin(), counts.end(), [](const auto& c) { return c.has_value(); })) {
+      series_lines.push_back(
+          ChartLine{name, Palette[series_lines.size() % std::size(Palette)], withGaps(counts)});
+    }
+  }
+  if (!series_lines.empty()) {
+    figure(writer.render("Metrics series per scrape", "series", "", series_lines),
+           "How many series each scrape of a process's metrics held (the cardinality a metrics "
+           "backend would store, M11); breaks are failed or missing scrapes. A line that climbs "
+           "with the load is a telemetry flood (gate max_series, max_series_growth).");
+  }
+
   if (s.burn_rate.empty()) {
     out += "<p>No burn-rate series were recorded.</p>\n";
   }

@@ -188,8 +188,35 @@ Table resourceTable(const std::vector<ResourceSummary>& resources) {
   return table;
 }
 
+namespace {
+
+// "first -> peak" of a process's series counts (series.metrics_series), "-" without any.
+std::string seriesRange(const Journal& j, const std::string& process) {
+  auto found = j.series.metrics_series.find(process);
+  if (found == j.series.metrics_series.end()) {
+    return "-";
+  }
+  std::optional<uint64_t> first;
+  std::optional<uint64_t> peak;
+  for (const auto& count : found->second) {
+    if (count) {
+      first = first ? first : count;
+      peak = peak && *peak >= *count ? peak : count;
+    }
+  }
+  return first ? fmt::format("{} -> {}", *first, *peak) : "-";
+}
+
+}  // namespace
+
 Table scrapeTable(const Journal& j) {
-  Table table{{{"process"}, {"url"}, {"scrapes", true}, {"failed", true}, {"first failures"}}, {}};
+  Table table{{{"process"},
+               {"url"},
+               {"scrapes", true},
+               {"failed", true},
+               {"series (first -> peak)"},
+               {"first failures"}},
+              {}};
   for (const auto& scrape : j.scrapes) {
     std::string failures;
     for (const auto& f : scrape.failures) {
@@ -201,7 +228,7 @@ Table scrapeTable(const Journal& j) {
     table.rows.push_back(
         {text(scrape.process), Cell{scrape.url, Mark::Code}, text(std::to_string(scrape.attempted)),
          Cell{std::to_string(scrape.failed), scrape.failed > 0 ? Mark::Bad : Mark::None},
-         text(failures.empty() ? "-" : failures)});
+         text(seriesRange(j, scrape.process)), text(failures.empty() ? "-" : failures)});
   }
   return table;
 }

@@ -85,6 +85,10 @@ class TableReader {
   const toml::node* node(std::string_view key, Need need = Need::Optional);
 
   std::optional<std::string> string(std::string_view key, Need need = Need::Optional);
+  // A string whose ${...} are not the scenario's placeholders (load.path: the generator's own).
+  std::optional<std::string> literalString(std::string_view key, Need need = Need::Optional) {
+    return rawString(key, need);
+  }
   std::optional<std::chrono::nanoseconds> duration(std::string_view key,
                                                    Need need = Need::Optional);
   // Like duration() but also accepts a leading '-' ("-5m").

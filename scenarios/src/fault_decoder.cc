@@ -1,5 +1,6 @@
 // [[fault]] tables: the common keys, each kind's parameters, and the checks against the pod.
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +9,9 @@
 #include <map>
 #include <set>
 
+#include "outrider/common/host_port.h"
 #include "outrider/common/units.h"
+#include "placeholder_syntax.h"
 #include "scenario_decoder.h"
 
 namespace outrider::scenarios::detail {
@@ -370,6 +373,16 @@ void ScenarioDecoder::decodeFaultParameters(TableReader& reader, Fault& fault) {
     case FaultKind::Misroute:
       if (auto to = reader.string("to", Need::Required)) {
         checkHostPort(reader, "to", *to);
+        // The link connects there from its data plane, where it resolves nothing.
+        if (decoder_.placeholdersResolvable(*to)) {
+          auto endpoint = parseHostPort(substituteStandIns(*to, decoder_.env()));
+          in6_addr address{};
+          if (endpoint && ::inet_pton(AF_INET, endpoint->host.c_str(), &address) != 1 &&
+              ::inet_pton(AF_INET6, endpoint->host.c_str(), &address) != 1) {
+            reader.error("to", "misroute sends traffic to an IP address and port, not a name (" +
+                                   quote(endpoint->host) + ")");
+          }
+        }
         fault.to = *to;
       }
       break;
@@ -608,16 +621,6 @@ void ScenarioDecoder::checkFaultTarget(TableReader& reader, Fault& fault) {
     if (fault.kind == FaultKind::HttpAbort && link->protocol != LinkProtocol::Http) {
       reader.error("target", "fault kind 'http-abort' needs an http link, but link '" + target +
                                  "' has protocol = \"" + toString(link->protocol) + "\"");
-    }
-    if (fault.kind == FaultKind::Misroute && link->protocol == LinkProtocol::Http) {
-      // Per-request misrouting needs a second upstream per connection in the http link, which
-      // is not built yet: refused rather than silently misrouting whole connections.
-      reader.error("target",
-                   "fault kind 'misroute' sends whole connections elsewhere and needs "
-                   "a tcp link; link '" +
-                       target +
-                       "' has protocol = \"http\" (per-request misrouting is not "
-                       "supported yet)");
     }
     return;
   }

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "input_limits.h"
+#include "outrider/common/path_template.h"
 #include "outrider/common/text.h"
 #include "outrider/common/units.h"
 #include "outrider/scenarios/placeholders.h"
@@ -481,6 +482,12 @@ void ScenarioDecoder::decodeLoad() {
     checkUrl(reader, "target", *target, UrlUse::LoadTarget);
     load.target = *target;
   }
+  if (auto path = reader.literalString("path")) {
+    if (auto parsed = PathTemplate::parse(*path, 0); !parsed) {
+      reader.error("path", parsed.error().message);
+    }
+    load.path = *path;
+  }
   if (auto rate = reader.number("rate", Need::Required)) {
     if (*rate <= 0) {
       reader.error("rate",
@@ -553,8 +560,8 @@ void ScenarioDecoder::decodeLoad() {
       reader.error("expect", "expected a table [load.expect], got " + describe(*expect));
     }
   }
-  reader.finish({"target", "rate", "connections", "warmup", "timeout", "method", "headers", "body",
-                 "requests_per_connection", "tls", "expect"});
+  reader.finish({"target", "path", "rate", "connections", "warmup", "timeout", "method", "headers",
+                 "body", "requests_per_connection", "tls", "expect"});
   scenario_.load = std::move(load);
 }
 

@@ -344,6 +344,24 @@ void ScenarioDecoder::decodeGate() {
       gate.max_memory_growth = *growth;
     }
   }
+  if (auto series = reader.integer("max_series")) {
+    if (*series < 1) {
+      reader.error("max_series", "must be 1 or more series, got " + std::to_string(*series));
+    } else {
+      gate.max_series = static_cast<uint64_t>(*series);
+    }
+  }
+  if (auto growth = reader.string("max_series_growth")) {
+    auto rate = parseCountRate(*growth);
+    if (!rate || *rate <= 0) {
+      reader.error("max_series_growth",
+                   "invalid series growth " + quote(*growth) +
+                       " (a count per span of time greater than 0, like \"100/min\")");
+    } else {
+      gate.max_series_growth_per_s = *rate;
+      gate.max_series_growth = *growth;
+    }
+  }
   if (const toml::node* fail_on = reader.node("fail_on")) {
     const toml::array* array = fail_on->as_array();
     if (!array) {
@@ -351,11 +369,9 @@ void ScenarioDecoder::decodeGate() {
                                   describe(*fail_on));
     } else {
       const std::vector<std::pair<std::string, FindingKind>> kinds = {
-          {"objective", FindingKind::Objective},
-          {"page", FindingKind::Page},
-          {"ticket", FindingKind::Ticket},
-          {"budget", FindingKind::Budget},
-          {"leak", FindingKind::Leak}};
+          {"objective", FindingKind::Objective}, {"page", FindingKind::Page},
+          {"ticket", FindingKind::Ticket},       {"budget", FindingKind::Budget},
+          {"leak", FindingKind::Leak},           {"cardinality", FindingKind::Cardinality}};
       std::vector<std::string> names;
       for (const auto& [name, kind] : kinds) {
         names.push_back(name);
@@ -386,6 +402,11 @@ void ScenarioDecoder::decodeGate() {
         if (kind->second == FindingKind::Leak && !reader.has("max_memory_growth")) {
           decoder_.error(where, path, "\"leak\" needs gate.max_memory_growth");
         }
+        if (kind->second == FindingKind::Cardinality && !reader.has("max_series") &&
+            !reader.has("max_series_growth")) {
+          decoder_.error(where, path,
+                         "\"cardinality\" needs gate.max_series or gate.max_series_growth");
+        }
         if (std::find(gate.fail_on.begin(), gate.fail_on.end(), kind->second) ==
             gate.fail_on.end()) {
           gate.fail_on.push_back(kind->second);
@@ -400,7 +421,8 @@ void ScenarioDecoder::decodeGate() {
       gate.min_events = static_cast<uint64_t>(*min_events);
     }
   }
-  reader.finish({"fail_on", "max_budget_consumed", "min_events", "max_memory_growth"});
+  reader.finish({"fail_on", "max_budget_consumed", "min_events", "max_memory_growth", "max_series",
+                 "max_series_growth"});
 }
 
 }  // namespace outrider::scenarios::detail

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
                  "Concurrent upstream requests before answering 503")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  app.add_flag("--metrics-path-label", options.metrics_path_label,
+               "Also count responses by request path on /metrics (one series per path: a "
+               "cardinality flood, for showing what the harness catches; never for real use)");
   // TLS files are re-read when they change (a rotation); live connections keep their set.
   exe::addServerTls(app, options.downstream_tls,
                     "Serve TLS with this PEM certificate chain (leaf first); re-read when it "

@@ -265,6 +265,10 @@ awaitable<bool> DownstreamSession::serveOne() {
                      answer.framing, 0, false, held, held_bytes, nullptr);
   upstream_ = nullptr;
   shared.metrics.countResponse(status);
+  if (options_.metrics_path_label) {
+    const auto target = request_parser.head().target();
+    shared.metrics.countResponseByPath(std::string_view(target.data(), target.size()), status);
+  }
   if (relayed != Relay::Done) {
     // Mid-body: the client can only learn of it by the connection closing early.
     if (relayed == Relay::ReadFailed || relayed == Relay::BadBody) {

@@ -340,11 +340,19 @@ void ProxyState::reloadTlsSide(TlsSide side, PublishedContext& context) {
   switch (context.reload()) {
     case PublishedContext::Reload::Unchanged:
       return;
-    case PublishedContext::Reload::Reloaded:
+    case PublishedContext::Reload::Reloaded: {
       shared_.metrics.countTlsReload(side, true);
       publishNotAfter(side, context);
-      fmt::print(stderr, "outrider-proxy: TLS {} files reloaded; new connections use them\n", name);
+      // When, and until when the new certificate is good: what a rotation's log must tell.
+      const double now =
+          std::chrono::duration<double>(shared_.clock.systemNow().time_since_epoch()).count();
+      const auto not_after = certificateNotAfter(context.current());
+      fmt::print(stderr,
+                 "outrider-proxy: TLS {} files reloaded at unix {:.3f} (certificate NotAfter "
+                 "{}); new connections use them\n",
+                 name, now, not_after ? fmt::format("{:.0f}", *not_after) : std::string("none"));
       return;
+    }
     case PublishedContext::Reload::Failed:
       // The message names the files and OpenSSL's reason; makeContext never quotes key bytes.
       shared_.metrics.countTlsReload(side, false);

@@ -17,6 +17,13 @@ static_assert(std::size(tls::HandshakeFailureReasons) == 9,
 
 std::size_t sideIndex(TlsSide side) { return static_cast<std::size_t>(side); }
 
+// The `code` label: a status's class, "other" for codes outside 1xx-5xx (index 0).
+constexpr const char* StatusClasses[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+std::size_t classIndex(unsigned status) {
+  const unsigned status_class = status / 100;
+  return status_class >= 1 && status_class <= 5 ? status_class : 0;
+}
+
 prometheus::Histogram::BucketBoundaries latencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
           0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,   10.0};
@@ -90,10 +97,15 @@ ProxyMetrics::ProxyMetrics()
                        .Name("outrider_proxy_requests_total")
                        .Help("Downstream responses by status class")
                        .Register(*registry_);
-  static constexpr const char* Classes[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
   for (std::size_t i = 0; i < requests_by_class_.size(); ++i) {
-    requests_by_class_[i] = &requests.Add({{"code", Classes[i]}});
+    requests_by_class_[i] = &requests.Add({{"code", StatusClasses[i]}});
   }
+  requests_by_path_ = &prometheus::BuildCounter()
+                           .Name("outrider_proxy_requests_by_path_total")
+                           .Help(
+                               "Downstream responses by request path and status class "
+                               "(--metrics-path-label only)")
+                           .Register(*registry_);
   auto& upstream_errors = prometheus::BuildCounter()
                               .Name("outrider_proxy_upstream_errors_total")
                               .Help("Upstream failures by kind")
@@ -173,9 +185,14 @@ void ProxyMetrics::setTlsCertificateNotAfter(TlsSide side, double unix_seconds) 
   tls_not_after_[sideIndex(side)]->Set(unix_seconds);
 }
 
+void ProxyMetrics::countResponseByPath(std::string_view target, unsigned status) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  requests_by_path_->Add({{"path", std::string(path)}, {"code", StatusClasses[classIndex(status)]}})
+      .Increment();
+}
+
 void ProxyMetrics::countResponse(unsigned status) {
-  const unsigned status_class = status / 100;
-  requests_by_class_[status_class >= 1 && status_class <= 5 ? status_class : 0]->Increment();
+  requests_by_class_[classIndex(status)]->Increment();
 }
 
 void ProxyMetrics::countUpstreamError(UpstreamErrorKind kind) {

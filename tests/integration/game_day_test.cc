@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include "game_day_fixture.h"
@@ -317,6 +318,30 @@ TEST_F(GameDayTest, InterruptDuringPauseLeavesNothingBehind) {
   auto j = journal();
   ASSERT_EQ(j.processes.size(), 2u);
   EXPECT_TRUE(test::everyProcessGone(j));
+}
+
+// F3 per request: a misroute of half the requests on the proxy's http link to the app makes
+// about half of the window's replies come from 'other', each one unexpected and bad.
+TEST_F(GameDayTest, HttpMisrouteOfHalfTheRequestsMakesHalfTheirRepliesUnexpected) {
+  const int code = run("gd-misroute-http");
+  auto j = journal();
+  ASSERT_EQ(j.faults.size(), 1u) << last_output_;
+  const auto& fault = j.faults[0];
+  EXPECT_TRUE(fault.effective) << fault.evidence;
+  std::smatch m;
+  const std::regex counts(R"((\d+) of (\d+) requests sent to 127\.0\.0\.1:\d+)");
+  ASSERT_TRUE(std::regex_search(fault.evidence, m, counts)) << fault.evidence;
+  const double sent = std::stod(m[1]);
+  const double seen = std::stod(m[2]);
+  EXPECT_GT(seen, 1000);  // 200 req/s for 6 s
+  EXPECT_NEAR(sent / seen, 0.5, 0.03) << fault.evidence;
+  // Each one sent away came back as a reply from 'other', and nothing else was unexpected.
+  EXPECT_EQ(static_cast<double>(j.load.unexpected), sent) << last_output_;
+  EXPECT_EQ(j.load.failed, 0u);
+  EXPECT_EQ(j.verdict, "fail");
+  EXPECT_EQ(code, 1);
+  std::cout << fmt::format("misroute: {} of {} requests to other ({:.1f}%), {} unexpected\n", sent,
+                           seen, 100 * sent / seen, j.load.unexpected);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Process hygiene end to end (spec/scenario.md, "Process hygiene"): a sidecar's uptime SLO, and
-// the leak finding from its memory's slope.
+// Process hygiene end to end (spec/scenario.md, "Process hygiene"): a sidecar's uptime SLO, the
+// leak finding from its memory's slope, and the cardinality finding from its series counts.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -113,6 +113,60 @@ TEST_F(GameDayTest, LeakOfFourMibPerSecondTripsMaxMemoryGrowthAndACleanPodDoesNo
   std::cout << fmt::format("leak slope {:.3f} MiB/s, clean slope {:.1f} B/s\n",
                            *proxy->memory_growth_bytes_per_s / MiB,
                            *clean_proxy->memory_growth_bytes_per_s);
+}
+
+const reports::FindingRecord* findingOf(const reports::Journal& j, const std::string& kind) {
+  for (const auto& f : j.findings) {
+    if (f.kind == kind) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+// The measured scrapes' series counts of `process` (warmup and the post-load scrape left out).
+std::vector<uint64_t> measuredSeries(const reports::Journal& j, const std::string& process,
+                                     size_t warmup_s) {
+  std::vector<uint64_t> out;
+  const auto& counts = j.series.metrics_series.at(process);
+  for (size_t i = warmup_s; i < counts.size(); ++i) {
+    if (counts[i]) {
+      out.push_back(*counts[i]);
+    }
+  }
+  return out;
+}
+
+// F5: --metrics-path-label under random paths adds a series per new path, and the cardinality
+// finding fails the run; the same pod without the flag keeps its count within 5% of its start.
+TEST_F(GameDayTest, PathLabelFloodsTheSeriesAndTheSamePodWithoutItStaysFlat) {
+  run("gd-cardinality-flood", "flood");
+  auto flood = journal("flood");
+  const auto grown = measuredSeries(flood, "proxy", 2);
+  ASSERT_GE(grown.size(), 5u) << last_output_;
+  // 200 req/s of 100,000 paths: nearly every request a new path, so a new series.
+  EXPECT_GT(grown.back(), grown.front() + 1000) << last_output_;
+  const auto* finding = findingOf(flood, "cardinality");
+  ASSERT_NE(finding, nullptr) << last_output_;
+  EXPECT_TRUE(finding->fails);
+  EXPECT_THAT(finding->detail, HasSubstr("proxy: "));
+  EXPECT_THAT(finding->detail, HasSubstr("> max_series 1000"));
+  EXPECT_THAT(finding->detail, HasSubstr("> 100/min"));
+  EXPECT_EQ(flood.verdict, "fail") << last_output_;
+  EXPECT_EQ(flood.load.failed, 0u);
+
+  run("gd-cardinality-flat", "flat");
+  auto flat = journal("flat");
+  const auto kept = measuredSeries(flat, "proxy", 2);
+  ASSERT_GE(kept.size(), 5u) << last_output_;
+  for (uint64_t count : kept) {
+    EXPECT_LE(static_cast<double>(count), kept.front() * 1.05);
+    EXPECT_GE(static_cast<double>(count), kept.front() * 0.95);
+  }
+  EXPECT_EQ(findingOf(flat, "cardinality"), nullptr) << last_output_;
+  EXPECT_NE(flat.verdict, "fail") << last_output_;
+  std::cout << fmt::format("series: flood {} -> {}, flat {} -> {}\n", grown.front(), grown.back(),
+                           kept.front(), kept.back());
 }
 
 }  // namespace

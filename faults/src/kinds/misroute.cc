@@ -1,25 +1,59 @@
-// misroute: for its window, a new connection to the link goes to `to` instead of the link's own
-// destination, as a wrong route or a bad config rollout would send it (F3). Each connection is
-// drawn once, by its accept ordinal, so `probability = 0.5` sends about half of them away and
-// the same seed picks the same ones. Connections already open stay where they are. It acts
-// where the link connects, so it has no filter. Evidence: the connections sent elsewhere.
+// misroute: for its window, traffic meant for the link's destination goes to `to` instead, as a
+// wrong route or a bad config rollout would send it (F3).
+// - tcp links: each new connection is drawn once, by its accept ordinal, and the picked ones
+//   connect to `to`; connections already open stay where they are. That happens where the link
+//   connects, so there is no filter.
+// - http links: each request is drawn by its link-wide number; a picked one is sent to `to` on a
+//   connection of its own and that server's reply is relayed in its place, in order, so a
+//   keep-alive client sees about `probability` of its replies come from the wrong service.
+// The same seed picks the same connections or requests. Evidence: what was sent elsewhere.
 
 #include <fmt/format.h>
 
 #include "kinds.h"
+#include "link_kind.h"
 
 namespace outrider::faults::kinds {
+namespace {
+
+class MisrouteRequests final : public LinkKind {
+ public:
+  using LinkKind::LinkKind;
+
+  // Requests only, whatever the direction; a request another fault answers stays answered.
+  Effect onMessageBegin(const MessageBegin& message) override {
+    if (message.way != Way::Up || message.answered) {
+      return {};
+    }
+    count(&FaultCounters::opportunities);
+    if (!decide(fault(), 0, message.draw)) {
+      return {};
+    }
+    return {.divert = true};
+  }
+
+  void onAnswered() override {
+    count(&FaultCounters::injections);
+    count(&FaultCounters::requests_affected);
+  }
+
+  void onSwallowed(Way way, uint64_t length) override {
+    (void)way;
+    count(&FaultCounters::bytes_affected, length);
+  }
+};
+
+}  // namespace
 
 void registerMisroute(FaultRegistry& registry) {
-  FaultKindEntry entry;
-  entry.name = "misroute";
-  entry.builtin = scenarios::FaultKind::Misroute;
-  entry.acts_on_link = true;
+  FaultKindEntry entry = linkKindEntry<MisrouteRequests>(
+      scenarios::FaultKind::Misroute,
+      "send new connections (tcp links) or requests (http links) to `to` instead of the link's "
+      "destination");
   entry.redirects_connections = true;
-  entry.summary = "send new connections to `to` instead of the link's destination";
   entry.link_evidence = [](const PlannedFault& fault, bool http_link, const FaultEvidence& e) {
-    (void)http_link;
-    return fmt::format("{} of {} new connection{} sent to {}", e.injections, e.opportunities,
+    const char* unit = http_link ? "request" : "new connection";
+    return fmt::format("{} of {} {}{} sent to {}", e.injections, e.opportunities, unit,
                        e.opportunities == 1 ? "" : "s", fault.spec.to);
   };
   registry.add(std::move(entry));

@@ -278,6 +278,123 @@ TEST(LinkMisrouteTest, SendsTheDrawnConnectionsElsewhereThenStops) {
   }
 }
 
+// misroute on an http link: each request decide() picks by its link-wide number is answered by
+// `to` (a server that says "wrong"), the others by the link's destination ("right"), in order on
+// one keep-alive connection; the target never sees the diverted ones; after removal all go home.
+TEST(LinkMisrouteTest, HttpLinksSendTheDrawnRequestsElsewhereInOrder) {
+  outrider::test::FakeHttpServer right([](const outrider::test::FakeRequest&) {
+    outrider::test::FakeReply reply;
+    reply.body = "right";
+    return reply;
+  });
+  outrider::test::FakeHttpServer wrong([](const outrider::test::FakeRequest& request) {
+    outrider::test::FakeReply reply;
+    reply.body = "wrong" + request.target;  // which request it answered
+    // Every seventh reply closes its connection: the next diverted request needs a new one.
+    reply.close_after = request.number % 7 == 6;
+    return reply;
+  });
+  LinkUnderTest link(right.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::Misroute, "", /*run_seed=*/11);
+  fault.spec.to = "127.0.0.1:" + std::to_string(wrong.port());
+  fault.spec.probability = 0.5;
+  ASSERT_TRUE(link->applyFault(fault));
+  auto client = std::make_unique<TestClient>();
+  ASSERT_FALSE(client->connect(link.port()));
+  constexpr uint64_t Requests = 60;
+  uint64_t sent_away = 0;
+  uint64_t closed_by_wrong = 0;
+  for (uint64_t request = 0; request < Requests; ++request) {
+    const std::string path = "/r" + std::to_string(request);
+    ASSERT_FALSE(client->send(httpGet(path)));
+    auto response = client->response(2s);
+    ASSERT_TRUE(response.has_value()) << "request " << request;
+    const bool away = decide(fault, 0, request);
+    EXPECT_EQ(response->body(), away ? "wrong" + path : "right") << "request " << request;
+    sent_away += away ? 1 : 0;
+    if (!response->keep_alive()) {
+      // Relayed as it came: 'wrong' said Connection: close, so the link closes the client's
+      // connection after it, and the next diverted request opens a new one to 'wrong'.
+      EXPECT_TRUE(away) << "request " << request;
+      ++closed_by_wrong;
+      client = std::make_unique<TestClient>();
+      ASSERT_FALSE(client->connect(link.port()));
+    }
+  }
+  EXPECT_GT(closed_by_wrong, 0u);
+  EXPECT_GT(sent_away, 15u);
+  EXPECT_LT(sent_away, 45u);
+  EXPECT_EQ(right.requests(), Requests - sent_away);
+  EXPECT_EQ(wrong.requests(), sent_away);
+  const auto evidence = link->faultEvidence(fault.name);
+  EXPECT_EQ(evidence.injections, sent_away);
+  EXPECT_EQ(evidence.opportunities, Requests);
+  EXPECT_EQ(evidence.evidence,
+            fmt::format("{} of {} requests sent to {}", sent_away, Requests, fault.spec.to));
+  ASSERT_TRUE(link->removeFault(fault.name));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_FALSE(client->send(httpGet("/home")));
+    auto response = client->response(2s);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->body(), "right");
+  }
+}
+
+// Pipelined requests, some diverted, come back in the order they were sent.
+TEST(LinkMisrouteTest, HttpPipelinedRepliesKeepTheirOrder) {
+  outrider::test::FakeHttpServer right([](const outrider::test::FakeRequest& request) {
+    outrider::test::FakeReply reply;
+    reply.body = "right" + request.target;
+    return reply;
+  });
+  outrider::test::FakeHttpServer wrong([](const outrider::test::FakeRequest& request) {
+    outrider::test::FakeReply reply;
+    reply.body = "wrong" + request.target;
+    reply.delay = 20ms;  // slower than home: an out-of-order reply would show
+    return reply;
+  });
+  LinkUnderTest link(right.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::Misroute, "", /*run_seed=*/3);
+  fault.spec.to = "127.0.0.1:" + std::to_string(wrong.port());
+  fault.spec.probability = 0.5;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  constexpr uint64_t Requests = 12;
+  std::string all;
+  for (uint64_t request = 0; request < Requests; ++request) {
+    all += httpGet("/p" + std::to_string(request));
+  }
+  ASSERT_FALSE(client.send(all));  // one write: the link reads them in one or few chunks
+  for (uint64_t request = 0; request < Requests; ++request) {
+    auto response = client.response(3s);
+    ASSERT_TRUE(response.has_value()) << "request " << request;
+    const std::string path = "/p" + std::to_string(request);
+    EXPECT_EQ(response->body(), (decide(fault, 0, request) ? "wrong" : "right") + path);
+  }
+}
+
+// A destination nobody listens on: the diverted requests get a 502 of the link's own, marked as
+// the fault's, and the connection carries on.
+TEST(LinkMisrouteTest, HttpUnreachableDestinationIsABadGateway) {
+  outrider::test::FakeHttpServer right;
+  LinkUnderTest link(right.port(), LinkProtocol::Http);
+  auto fault = linkFault(FaultKind::Misroute);
+  fault.spec.to = "127.0.0.1:1";  // nothing listens on port 1
+  fault.spec.probability = 1.0;
+  ASSERT_TRUE(link->applyFault(fault));
+  TestClient client;
+  ASSERT_FALSE(client.connect(link.port()));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_FALSE(client.send(httpGet("/x")));
+    auto response = client.response(2s);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->result_int(), 502);
+    EXPECT_EQ((*response)["X-Outrider-Fault"], fault.name);
+  }
+  EXPECT_EQ(right.requests(), 0u);
+}
+
 // A destination that is not an IP address and port is refused when the fault is applied.
 TEST(LinkMisrouteTest, RefusesADestinationThatIsNoAddress) {
   TcpUpstream right(TcpUpstream::Mode::Echo);

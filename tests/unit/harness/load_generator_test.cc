@@ -10,11 +10,14 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "fake_http_server.h"
 #include "load_run.h"
+#include "outrider/common/path_template.h"
 
 namespace outrider::harness {
 namespace {
@@ -118,6 +121,8 @@ TEST(LoadGeneratorTest, CreateRejectsBadConfigs) {
       [](LoadConfig& c) { c.warmup = 2s; },
       [](LoadConfig& c) { c.method = "GE T"; },
       [](LoadConfig& c) { c.path = "/a b"; },
+      [](LoadConfig& c) { c.path = "/i/${rand:0}"; },
+      [](LoadConfig& c) { c.path = "/i/${nope}"; },
       [](LoadConfig& c) {
         c.headers = {{"X-Bad", "a\r\nb"}};
       },
@@ -158,6 +163,39 @@ TEST(LoadGeneratorTest, AllRequestsCompleteOnTimeAtAModestRate) {
   EXPECT_LE(result.connections_opened, 4u);
   EXPECT_FALSE(result.stopped_early);
   EXPECT_EQ(result.planned, 400u);
+}
+
+// [load] path with ${seq} and ${rand:N}: request i is sent with the template's path for i (one
+// connection, so the server sees them in schedule order); the same seed sends the same paths
+// again, and the rest of the request is unchanged.
+TEST(LoadGeneratorTest, TemplatedPathsAreTheTemplatesForEachRequestsNumber) {
+  std::mutex mutex;
+  std::vector<std::string> targets;
+  FakeHttpServer server([&](const FakeRequest& request) {
+    std::lock_guard lock(mutex);
+    targets.push_back(request.target);
+    return FakeReply{};
+  });
+  auto config = configFor(server.port(), 200, 500ms, 1);
+  config.path = "/items/${rand:1000}?n=${seq}";
+  config.path_seed = 99;
+  auto result = runToEnd(config);
+  ASSERT_EQ(result.counts.completed, 100u);
+  auto expected = PathTemplate::parse(config.path, config.path_seed);
+  ASSERT_TRUE(expected);
+  ASSERT_EQ(targets.size(), 100u);
+  std::string path;
+  std::set<std::string> distinct;
+  for (uint64_t i = 0; i < targets.size(); ++i) {
+    expected->expand(i, path);
+    EXPECT_EQ(targets[i], path) << "request " << i;
+    distinct.insert(targets[i].substr(0, targets[i].find('?')));
+  }
+  EXPECT_GT(distinct.size(), 90u);  // 100 draws of 1000
+  const std::vector<std::string> first = targets;
+  targets.clear();
+  runToEnd(config);
+  EXPECT_EQ(targets, first);
 }
 
 TEST(LoadGeneratorTest, SeriesBucketsAddUpToTheTotals) {

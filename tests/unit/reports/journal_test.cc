@@ -202,7 +202,7 @@ TEST(MarkdownReportTest, ShowsObservations) {
         "| proxy | 1 | 0.123 | 0.200 | "
         "6.0 MiB | 5.0 MiB | 1 of 4 |",
         "## Metrics scrapes",
-        "| proxy | `http://127.0.0.1:9/metrics` | 5 | **1** | 3.0s: connect: "
+        "| proxy | `http://127.0.0.1:9/metrics` | 5 | **1** | 20 -> 21 | 3.0s: connect: "
         "Connection refused |"}) {
     EXPECT_NE(md.find(text), std::string::npos) << text;
   }

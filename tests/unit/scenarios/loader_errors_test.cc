@@ -195,7 +195,7 @@ TEST_F(LoaderErrorsTest, HttpAbortOnTcpLink) {
 }
 
 // misroute needs its `to`, as host:port, and a tcp link (it moves whole connections).
-TEST_F(LoaderErrorsTest, MisrouteNeedsToAndATcpLink) {
+TEST_F(LoaderErrorsTest, MisrouteNeedsToAnAddress) {
   const std::string link =
       "[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\nto = \"127.0.0.1:2\"\n";
   EXPECT_THAT(problemsIn(withMinimal(link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\n")),
@@ -204,12 +204,16 @@ TEST_F(LoaderErrorsTest, MisrouteNeedsToAndATcpLink) {
                   link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\nto = \"x\"\n")),
               ElementsAre("t.toml:14:1: error: fault[0].to: \"x\" names no port (expected "
                           "host:port, like \"127.0.0.1:${port.app}\")"));
+  EXPECT_THAT(problemsIn(withMinimal(link + "[[fault]]\nkind = \"misroute\"\ntarget = \"l\"\n"
+                                            "to = \"localhost:${port.app}\"\n")),
+              ElementsAre("t.toml:14:1: error: fault[0].to: misroute sends traffic to an IP "
+                          "address and port, not a name (\"localhost\")"));
+  // On an http link it misroutes requests: accepted.
   EXPECT_THAT(
       problemsIn(withMinimal("[[link]]\nname = \"l\"\nlisten = \"127.0.0.1:1\"\n"
                              "to = \"127.0.0.1:2\"\nprotocol = \"http\"\n[[fault]]\n"
                              "kind = \"misroute\"\ntarget = \"l\"\nto = \"127.0.0.1:3\"\n")),
-      ElementsAre(testing::HasSubstr("fault kind 'misroute' sends whole connections "
-                                     "elsewhere and needs a tcp link")));
+      IsEmpty());
 }
 
 // A key of another fault kind does not apply.
@@ -462,6 +466,48 @@ TEST_F(LoaderErrorsTest, RequestsPerConnection) {
                    {"requests_per_connection = \"5\"\n",
                     "t.toml:10:1: error: load.requests_per_connection: expected an integer, got "
                     "string \"5\""}});
+}
+
+// [load] path: a request path whose ${seq} and ${rand:N} are kept for the generator (the
+// scenario's placeholders are not expanded in it); a bad one is refused at its key.
+TEST_F(LoaderErrorsTest, LoadPath) {
+  expectEachAlone(
+      "[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\n",
+      {{"path = \"items\"\n", "t.toml:10:1: error: load.path: a request path must start with '/'"},
+       {"path = \"/i/${rand:0}\"\n",
+        "t.toml:10:1: error: load.path: ${rand:0}: N must be a whole number from 1 to "
+        "10^18"},
+       {"path = \"/i/${port.app}\"\n",
+        "t.toml:10:1: error: load.path: unknown placeholder ${port.app} in a request "
+        "path (want ${seq} or ${rand:N})"},
+       {"path = \"/a b\"\n",
+        "t.toml:10:1: error: load.path: a request path cannot hold a space or control "
+        "character (at offset 2)"}});
+  auto scenario =
+      test::loadOrFail(withMinimal("[load]\ntarget = \"http://127.0.0.1:1/\"\nrate = 1\npath = "
+                                   "\"/items/${rand:100000}/${seq}\"\n"));
+  ASSERT_TRUE(scenario.load);
+  EXPECT_EQ(scenario.load->path, "/items/${rand:100000}/${seq}");
+}
+
+// max_series is a count of at least 1, max_series_growth a count per span of time; fail_on =
+// ["cardinality"] needs one of them.
+TEST_F(LoaderErrorsTest, CardinalityLimits) {
+  expectEachAlone(
+      "[gate]\n",
+      {{"max_series = 0\n", "t.toml:8:1: error: gate.max_series: must be 1 or more series, got 0"},
+       {"max_series_growth = \"100\"\n",
+        "t.toml:8:1: error: gate.max_series_growth: invalid series growth \"100\" (a "
+        "count per span of time greater than 0, like \"100/min\")"},
+       {"fail_on = [\"cardinality\"]\n",
+        "t.toml:8:12: error: gate.fail_on[0]: \"cardinality\" needs gate.max_series "
+        "or gate.max_series_growth"}});
+  auto scenario = test::loadOrFail(withMinimal(
+      "[gate]\nmax_series = 2000\nmax_series_growth = \"100/min\"\nfail_on = [\"cardinality\"]\n"));
+  EXPECT_EQ(scenario.gate.max_series, 2000u);
+  ASSERT_TRUE(scenario.gate.max_series_growth_per_s);
+  EXPECT_DOUBLE_EQ(*scenario.gate.max_series_growth_per_s, 100.0 / 60);
+  EXPECT_THAT(scenario.gate.fail_on, ElementsAre(FindingKind::Cardinality));
 }
 
 // [load.tls] on a plain-http target is refused at its header.

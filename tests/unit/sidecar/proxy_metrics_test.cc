@@ -24,6 +24,29 @@ TEST(ProxyMetricsTest, CountsResponsesByClass) {
   EXPECT_EQ(metricValue(text, R"(outrider_proxy_requests_total{code="4xx"})"), 0.0);
 }
 
+// --metrics-path-label's family: one series per path (the query cut off) and status class, none
+// until a response is counted by path.
+TEST(ProxyMetricsTest, ResponsesByPathAddASeriesPerPath) {
+  ProxyMetrics metrics;
+  EXPECT_EQ(metrics.serialize().find("outrider_proxy_requests_by_path_total{"), std::string::npos);
+  metrics.countResponseByPath("/items/1?x=2", 200);
+  metrics.countResponseByPath("/items/1", 200);
+  metrics.countResponseByPath("/items/2", 503);
+  const auto text = metrics.serialize();
+  EXPECT_EQ(
+      metricValue(text, R"(outrider_proxy_requests_by_path_total{code="2xx",path="/items/1"})"),
+      2.0);
+  EXPECT_EQ(
+      metricValue(text, R"(outrider_proxy_requests_by_path_total{code="5xx",path="/items/2"})"),
+      1.0);
+  size_t series = 0;
+  for (size_t at = text.find("\noutrider_proxy_requests_by_path_total{"); at != std::string::npos;
+       at = text.find("\noutrider_proxy_requests_by_path_total{", at + 1)) {
+    ++series;
+  }
+  EXPECT_EQ(series, 2u);
+}
+
 // Every TLS handshake failure reason exists at 0 on both sides before any handshake (a dashboard
 // shows a series, not a gap); counts land on their side and reason only.
 TEST(ProxyMetricsTest, TlsFailureReasonsArePreCreatedAndCountedBySide) {

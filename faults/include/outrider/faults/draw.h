@@ -7,18 +7,9 @@
 
 #include <cstdint>
 
+#include "outrider/common/splitmix.h"
+
 namespace outrider::faults {
-
-// SplitMix64: one step of the generator, a bijection of 64-bit values with full avalanche.
-constexpr uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-// Combines two keys. For a fixed `b` it is a bijection of `a`, so different seeds never collide.
-constexpr uint64_t mixKeys(uint64_t a, uint64_t b) { return splitmix64(a ^ splitmix64(b)); }
 
 // A uniform double in [0, 1) for draw `n` of `stream` under `fault_seed` (53 random bits).
 constexpr double uniform01(uint64_t fault_seed, uint64_t stream, uint64_t n) {

@@ -51,6 +51,9 @@ struct Effect {
   std::optional<std::chrono::nanoseconds> reset_after;  // RST the connection this long from now
   bool hold = false;          // swallow this way's bytes and its close until the fault is removed
   std::optional<int> answer;  // requests: answer with this status instead of forwarding
+  // requests: send this one to the fault's destination (misroute's `to`) instead of the
+  // link's, and relay that server's reply in its place
+  bool divert = false;
   std::optional<std::chrono::nanoseconds> close_delay;  // at EOF: pass the close on this late
 };
 
@@ -105,7 +108,7 @@ class LinkFilter {
   }
   // The connection was reset as it asked.
   virtual void onReset() {}
-  // Its reply to the request it answered was queued.
+  // Its reply to the request it answered was queued (or, diverted, the request was sent away).
   virtual void onAnswered() {}
 };
 

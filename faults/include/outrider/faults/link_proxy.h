@@ -23,6 +23,7 @@ namespace outrider::faults {
 struct LinkEndpoint {
   std::string host;
   uint16_t port = 0;
+  bool operator==(const LinkEndpoint&) const = default;
 };
 
 struct LinkConfig {

@@ -39,7 +39,8 @@ struct FaultKindEntry {
   bool closes_listener = false;
   std::function<bool(const PlannedFault&)> closes_listener_for;
   // The link connects a new connection to the fault's `to` instead of its own destination while
-  // the fault is active, for the connections its draw picks (misroute).
+  // the fault is active, for the connections its draw picks (misroute on a tcp link, which
+  // makes no filter; on an http link its filter picks requests and asks to divert them).
   bool redirects_connections = false;
   // The kind needs a link that frames HTTP (protocol = "http").
   bool needs_http = false;

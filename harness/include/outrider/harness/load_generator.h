@@ -44,7 +44,10 @@ struct LoadTlsConfig {
 struct LoadConfig {
   std::string host = "127.0.0.1";  // where to connect: an address or a name (resolved once)
   uint16_t port = 0;
+  // The request path; ${seq} and ${rand:N} make it vary per request (common/path_template.h),
+  // each ${rand:N} drawn from path_seed and the request's number.
   std::string path = "/";
+  uint64_t path_seed = 0;
   std::string host_header;  // empty: "host:port"
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;  // sent as given, in order

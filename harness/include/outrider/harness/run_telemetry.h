@@ -11,6 +11,8 @@
 // k - 1, so series index k - 1 holds what tick k saw. finish() is the last tick: it waits for
 // the load's last replies, so the requests of the run's final moments are counted too.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,12 +21,10 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-
 #include "outrider/common/clock.h"
 #include "outrider/common/result.h"
 #include "outrider/common/timer.h"
+#include "outrider/harness/cardinality.h"
 #include "outrider/harness/judgement.h"
 #include "outrider/harness/load_stats.h"
 #include "outrider/harness/metrics_scraper.h"
@@ -85,6 +85,10 @@ class RunTelemetry {
   // without enough samples. The sample of finish() is left out: it is taken once the load's last
   // replies are in, after the faults were undone (an oom allocator gone, its memory freed).
   std::map<std::string, std::optional<double>> memoryGrowth(size_t first_measured) const;
+
+  // Per process with metrics, its scrapes' series counts over run seconds [first_measured, ...)
+  // (seriesTrend), finish()'s scrape left out as memoryGrowth leaves out its sample.
+  std::map<std::string, SeriesTrend> seriesTrends(size_t first_measured) const;
 
   // The journal's series.process, series.metrics, series.metrics_series, series.ratio_events,
   // scrapes[] and its ratio SLOs' slos[].ratio (journal.slos must be filled already). `seconds`:

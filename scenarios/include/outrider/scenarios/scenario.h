@@ -85,6 +85,9 @@ struct LoadExpect {
 
 struct Load {
   std::string target;  // http:// or https://host:port/path
+  // [load] path: the request path with ${seq} and ${rand:N} (common/path_template.h), sent as
+  // written (the scenario's own placeholders are not expanded in it); empty: the target's path.
+  std::string path;
   double rate = 0;     // requests per second
   uint32_t connections = 16;
   nanoseconds warmup = std::chrono::seconds(0);
@@ -239,8 +242,10 @@ struct Alerting {
   std::vector<AlertRule> rules;  // the explicit rules, or the sre-workbook table when that policy
 };
 
-// Leak: a process's memory grew faster than max_memory_growth (not an SLO's finding).
-enum class FindingKind { Objective, Page, Ticket, Budget, Leak };
+// Leak: a process's memory grew faster than max_memory_growth; Cardinality: its scraped metrics
+// held more series than max_series or added them faster than max_series_growth (neither is an
+// SLO's finding).
+enum class FindingKind { Objective, Page, Ticket, Budget, Leak, Cardinality };
 
 struct Gate {
   std::vector<FindingKind> fail_on = {FindingKind::Objective, FindingKind::Page};
@@ -249,6 +254,11 @@ struct Gate {
   // max_memory_growth = "20MiB/min": the finding `leak` above this slope, in bytes per second.
   std::optional<double> max_memory_growth_bytes_per_s;
   std::string max_memory_growth;  // as written
+  // max_series = 2000, max_series_growth = "100/min": the finding `cardinality` (F5, M11) when a
+  // process's scrapes hold more series, or their count's slope is steeper (series per second).
+  std::optional<uint64_t> max_series;
+  std::optional<double> max_series_growth_per_s;
+  std::string max_series_growth;  // as written
 };
 
 // [[variant]]: one sidecar with some of its keys replaced, for `run --variant` and `canary`.

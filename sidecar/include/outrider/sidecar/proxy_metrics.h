@@ -32,6 +32,9 @@ class ProxyMetrics {
   ProxyMetrics();
 
   void countResponse(unsigned status);
+  // --metrics-path-label: the response by its request path (the target without its query).
+  // Each new path adds a series; prometheus-cpp's family lock makes it safe from any thread.
+  void countResponseByPath(std::string_view target, unsigned status);
   void observeUpstreamLatency(double seconds) { upstream_latency_.Observe(seconds); }
   void countUpstreamError(UpstreamErrorKind kind);
   void countDownstreamError(DownstreamErrorKind kind);
@@ -59,6 +62,7 @@ class ProxyMetrics {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::array<prometheus::Counter*, 6> requests_by_class_{};  // index 0: codes outside 1xx-5xx
+  prometheus::Family<prometheus::Counter>* requests_by_path_ = nullptr;
   std::array<prometheus::Counter*, 4> upstream_errors_{};
   std::array<prometheus::Counter*, 6> downstream_errors_{};
   // [side][resumed]

@@ -43,6 +43,10 @@ struct ProxyOptions {
   // and `key` are our client certificate (--upstream-tls-cert, --upstream-tls-key). The
   // upstream's host name (or IP) is the SNI and the name its certificate must carry.
   tls::Files upstream_tls;
+  // Also count responses by request path (outrider_proxy_requests_by_path_total{path, code}):
+  // a new series for every path ever seen, the kind of setting that floods a metrics backend
+  // (F5). Off by default; it exists so a scenario can show the flood, never to be used.
+  bool metrics_path_label = false;
   // Seeds X-Request-Id generation; main draws it from random_device.
   uint64_t request_id_seed = 0;
 };
