@@ -1,5 +1,6 @@
 #include "outrider/harness/canary_inputs.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "outrider/common/histogram.h"
@@ -65,9 +66,11 @@ canary::CountMetricInput countInput(const scenarios::CanaryMetric& metric,
 }  // namespace
 
 uint64_t badRequests(const reports::LoadRecord& load) {
+  // As LoadCounts::bad() counts them: a reply from the wrong service is bad too, once.
   auto five = load.status.find("5xx");
   return load.failed + load.timed_out + load.not_sent +
-         (five == load.status.end() ? 0 : five->second);
+         (five == load.status.end() ? 0 : five->second) +
+         (load.unexpected - std::min(load.unexpected_5xx, load.unexpected));
 }
 
 CanaryInputs canaryInputs(const std::vector<scenarios::CanaryMetric>& metrics,

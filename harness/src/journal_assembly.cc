@@ -89,6 +89,7 @@ void recordLoad(reports::Journal& journal, const scenarios::Load& load, nanoseco
   out.late_dispatch = c.late_dispatch;
   out.stalled_dispatch = c.stalled_dispatch;
   out.unexpected = c.unexpected;
+  out.unexpected_5xx = c.unexpected_5xx;
   out.status = {{"1xx", c.status_1xx},
                 {"2xx", c.status_2xx},
                 {"3xx", c.status_3xx},

@@ -193,6 +193,7 @@ json toJson(const Journal& j) {
                  {"late_dispatch", l.late_dispatch},
                  {"stalled_dispatch", l.stalled_dispatch},
                  {"unexpected", l.unexpected},
+                 {"unexpected_5xx", l.unexpected_5xx},
                  {"status", l.status},
                  {"latency_ms", latencyJson(l.latency_ms)},
                  {"service_time_ms", latencyJson(l.service_time_ms)},
@@ -515,6 +516,7 @@ Result<Journal> journalFromJson(const json& in) {
       j.load.late_dispatch = l.value("late_dispatch", uint64_t{0});
       j.load.stalled_dispatch = l.value("stalled_dispatch", uint64_t{0});
       j.load.unexpected = l.value("unexpected", uint64_t{0});
+      j.load.unexpected_5xx = l.value("unexpected_5xx", uint64_t{0});
       if (l.contains("status")) {
         j.load.status = l["status"].get<std::map<std::string, uint64_t>>();
       }

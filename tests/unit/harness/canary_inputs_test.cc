@@ -62,6 +62,11 @@ TEST(CanaryInputsTest, MergedPercentilesComeFromEveryRunsHistogram) {
 TEST(CanaryInputsTest, CountsAreTheAvailabilitySlisBadEvents) {
   const auto a = run({1}, {1}, {1});
   EXPECT_EQ(badRequests(a.load), 10u);  // 2 failed + 1 timed out + 1 not sent + 6 5xx
+  // Replies from the wrong service are bad too; one that was also a 5xx counts once.
+  auto wrong = a;
+  wrong.load.unexpected = 7;
+  wrong.load.unexpected_5xx = 2;
+  EXPECT_EQ(badRequests(wrong.load), 15u);
   std::vector<scenarios::CanaryMetric> metrics = {
       {"error_rate", scenarios::CanaryMetricKind::ErrorRate, {0.001, false, "0.1%"}},
       {"availability", scenarios::CanaryMetricKind::Slo, {0.002, false, "0.2%"}}};

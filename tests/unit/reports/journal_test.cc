@@ -74,15 +74,20 @@ TEST(JournalTest, HasContractFields) {
 TEST(JournalTest, UnexpectedRoundTrips) {
   Journal original = test::sampleJournal();
   original.load.unexpected = 1234;
+  original.load.unexpected_5xx = 34;
   auto json = toJson(original);
   EXPECT_EQ(json["load"]["unexpected"], 1234);
+  EXPECT_EQ(json["load"]["unexpected_5xx"], 34);
   auto back = journalFromJson(json);
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(back->load.unexpected, 1234u);
+  EXPECT_EQ(back->load.unexpected_5xx, 34u);
   json["load"].erase("unexpected");
+  json["load"].erase("unexpected_5xx");
   auto old = journalFromJson(json);
   ASSERT_TRUE(old.has_value()) << old.error().message;
   EXPECT_EQ(old->load.unexpected, 0u);
+  EXPECT_EQ(old->load.unexpected_5xx, 0u);
 }
 
 // An https load's fields (journal.md v1.1 load.tls_failures, and beyond the contract the

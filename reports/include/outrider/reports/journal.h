@@ -70,6 +70,7 @@ struct LoadRecord {
   uint64_t late_dispatch = 0;     // late because the generator itself noticed them late
   uint64_t stalled_dispatch = 0;  // noticed over 10 ms late: a generator stall
   uint64_t unexpected = 0;        // replies that did not match [load] expect
+  uint64_t unexpected_5xx = 0;    // of those, the 5xx ones (bad as 5xx already; an addition)
   std::map<std::string, uint64_t> status;  // "2xx" -> count
   LatencySummary latency_ms;               // from scheduled send time (CO corrected)
   LatencySummary service_time_ms;          // from actual send time
