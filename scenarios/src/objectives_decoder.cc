@@ -355,7 +355,8 @@ void ScenarioDecoder::decodeGate() {
           {"page", FindingKind::Page},
           {"ticket", FindingKind::Ticket},
           {"budget", FindingKind::Budget},
-          {"leak", FindingKind::Leak}};
+          {"leak", FindingKind::Leak},
+          {"audit", FindingKind::Audit}};
       std::vector<std::string> names;
       for (const auto& [name, kind] : kinds) {
         names.push_back(name);

@@ -281,6 +281,8 @@ std::string toString(FindingKind kind) {
       return "budget";
     case FindingKind::Leak:
       return "leak";
+    case FindingKind::Audit:
+      return "audit";
   }
   return "objective";
 }
