@@ -171,6 +171,39 @@ TEST_F(AuditGameDayTest, SecretSidecarKeysPassTheAudit) {
   }
 }
 
+// Private key material in a log: the app's wrapper prints key.pem; the entry names the key file
+// and the line, and no line of the key's body is in the journal or the reports.
+TEST_F(AuditGameDayTest, PrivateKeyInALogIsFoundAndNamedNotShown) {
+  const int code = run("gd-key-in-log");
+  auto j = journal();
+  printAudit(j);
+  const std::string pem = readAll(work_ / "run/credentials/key.pem");
+  ASSERT_THAT(pem, HasSubstr("PRIVATE KEY-----")) << last_output_;
+  EXPECT_THAT(readAll(work_ / "run/logs/app.log"), HasSubstr(pem));
+  const auto* leak = auditEntry(j, "app", "secret_in_log");
+  ASSERT_NE(leak, nullptr) << last_output_;
+  EXPECT_EQ(leak->severity, "high");
+  // Line 1 is the harness's start marker; the PEM's BEGIN line is 2, its first body line 3.
+  EXPECT_EQ(leak->detail, "private key credentials/key.pem found in logs/app.log line 3");
+  ASSERT_EQ(auditFindings(j).size(), 1u) << last_output_;
+  EXPECT_EQ(j.verdict, "fail");
+  EXPECT_EQ(code, 1);
+  std::vector<std::string> body;
+  std::istringstream lines(pem);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() >= 16 && line.rfind("-----", 0) != 0) {
+      body.push_back(line);
+    }
+  }
+  ASSERT_FALSE(body.empty());
+  for (const char* file : {"journal.json", "report.md", "report.html", "junit.xml"}) {
+    const std::string text = readAll(work_ / "run" / file);
+    for (const auto& line : body) {
+      EXPECT_THAT(text, Not(HasSubstr(line))) << file;
+    }
+  }
+}
+
 // A harness that is not root refuses user = "nobody" before it creates anything (exit 2).
 TEST_F(AuditGameDayTest, HarnessNotRootRefusesUser) {
   if (::access("/usr/bin/setpriv", X_OK) != 0) {
