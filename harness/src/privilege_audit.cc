@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A table, four a row, bit 0 first.
+// clang-format off
 constexpr std::array<const char*, 41> CapabilityNames = {
     "cap_chown",           "cap_dac_override",   "cap_dac_read_search", "cap_fowner",
     "cap_fsetid",          "cap_kill",           "cap_setgid",          "cap_setuid",
@@ -29,6 +31,7 @@ constexpr std::array<const char*, 41> CapabilityNames = {
     "cap_mac_override",    "cap_mac_admin",      "cap_syslog",          "cap_wake_alarm",
     "cap_block_suspend",   "cap_audit_read",     "cap_perfmon",         "cap_bpf",
     "cap_checkpoint_restore"};
+// clang-format on
 
 // Capabilities that amount to root (each one opens a way to all the others or to every file).
 constexpr std::array<int, 14> RootLikeCapabilities = {0,  1,  2,  3,  6,  7,  8,
