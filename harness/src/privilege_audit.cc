@@ -52,8 +52,7 @@ std::optional<std::string_view> statusField(std::string_view text, std::string_v
   while (at < text.size()) {
     const size_t end = std::min(text.find('\n', at), text.size());
     const std::string_view line = text.substr(at, end - at);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key &&
-        line[key.size()] == ':') {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
       return trim(line.substr(key.size() + 1));
     }
     at = end + 1;
@@ -208,9 +207,9 @@ std::vector<std::string> privateKeyNeedles(std::string_view pem) {
       if (line.substr(0, 5) == "-----") {
         break;
       }
-      const bool base64 =
-          !line.empty() && line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                                                  "vwxyz0123456789+/=") == std::string_view::npos;
+      const bool base64 = !line.empty() && line.find_first_not_of(
+                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                                               "vwxyz0123456789+/=") == std::string_view::npos;
       if (base64 && line.size() >= MinSecretLength) {
         out.emplace_back(line);
         break;
@@ -421,8 +420,8 @@ void PrivilegeAudit::auditProcess(const std::string& name, pid_t pid) {
   if (auto cmdline = readFile(base + "/cmdline")) {
     for (const auto& hit : findSecrets(asLines(*cmdline), secrets)) {
       add({name, "secret_in_command_line", "high",
-           fmt::format("{} found in the command line of {} (argument {})", secrets[hit.secret].label,
-                       name, hit.first_line - 1)});
+           fmt::format("{} found in the command line of {} (argument {})",
+                       secrets[hit.secret].label, name, hit.first_line - 1)});
     }
   }
   if (auto environ = readFile(base + "/environ")) {
@@ -435,8 +434,8 @@ void PrivilegeAudit::auditProcess(const std::string& name, pid_t pid) {
       }
       const std::string variable = lines.substr(at, lines.find_first_of("=\n", at) - at);
       add({name, "secret_in_environment", "medium",
-           fmt::format("{} found in the environment of {} (variable {})",
-                       secrets[hit.secret].label, name, variable)});
+           fmt::format("{} found in the environment of {} (variable {})", secrets[hit.secret].label,
+                       name, variable)});
     }
   }
 }
@@ -474,8 +473,8 @@ void PrivilegeAudit::auditFiles() {
     const std::string process = log.stem().string();
     for (const auto& hit : findSecrets(*text, secrets)) {
       add({process, "secret_in_log", "high",
-           fmt::format("{} found in {} line {}{}", secrets[hit.secret].label,
-                       shown(log.string()), hit.first_line,
+           fmt::format("{} found in {} line {}{}", secrets[hit.secret].label, shown(log.string()),
+                       hit.first_line,
                        hit.lines > 1 ? fmt::format(" ({} lines)", hit.lines) : std::string())});
     }
   }

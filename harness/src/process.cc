@@ -280,12 +280,11 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
     change_identity =
         options.credentials->uid != ::geteuid() || options.credentials->gid != ::getegid();
     if (change_identity && ::geteuid() != 0) {
-      return makeError(ErrorCode::InvalidArgument,
-                       "cannot start " + options.name + " as uid " +
-                           std::to_string(options.credentials->uid) + " gid " +
-                           std::to_string(options.credentials->gid) +
-                           ": the harness runs as uid " + std::to_string(::geteuid()) +
-                           ", and only root may run a process as another user");
+      return makeError(
+          ErrorCode::InvalidArgument,
+          "cannot start " + options.name + " as uid " + std::to_string(options.credentials->uid) +
+              " gid " + std::to_string(options.credentials->gid) + ": the harness runs as uid " +
+              std::to_string(::geteuid()) + ", and only root may run a process as another user");
     }
   }
 

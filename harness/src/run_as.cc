@@ -144,13 +144,13 @@ Result<void> createRunAsDirs(const std::vector<OwnedDir>& dirs, const std::strin
       }
       struct stat info {};
       if (::lstat(at.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-        return makeError(ErrorCode::Io, at.string() + " (for " + dir.process +
-                                            ") exists and is not a directory");
+        return makeError(ErrorCode::Io,
+                         at.string() + " (for " + dir.process + ") exists and is not a directory");
       }
       if (::chown(at.c_str(), dir.uid, dir.gid) != 0) {
         return makeError(ErrorCode::Io, "cannot give " + at.string() + " to uid " +
-                                            std::to_string(dir.uid) + " for " + dir.process +
-                                            ": " + std::strerror(errno));
+                                            std::to_string(dir.uid) + " for " + dir.process + ": " +
+                                            std::strerror(errno));
       }
     }
     // Its own folder is no use to it behind a folder it cannot enter (a mkdtemp 0700 parent).

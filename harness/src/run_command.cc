@@ -206,9 +206,9 @@ class GameDay {
       failHarness(made.error().message);
       co_return;
     }
-    audit_ = std::make_unique<PrivilegeAudit>(
-        scenario_, PrivilegeAudit::Paths{"/proc", absolute_run_dir},
-        static_cast<uint32_t>(::geteuid()));
+    audit_ = std::make_unique<PrivilegeAudit>(scenario_,
+                                              PrivilegeAudit::Paths{"/proc", absolute_run_dir},
+                                              static_cast<uint32_t>(::geteuid()));
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);

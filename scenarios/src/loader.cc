@@ -353,8 +353,8 @@ ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::
   process.role = role;
   process.where = reader.headerLocation();
   std::vector<std::string> valid = {
-      "command",        "env",          "ready",     "live",          "metrics",
-      "restart",        "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
+      "command",         "env",          "ready",     "live",          "metrics",
+      "restart",         "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
       "restart_backoff", "user",         "group"};
   valid.insert(valid.end(), extra_keys.begin(), extra_keys.end());
   for (const auto& key : extra_keys) {
@@ -458,8 +458,7 @@ void ScenarioDecoder::decodeRunAs(TableReader& reader, ProcessSpec& process) {
       reader.error("user", entry.error().message);
       ok = false;
     } else if (!entry->primary_gid && !group) {
-      reader.error("user", "uid " + *user +
-                               " has no entry in the user database: give `group` too");
+      reader.error("user", "uid " + *user + " has no entry in the user database: give `group` too");
       ok = false;
     } else {
       run_as = RunAs{*user, "", entry->uid, entry->primary_gid.value_or(0)};

@@ -351,12 +351,9 @@ void ScenarioDecoder::decodeGate() {
                                   describe(*fail_on));
     } else {
       const std::vector<std::pair<std::string, FindingKind>> kinds = {
-          {"objective", FindingKind::Objective},
-          {"page", FindingKind::Page},
-          {"ticket", FindingKind::Ticket},
-          {"budget", FindingKind::Budget},
-          {"leak", FindingKind::Leak},
-          {"audit", FindingKind::Audit}};
+          {"objective", FindingKind::Objective}, {"page", FindingKind::Page},
+          {"ticket", FindingKind::Ticket},       {"budget", FindingKind::Budget},
+          {"leak", FindingKind::Leak},           {"audit", FindingKind::Audit}};
       std::vector<std::string> names;
       for (const auto& [name, kind] : kinds) {
         names.push_back(name);

@@ -100,7 +100,7 @@ TEST_F(AuditGameDayTest, SidecarAsRootIsAnAuditFinding) {
   EXPECT_EQ(j.verdict, "fail") << last_output_;
   EXPECT_EQ(code, 1);
   EXPECT_THAT(readAll(work_ / "run/report.md"), HasSubstr("| proxy | user | **high** | runs as "
-                                                         "root (euid 0) |"));
+                                                          "root (euid 0) |"));
 }
 
 // The same pod with the proxy as nobody: euid 65534, CapEff 0 and NoNewPrivs 1 for both
@@ -160,8 +160,8 @@ TEST_F(AuditGameDayTest, SecretSidecarKeysPassTheAudit) {
   EXPECT_THAT(*j.audit, IsEmpty());
   EXPECT_EQ(j.verdict, "pass") << last_output_;
   EXPECT_EQ(code, 0);
-  for (const char* path : {"run/credentials", "run/control", "run/credentials/key.pem",
-                           "run/control/ca.key"}) {
+  for (const char* path :
+       {"run/credentials", "run/control", "run/credentials/key.pem", "run/control/ca.key"}) {
     struct stat info {};
     ASSERT_EQ(::stat((work_ / path).c_str(), &info), 0) << path;
     EXPECT_EQ(info.st_uid, 65534u) << path;
@@ -210,16 +210,17 @@ TEST_F(AuditGameDayTest, HarnessNotRootRefusesUser) {
     GTEST_SKIP() << "no setpriv to run the harness as nobody";
   }
   fs::create_directories(work_);
-  auto result = test::runProgram(
-      {"/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
-       test::binDir() + "/outrider", "run", "scenarios/sidecar-as-nobody.toml", "--out",
-       (work_ / "run").string()},
-      work_ / "output", 30s);
+  auto result =
+      test::runProgram({"/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+                        test::binDir() + "/outrider", "run", "scenarios/sidecar-as-nobody.toml",
+                        "--out", (work_ / "run").string()},
+                       work_ / "output", 30s);
   ASSERT_TRUE(result.finished);
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   // The first process in start order that asks for another user: services, sidecars, app.
-  EXPECT_THAT(result.err, HasSubstr("[[sidecar]] proxy: user = \"nobody\" (uid 65534, gid 65534) needs a "
-                                    "harness running as root"));
+  EXPECT_THAT(result.err,
+              HasSubstr("[[sidecar]] proxy: user = \"nobody\" (uid 65534, gid 65534) needs a "
+                        "harness running as root"));
   EXPECT_FALSE(fs::exists(work_ / "run"));
 }
 

@@ -33,10 +33,12 @@ constexpr const char* NobodyStatus =
 
 // A made-up PEM pair: a certificate (public) and a private key whose first body line is the
 // needle.
-constexpr const char* KeyBodyLine = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETSECRET0123";
+constexpr const char* KeyBodyLine =
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETSECRET0123";
 std::string pemPair() {
-  return std::string("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUPUBLICPUBLICPUBLIC\n"
-                     "-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n") +
+  return std::string(
+             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUPUBLICPUBLICPUBLIC\n"
+             "-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n") +
          KeyBodyLine + "\nhRRjNZzHOWMORE+KEY/MATERIAL==\n-----END PRIVATE KEY-----\n";
 }
 
@@ -116,12 +118,13 @@ TEST(PrivilegeAuditTest, PrivateKeyNeedles) {
 
 // Each secret's first line and how many lines hold it.
 TEST(PrivilegeAuditTest, FindsSecretsByLine) {
-  const std::vector<KnownSecret> secrets = {{"token a", "tok-aaaaaaaa"}, {"token b", "tok-bbbbbbbb"}};
-  EXPECT_THAT(findSecrets("start\nnothing\njoin tok-aaaaaaaa\nagain tok-aaaaaaaa tok-aaaaaaaa\n",
-                          secrets),
-              ElementsAre(testing::AllOf(testing::Field(&SecretHit::secret, 0u),
-                                         testing::Field(&SecretHit::first_line, 3u),
-                                         testing::Field(&SecretHit::lines, 2u))));
+  const std::vector<KnownSecret> secrets = {{"token a", "tok-aaaaaaaa"},
+                                            {"token b", "tok-bbbbbbbb"}};
+  EXPECT_THAT(
+      findSecrets("start\nnothing\njoin tok-aaaaaaaa\nagain tok-aaaaaaaa tok-aaaaaaaa\n", secrets),
+      ElementsAre(testing::AllOf(testing::Field(&SecretHit::secret, 0u),
+                                 testing::Field(&SecretHit::first_line, 3u),
+                                 testing::Field(&SecretHit::lines, 2u))));
   EXPECT_THAT(findSecrets("tok-aaaaaab\n", secrets), IsEmpty());
 }
 
@@ -139,15 +142,15 @@ TEST(PrivilegeAuditTest, SecretSourcesFromCommands) {
   scenarios::Scenario scenario;
   scenario.app = process("app", scenarios::ProcessRole::App,
                          {"/b/outrider-echo", "--credential-file", "/r/credentials/cert.pem"});
+  scenario.sidecars.push_back(
+      process("secrets", scenarios::ProcessRole::Sidecar,
+              {"/b/outrider-secrets", "--token-file", "/s/join-token", "--dir", "/r/credentials"}));
   scenario.sidecars.push_back(process(
-      "secrets", scenarios::ProcessRole::Sidecar,
-      {"/b/outrider-secrets", "--token-file", "/s/join-token", "--dir", "/r/credentials"}));
-  scenario.sidecars.push_back(process("proxy", scenarios::ProcessRole::Sidecar,
-                                      {"/b/outrider-proxy", "--tls-key=/r/proxy/key.pem",
-                                       "--upstream-tls-key", "/r/up/key.pem"}));
-  scenario.services.push_back(process(
-      "control", scenarios::ProcessRole::Service,
-      {"/b/outrider-control", "--tokens", "/s/join-token", "--state-dir", "/r/control"}));
+      "proxy", scenarios::ProcessRole::Sidecar,
+      {"/b/outrider-proxy", "--tls-key=/r/proxy/key.pem", "--upstream-tls-key", "/r/up/key.pem"}));
+  scenario.services.push_back(
+      process("control", scenarios::ProcessRole::Service,
+              {"/b/outrider-control", "--tokens", "/s/join-token", "--state-dir", "/r/control"}));
   // --dir of another program is not a secrets folder.
   scenario.services.push_back(
       process("other", scenarios::ProcessRole::Service, {"/b/other", "--dir", "/r/x"}));
@@ -156,7 +159,9 @@ TEST(PrivilegeAuditTest, SecretSourcesFromCommands) {
   scenario.load->tls->key = "/s/client.key";
   const auto sources = secretSourcesOf(scenario);
   using File = SecretSources::File;
-  auto same = [](const File& a, const File& b) { return a.process == b.process && a.path == b.path; };
+  auto same = [](const File& a, const File& b) {
+    return a.process == b.process && a.path == b.path;
+  };
   ASSERT_EQ(sources.token_files.size(), 2u);
   EXPECT_TRUE(same(sources.token_files[0], File{"control", "/s/join-token"}));
   EXPECT_TRUE(same(sources.token_files[1], File{"secrets", "/s/join-token"}));
@@ -200,24 +205,25 @@ class PrivilegeAuditTreeTest : public testing::Test {
     writeFile(run_ / "credentials/2026-12-02T16.00.00Z/key.pem", pemPair(), 0644);
     fs::create_directory_symlink("2026-12-02T16.00.00Z", run_ / "credentials/..data");
     fs::create_symlink("..data/key.pem", run_ / "credentials/key.pem");
-    writeFile(run_ / "logs/app.log", "===== outrider: start #1 of app =====\nlistening\n"
-                                     "token is outrider-demo-join-token-4f1c2b\n");
+    writeFile(run_ / "logs/app.log",
+              "===== outrider: start #1 of app =====\nlistening\n"
+              "token is outrider-demo-join-token-4f1c2b\n");
     writeFile(run_ / "logs/secrets.log", "joined as app\n");
     writeFile(dir_ / "proc/100/status", RootStatus);
     writeFile(dir_ / "proc/100/cmdline", std::string("/b/outrider-echo\0--listen\0x\0", 28));
     writeFile(dir_ / "proc/100/environ",
               std::string("PATH=/bin\0APP_KEY=", 18) + KeyBodyLine + std::string("\0", 1));
     writeFile(dir_ / "proc/200/status", NobodyStatus);
-    writeFile(dir_ / "proc/200/cmdline",
-              std::string("/b/outrider-secrets\0--token-file\0", 33) +
-                  (dir_ / "scenario/join-token").string() + std::string("\0", 1));
+    writeFile(dir_ / "proc/200/cmdline", std::string("/b/outrider-secrets\0--token-file\0", 33) +
+                                             (dir_ / "scenario/join-token").string() +
+                                             std::string("\0", 1));
     writeFile(dir_ / "proc/200/environ", std::string("PATH=/bin\0", 10));
 
     scenario_.app = process("app", scenarios::ProcessRole::App, {"/b/outrider-echo"});
-    auto secrets = process("secrets", scenarios::ProcessRole::Sidecar,
-                           {"/b/outrider-secrets", "--token-file",
-                            (dir_ / "scenario/join-token").string(), "--dir",
-                            (run_ / "credentials").string()});
+    auto secrets =
+        process("secrets", scenarios::ProcessRole::Sidecar,
+                {"/b/outrider-secrets", "--token-file", (dir_ / "scenario/join-token").string(),
+                 "--dir", (run_ / "credentials").string()});
     secrets.run_as = scenarios::RunAs{"nobody", "nogroup", 65534, 65534};
     scenario_.sidecars.push_back(secrets);
   }
@@ -240,18 +246,17 @@ TEST_F(PrivilegeAuditTreeTest, NamesWhereSecretsAreNeverWhat) {
   run.auditFiles();
   EXPECT_THAT(
       run.records(),
-      ElementsAre(
-          AuditRecord{"app", "user", "high", "runs as root (euid 0)"},
-          testing::Field(&AuditRecord::check, "capabilities"),
-          AuditRecord{"app", "no_new_privs", "low", "no_new_privs not set"},
-          AuditRecord{"app", "secret_in_environment", "medium",
-                      "private key credentials/key.pem found in the environment of app "
-                      "(variable APP_KEY)"},
-          AuditRecord{"secrets", "key_file_mode", "high",
-                      "credentials/key.pem mode 0644 (group or others may read it)"},
-          AuditRecord{"app", "secret_in_log", "high",
-                      "join token from " + (dir_ / "scenario/join-token").string() +
-                          " found in logs/app.log line 3"}));
+      ElementsAre(AuditRecord{"app", "user", "high", "runs as root (euid 0)"},
+                  testing::Field(&AuditRecord::check, "capabilities"),
+                  AuditRecord{"app", "no_new_privs", "low", "no_new_privs not set"},
+                  AuditRecord{"app", "secret_in_environment", "medium",
+                              "private key credentials/key.pem found in the environment of app "
+                              "(variable APP_KEY)"},
+                  AuditRecord{"secrets", "key_file_mode", "high",
+                              "credentials/key.pem mode 0644 (group or others may read it)"},
+                  AuditRecord{"app", "secret_in_log", "high",
+                              "join token from " + (dir_ / "scenario/join-token").string() +
+                                  " found in logs/app.log line 3"}));
   // The path to the token file is in secrets' command line, the token is not: nothing there.
   for (const auto& record : run.records()) {
     EXPECT_THAT(record.detail, Not(HasSubstr("outrider-demo-join-token-4f1c2b")));
@@ -282,8 +287,7 @@ TEST_F(PrivilegeAuditTreeTest, CleanKeyAndTokenOnCommandLine) {
   run.auditFiles();
   EXPECT_THAT(run.records(),
               ElementsAre(AuditRecord{"secrets", "secret_in_command_line", "high",
-                                      "join token from " +
-                                          (dir_ / "scenario/join-token").string() +
+                                      "join token from " + (dir_ / "scenario/join-token").string() +
                                           " found in the command line of secrets (argument 2)"}));
   ASSERT_EQ(run.knownSecrets().size(), 2u);  // the token and the one key (its two paths are one)
 }

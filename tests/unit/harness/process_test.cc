@@ -1,7 +1,9 @@
 #include "outrider/harness/process.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -9,18 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 namespace outrider::harness {
 namespace {
@@ -332,11 +331,10 @@ TEST_F(ProcessTest, AnotherUserNeedsRoot) {
       auto as_self = options("as-self", {"/bin/true"});
       as_self.credentials = Credentials{65534, 65534};
       auto own = Process::spawn(helper_ctx.get_executor(), as_self);
-      const bool named =
-          !refused && refused.error().code == ErrorCode::InvalidArgument &&
-          refused.error().message.find("as uid 0 gid 0: the harness runs as uid 65534, and only "
-                                       "root may run a process as another user") !=
-              std::string::npos;
+      const bool named = !refused && refused.error().code == ErrorCode::InvalidArgument &&
+                         refused.error().message.find(
+                             "as uid 0 gid 0: the harness runs as uid 65534, and only "
+                             "root may run a process as another user") != std::string::npos;
       verdict = named && own.has_value() ? 'y' : 'n';
       if (own) {
         (*own)->killAndReap(2000ms);

@@ -26,8 +26,14 @@ scenarios::Scenario podAsNobody(const std::string& run_dir) {
   scenarios::ProcessSpec secrets;
   secrets.name = "secrets";
   secrets.role = scenarios::ProcessRole::Sidecar;
-  secrets.command = {"/b/outrider-secrets", "--dir", run_dir + "/credentials", "--state-dir=" +
-                     run_dir + "/deep/state/", "--log-dir", run_dir + "/logs", "--dir", "/elsewhere"};
+  secrets.command = {"/b/outrider-secrets",
+                     "--dir",
+                     run_dir + "/credentials",
+                     "--state-dir=" + run_dir + "/deep/state/",
+                     "--log-dir",
+                     run_dir + "/logs",
+                     "--dir",
+                     "/elsewhere"};
   secrets.run_as = scenarios::RunAs{"nobody", "nogroup", 65534, 65534};
   scenario.sidecars.push_back(secrets);
   return scenario;

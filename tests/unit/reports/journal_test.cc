@@ -91,17 +91,17 @@ TEST(JournalTest, UnexpectedRoundTrips) {
 TEST(JournalTest, AuditRoundTripsAndIsShown) {
   Journal original = test::sampleJournal();
   EXPECT_FALSE(toJson(original).contains("audit"));
-  original.audit = std::vector<AuditRecord>{
-      {"proxy", "user", "high", "runs as root (euid 0)"},
-      {"proxy", "no_new_privs", "low", "no_new_privs not set"},
-      {"app", "secret_in_log", "high", "join token from /s/join-token found in logs/app.log line 3"}};
+  original.audit =
+      std::vector<AuditRecord>{{"proxy", "user", "high", "runs as root (euid 0)"},
+                               {"proxy", "no_new_privs", "low", "no_new_privs not set"},
+                               {"app", "secret_in_log", "high",
+                                "join token from /s/join-token found in logs/app.log line 3"}};
   auto json = toJson(original);
   ASSERT_TRUE(json.contains("audit"));
-  EXPECT_EQ(json["audit"][0],
-            nlohmann::ordered_json({{"process", "proxy"},
-                                    {"check", "user"},
-                                    {"severity", "high"},
-                                    {"detail", "runs as root (euid 0)"}}));
+  EXPECT_EQ(json["audit"][0], nlohmann::ordered_json({{"process", "proxy"},
+                                                      {"check", "user"},
+                                                      {"severity", "high"},
+                                                      {"detail", "runs as root (euid 0)"}}));
   auto back = journalFromJson(json);
   ASSERT_TRUE(back.has_value()) << back.error().message;
   ASSERT_TRUE(back->audit);

@@ -636,20 +636,22 @@ TEST_F(LoaderErrorsTest, MaxMemoryGrowth) {
 // user and group are resolved on this machine when the scenario is loaded: an unknown name, a
 // group without a user and a bare uid without a group are refused at the key.
 TEST_F(LoaderErrorsTest, RunAsErrors) {
-  expectEachAlone("", {
-      {"user = \"no-such-user-xyz\"\n",
-       "t.toml:7:1: error: app.user: no user named 'no-such-user-xyz' on this machine"},
-      {"user = 65534\n", "t.toml:7:1: error: app.user: expected a string, got integer 65534"},
-      {"group = \"nogroup\"\n",
-       "t.toml:7:1: error: app.group: key 'group' needs 'user' (the identity the process runs "
-       "as)"},
-      {"user = \"4000000\"\n",
-       "t.toml:7:1: error: app.user: uid 4000000 has no entry in the user database: give "
-       "`group` too"},
-      {"user = \"nobody\"\ngroup = \"no-such-group-xyz\"\n",
-       "t.toml:8:1: error: app.group: no group named 'no-such-group-xyz' on this machine"},
-      {"user = \"\"\n", "t.toml:7:1: error: app.user: must name a user, like \"nobody\""},
-  });
+  expectEachAlone(
+      "",
+      {
+          {"user = \"no-such-user-xyz\"\n",
+           "t.toml:7:1: error: app.user: no user named 'no-such-user-xyz' on this machine"},
+          {"user = 65534\n", "t.toml:7:1: error: app.user: expected a string, got integer 65534"},
+          {"group = \"nogroup\"\n",
+           "t.toml:7:1: error: app.group: key 'group' needs 'user' (the identity the process runs "
+           "as)"},
+          {"user = \"4000000\"\n",
+           "t.toml:7:1: error: app.user: uid 4000000 has no entry in the user database: give "
+           "`group` too"},
+          {"user = \"nobody\"\ngroup = \"no-such-group-xyz\"\n",
+           "t.toml:8:1: error: app.group: no group named 'no-such-group-xyz' on this machine"},
+          {"user = \"\"\n", "t.toml:7:1: error: app.user: must name a user, like \"nobody\""},
+      });
   // A sidecar's and a service's keys are checked the same way.
   EXPECT_THAT(problemsIn(withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\n"
                                      "user = \"nobodyy\"\n[[service]]\nname = \"v\"\n"
@@ -678,10 +680,10 @@ TEST_F(LoaderErrorsTest, RunAsResolved) {
 
 // A variant's group alone keeps its sidecar's user; its user alone takes that user's group.
 TEST_F(LoaderErrorsTest, RunAsInVariant) {
-  auto scenario = test::loadOrFail(withMinimal(
-      "[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\nuser = \"nobody\"\n"
-      "[[variant]]\nname = \"g\"\nsidecar = \"s\"\ngroup = \"root\"\n"
-      "[[variant]]\nname = \"u\"\nsidecar = \"s\"\nuser = \"root\"\n"));
+  auto scenario = test::loadOrFail(
+      withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\nuser = \"nobody\"\n"
+                  "[[variant]]\nname = \"g\"\nsidecar = \"s\"\ngroup = \"root\"\n"
+                  "[[variant]]\nname = \"u\"\nsidecar = \"s\"\nuser = \"root\"\n"));
   ASSERT_EQ(scenario.variants.size(), 2u);
   ASSERT_TRUE(scenario.variants[0].process.run_as);
   EXPECT_EQ(*scenario.variants[0].process.run_as, (RunAs{"nobody", "root", 65534, 0}));

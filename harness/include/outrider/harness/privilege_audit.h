@@ -35,8 +35,7 @@ ProcStatus parseProcStatus(std::string_view text);
 // The problems of one process's status: "runs as root (euid 0)" (high), "CapEff not empty:
 // 000001ffffffffff (...)" (high when a capability that amounts to root is among them, such as
 // cap_sys_admin or cap_dac_override; medium otherwise), "no_new_privs not set" (low).
-std::vector<reports::AuditRecord> auditStatus(const std::string& process,
-                                              const ProcStatus& status);
+std::vector<reports::AuditRecord> auditStatus(const std::string& process, const ProcStatus& status);
 
 // "cap_sys_admin" for 21; "cap_41" past the names this build knows.
 std::string capabilityName(int bit);
