@@ -77,6 +77,10 @@ int planCommand(const PlanOptions& options, const Environment& env) {
     how += ", restart " + scenarios::toString(p->restart);
     std::cout << fmt::format("  {}. {} ({})\n", index++, p->name, how);
     std::cout << fmt::format("       command: {}\n", joinCommand(p->command));
+    if (p->run_as) {
+      std::cout << fmt::format("       as:      {}:{} (uid {}, gid {}; no_new_privs)\n",
+                               p->run_as->user, p->run_as->group, p->run_as->uid, p->run_as->gid);
+    }
     if (p->ready) {
       std::cout << fmt::format("       ready:   {} (within {})\n", *p->ready,
                                formatDuration(p->ready_timeout));

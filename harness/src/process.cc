@@ -152,7 +152,7 @@ void closeInheritedFds(int first) {
 
 // What the child reports through the close-on-exec pipe when it cannot exec.
 struct ChildFailure {
-  enum Stage : int { Exec = 0, Cgroup = 1 };
+  enum Stage : int { Exec = 0, Cgroup = 1, Credentials = 2 };
   int stage = Exec;
   int error = 0;
 };
@@ -183,16 +183,44 @@ bool joinCgroups(const std::vector<int>& procs_fds) {
   return true;
 }
 
+// Drops to `credentials`: supplementary groups first (setgroups needs CAP_SETGID, gone after
+// setuid), then the gid, then the uid, real, effective and saved alike so none can be taken back;
+// then no_new_privs, so no exec (setuid binary, file capabilities) can raise them again.
+// Raw system calls: glibc's wrappers are not async-signal-safe in the child of a threaded process
+// (they broadcast the change to every thread they know of). `change` false: the harness's own
+// identity, only no_new_privs is set.
+bool dropPrivileges(const Credentials& credentials, bool change) {
+  if (change) {
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+        ::syscall(SYS_setresgid, credentials.gid, credentials.gid, credentials.gid) != 0 ||
+        ::syscall(SYS_setresuid, credentials.uid, credentials.uid, credentials.uid) != 0) {
+      return false;
+    }
+    // The belief: a uid other than 0 cannot become root again. Checked, as the drop is the point.
+    if (credentials.uid != 0 && ::syscall(SYS_setresuid, 0, 0, 0) == 0) {
+      errno = EPERM;
+      return false;
+    }
+  }
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
 // The child between fork and exec: only async-signal-safe calls. Never returns.
 [[noreturn]] void execChild(pid_t parent, int stdin_fd, int log_fd, int report_fd,
-                            const std::vector<int>& cgroup_fds, const char* program,
-                            char* const* argv, char* const* envp) {
+                            const std::vector<int>& cgroup_fds,
+                            const std::optional<Credentials>& credentials, bool change_identity,
+                            const char* program, char* const* argv, char* const* envp) {
   ::setpgid(0, 0);
-  // First, so that everything the child does (and all it forks) is within its limits.
+  // First, so that everything the child does (and all it forks) is within its limits, and while
+  // it may still write to the cgroup files.
   if (!joinCgroups(cgroup_fds)) {
     failChild(report_fd, ChildFailure::Cgroup);
   }
-  // Die with the harness; if it already died before prctl took effect, go now.
+  if (credentials && !dropPrivileges(*credentials, change_identity)) {
+    failChild(report_fd, ChildFailure::Credentials);
+  }
+  // Die with the harness; if it already died before prctl took effect, go now. After the drop:
+  // a change of the effective uid or gid clears the parent-death signal.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) {
     ::_exit(127);
@@ -246,6 +274,19 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
   if (!program) {
     return tl::unexpected(program.error());
   }
+  // Only root may become another user: elsewhere a clear refusal, never a silent run as oneself.
+  bool change_identity = false;
+  if (options.credentials) {
+    change_identity =
+        options.credentials->uid != ::geteuid() || options.credentials->gid != ::getegid();
+    if (change_identity && ::geteuid() != 0) {
+      return makeError(
+          ErrorCode::InvalidArgument,
+          "cannot start " + options.name + " as uid " + std::to_string(options.credentials->uid) +
+              " gid " + std::to_string(options.credentials->gid) + ": the harness runs as uid " +
+              std::to_string(::geteuid()) + ", and only root may run a process as another user");
+    }
+  }
 
   // Everything the child needs is allocated before fork: the child may only make
   // async-signal-safe calls (the harness has other threads).
@@ -296,7 +337,7 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
   }
   if (pid == 0) {
     execChild(parent, stdin_fd.get(), log_fd.get(), report_write.get(), cgroup_fds,
-              program->c_str(), argv.data(), envp.data());
+              options.credentials, change_identity, program->c_str(), argv.data(), envp.data());
   }
   // Also from the parent, so signalling the group works even before the child has run.
   ::setpgid(pid, pid);
@@ -315,6 +356,12 @@ Result<ProcessPtr> Process::spawn(const asio::any_io_executor& executor,
     if (failure.stage == ChildFailure::Cgroup) {
       return makeError(ErrorCode::Io, "cannot start " + options.name +
                                           ": cannot join its cgroup: " + errnoText(failure.error));
+    }
+    if (failure.stage == ChildFailure::Credentials) {
+      return makeError(ErrorCode::Io, "cannot start " + options.name + ": cannot drop to uid " +
+                                          std::to_string(options.credentials->uid) + " gid " +
+                                          std::to_string(options.credentials->gid) + ": " +
+                                          errnoText(failure.error));
     }
     const ErrorCode code = failure.error == ENOENT ? ErrorCode::NotFound : ErrorCode::Io;
     return makeError(code, "cannot start " + options.name + ": exec '" + *program +

@@ -41,8 +41,10 @@
 #include "outrider/harness/load_generator.h"
 #include "outrider/harness/memory_growth.h"
 #include "outrider/harness/pod_cgroups.h"
+#include "outrider/harness/privilege_audit.h"
 #include "outrider/harness/progress.h"
 #include "outrider/harness/restart_blip.h"
+#include "outrider/harness/run_as.h"
 #include "outrider/harness/run_folder.h"
 #include "outrider/harness/run_summary.h"
 #include "outrider/harness/run_telemetry.h"
@@ -202,6 +204,16 @@ class GameDay {
         return stats->memory_bytes;
       });
     }
+    // The run-folder dirs that processes with `user` write, theirs before they start (run_as.h).
+    const std::string absolute_run_dir = fs::absolute(run_dir_).string();
+    if (auto made = createRunAsDirs(runAsDirs(scenario_, absolute_run_dir), absolute_run_dir);
+        !made) {
+      failHarness(made.error().message);
+      co_return;
+    }
+    audit_ = std::make_unique<PrivilegeAudit>(scenario_,
+                                              PrivilegeAudit::Paths{"/proc", absolute_run_dir},
+                                              static_cast<uint32_t>(::geteuid()));
     SupervisorOptions options;
     for (const auto* spec : scenario_.processes()) {
       options.processes.push_back(*spec);
@@ -569,6 +581,10 @@ class GameDay {
         group_leases_.erase(held);
       }
     }
+    if (event.kind == ProcessEventKind::Ready && audit_ && event.pid > 0) {
+      // F6: each incarnation once it is ready, while it runs (its /proc entry is there).
+      audit_->auditProcess(event.name, event.pid);
+    }
     if (fault_executor_) {
       fault_executor_->onProcessEvent(event);
     }
@@ -649,6 +665,11 @@ class GameDay {
     if (load_trust.invalid_reason) {
       invalid_reasons.push_back(*load_trust.invalid_reason);
     }
+    if (audit_ && supervisor_) {
+      // F6: the key files and the logs, now that every process has written its last line.
+      audit_->auditFiles();
+      journal_.audit = audit_->records();
+    }
     std::vector<reports::TimelineEvent> alert_events;
     int exit_code =
         judge(load_result ? *load_result : LoadResult{}, std::move(invalid_reasons), alert_events);
@@ -708,6 +729,12 @@ class GameDay {
         }
       }
     }
+    if (audit_ && supervisor_) {
+      // F6: high and medium audit entries are findings; low ones stay in audit[] only.
+      for (auto& finding : audit_->findings(scenario_.gate)) {
+        slo::addRunFinding(judged->judgement, std::move(finding));
+      }
+    }
     for (const auto& warning : judged->warnings) {
       std::cerr << "outrider: warning: " << warning << "\n";
     }
@@ -747,6 +774,7 @@ class GameDay {
   std::unique_ptr<SupervisorPodControl> pod_control_;  // before the executor that uses it
   std::unique_ptr<FaultExecutor> fault_executor_;
   std::unique_ptr<RunTelemetry> telemetry_;
+  std::unique_ptr<PrivilegeAudit> audit_;
   std::vector<std::string> invalid_before_start_;
   std::future<LoadResult> load_result_;
 
@@ -772,6 +800,11 @@ int runCommand(const RunOptions& options, const Environment& env) {
       std::cerr << "outrider: " << applied.error().message << "\n";
       return exit_code::Usage;
     }
+  }
+  // user/group need root: refused before anything is created, as an unsatisfiable runAsUser is.
+  if (auto refusal = runAsRefusal(*scenario, ::geteuid(), ::getegid())) {
+    std::cerr << "outrider: " << *refusal << "\n";
+    return exit_code::Usage;
   }
   // What a killed run left behind would skew this one (its processes hold ports and CPU).
   const CleanupReport cleaned = cleanUpStaleRuns(env.clock, CleanupOptions{runtimeDir()});

@@ -255,6 +255,9 @@ Result<void> State::spawn(Slot& slot) {
     spawn_options.env[key] = value;
   }
   spawn_options.log_path = slot.log_path;
+  if (slot.spec.run_as) {
+    spawn_options.credentials = Credentials{slot.spec.run_as->uid, slot.spec.run_as->gid};
+  }
   if (auto it = options.cgroup_procs.find(slot.spec.name); it != options.cgroup_procs.end()) {
     spawn_options.cgroup_procs = it->second;
   }

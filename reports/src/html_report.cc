@@ -678,6 +678,20 @@ std::string renderHtml(const Journal& j) {
     out += detail::htmlTable(detail::linkTable(j));
   }
 
+  if (j.audit) {
+    add("<h2>Audit</h2>");
+    if (j.audit->empty()) {
+      add("<p>Each process's identity, capabilities and no_new_privs, the key files' modes and "
+          "owners, and the logs, command lines and environments searched for the run's secrets: "
+          "no problem.</p>");
+    } else {
+      add("<p>Each process's identity, capabilities and no_new_privs, the key files' modes and "
+          "owners, and the logs, command lines and environments searched for the run's secrets "
+          "(named where found, never shown).</p>");
+      out += detail::htmlTable(detail::auditTable(*j.audit));
+    }
+  }
+
   add("<h2>Timeline</h2>");
   add("<p>Times are seconds from the run's start (t=0 is when the pod was ready and load "
       "began).</p>");

@@ -352,6 +352,16 @@ json toJson(const Journal& j) {
     }
     out["credentials"] = credentials;
   }
+  if (j.audit) {
+    json audit = json::array();
+    for (const auto& a : *j.audit) {
+      audit.push_back({{"process", a.process},
+                       {"check", a.check},
+                       {"severity", a.severity},
+                       {"detail", a.detail}});
+    }
+    out["audit"] = audit;
+  }
   json timeline = json::array();
   for (const auto& e : j.timeline) {
     timeline.push_back({{"at_s", round3(e.at_s)}, {"event", e.event}, {"detail", e.detail}});
@@ -623,6 +633,13 @@ Result<Journal> journalFromJson(const json& in) {
         record.expired_at_s = c["expired_at_s"].get<double>();
       }
       j.credentials.push_back(std::move(record));
+    }
+    if (in.contains("audit") && in["audit"].is_array()) {
+      j.audit.emplace();
+      for (const auto& a : in["audit"]) {
+        j.audit->push_back(AuditRecord{a.value("process", ""), a.value("check", ""),
+                                       a.value("severity", ""), a.value("detail", "")});
+      }
     }
     for (const auto& e : in.value("timeline", json::array())) {
       j.timeline.push_back(

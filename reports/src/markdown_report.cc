@@ -139,6 +139,23 @@ std::string renderMarkdown(const Journal& j) {
     line("");
   }
 
+  if (j.audit) {
+    line("## Audit");
+    line("");
+    line(j.audit->empty()
+             ? "Each process's identity, capabilities and no_new_privs, the key files' modes and "
+               "owners, and the logs, command lines and environments searched for the run's "
+               "secrets: no problem."
+             : "Each process's identity, capabilities and no_new_privs, the key files' modes and "
+               "owners, and the logs, command lines and environments searched for the run's "
+               "secrets (named where found, never shown).");
+    line("");
+    if (!j.audit->empty()) {
+      table(detail::auditTable(*j.audit));
+      line("");
+    }
+  }
+
   line("## Timeline");
   line("");
   line("Times are seconds from the run's start (t=0 is when the pod was ready and load began).");

@@ -251,4 +251,15 @@ Table linkTable(const Journal& j) {
   return table;
 }
 
+Table auditTable(const std::vector<AuditRecord>& audit) {
+  Table table{{{"process"}, {"check"}, {"severity"}, {"detail"}}, {}};
+  for (const auto& a : audit) {
+    const bool bad = a.severity == "high" || a.severity == "medium";
+    table.rows.push_back({text(a.process), text(a.check),
+                          Cell{a.severity, bad ? Cell::Mark::Bad : Cell::Mark::None},
+                          text(a.detail)});
+  }
+  return table;
+}
+
 }  // namespace outrider::reports::detail

@@ -40,6 +40,8 @@ Table processTable(const Journal& journal);
 Table resourceTable(const std::vector<ResourceSummary>& resources);
 Table scrapeTable(const Journal& journal);
 Table linkTable(const Journal& journal);
+// audit[]: one row a problem, high and medium marked bad.
+Table auditTable(const std::vector<AuditRecord>& audit);
 
 // "SIGKILL at 12.30s", "code 1 at 3.00s": one exit of a process, as every report words it.
 std::string exitText(const ProcessExit& exit);

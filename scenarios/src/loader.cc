@@ -10,6 +10,7 @@
 #include <map>
 #include <tuple>
 
+#include "identity.h"
 #include "input_limits.h"
 #include "outrider/common/path_template.h"
 #include "outrider/common/text.h"
@@ -353,9 +354,9 @@ ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::
   process.role = role;
   process.where = reader.headerLocation();
   std::vector<std::string> valid = {
-      "command",        "env",          "ready",     "live",          "metrics",
-      "restart",        "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
-      "restart_backoff"};
+      "command",         "env",          "ready",     "live",          "metrics",
+      "restart",         "memory_limit", "cpu_limit", "ready_timeout", "termination_grace",
+      "restart_backoff", "user",         "group"};
   valid.insert(valid.end(), extra_keys.begin(), extra_keys.end());
   for (const auto& key : extra_keys) {
     reader.consume(key);  // the caller's to read
@@ -439,8 +440,54 @@ ProcessSpec ScenarioDecoder::decodeProcess(const toml::table& table, const std::
   if (auto backoff = reader.duration("restart_backoff")) {
     process.restart_backoff = *backoff;
   }
+  decodeRunAs(reader, process);
   reader.finish(valid);
   return process;
+}
+
+// user = "nobody" (a name or a decimal uid), group = "nogroup" (default: the user's primary
+// group), resolved here so that `validate` refuses an unknown name as `run` would. A variant's
+// group alone keeps its sidecar's user; its user alone takes that user's primary group.
+void ScenarioDecoder::decodeRunAs(TableReader& reader, ProcessSpec& process) {
+  auto user = reader.string("user");
+  auto group = reader.string("group");
+  std::optional<RunAs> run_as = process.run_as;
+  bool ok = true;
+  if (user) {
+    auto entry = lookUpUser(*user);
+    if (!entry) {
+      reader.error("user", entry.error().message);
+      ok = false;
+    } else if (!entry->primary_gid && !group) {
+      reader.error("user", "uid " + *user + " has no entry in the user database: give `group` too");
+      ok = false;
+    } else {
+      run_as = RunAs{*user, "", entry->uid, entry->primary_gid.value_or(0)};
+      if (!group) {
+        // The primary group's name when it has one, else its number.
+        auto primary = lookUpGroup(std::to_string(*entry->primary_gid));
+        run_as->group = primary ? primary->name : std::to_string(*entry->primary_gid);
+      }
+    }
+  }
+  if (group) {
+    auto entry = lookUpGroup(*group);
+    if (!entry) {
+      reader.error("group", entry.error().message);
+      ok = false;
+    } else if (!run_as) {
+      if (ok) {
+        reader.error("group", "key 'group' needs 'user' (the identity the process runs as)");
+      }
+      ok = false;
+    } else {
+      run_as->group = *group;
+      run_as->gid = entry->gid;
+    }
+  }
+  if (ok) {
+    process.run_as = std::move(run_as);
+  }
 }
 
 void ScenarioDecoder::decodeLinks() {

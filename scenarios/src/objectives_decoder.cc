@@ -371,7 +371,9 @@ void ScenarioDecoder::decodeGate() {
       const std::vector<std::pair<std::string, FindingKind>> kinds = {
           {"objective", FindingKind::Objective}, {"page", FindingKind::Page},
           {"ticket", FindingKind::Ticket},       {"budget", FindingKind::Budget},
-          {"leak", FindingKind::Leak},           {"cardinality", FindingKind::Cardinality}};
+          {"leak", FindingKind::Leak},
+          {"cardinality", FindingKind::Cardinality},
+          {"audit", FindingKind::Audit}};
       std::vector<std::string> names;
       for (const auto& [name, kind] : kinds) {
         names.push_back(name);

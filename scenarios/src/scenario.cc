@@ -283,6 +283,8 @@ std::string toString(FindingKind kind) {
       return "leak";
     case FindingKind::Cardinality:
       return "cardinality";
+    case FindingKind::Audit:
+      return "audit";
   }
   return "objective";
 }

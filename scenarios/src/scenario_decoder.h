@@ -46,6 +46,8 @@ class ScenarioDecoder {
   ProcessSpec decodeProcess(const toml::table& table, const std::string& path, ProcessRole role,
                             const ProcessSpec* base = nullptr,
                             const std::vector<std::string>& extra_keys = {});
+  // user and group: resolved to ids, into process.run_as.
+  void decodeRunAs(TableReader& reader, ProcessSpec& process);
   void decodeVariants();
   void decodeCanary();
   void decodeLinks();

@@ -1,6 +1,9 @@
 #include "outrider/harness/process.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <grp.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -8,18 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 namespace outrider::harness {
 namespace {
@@ -94,6 +94,8 @@ class ProcessTest : public ::testing::Test {
     text << in.rdbuf();
     return text.str();
   }
+
+  void expectChildDiesWithItsHarness(std::optional<Credentials> credentials);
 
   std::filesystem::path dir_;
   asio::io_context ctx_;
@@ -234,7 +236,7 @@ TEST_F(ProcessTest, KillAndReapIgnoresTerm) {
 
 // PR_SET_PDEATHSIG: when the harness dies without cleaning up, its child dies too. A forked
 // helper plays the harness; this test process adopts the orphan (subreaper) to see its end.
-TEST_F(ProcessTest, ChildDiesWithItsHarness) {
+void ProcessTest::expectChildDiesWithItsHarness(std::optional<Credentials> credentials) {
   ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
@@ -243,7 +245,9 @@ TEST_F(ProcessTest, ChildDiesWithItsHarness) {
   if (helper == 0) {
     ::close(fds[0]);
     asio::io_context helper_ctx;
-    auto child = Process::spawn(helper_ctx.get_executor(), options("grandchild", {"sleep", "60"}));
+    auto grandchild_options = options("grandchild", {"sleep", "60"});
+    grandchild_options.credentials = credentials;
+    auto child = Process::spawn(helper_ctx.get_executor(), grandchild_options);
     const pid_t pid = child ? (*child)->pid() : -1;
     [[maybe_unused]] ssize_t n = ::write(fds[1], &pid, sizeof(pid));
     ::_exit(0);  // no destructors run: only PDEATHSIG can end the grandchild
@@ -267,6 +271,85 @@ TEST_F(ProcessTest, ChildDiesWithItsHarness) {
   EXPECT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+TEST_F(ProcessTest, ChildDiesWithItsHarness) { expectChildDiesWithItsHarness(std::nullopt); }
+
+// The drop to another user clears the parent-death signal (a change of euid does): it is set
+// again after the drop, so a child as nobody dies with its harness too.
+TEST_F(ProcessTest, ChildAsAnotherUserDiesWithItsHarness) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "only root may run a child as nobody";
+  }
+  expectChildDiesWithItsHarness(Credentials{65534, 65534});
+}
+
+// user/group: the child runs as that uid and gid (real, effective, saved), with no supplementary
+// group, no capability and no_new_privs set, as its own /proc/self/status says.
+TEST_F(ProcessTest, DropsToCredentialsBeforeExec) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "only root may run a child as nobody";
+  }
+  auto spawn_options = options("nobody", {"/bin/cat", "/proc/self/status"});
+  spawn_options.credentials = Credentials{65534, 65534};
+  auto status = runToExit(spawn_options);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+  const std::string log = readLog("nobody");
+  EXPECT_THAT(log, HasSubstr("Uid:\t65534\t65534\t65534\t65534\n"));
+  EXPECT_THAT(log, HasSubstr("Gid:\t65534\t65534\t65534\t65534\n"));
+  EXPECT_THAT(log, ::testing::ContainsRegex("Groups:[ \t]*\n"));
+  EXPECT_THAT(log, HasSubstr("CapEff:\t0000000000000000\n"));
+  EXPECT_THAT(log, HasSubstr("CapPrm:\t0000000000000000\n"));
+  EXPECT_THAT(log, HasSubstr("NoNewPrivs:\t1\n"));
+  // Without credentials the child keeps the harness's identity and no_new_privs stays unset.
+  auto plain = options("plain", {"/bin/cat", "/proc/self/status"});
+  ASSERT_TRUE(runToExit(plain));
+  EXPECT_THAT(readLog("plain"), HasSubstr("NoNewPrivs:\t0\n"));
+}
+
+// A harness that is not root asked for another user refuses, naming both identities; asked for
+// its own, it only sets no_new_privs. (A forked helper drops to nobody to play that harness.)
+TEST_F(ProcessTest, AnotherUserNeedsRoot) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "the helper drops from root to nobody";
+  }
+  ::chmod(dir_.c_str(), 0777);  // the helper, as nobody, writes its logs here
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t helper = ::fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    ::close(fds[0]);
+    char verdict = 'x';
+    if (::setgroups(0, nullptr) == 0 && ::setresgid(65534, 65534, 65534) == 0 &&
+        ::setresuid(65534, 65534, 65534) == 0) {
+      asio::io_context helper_ctx;
+      auto as_root = options("as-root", {"/bin/true"});
+      as_root.credentials = Credentials{0, 0};
+      auto refused = Process::spawn(helper_ctx.get_executor(), as_root);
+      auto as_self = options("as-self", {"/bin/true"});
+      as_self.credentials = Credentials{65534, 65534};
+      auto own = Process::spawn(helper_ctx.get_executor(), as_self);
+      const bool named = !refused && refused.error().code == ErrorCode::InvalidArgument &&
+                         refused.error().message.find(
+                             "as uid 0 gid 0: the harness runs as uid 65534, and only "
+                             "root may run a process as another user") != std::string::npos;
+      verdict = named && own.has_value() ? 'y' : 'n';
+      if (own) {
+        (*own)->killAndReap(2000ms);
+      }
+    }
+    [[maybe_unused]] ssize_t n = ::write(fds[1], &verdict, 1);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char verdict = 0;
+  ASSERT_EQ(::read(fds[0], &verdict, 1), 1);
+  ::close(fds[0]);
+  int helper_status = 0;
+  ASSERT_EQ(::waitpid(helper, &helper_status, 0), helper);
+  EXPECT_EQ(verdict, 'y');
 }
 
 }  // namespace

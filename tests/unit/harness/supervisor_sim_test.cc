@@ -647,5 +647,23 @@ TEST_F(SupervisorSimTest, ARestartWithALaunchOfAServiceOneAtATimeAndStopped) {
   EXPECT_FALSE(process_restarted_->error.empty());
 }
 
+// user/group: each start of a process with run_as (restarts too) asks the runtime for its uid
+// and gid; one without runs as the harness.
+TEST_F(SupervisorSimTest, SpawnsWithTheProcessCredentials) {
+  auto proxy = process("proxy", ProcessRole::Sidecar);
+  proxy.run_as = scenarios::RunAs{"nobody", "nogroup", 65534, 65533};
+  create({process("app", ProcessRole::App), proxy});
+  startedPod();
+  ASSERT_TRUE(runtime_->spawned["proxy"].credentials);
+  EXPECT_EQ(*runtime_->spawned["proxy"].credentials, (Credentials{65534, 65533}));
+  EXPECT_FALSE(runtime_->spawned["app"].credentials);
+  runtime_->spawned.erase("proxy");
+  ASSERT_TRUE(supervisor_->signal("proxy", SIGKILL));
+  advance(11s);
+  ASSERT_EQ(supervisor_->record("proxy")->starts, 2u);
+  ASSERT_TRUE(runtime_->spawned["proxy"].credentials);
+  EXPECT_EQ(runtime_->spawned["proxy"].credentials->uid, 65534u);
+}
+
 }  // namespace
 }  // namespace outrider::harness

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "golden.h"
+#include "outrider/reports/html_report.h"
 #include "outrider/reports/markdown_report.h"
 #include "sample_journal.h"
 
@@ -88,6 +89,49 @@ TEST(JournalTest, UnexpectedRoundTrips) {
   ASSERT_TRUE(old.has_value()) << old.error().message;
   EXPECT_EQ(old->load.unexpected, 0u);
   EXPECT_EQ(old->load.unexpected_5xx, 0u);
+}
+
+// audit[] (v1.1) is written as the spec names its fields and read back; a journal without it
+// reads as "not audited", an empty one as a clean audit. Both reports show it as a table.
+TEST(JournalTest, AuditRoundTripsAndIsShown) {
+  Journal original = test::sampleJournal();
+  EXPECT_FALSE(toJson(original).contains("audit"));
+  original.audit =
+      std::vector<AuditRecord>{{"proxy", "user", "high", "runs as root (euid 0)"},
+                               {"proxy", "no_new_privs", "low", "no_new_privs not set"},
+                               {"app", "secret_in_log", "high",
+                                "join token from /s/join-token found in logs/app.log line 3"}};
+  auto json = toJson(original);
+  ASSERT_TRUE(json.contains("audit"));
+  EXPECT_EQ(json["audit"][0], nlohmann::ordered_json({{"process", "proxy"},
+                                                      {"check", "user"},
+                                                      {"severity", "high"},
+                                                      {"detail", "runs as root (euid 0)"}}));
+  auto back = journalFromJson(json);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  ASSERT_TRUE(back->audit);
+  EXPECT_EQ(*back->audit, *original.audit);
+  EXPECT_EQ(toJson(*back), json);
+  const std::string md = renderMarkdown(original);
+  EXPECT_NE(md.find("## Audit"), std::string::npos);
+  EXPECT_NE(md.find("| proxy | user | **high** | runs as root (euid 0) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| proxy | no_new_privs | low | no_new_privs not set |"), std::string::npos);
+  const std::string html = renderHtml(original);
+  EXPECT_NE(html.find("<h2>Audit</h2>"), std::string::npos);
+  EXPECT_NE(html.find("join token from /s/join-token found in logs/app.log line 3"),
+            std::string::npos);
+  // Clean: said so, no table.
+  original.audit = std::vector<AuditRecord>{};
+  auto clean = journalFromJson(toJson(original));
+  ASSERT_TRUE(clean.has_value());
+  ASSERT_TRUE(clean->audit);
+  EXPECT_TRUE(clean->audit->empty());
+  EXPECT_NE(renderMarkdown(original).find("secrets: no problem."), std::string::npos);
+  json.erase("audit");
+  auto old = journalFromJson(json);
+  ASSERT_TRUE(old.has_value());
+  EXPECT_FALSE(old->audit);
 }
 
 // An https load's fields (journal.md v1.1 load.tls_failures, and beyond the contract the

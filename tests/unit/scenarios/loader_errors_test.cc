@@ -679,6 +679,70 @@ TEST_F(LoaderErrorsTest, MaxMemoryGrowth) {
   EXPECT_THAT(scenario.gate.fail_on, ElementsAre(FindingKind::Objective, FindingKind::Leak));
 }
 
+// user and group are resolved on this machine when the scenario is loaded: an unknown name, a
+// group without a user and a bare uid without a group are refused at the key.
+TEST_F(LoaderErrorsTest, RunAsErrors) {
+  expectEachAlone(
+      "",
+      {
+          {"user = \"no-such-user-xyz\"\n",
+           "t.toml:7:1: error: app.user: no user named 'no-such-user-xyz' on this machine"},
+          {"user = 65534\n", "t.toml:7:1: error: app.user: expected a string, got integer 65534"},
+          {"group = \"nogroup\"\n",
+           "t.toml:7:1: error: app.group: key 'group' needs 'user' (the identity the process runs "
+           "as)"},
+          {"user = \"4000000\"\n",
+           "t.toml:7:1: error: app.user: uid 4000000 has no entry in the user database: give "
+           "`group` too"},
+          {"user = \"nobody\"\ngroup = \"no-such-group-xyz\"\n",
+           "t.toml:8:1: error: app.group: no group named 'no-such-group-xyz' on this machine"},
+          {"user = \"\"\n", "t.toml:7:1: error: app.user: must name a user, like \"nobody\""},
+      });
+  // A sidecar's and a service's keys are checked the same way.
+  EXPECT_THAT(problemsIn(withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\n"
+                                     "user = \"nobodyy\"\n[[service]]\nname = \"v\"\n"
+                                     "command = [\"v\"]\ngroup = \"nogroup\"\n")),
+              ElementsAre("t.toml:10:1: error: sidecar[0].user: no user named 'nobodyy' on this "
+                          "machine",
+                          "t.toml:14:1: error: service[0].group: key 'group' needs 'user' (the "
+                          "identity the process runs as)"));
+}
+
+// user alone takes the user's primary group; group replaces it; bare ids need no entry.
+TEST_F(LoaderErrorsTest, RunAsResolved) {
+  auto scenario = test::loadOrFail(withMinimal(
+      "user = \"nobody\"\n[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\nuser = \"nobody\"\n"
+      "group = \"root\"\n[[service]]\nname = \"v\"\ncommand = [\"v\"]\nuser = \"4000000\"\n"
+      "group = \"4000001\"\n[[sidecar]]\nname = \"r\"\ncommand = [\"r\"]\n"));
+  ASSERT_TRUE(scenario.app.run_as);
+  EXPECT_EQ(*scenario.app.run_as, (RunAs{"nobody", "nogroup", 65534, 65534}));
+  ASSERT_EQ(scenario.sidecars.size(), 2u);
+  ASSERT_TRUE(scenario.sidecars[0].run_as);
+  EXPECT_EQ(*scenario.sidecars[0].run_as, (RunAs{"nobody", "root", 65534, 0}));
+  EXPECT_FALSE(scenario.sidecars[1].run_as);
+  ASSERT_TRUE(scenario.services[0].run_as);
+  EXPECT_EQ(*scenario.services[0].run_as, (RunAs{"4000000", "4000001", 4000000, 4000001}));
+}
+
+// A variant's group alone keeps its sidecar's user; its user alone takes that user's group.
+TEST_F(LoaderErrorsTest, RunAsInVariant) {
+  auto scenario = test::loadOrFail(
+      withMinimal("[[sidecar]]\nname = \"s\"\ncommand = [\"s\"]\nuser = \"nobody\"\n"
+                  "[[variant]]\nname = \"g\"\nsidecar = \"s\"\ngroup = \"root\"\n"
+                  "[[variant]]\nname = \"u\"\nsidecar = \"s\"\nuser = \"root\"\n"));
+  ASSERT_EQ(scenario.variants.size(), 2u);
+  ASSERT_TRUE(scenario.variants[0].process.run_as);
+  EXPECT_EQ(*scenario.variants[0].process.run_as, (RunAs{"nobody", "root", 65534, 0}));
+  ASSERT_TRUE(scenario.variants[1].process.run_as);
+  EXPECT_EQ(*scenario.variants[1].process.run_as, (RunAs{"root", "root", 0, 0}));
+}
+
+// fail_on may name audit (the privilege and secret audit's high and medium problems).
+TEST_F(LoaderErrorsTest, FailOnAudit) {
+  auto scenario = test::loadOrFail(withMinimal("[gate]\nfail_on = [\"audit\"]\n"));
+  EXPECT_THAT(scenario.gate.fail_on, ElementsAre(FindingKind::Audit));
+}
+
 // Alert rules need a known severity and a short window inside the long one.
 TEST_F(LoaderErrorsTest, AlertRuleValues) {
   EXPECT_THAT(problemsIn(withMinimal("[[alerting.rule]]\nseverity = \"warn\"\nlong = \"5m\"\n"

@@ -26,6 +26,13 @@ namespace outrider::harness {
 
 namespace asio = boost::asio;
 
+// The identity a child drops to before exec (a scenario's user and group).
+struct Credentials {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool operator==(const Credentials&) const = default;
+};
+
 struct SpawnOptions {
   std::string name;                        // for messages: "cannot start proxy: ..."
   std::vector<std::string> argv;           // argv[0] without '/' is looked up in PATH
@@ -35,6 +42,10 @@ struct SpawnOptions {
   // cgroup.procs files the child writes its pid to before exec, so it runs in its cgroup from
   // its first instruction (memory_limit, cpu_limit); empty: the harness's own cgroup.
   std::vector<std::string> cgroup_procs;
+  // Set: after joining its cgroups the child clears its supplementary groups, sets its gid, then
+  // its uid (real, effective and saved) and PR_SET_NO_NEW_PRIVS, then execs. Needs a harness
+  // running as root unless it is the harness's own identity (then only no_new_privs changes).
+  std::optional<Credentials> credentials;
 };
 
 class Process;
@@ -49,7 +60,9 @@ using ProcessPtr = std::unique_ptr<Process>;
 class Process final : public ChildProcess {
  public:
   // Fork and exec. Fails with NotFound when the program does not exist (or is not in PATH), and
-  // with Io when exec itself fails (the child reports errno through a close-on-exec pipe).
+  // with Io when exec itself fails (the child reports errno through a close-on-exec pipe);
+  // InvalidArgument when credentials are asked of a harness that is not root (a refusal, as
+  // runAsUser would be refused), and Io when the child could not take them.
   static Result<ProcessPtr> spawn(const asio::any_io_executor& executor,
                                   const SpawnOptions& options);
 

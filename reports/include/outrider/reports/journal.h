@@ -159,7 +159,7 @@ struct Series {
 };
 
 struct FindingRecord {
-  std::string kind;  // objective | page | ticket | budget | leak
+  std::string kind;  // objective | page | ticket | budget | leak | audit
   std::string slo;
   std::string detail;
   bool fails = false;  // listed in the gate's fail_on
@@ -286,6 +286,17 @@ struct CredentialRecord {
   std::optional<double> expired_at_s;
 };
 
+// audit[] (v1.1): one problem the privilege and secret audit saw. It names where a secret was
+// found, never the secret.
+struct AuditRecord {
+  std::string process;   // the process it concerns ("load" for [load.tls] files)
+  std::string check;     // user, capabilities, no_new_privs, key_file_mode, key_file_owner,
+                         // secret_in_log, secret_in_command_line, secret_in_environment
+  std::string severity;  // high | medium | low
+  std::string detail;
+  bool operator==(const AuditRecord&) const = default;
+};
+
 struct Journal {
   std::string schema = "outrider.journal/v1";
   std::string scenario_name;
@@ -308,6 +319,8 @@ struct Journal {
   std::vector<LinkRecord> links;
   std::vector<ScrapeRecord> scrapes;
   std::vector<CredentialRecord> credentials;
+  // Absent: nothing was audited (no pod ran, or a journal from before v1.1); empty: a clean audit.
+  std::optional<std::vector<AuditRecord>> audit;
   std::vector<TimelineEvent> timeline;
   Series series;
 };

@@ -23,6 +23,17 @@ enum class StartMode { BeforeApp, WithApp };
 enum class ProcessRole { Service, Sidecar, App };
 enum class LinkProtocol { Tcp, Http };
 
+// `user` and `group` of a process, resolved against this machine's user and group databases
+// when the scenario is loaded: the harness drops to this identity before exec, as runAsUser
+// does (supplementary groups cleared, no_new_privs set).
+struct RunAs {
+  std::string user;   // as written: a name or a decimal uid
+  std::string group;  // as written, or the user's primary group's name when not given
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  bool operator==(const RunAs&) const = default;
+};
+
 // One process of the pod ([app], [[sidecar]]) or outside it ([[service]]).
 struct ProcessSpec {
   std::string name;  // "app" for [app]
@@ -39,7 +50,8 @@ struct ProcessSpec {
   nanoseconds ready_timeout = std::chrono::seconds(30);
   nanoseconds termination_grace = std::chrono::seconds(5);
   nanoseconds restart_backoff = std::chrono::seconds(10);
-  SourceLocation where;  // the table that declared it
+  std::optional<RunAs> run_as;  // user/group; absent: the harness's own identity
+  SourceLocation where;         // the table that declared it
 };
 
 struct Link {
@@ -243,9 +255,9 @@ struct Alerting {
 };
 
 // Leak: a process's memory grew faster than max_memory_growth; Cardinality: its scraped metrics
-// held more series than max_series or added them faster than max_series_growth (neither is an
-// SLO's finding).
-enum class FindingKind { Objective, Page, Ticket, Budget, Leak, Cardinality };
+// held more series than max_series or added them faster than max_series_growth; Audit: a high or
+// medium problem of the privilege and secret audit (journal audit[]). None is an SLO's finding.
+enum class FindingKind { Objective, Page, Ticket, Budget, Leak, Cardinality, Audit };
 
 struct Gate {
   std::vector<FindingKind> fail_on = {FindingKind::Objective, FindingKind::Page};
