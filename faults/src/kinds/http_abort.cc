@@ -10,31 +10,12 @@
 namespace outrider::faults::kinds {
 namespace {
 
-class HttpAbort final : public LinkKind {
+class HttpAbort final : public RequestTakeover {
  public:
-  using LinkKind::LinkKind;
+  using RequestTakeover::RequestTakeover;
 
-  // Requests only, whatever the direction; one answer per request.
-  Effect onMessageBegin(const MessageBegin& message) override {
-    if (message.way != Way::Up || message.answered) {
-      return {};
-    }
-    count(&FaultCounters::opportunities);
-    if (!decide(fault(), 0, message.draw)) {
-      return {};
-    }
-    return {.answer = spec().status};
-  }
-
-  void onAnswered() override {
-    count(&FaultCounters::injections);
-    count(&FaultCounters::requests_affected);
-  }
-
-  void onSwallowed(Way way, uint64_t length) override {
-    (void)way;
-    count(&FaultCounters::bytes_affected, length);
-  }
+ protected:
+  Effect takeOver() const override { return {.answer = spec().status}; }
 };
 
 }  // namespace

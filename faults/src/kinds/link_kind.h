@@ -57,6 +57,39 @@ class LinkKind : public LinkFilter {
   bool message_hit_[2] = {false, false};
 };
 
+// A per-request kind that takes a picked request off the target (http-abort answers it, misroute
+// sends it elsewhere): requests only, whatever the direction, drawn by their link-wide number; a
+// request another fault took already stays with it. Counts what it took.
+class RequestTakeover : public LinkKind {
+ public:
+  using LinkKind::LinkKind;
+
+  Effect onMessageBegin(const MessageBegin& message) override {
+    if (message.way != Way::Up || message.answered) {
+      return {};
+    }
+    count(&FaultCounters::opportunities);
+    if (!decide(fault(), 0, message.draw)) {
+      return {};
+    }
+    return takeOver();
+  }
+
+  void onAnswered() override {
+    count(&FaultCounters::injections);
+    count(&FaultCounters::requests_affected);
+  }
+
+  void onSwallowed(Way way, uint64_t length) override {
+    (void)way;
+    count(&FaultCounters::bytes_affected, length);
+  }
+
+ protected:
+  // What becomes of a picked request.
+  virtual Effect takeOver() const = 0;
+};
+
 // A link kind's registry entry, whose filter `Filter` each connection makes for itself.
 template <class Filter>
 FaultKindEntry linkKindEntry(scenarios::FaultKind kind, std::string summary) {

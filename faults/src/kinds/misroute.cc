@@ -16,31 +16,12 @@
 namespace outrider::faults::kinds {
 namespace {
 
-class MisrouteRequests final : public LinkKind {
+class MisrouteRequests final : public RequestTakeover {
  public:
-  using LinkKind::LinkKind;
+  using RequestTakeover::RequestTakeover;
 
-  // Requests only, whatever the direction; a request another fault answers stays answered.
-  Effect onMessageBegin(const MessageBegin& message) override {
-    if (message.way != Way::Up || message.answered) {
-      return {};
-    }
-    count(&FaultCounters::opportunities);
-    if (!decide(fault(), 0, message.draw)) {
-      return {};
-    }
-    return {.divert = true};
-  }
-
-  void onAnswered() override {
-    count(&FaultCounters::injections);
-    count(&FaultCounters::requests_affected);
-  }
-
-  void onSwallowed(Way way, uint64_t length) override {
-    (void)way;
-    count(&FaultCounters::bytes_affected, length);
-  }
+ protected:
+  Effect takeOver() const override { return {.divert = true}; }
 };
 
 }  // namespace
